@@ -1,0 +1,59 @@
+# Ground Up: `make run` serves the site with demo data; `make test` runs every check.
+.DEFAULT_GOAL := help
+SHELL := /bin/sh
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint format lock check-deploy clean
+
+help:
+	@echo "make run    serve http://$(HOST):$(PORT) with demo data (SQLite unless DATABASE_URL is set)"
+	@echo "make test   ruff, then the whole pytest suite, browser tests included"
+	@echo "make format rewrite the code in the house format"
+	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
+
+# The virtualenv is made once, with the first Python >= 3.12 that bin/find-python finds.
+$(PY):
+	@interpreter=$$(bin/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$interpreter"; \
+	"$$interpreter" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Stamps record which lock the virtualenv was last installed from.
+$(VENV)/.run-installed: requirements.lock | $(PY)
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements.lock
+	@touch $@
+
+$(VENV)/.dev-installed: requirements-dev.lock | $(PY)
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements-dev.lock
+	@touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py createcachetable
+	DEBUG=true $(PY) manage.py demo
+	@echo "Serving Ground Up at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev-installed lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: | $(PY)
+	$(UV) pip compile pyproject.toml --python-version 3.12 --universal --generate-hashes --quiet -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.12 --universal --generate-hashes --quiet -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
