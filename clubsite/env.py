@@ -1,0 +1,110 @@
+"""Typed readers for the environment variables that configure Ground Up.
+
+Every reader records the variable's name in ``READ``, so a test can check that
+each one is documented in the README, ``.env.example`` and the compose file.
+A malformed value raises ``ImproperlyConfigured`` naming the variable.
+"""
+
+import os
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+READ: set[str] = set()
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str) -> str | None:
+    READ.add(name)
+    return os.environ.get(name)
+
+
+def string(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def boolean(name: str, default: bool = False) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def choice(name: str, default: str, *, choices: set[str]) -> str:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    if value not in choices:
+        allowed = ", ".join(sorted(choices))
+        raise ImproperlyConfigured(f"{name} must be one of {allowed}, not {value!r}.")
+    return value
+
+
+def integer(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def string_list(name: str, default: list[str] | None = None) -> list[str]:
+    """A comma-separated list; blanks between commas are dropped."""
+    value = _raw(name)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database(name: str, *, default_sqlite_path: str) -> dict:
+    """A Django DATABASES entry from a URL.
+
+    ``sqlite:///relative/or/absolute/path`` or
+    ``postgres://user:password@host:port/dbname`` (``postgresql://`` too).
+    PostgreSQL gets Django's connection pool, which requires CONN_MAX_AGE = 0.
+    """
+    value = _raw(name)
+    if not value:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
+    try:
+        url = urlsplit(value)
+        port = url.port
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not a valid URL: {error}.") from None
+    options = dict(parse_qsl(url.query))
+    if url.scheme == "sqlite":
+        path = unquote(url.path.removeprefix("/")) or default_sqlite_path
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+    if url.scheme in {"postgres", "postgresql"}:
+        dbname = unquote(url.path.removeprefix("/"))
+        if not dbname or not url.hostname:
+            raise ImproperlyConfigured(
+                f"{name} must name a host and a database, as in "
+                "postgres://user:password@host:5432/dbname."
+            )
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": dbname,
+            "USER": unquote(url.username or ""),
+            "PASSWORD": unquote(url.password or ""),
+            "HOST": url.hostname,
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": 0,
+            "OPTIONS": {"pool": True, **options},
+        }
+    raise ImproperlyConfigured(
+        f"{name} must start with sqlite:// or postgres://, not {url.scheme or value!r}."
+    )

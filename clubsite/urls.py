@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clubsite import views
+
+admin.site.site_header = "Ground Up: trainers' desk"
+admin.site.site_title = "Ground Up admin"
+admin.site.index_title = "Routines, members and settings"
+
+# 403, 404 and 500 use Django's default handlers with templates/403.html, 404.html
+# and 500.html; 500.html renders without a request context, so it stands alone.
+urlpatterns = [
+    path("", views.landing, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("members.urls")),
+    path("admin/", admin.site.urls),
+]
