@@ -1,0 +1,146 @@
+from allauth.account.models import EmailAddress
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from members.roles import TRAINERS_GROUP
+
+
+class UserManager(BaseUserManager):
+    """Accounts made by a command, the demo or the admin start with a verified email.
+
+    Self-signup goes through allauth instead, which verifies the address by email.
+    """
+
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, *, display_name="", **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, display_name=display_name, **extra_fields)
+
+    def create_superuser(self, email, password=None, *, display_name="", **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        if not extra_fields["is_staff"] or not extra_fields["is_superuser"]:
+            raise ValueError("A superuser must have is_staff and is_superuser set.")
+        return self._create_user(email, password, display_name=display_name, **extra_fields)
+
+    @transaction.atomic
+    def _create_user(self, email, password, *, display_name, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        self.set_up_vouched_account(user, display_name=display_name)
+        return user
+
+    def set_up_vouched_account(self, user, *, display_name=""):
+        """Give an account that staff or a command vouched for its profile and a
+        verified primary email, so mandatory verification does not lock it out."""
+        Profile.objects.get_or_create(user=user, defaults={"display_name": display_name})
+        EmailAddress.objects.update_or_create(
+            user=user,
+            email=user.email,
+            defaults={"verified": True, "primary": True},
+        )
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in: members, trainers (staff in the Trainers group) and admins.
+
+    The email address is the login; names live on the profile.
+    """
+
+    email = models.EmailField("email address", unique=True)
+    is_staff = models.BooleanField(
+        "staff status",
+        default=False,
+        help_text="Lets this person into the admin. Trainers are staff.",
+    )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Untick instead of deleting an account, so its history stays.",
+    )
+    date_joined = models.DateTimeField("date joined", default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = "user"
+        verbose_name_plural = "users"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="unique_user_email_ignoring_case",
+                violation_error_message="Someone already uses this email address.",
+            )
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @cached_property
+    def is_trainer(self) -> bool:
+        """Staff in the Trainers group: they author routines and review their members."""
+        return self.is_staff and self.groups.filter(name=TRAINERS_GROUP).exists()
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return self.email.split("@", 1)[0]
+
+
+class Profile(models.Model):
+    """A member's own preferences, edited on their Settings page."""
+
+    class WeakerSide(models.TextChoices):
+        UNSURE = "unsure", "Not sure yet"
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+
+    class Units(models.TextChoices):
+        IMPERIAL = "imperial", "Inches and pounds"
+        METRIC = "metric", "Centimetres and kilograms"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(
+        "display name",
+        max_length=80,
+        blank=True,
+        help_text="What your trainer and the app call you.",
+    )
+    weaker_side = models.CharField(
+        "weaker or stiffer side",
+        max_length=6,
+        choices=WeakerSide,
+        default=WeakerSide.UNSURE,
+        help_text="One-sided exercises add an extra set on this side.",
+    )
+    units = models.CharField(
+        max_length=8,
+        choices=Units,
+        default=Units.IMPERIAL,
+        help_text="How distances and loads are shown to you.",
+    )
+
+    class Meta:
+        verbose_name = "member profile"
+
+    def __str__(self):
+        return self.display_name or self.user.email

@@ -1,0 +1,58 @@
+"""The Trainers group and the one list of permissions it carries.
+
+Later features add their models' permissions to ``TRAINER_PERMISSIONS``; the
+list is applied after every migrate (and after a test database flush).
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+TRAINERS_GROUP = "Trainers"
+
+TRAINER_PERMISSIONS = [
+    # Look up any member by name or email, to invite or assign them.
+    "members.view_user",
+    "members.view_profile",
+]
+
+# Never granted: whoever can change users can make themself a superuser.
+FORBIDDEN_PERMISSIONS = frozenset(
+    {
+        "members.add_user",
+        "members.change_user",
+        "members.delete_user",
+        "auth.add_group",
+        "auth.change_group",
+        "auth.delete_group",
+        "auth.add_permission",
+        "auth.change_permission",
+        "auth.delete_permission",
+    }
+)
+
+
+def apply_trainer_permissions(*, using="default", apps=global_apps, verbosity=0):
+    """Create the Trainers group if needed and give it exactly TRAINER_PERMISSIONS."""
+    forbidden = FORBIDDEN_PERMISSIONS.intersection(TRAINER_PERMISSIONS)
+    if forbidden:
+        raise ValueError(f"Trainers must never hold {sorted(forbidden)}.")
+    # On a fresh database the permissions of apps migrated after this one do not
+    # exist yet when this runs: create them all first.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=verbosity, using=using, apps=apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    group, _ = group_model.objects.using(using).get_or_create(name=TRAINERS_GROUP)
+    wanted = {tuple(name.split(".", 1)) for name in TRAINER_PERMISSIONS}
+    permissions = [
+        permission
+        for permission in permission_model.objects.using(using).select_related("content_type")
+        if (permission.content_type.app_label, permission.codename) in wanted
+    ]
+    found = {(p.content_type.app_label, p.codename) for p in permissions}
+    missing = wanted - found
+    if missing:
+        names = sorted(f"{app}.{codename}" for app, codename in missing)
+        raise LookupError(f"TRAINER_PERMISSIONS names permissions that do not exist: {names}")
+    group.permissions.set(permissions)
+    return group
