@@ -1,0 +1,91 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from tests.factories import PASSWORD, TrainerFactory, UserFactory
+
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_only_settings():
+    """Plain static storage (the manifest exists only after collectstatic) and a
+    fast password hasher: the machine has two cores."""
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
+
+
+@pytest.fixture
+def clear_cache():
+    """Rate-limit counters live in the database cache, which a flush does not empty."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# Personas shared by every test.
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(email="alex@example.com", display_name="Alex Rivera")
+
+
+@pytest.fixture
+def second_member(db):
+    return UserFactory(email="jordan@example.com", display_name="Jordan Lee")
+
+
+@pytest.fixture
+def trainer(db):
+    return TrainerFactory(email="makana@example.com", display_name="Makana")
+
+
+@pytest.fixture
+def other_trainer(db):
+    return TrainerFactory(email="kai@example.com", display_name="Kai")
+
+
+@pytest.fixture
+def superuser(db):
+    from members.models import User
+
+    return User.objects.create_superuser("owner@example.com", PASSWORD, display_name="Owner")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def trainer_client(client, trainer):
+    client.force_login(trainer)
+    return client
+
+
+# Browser tests: the system Chromium, never a downloaded one.
+
+
+def find_chromium() -> str | None:
+    for candidate in CHROMIUM_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")

@@ -1,0 +1,38 @@
+import factory
+from django.contrib.auth.models import Group
+
+from members.models import User
+from members.roles import TRAINERS_GROUP
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A member with a verified email and a profile, as the admin or an invitation makes them."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"member{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"Member {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        email = kwargs.pop("email")
+        display_name = kwargs.pop("display_name")
+        password = kwargs.pop("password", PASSWORD)
+        return model_class.objects.create_user(
+            email, password, display_name=display_name, **kwargs
+        )
+
+
+class TrainerFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"trainer{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"Trainer {n}")
+    is_staff = True
+
+    @factory.post_generation
+    def trainers_group(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get(name=TRAINERS_GROUP))
