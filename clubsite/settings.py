@@ -205,5 +205,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _log_level},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's debug-only console handler, which would print twice.
+        "django": {"handlers": ["console"], "level": _log_level, "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
