@@ -125,3 +125,15 @@ def test_signup_makes_an_unverified_account_with_a_profile(client, mailoutbox):
     assert "/accounts/confirm-email/" in mailoutbox[0].body
     # Mandatory verification: no session until the address is confirmed.
     assert client.get("/me/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_are_rate_limited(client, member, clear_cache):
+    """allauth's limits are on and counted in the shared database cache."""
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"login": member.email, "password": "nope"})
+        assert response.status_code == 200
+        assert "not correct" in response.text
+    response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+    assert "Too many failed login attempts" in response.text
+    assert "_auth_user_id" not in client.session
