@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's form templates, for clubsite.forms.ClubFormRenderer
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -101,6 +102,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "clubsite.forms.ClubFormRenderer"
 
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -13,5 +13,7 @@ urlpatterns = [
     path("", views.landing, name="home"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
 ]

@@ -1,5 +1,10 @@
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -7,3 +12,24 @@ def landing(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("members:home")
     return render(request, "landing.html")
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Everyone signs in through allauth, so its rate limits and mandatory email
+    verification hold for the admin too; a signed-in member gets the 403 page
+    instead of the admin's bare "not authorized" form."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return redirect(next_url)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("img/favicon.svg"), permanent=True)

@@ -28,7 +28,7 @@ def test_sign_up_verify_sign_in_and_reset_the_password(page, site, mailoutbox):
     expect(page.get_by_role("heading", level=1)).to_contain_text("from the ground up")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Join your trainer's program").click()
+    page.get_by_role("link", name="Create your account").click()
     expect(page.get_by_role("heading", name="Sign Up")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Email").fill("river@example.com")
@@ -87,9 +87,10 @@ def test_sign_up_verify_sign_in_and_reset_the_password(page, site, mailoutbox):
     page.get_by_label(re.compile(r"^New Password:?$")).fill("heels-lift-slowly-77")
     page.get_by_label("New Password (again)").fill("heels-lift-slowly-77")
     page.get_by_role("button", name="Change Password").click()
-    expect(page.get_by_text("Your password is now changed.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your password is changed")).to_be_visible()
+    assert_accessible(page)
 
-    page.goto(site + "/accounts/login/")
+    page.get_by_role("main").get_by_role("link", name="Sign in").click()
     sign_in(page, "river@example.com", "heels-lift-slowly-77")
     expect(page).to_have_url(site + "/me/")
     assert User.objects.get(email="river@example.com").check_password("heels-lift-slowly-77")

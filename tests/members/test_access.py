@@ -3,6 +3,8 @@ trainers see in the admin exactly what the Trainers group grants."""
 
 import pytest
 
+from tests.factories import PASSWORD
+
 MEMBER_PAGES = ["/me/", "/me/settings/"]
 
 
@@ -34,11 +36,32 @@ def test_signed_in_people_land_on_their_home(member_client, member):
 
 @pytest.mark.django_db
 def test_member_cannot_enter_the_admin(member_client):
-    response = member_client.get("/admin/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
-    response = member_client.get("/admin/members/user/")
-    assert response.status_code == 302
+    response = member_client.get("/admin/members/user/", follow=True)
+    assert response.redirect_chain == [("/admin/login/?next=/admin/members/user/", 302)]
+    assert response.status_code == 403
+    assert "Your account cannot open this page" in response.text
+
+
+@pytest.mark.django_db
+def test_the_admin_signs_in_through_the_sites_sign_in(client, trainer):
+    response = client.get("/admin/", follow=True)
+    assert [url for url, _ in response.redirect_chain] == [
+        "/admin/login/?next=/admin/",
+        "/accounts/login/?next=/admin/",
+    ]
+    response = client.post(
+        "/accounts/login/?next=/admin/", {"login": trainer.email, "password": PASSWORD}
+    )
+    assert response["Location"] == "/admin/"
+    # Signed in, the admin's login address goes straight in, never off-site.
+    assert client.get("/admin/login/?next=https://evil.example/").url == "/admin/"
+
+
+@pytest.mark.django_db
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
 
 
 @pytest.mark.django_db
@@ -53,7 +76,7 @@ def test_trainer_enters_the_admin_and_sees_only_what_the_group_grants(trainer_cl
     for forbidden in ["/admin/members/user/add/", "/admin/auth/group/", "/admin/auth/group/add/"]:
         response = trainer_client.get(forbidden)
         assert response.status_code == 403, forbidden
-        assert b"This page is not for your account" in response.content
+        assert b"Your account cannot open this page" in response.content
 
 
 @pytest.mark.django_db

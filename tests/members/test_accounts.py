@@ -84,7 +84,7 @@ def test_signup_can_be_closed(client, settings):
         },
     )
     assert not User.objects.filter(email="walkin@example.com").exists()
-    assert b"Join" not in client.get("/").content
+    assert b"/accounts/signup/" not in client.get("/").content
 
 
 @pytest.mark.django_db
@@ -123,6 +123,8 @@ def test_signup_makes_an_unverified_account_with_a_profile(client, mailoutbox):
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mailoutbox) == 1
     assert "/accounts/confirm-email/" in mailoutbox[0].body
+    assert mailoutbox[0].body.startswith("Hello from Ballard Health Club's Ground Up!")
+    assert "Questions? Write to makana@ballardhealthclub.com." in mailoutbox[0].body
     # Mandatory verification: no session until the address is confirmed.
     assert client.get("/me/").status_code == 302
 
