@@ -16,6 +16,8 @@ COPY . .
 # collectstatic needs settings but no secrets: a throwaway key for this step only.
 RUN SECRET_KEY=collectstatic-only-not-used-at-run-time python manage.py collectstatic --noinput
 
+# Uploaded exercise images; compose mounts a volume here.
+RUN mkdir -p /app/media && chown club /app/media
 USER club
 EXPOSE 8000
 # WEB_CONCURRENCY (read by gunicorn) sets the number of worker processes.

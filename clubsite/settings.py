@@ -29,6 +29,7 @@ CLUB_CONTACT_EMAIL = env.string("CLUB_CONTACT_EMAIL", "makana@ballardhealthclub.
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"{CLUB_NAME} <noreply@localhost>")
 TIME_ZONE = env.string("TIME_ZONE", "America/Los_Angeles")
 SIGNUP_OPEN = env.boolean("SIGNUP_OPEN", default=True)
+MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(BASE_DIR / "media")))
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=False)
 _behind_tls_proxy = env.boolean("BEHIND_TLS_PROXY", default=False)
 ALLAUTH_TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
@@ -171,6 +172,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Trainers' uploads (exercise images), served by the app itself: a few small
+# files, so no separate file server is needed.
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from clubsite import views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
+    re_path(r"^media/(?P<path>.+)$", views.media),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -5,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.static import serve
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -33,3 +35,8 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 
 def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Trainers' uploads (exercise images): a few small files, served by the app."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -13,6 +13,12 @@ TRAINER_PERMISSIONS = [
     # Look up any member by name or email, to invite or assign them.
     "members.view_user",
     "members.view_profile",
+    # Author exercises and routines.
+    *[
+        f"routines.{action}_{model}"
+        for model in ["exercise", "knob", "routine", "step", "equipment", "bodyarea"]
+        for action in ["add", "change", "delete", "view"]
+    ],
 ]
 
 # Never granted: whoever can change users can make themself a superuser.

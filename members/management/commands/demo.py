@@ -5,6 +5,7 @@ from django.db import transaction
 
 from members.models import Profile, User
 from members.roles import TRAINERS_GROUP
+from routines.seed import seed_ground_up_routine
 
 DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - printed on purpose; DEBUG only.
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
                 "DEBUG=true (development)."
             )
         with transaction.atomic():
+            seed_ground_up_routine()
             trainers = Group.objects.get(name=TRAINERS_GROUP)
             for email, name, is_trainer, weaker_side in DEMO_PEOPLE:
                 user = User.objects.filter(email=email).first()
