@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.landing, name="home"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
+    path("routines/", include("routines.urls")),
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),

@@ -1,0 +1,203 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.db import models
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
+from routines.services import duplicate_routine, publish_problems, renumber_steps
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(BodyArea)
+class BodyAreaAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class KnobInline(admin.StackedInline):
+    model = Knob
+    extra = 0
+    min_num = 0
+    fieldsets = [
+        (None, {"fields": [("label", "unit", "harder"), "order"]}),
+        ("Numbers", {"fields": [("minimum", "maximum", "step")]}),
+        ("Named levels", {"fields": ["levels"]}),
+        (
+            "Where a member starts",
+            {"fields": [("start_value", "start_level"), "start_description"]},
+        ),
+        ("Guidance", {"fields": ["easier_guidance", "harder_guidance"]}),
+    ]
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ["name", "knob_list", "equipment_list", "routine_count"]
+    list_filter = ["body_areas", "equipment"]
+    search_fields = ["name", "purpose", "knobs__label"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [KnobInline]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "purpose"]}),
+        ("How to do it", {"fields": ["setup", "execution", "cues"]}),
+        ("What it needs and protects", {"fields": ["equipment", "body_areas"]}),
+        ("Media", {"fields": ["image", "image_alt", "video_url"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("knobs", "equipment")
+            .annotate(_routines=Count("steps__routine", distinct=True))
+        )
+
+    @admin.display(description="difficulty knobs")
+    def knob_list(self, exercise):
+        return ", ".join(knob.label for knob in exercise.knobs.all()) or "—"
+
+    @admin.display(description="equipment")
+    def equipment_list(self, exercise):
+        return ", ".join(item.name for item in exercise.equipment.all()) or "—"
+
+    @admin.display(description="in routines", ordering="_routines")
+    def routine_count(self, exercise):
+        return exercise._routines
+
+
+class StepInline(admin.StackedInline):
+    """Steps in rows a trainer reads left to right: what, how much, how it combines."""
+
+    model = Step
+    fk_name = "routine"
+    extra = 1
+    fieldsets = [
+        (None, {"fields": [("order", "exercise")]}),
+        (None, {"fields": [("sets", "reps", "duration_seconds", "hold_seconds", "rest_seconds")]}),
+        (None, {"fields": [("per_side", "weaker_side_extra_sets")]}),
+        (None, {"fields": [("paired_with", "alternative_to"), "notes"]}),
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in {"paired_with", "alternative_to"}:
+            # Only this routine's steps; a new routine has none until it is saved.
+            routine_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Step.objects.filter(
+                routine_id=routine_id, alternative_to__isnull=True
+            ).select_related("exercise")
+        if db_field.name == "exercise":
+            kwargs["queryset"] = Exercise.objects.order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            # Adding or editing an exercise from here is handy; deleting one is not,
+            # and the pair and alternative lists are this routine's own steps.
+            field.widget.can_delete_related = False
+            field.widget.can_view_related = False
+            if db_field.name != "exercise":
+                field.widget.can_add_related = False
+                field.widget.can_change_related = False
+        return field
+
+
+@admin.register(Routine)
+class RoutineAdmin(admin.ModelAdmin):
+    list_display = [
+        "title", "status", "sessions_per_week", "weeks", "step_count", "author",
+        "updated_at", "member_view",
+    ]  # fmt: skip
+    list_filter = ["status", "sessions_per_week", ("author", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "introduction", "steps__exercise__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["member_view", "author", "created_at", "updated_at"]
+    list_select_related = ["author"]
+    inlines = [StepInline]
+    actions = ["publish", "unpublish", "duplicate"]
+    view_on_site = False  # "View as member" says what it shows.
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "member_view"]}),
+        ("What members read", {"fields": ["introduction", "disclaimer", "closing_note"]}),
+        ("Schedule", {"fields": [("sessions_per_week", "min_weeks", "max_weeks")]}),
+        ("History", {"fields": [("author", "created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_steps=Count("steps", filter=Q(steps__alternative_to__isnull=True)))
+        )
+
+    @admin.display(description="steps", ordering="_steps")
+    def step_count(self, routine):
+        return routine._steps
+
+    @admin.display(description="block")
+    def weeks(self, routine):
+        return routine.weeks_text
+
+    @admin.display(description="member view")
+    def member_view(self, routine):
+        if not routine.pk:
+            return "Save the routine to preview it."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">View as member</a>',
+            routine.get_absolute_url(),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        renumber_steps(form.instance)
+
+    @admin.action(description="Publish: members can see them", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset):
+        ready = []
+        for routine in queryset:
+            problems = publish_problems(routine)
+            for problem in problems:
+                self.message_user(request, f"Not published: {problem}", messages.ERROR)
+            if not problems:
+                ready.append(routine.pk)
+        count = Routine.objects.filter(pk__in=ready).update(status=Routine.Status.PUBLISHED)
+        if count:
+            self.message_user(
+                request,
+                ngettext("Published %d routine.", "Published %d routines.", count) % count,
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Unpublish: back to draft", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.update(status=Routine.Status.DRAFT)
+        self.message_user(
+            request,
+            ngettext("%d routine is a draft again.", "%d routines are drafts again.", count)
+            % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Duplicate as a new draft", permissions=["add"])
+    def duplicate(self, request, queryset):
+        for routine in queryset:
+            copy = duplicate_routine(routine, author=request.user)
+            self.message_user(
+                request,
+                format_html("Made “{}”, a draft copy of “{}”.", copy.title, routine.title),
+                messages.SUCCESS,
+            )

@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from routines.models import Routine
+
+
+@login_required
+def routine_list(request: HttpRequest) -> HttpResponse:
+    routines = (
+        Routine.objects.visible_to(request.user)
+        .annotate(step_count=Count("steps", filter=Q(steps__alternative_to__isnull=True)))
+        .order_by("-status", "title")
+    )
+    return render(request, "routines/routine_list.html", {"routines": routines})
+
+
+@login_required
+def guide(request: HttpRequest, slug: str) -> HttpResponse:
+    """How to do each exercise of a routine; drafts are a 404 for members."""
+    routine = get_object_or_404(Routine.objects.visible_to(request.user), slug=slug)
+    steps = routine.guide_steps()
+    equipment = sorted(
+        {item.name for step in steps for option in [step, *step.options]
+         for item in option.exercise.equipment.all()}
+    )  # fmt: skip
+    return render(
+        request,
+        "routines/guide.html",
+        {"routine": routine, "steps": steps, "equipment": equipment},
+    )

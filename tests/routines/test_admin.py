@@ -1,0 +1,189 @@
+"""Authoring in the admin: what trainers can reach, the actions, and that
+list pages cost the same number of queries however many rows they show."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from routines.models import Routine, Step
+from routines.seed import ROUTINE_SLUG
+from routines.services import duplicate_routine, renumber_steps
+from tests.routines.factories import ExerciseFactory, KnobFactory, RoutineFactory, StepFactory
+
+
+@pytest.fixture
+def ground_up(db):
+    return Routine.objects.get(slug=ROUTINE_SLUG)
+
+
+def step_form(prefix: str, index: int, **values) -> dict[str, str]:
+    blank = ["order", "exercise", "reps", "duration_seconds", "rest_seconds", "paired_with",
+             "alternative_to", "notes", "id", "routine"]  # fmt: skip
+    defaults = dict.fromkeys(blank, "") | {
+        "sets": "1",
+        "weaker_side_extra_sets": "0",
+        "hold_seconds": "0",
+    }
+    defaults.update({key: str(value) for key, value in values.items()})
+    if defaults.pop("per_side", "") == "True":
+        defaults["per_side"] = "on"
+    return {f"{prefix}-{index}-{key}": value for key, value in defaults.items()}
+
+
+def routine_form(**values) -> dict[str, str]:
+    data = {
+        "title": "Knee care",
+        "slug": "knee-care",
+        "status": "draft",
+        "introduction": "Gentle work for the knees.",
+        "disclaimer": "Start from zero pain.",
+        "closing_note": "",
+        "sessions_per_week": "2",
+        "min_weeks": "2",
+        "max_weeks": "4",
+        "steps-TOTAL_FORMS": "0",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    data.update(values)
+    return data
+
+
+@pytest.mark.django_db
+def test_trainer_reaches_routine_authoring(trainer_client):
+    index = trainer_client.get("/admin/").text
+    for path in ["/admin/routines/routine/", "/admin/routines/exercise/"]:
+        assert path in index
+        assert trainer_client.get(path).status_code == 200
+    assert trainer_client.get("/admin/routines/routine/add/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_member_cannot_reach_routine_authoring(member_client):
+    response = member_client.get("/admin/routines/routine/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_trainer_adds_a_routine_with_steps_and_becomes_its_author(trainer_client, trainer):
+    walk, raise_ = ExerciseFactory(), ExerciseFactory()
+    data = routine_form(**{"steps-TOTAL_FORMS": "2"})
+    data |= step_form("steps", 0, order=2, exercise=walk.pk, duration_seconds=300)
+    data |= step_form("steps", 1, order=1, exercise=raise_.pk, sets=2, reps=25, per_side=True)
+    response = trainer_client.post("/admin/routines/routine/add/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    routine = Routine.objects.get(slug="knee-care")
+    assert routine.author == trainer
+    assert routine.status == Routine.Status.DRAFT
+    assert [(s.order, s.exercise_id) for s in routine.steps.all()] == [
+        (1, raise_.pk),
+        (2, walk.pk),
+    ]
+
+
+@pytest.mark.django_db
+def test_bad_steps_get_messages_at_the_field_and_nothing_is_saved(trainer_client):
+    exercise = ExerciseFactory()
+    data = routine_form(**{"steps-TOTAL_FORMS": "1"})
+    data |= step_form("steps", 0, order=1, exercise=exercise.pk, reps=10, duration_seconds=60)
+    response = trainer_client.post("/admin/routines/routine/add/", data)
+    assert response.status_code == 200
+    assert "Give either reps or a duration, not both." in response.text
+    assert 'value="Knee care"' in response.text
+    assert not Routine.objects.filter(slug="knee-care").exists()
+
+
+@pytest.mark.django_db
+def test_pairing_choices_are_this_routines_steps_only(trainer_client, ground_up):
+    other = StepFactory()
+    html = trainer_client.get(f"/admin/routines/routine/{ground_up.pk}/change/").text
+    select = re.search(r'<select name="steps-0-paired_with".*?</select>', html, re.S).group(0)
+    ours = set(ground_up.steps.filter(alternative_to=None).values_list("pk", flat=True))
+    offered = {int(pk) for pk in re.findall(r'<option value="(\d+)"', select)}
+    assert offered == ours
+    assert other.pk not in offered
+
+
+@pytest.mark.django_db
+def test_reordering_renumbers_in_one_go(ground_up):
+    steps = {step.exercise.slug: step for step in ground_up.steps.all()}
+    # Swap the first and last main steps, the way a trainer edits the numbers.
+    Step.objects.filter(pk=steps["backwards-walking"].pk).update(order=99)
+    Step.objects.filter(pk=steps["single-leg-hamstring-curl"].pk).update(order=0)
+    renumber_steps(ground_up)
+    order = [(step.order, step.exercise.slug) for step in ground_up.guide_steps()]
+    assert order[0] == (1, "single-leg-hamstring-curl")
+    assert order[-1] == (6, "backwards-walking")
+    deadmill = Step.objects.get(routine=ground_up, exercise__slug="deadmill")
+    assert deadmill.order == 6  # an alternative travels with its step
+
+
+@pytest.mark.django_db
+def test_duplicate_is_a_deep_draft_copy(ground_up, trainer):
+    copy = duplicate_routine(ground_up, author=trainer)
+    assert copy.slug == f"{ROUTINE_SLUG}-copy"
+    assert (copy.status, copy.author) == (Routine.Status.DRAFT, trainer)
+    original = [(s.label, s.prescription, len(s.options)) for s in ground_up.guide_steps()]
+    assert [(s.label, s.prescription, len(s.options)) for s in copy.guide_steps()] == original
+    copied_ids = set(copy.steps.values_list("pk", flat=True))
+    for step in copy.steps.all():
+        if step.paired_with_id:
+            assert step.paired_with_id in copied_ids
+        if step.alternative_to_id:
+            assert step.alternative_to_id in copied_ids
+
+    # Editing the copy leaves the original alone.
+    copy.steps.update(sets=5)
+    copy.title = "Changed"
+    copy.save()
+    ground_up.refresh_from_db()
+    assert ground_up.title == "Reversing Foot, Ankle, and Knee Pain"
+    assert [(s.label, s.prescription, len(s.options)) for s in ground_up.guide_steps()] == original
+
+    assert duplicate_routine(ground_up, author=trainer).slug == f"{ROUTINE_SLUG}-copy-2"
+
+
+@pytest.mark.django_db
+def test_actions_duplicate_publish_and_unpublish(trainer_client, ground_up):
+    url = "/admin/routines/routine/"
+    response = trainer_client.post(
+        url, {"action": "duplicate", "_selected_action": [ground_up.pk]}, follow=True
+    )
+    assert "a draft copy of" in response.text
+    copy = Routine.objects.get(slug=f"{ROUTINE_SLUG}-copy")
+    empty = RoutineFactory(status=Routine.Status.DRAFT, title="Empty one")
+
+    response = trainer_client.post(
+        url, {"action": "publish", "_selected_action": [copy.pk, empty.pk]}, follow=True
+    )
+    assert "Published 1 routine." in response.text
+    assert "Not published: “Empty one” has no steps yet." in response.text
+    copy.refresh_from_db()
+    empty.refresh_from_db()
+    assert copy.is_published and not empty.is_published
+
+    trainer_client.post(url, {"action": "unpublish", "_selected_action": [copy.pk]})
+    copy.refresh_from_db()
+    assert not copy.is_published
+
+
+def count_queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/routines/routine/", "/admin/routines/exercise/"])
+def test_admin_lists_cost_the_same_at_two_sizes(trainer_client, path):
+    # Warm up caches (content types, permissions) outside the measurement.
+    trainer_client.get(path)
+    small = count_queries(trainer_client, path)
+    for _ in range(12):
+        step = StepFactory()
+        KnobFactory(exercise=step.exercise)
+    assert count_queries(trainer_client, path) == small
