@@ -95,7 +95,17 @@ class StepInline(admin.StackedInline):
             ).select_related("exercise")
         if db_field.name == "exercise":
             kwargs["queryset"] = Exercise.objects.order_by("name")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # Every step row would query its own copy of each list; build each list once
+        # per request. (Validation of a post still checks against the queryset.)
+        cached = request.__dict__.setdefault("_step_inline_choices", {})
+        if db_field.name not in cached:
+            cached[db_field.name] = list(field.choices)
+        field.choices = cached[db_field.name]
+        return field
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("exercise")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

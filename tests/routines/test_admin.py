@@ -187,3 +187,13 @@ def test_admin_lists_cost_the_same_at_two_sizes(trainer_client, path):
         step = StepFactory()
         KnobFactory(exercise=step.exercise)
     assert count_queries(trainer_client, path) == small
+
+
+@pytest.mark.django_db
+def test_routine_change_page_costs_the_same_however_many_steps(trainer_client, ground_up):
+    path = f"/admin/routines/routine/{ground_up.pk}/change/"
+    trainer_client.get(path)
+    small = count_queries(trainer_client, path)
+    for number in range(6):
+        StepFactory(routine=ground_up, order=10 + number)
+    assert count_queries(trainer_client, path) == small
