@@ -33,7 +33,16 @@ We recommend trying this routine 2 times a week. Let us know what you think!
 If you have any questions or need help with these exercises, contact Makana at \
 makana@ballardhealthclub.com."""
 
-STRIDE_LEVELS = "moderate, long"
+# Backwards walking and the Deadmill share the stride: toe-to-heel, then longer.
+STRIDE_KNOB = {
+    "label": "Stride length",
+    "unit": "level",
+    "levels": "moderate, long",
+    "start_level": "moderate",
+    "harder": "higher",
+    "easier_guidance": "Take moderate steps, shifting toe-to-heel.",
+    "harder_guidance": "Take longer strides, bringing the toe behind the knee.",
+}
 
 EXERCISES = [
     {
@@ -49,17 +58,7 @@ EXERCISES = [
         "cues": "Toe first, then heel\nLonger strides: toe behind the knee",
         "equipment": [],
         "body_areas": ["feet", "knees"],
-        "knobs": [
-            {
-                "label": "Stride length",
-                "unit": "level",
-                "levels": STRIDE_LEVELS,
-                "start_level": "moderate",
-                "harder": "higher",
-                "easier_guidance": "Take moderate steps, shifting toe-to-heel.",
-                "harder_guidance": "Take longer strides, bringing the toe behind the knee.",
-            }
-        ],
+        "knobs": [STRIDE_KNOB],
     },
     {
         "slug": "deadmill",
@@ -73,17 +72,7 @@ EXERCISES = [
         "cues": "Toe first, then heel",
         "equipment": ["treadmill", "mat or pad"],
         "body_areas": ["feet", "knees"],
-        "knobs": [
-            {
-                "label": "Stride length",
-                "unit": "level",
-                "levels": STRIDE_LEVELS,
-                "start_level": "moderate",
-                "harder": "higher",
-                "easier_guidance": "Take moderate steps, shifting toe-to-heel.",
-                "harder_guidance": "Take longer strides, bringing the toe behind the knee.",
-            }
-        ],
+        "knobs": [STRIDE_KNOB],
     },
     {
         "slug": "tibialis-raise",

@@ -1,7 +1,6 @@
 """Writes that span several rows of a routine."""
 
 from django.db import transaction
-from django.utils.text import slugify
 
 from routines.models import Routine, Step
 
@@ -22,7 +21,7 @@ def duplicate_routine(routine: Routine, *, author) -> Routine:
     steps = list(routine.steps.order_by("alternative_to_id", "order", "id"))
     copy = Routine.objects.create(
         title=f"{routine.title} (copy)"[:120],
-        slug=_unique_slug(slugify(routine.slug)),
+        slug=_unique_slug(routine.slug),
         introduction=routine.introduction,
         disclaimer=routine.disclaimer,
         closing_note=routine.closing_note,
