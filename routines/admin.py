@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import ngettext
@@ -73,18 +74,63 @@ class ExerciseAdmin(admin.ModelAdmin):
         return exercise._routines
 
 
+class StepFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Paired steps alternate set by set, so they need the same number of sets.
+
+        Checked here, with the numbers just typed for both steps of each pair, so
+        changing both in one save works and changing either one alone is caught."""
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+        sets_by_step = {form.instance.pk: form.cleaned_data.get("sets") for form in kept}
+        form_by_step = {form.instance.pk: form for form in kept if form.instance.pk}
+        for form in kept:
+            partner = form.cleaned_data.get("paired_with")
+            sets = form.cleaned_data.get("sets")
+            if partner is None or sets is None:
+                continue
+            partner_sets = sets_by_step.get(partner.pk, partner.sets)
+            if partner_sets is None or partner_sets == sets:
+                continue
+            name = form.cleaned_data["exercise"].name
+            form.add_error(
+                "sets",
+                f"{name} alternates set by set with {partner.exercise.name}, so both need "
+                f"the same number of sets ({partner.exercise.name} has {partner_sets}).",
+            )
+            if partner.pk in form_by_step:
+                form_by_step[partner.pk].add_error(
+                    "sets",
+                    f"{partner.exercise.name} alternates set by set with {name}, so both "
+                    f"need the same number of sets ({name} has {sets}).",
+                )
+
+
 class StepInline(admin.StackedInline):
     """Steps in rows a trainer reads left to right: what, how much, how it combines."""
 
     model = Step
     fk_name = "routine"
+    formset = StepFormSet
     extra = 1
+    readonly_fields = ["alternates_with"]
     fieldsets = [
         (None, {"fields": [("order", "exercise")]}),
         (None, {"fields": [("sets", "reps", "duration_seconds", "hold_seconds", "rest_seconds")]}),
         (None, {"fields": [("per_side", "weaker_side_extra_sets")]}),
-        (None, {"fields": [("paired_with", "alternative_to"), "notes"]}),
+        (None, {"fields": [("paired_with", "alternates_with"), "alternative_to", "notes"]}),
     ]
+
+    @admin.display(description="alternates with")
+    def alternates_with(self, step):
+        """The pair shows on both of its steps, whichever one holds the link."""
+        partner = step.partner if step.pk else None
+        return str(partner) if partner else "—"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in {"paired_with", "alternative_to"}:
@@ -105,7 +151,11 @@ class StepInline(admin.StackedInline):
         return field
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("exercise")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("exercise", "paired_with__exercise", "paired_from__exercise")
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

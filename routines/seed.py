@@ -3,6 +3,9 @@
 ``seed_ground_up_routine`` is idempotent: it creates what is missing and never
 changes what a trainer has since edited. The data migration calls it with the
 historical models, and tests call it after a database flush.
+
+How long to pause at the top is the step's prescription (hold_seconds), so the
+exercises' own instructions say "pause" or "squeeze" without a duration.
 """
 
 from decimal import Decimal
@@ -81,8 +84,7 @@ EXERCISES = [
         "helps to decelerate the feet, but it is a muscle that rarely gets trained.",
         "setup": "Stand with your butt against a wall and tilt slightly forward to keep your "
         "shoulder blades off the wall. With both feet, step out about 12 inches.",
-        "execution": "Use your shin muscles to raise your toes.\n"
-        "Pause at the top for one second each rep.",
+        "execution": "Use your shin muscles to raise your toes.",
         "cues": "Shoulder blades off the wall\nLift with your shins",
         "equipment": ["wall"],
         "body_areas": ["feet", "shins", "knees"],
@@ -108,8 +110,7 @@ EXERCISES = [
         "setup": "Face a wall with both hands on it and your arms straight. Keeping your hips "
         "tucked in, take small steps backwards until you feel your heels begin to elevate and a "
         "slight stretch in your calves.",
-        "execution": "Push your heels upward into a calf raise.\n"
-        "Pause at the top for one second each rep.",
+        "execution": "Push your heels upward into a calf raise.",
         "cues": "Hips tucked in\nArms straight",
         "equipment": ["wall"],
         "body_areas": ["calves", "ankles", "knees"],
@@ -193,7 +194,7 @@ EXERCISES = [
         "setup": "On a lying or seated hamstring curl machine, apply a light weight (15 lb "
         "recommended) to start.",
         "execution": "Using one leg at a time, curl the weight.\n"
-        "Squeeze and hold for one second at the top of each rep.",
+        "Squeeze and hold at the top of each rep.",
         "cues": "Focus on the squeeze",
         "equipment": ["hamstring curl machine"],
         "body_areas": ["hamstrings", "knees"],
@@ -219,7 +220,7 @@ EXERCISES = [
         "setup": "Strap an ankle weight on and stand tall. Ensure your hips and glutes are kept "
         "forward.",
         "execution": "Using one leg at a time, curl your heel up behind you.\n"
-        "Squeeze and hold for one second at the top of each rep.",
+        "Squeeze and hold at the top of each rep.",
         "cues": "Hips and glutes forward",
         "equipment": ["ankle weight"],
         "body_areas": ["hamstrings", "knees"],

@@ -21,12 +21,21 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
     """How to do each exercise of a routine; drafts are a 404 for members."""
     routine = get_object_or_404(Routine.objects.visible_to(request.user), slug=slug)
     steps = routine.guide_steps()
-    equipment = sorted(
-        {item.name for step in steps for option in [step, *step.options]
-         for item in option.exercise.equipment.all()}
-    )  # fmt: skip
+    needed = {item.name for step in steps for item in step.exercise.equipment.all()}
+    for_alternatives = {
+        item.name
+        for step in steps
+        for option in step.options
+        for item in option.exercise.equipment.all()
+    }
     return render(
         request,
         "routines/guide.html",
-        {"routine": routine, "steps": steps, "equipment": equipment},
+        {
+            "routine": routine,
+            "steps": steps,
+            "equipment": sorted(needed),
+            "alternative_equipment": sorted(for_alternatives - needed),
+            "profile": getattr(request.user, "profile", None),
+        },
     )

@@ -10,7 +10,9 @@ from django.db.models import Q
 
 class Equipment(models.Model):
     name = models.CharField(
-        max_length=60, unique=True, help_text="As a member would say it: “resistance band”."
+        max_length=60,
+        unique=True,
+        help_text="As a member would say it, for example “resistance band”.",
     )
 
     class Meta:
@@ -23,7 +25,9 @@ class Equipment(models.Model):
 
 class BodyArea(models.Model):
     name = models.CharField(
-        max_length=40, unique=True, help_text="A part of the body an exercise protects: “knees”."
+        max_length=40,
+        unique=True,
+        help_text="A part of the body an exercise protects, for example “knees”.",
     )
 
     class Meta:
@@ -34,7 +38,7 @@ class BodyArea(models.Model):
 
 
 class Exercise(models.Model):
-    name = models.CharField(max_length=80, unique=True, help_text="“Tibialis raise”.")
+    name = models.CharField(max_length=80, unique=True, help_text="For example: “Tibialis raise”.")
     slug = models.SlugField(
         max_length=80, unique=True, help_text="Used in links. Filled in from the name."
     )
@@ -113,7 +117,8 @@ class Knob(models.Model):
 
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="knobs")
     label = models.CharField(
-        max_length=60, help_text="What the member adjusts: “Feet distance from wall”."
+        max_length=60,
+        help_text="What the member adjusts, for example “Feet distance from wall”.",
     )
     unit = models.CharField(
         max_length=5,

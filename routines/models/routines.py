@@ -27,7 +27,9 @@ class Routine(models.Model):
         DRAFT = "draft", "Draft (only trainers see it)"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=120, help_text="“Reversing Foot, Ankle, and Knee Pain”.")
+    title = models.CharField(
+        max_length=120, help_text="For example: “Reversing Foot, Ankle, and Knee Pain”."
+    )
     slug = models.SlugField(
         max_length=120, unique=True, help_text="Used in links. Filled in from the title."
     )
@@ -330,11 +332,8 @@ class Step(models.Model):
                 return {"paired_with": f"This step already alternates with “{other}”."}
         if self.alternative_to_id or partner.alternative_to_id:
             return {"paired_with": "Alternatives cannot be paired; pair the main steps."}
-        if partner.sets != self.sets:
-            return {
-                "paired_with": f"Paired steps alternate set by set, so they need the same number "
-                f"of sets ({partner} has {partner.sets})."
-            }
+        # Equal set counts are checked where both steps' new values are known: the
+        # routine admin's step formset (routines.admin.StepFormSet).
         return {}
 
     def _alternative_errors(self) -> dict[str, str]:

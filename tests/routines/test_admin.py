@@ -97,6 +97,65 @@ def test_bad_steps_get_messages_at_the_field_and_nothing_is_saved(trainer_client
     assert not Routine.objects.filter(slug="knee-care").exists()
 
 
+def existing_steps_form(routine, changes=None) -> dict[str, str]:
+    """The routine page's post with its steps as saved, but for ``changes``:
+    {step: {field: value}}."""
+    steps = list(routine.steps.order_by("order", "id"))
+    data = routine_form(
+        title=routine.title,
+        slug=routine.slug,
+        status=routine.status,
+        **{"steps-TOTAL_FORMS": str(len(steps)), "steps-INITIAL_FORMS": str(len(steps))},
+    )
+    for index, step in enumerate(steps):
+        values = {
+            "id": step.pk,
+            "routine": routine.pk,
+            "order": step.order,
+            "exercise": step.exercise_id,
+            "sets": step.sets,
+            "reps": step.reps or "",
+            "duration_seconds": step.duration_seconds or "",
+            "weaker_side_extra_sets": step.weaker_side_extra_sets,
+            "hold_seconds": step.hold_seconds,
+            "paired_with": step.paired_with_id or "",
+            "alternative_to": step.alternative_to_id or "",
+        }
+        values.update((changes or {}).get(step, {}))
+        data |= step_form("steps", index, **values)
+    return data
+
+
+@pytest.mark.django_db
+def test_paired_steps_keep_equal_sets_judged_on_what_was_typed(trainer_client):
+    routine = RoutineFactory(slug="pair-test")
+    tibialis = StepFactory(routine=routine, order=1, sets=2)
+    calf = StepFactory(routine=routine, order=2, sets=2)
+    tibialis.paired_with = calf
+    tibialis.save()
+    url = f"/admin/routines/routine/{routine.pk}/change/"
+
+    # Changing only the step without the link is caught, on both steps.
+    response = trainer_client.post(url, existing_steps_form(routine, {calf: {"sets": 3}}))
+    assert response.status_code == 200
+    assert response.text.count("so both need the same number of sets") == 2
+    calf.refresh_from_db()
+    assert calf.sets == 2
+
+    # Changing both in one save is fine.
+    both = {tibialis: {"sets": 3}, calf: {"sets": 3}}
+    response = trainer_client.post(url, existing_steps_form(routine, both))
+    assert response.status_code == 302
+    assert sorted(routine.steps.values_list("sets", flat=True)) == [3, 3]
+
+    # The pair shows on both steps, whichever holds the link.
+    html = trainer_client.get(url).text
+    tibialis.refresh_from_db()
+    calf.refresh_from_db()
+    assert f'<div class="readonly">{calf}</div>' in html  # on the tibialis row
+    assert f'<div class="readonly">{tibialis}</div>' in html  # on the calf row
+
+
 @pytest.mark.django_db
 def test_pairing_choices_are_this_routines_steps_only(trainer_client, ground_up):
     other = StepFactory()

@@ -1,3 +1,4 @@
+import re
 from io import BytesIO
 
 import pytest
@@ -69,8 +70,8 @@ def make_routine(steps: int) -> Routine:
 def test_guide_queries_do_not_grow_with_steps(member_client, django_assert_num_queries, steps):
     routine = make_routine(steps)
     # session, user, routine, steps (with exercises and partners), knobs, equipment,
-    # body areas.
-    with django_assert_num_queries(7):
+    # body areas, the member's profile (their weaker side).
+    with django_assert_num_queries(8):
         response = member_client.get(routine.get_absolute_url())
     assert response.text.count('class="card step-card"') == steps
 
@@ -131,3 +132,24 @@ def test_an_uploaded_image_shows_with_its_description(trainer_client, member, se
     image = member_client.get(exercise.image.url)
     assert image.status_code == 200
     assert b"".join(image.streaming_content).startswith(b"\x89PNG")
+
+
+@pytest.mark.django_db
+def test_the_extra_set_names_the_members_weaker_side(member_client, member):
+    html = member_client.get(GUIDE).text
+    assert "Not sure which side is weaker or stiffer?" in html
+    member.profile.weaker_side = "left"
+    member.profile.save()
+    html = member_client.get(GUIDE).text
+    assert "Your extra set: left side" in html
+    assert html.count('class="your-side"') == 1  # only the Patrick step has one
+
+
+@pytest.mark.django_db
+def test_equipment_only_the_alternatives_need_is_marked(member_client):
+    html = member_client.get(GUIDE).text
+    needed = re.search(r"You will need:</span> ([^<]*)", html).group(1)
+    optional = re.search(r"Only for the alternatives:</span> ([^<]*)", html).group(1)
+    assert "treadmill" not in needed and "ankle weight" not in needed
+    assert optional == "ankle weight, mat or pad, treadmill."
+    assert "wall" in needed

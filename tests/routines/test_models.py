@@ -74,14 +74,6 @@ class TestStepValidation:
             "A pair must be two steps of the same routine."
         ]
 
-    def test_pairing_needs_the_same_number_of_sets(self):
-        first = StepFactory(sets=2)
-        second = StepFactory(routine=first.routine, sets=3)
-        first.paired_with = second
-        with pytest.raises(ValidationError) as error:
-            first.full_clean()
-        assert "need the same number of sets" in messages_of(error.value)["paired_with"][0]
-
     def test_a_step_in_a_pair_cannot_join_another(self):
         first = StepFactory()
         second = StepFactory(routine=first.routine, paired_with=first)
