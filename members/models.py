@@ -4,9 +4,6 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.functional import cached_property
-
-from members.roles import TRAINERS_GROUP
 
 
 class UserManager(BaseUserManager):
@@ -92,11 +89,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
-
-    @cached_property
-    def is_trainer(self) -> bool:
-        """Staff in the Trainers group: they author routines and review their members."""
-        return self.is_staff and self.groups.filter(name=TRAINERS_GROUP).exists()
 
     @property
     def display_name(self) -> str:

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -193,15 +193,11 @@ class RoutineAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_steps=Count("steps", filter=Q(steps__alternative_to__isnull=True)))
-        )
+        return super().get_queryset(request).with_step_counts()
 
-    @admin.display(description="steps", ordering="_steps")
+    @admin.display(description="steps", ordering="step_count")
     def step_count(self, routine):
-        return routine._steps
+        return routine.step_count
 
     @admin.display(description="block")
     def weeks(self, routine):

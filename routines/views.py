@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -9,9 +8,7 @@ from routines.models import Routine
 @login_required
 def routine_list(request: HttpRequest) -> HttpResponse:
     routines = (
-        Routine.objects.visible_to(request.user)
-        .annotate(step_count=Count("steps", filter=Q(steps__alternative_to__isnull=True)))
-        .order_by("-status", "title")
+        Routine.objects.visible_to(request.user).with_step_counts().order_by("-status", "title")
     )
     return render(request, "routines/routine_list.html", {"routines": routines})
 

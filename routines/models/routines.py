@@ -15,6 +15,12 @@ class RoutineQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Routine.Status.PUBLISHED)
 
+    def with_step_counts(self):
+        """Annotate ``step_count``: the steps a member does, alternatives not counted."""
+        return self.annotate(
+            step_count=models.Count("steps", filter=Q(steps__alternative_to__isnull=True))
+        )
+
     def visible_to(self, user):
         """Members see published routines; trainers and admins see drafts too."""
         if user.is_staff:
