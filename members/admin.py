@@ -1,14 +1,32 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import ngettext
 
-from members.models import Profile, User
+from members.emails import invitation_message, send_all
+from members.forms import BlockForm, InvitationForm
+from members.models import Assignment, Invitation, PlannedSession, Profile, User, Workout
+from members.models.blocks import WEEKDAY_CHOICES, weekdays_to_mask
+from members.services import (
+    InvitationUnusable,
+    already_on_a_block_message,
+    assign_routine,
+    invite_member,
+    resend_invitation,
+    start_block,
+)
 
 
 class ProfileInline(admin.StackedInline):
     model = Profile
+    fk_name = "user"
     can_delete = False
-    fields = ["display_name", "weaker_side", "units"]
+    fields = ["display_name", "weaker_side", "units", "trainer"]
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -55,6 +73,63 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
 
+    actions = ["put_on_a_routine"]
+
+    def has_assign_permission(self, request) -> bool:
+        return request.user.has_perm("members.add_assignment")
+
+    @admin.action(description="Put the selected members on a routine", permissions=["assign"])
+    def put_on_a_routine(self, request, queryset):
+        """A class starting together: one form for the block, then every selected
+        member's block written at once."""
+        members = list(queryset.filter(is_staff=False, is_active=True).select_related("profile"))
+        skipped = queryset.count() - len(members)
+        form = BlockForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid() and members:
+            data = form.cleaned_data
+            try:
+                blocks = assign_routine(
+                    trainer=request.user, members=members, **form.block_arguments()
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d member is on %(routine)s from %(start)s.",
+                        "%(count)d members are on %(routine)s from %(start)s.",
+                        len(blocks),
+                    )
+                    % {
+                        "count": len(blocks),
+                        "routine": data["routine"],
+                        "start": f"{data['start_date']:%b %-d}",
+                    },
+                    messages.SUCCESS,
+                )
+                return None
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} selected account(s) are trainers or inactive and are left out.",
+                messages.WARNING,
+            )
+        return TemplateResponse(
+            request,
+            "admin/members/user/put_on_a_routine.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Put members on a routine",
+                "opts": self.model._meta,
+                "form": form,
+                "members": members,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
@@ -64,3 +139,236 @@ class UserAdmin(DjangoUserAdmin):
     def get_inline_instances(self, request, obj=None):
         # The profile is created on save, so the add page has no inline.
         return super().get_inline_instances(request, obj) if obj else []
+
+
+class InvitationAdminForm(forms.ModelForm):
+    """The add form: a name and an address, checked as on the trainer page."""
+
+    display_name = InvitationForm.base_fields["display_name"]
+    email = InvitationForm.base_fields["email"]
+
+    class Meta:
+        model = Invitation
+        fields = []
+
+    def clean_display_name(self):
+        return InvitationForm.clean_display_name(self)
+
+    def clean_email(self):
+        return InvitationForm.clean_email(self)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["member", "member__profile__display_name", "invited_by", "state", "sent_at"]
+    list_select_related = ["member__profile", "invited_by"]
+    list_filter = [("accepted_at", admin.EmptyFieldListFilter), "sent_at"]
+    search_fields = ["member__email", "member__profile__display_name"]
+    actions = ["send_again"]
+    readonly_fields = [
+        "member",
+        "invited_by",
+        "state",
+        "created_at",
+        "sent_at",
+        "send_count",
+        "expires_at",
+        "accepted_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_trainer(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = InvitationAdminForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["display_name", "email"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    @admin.display(description="state")
+    def state(self, obj):
+        return obj.get_state_display()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        invitation, token = invite_member(
+            trainer=request.user,
+            email=form.cleaned_data["email"],
+            display_name=form.cleaned_data["display_name"],
+        )
+        # The admin goes on with ``obj`` (its log entry and redirect): make it the row.
+        obj.pk = invitation.pk
+        obj.refresh_from_db()
+        if not send_all([invitation_message(invitation=invitation, token=token, request=request)]):
+            self.message_user(
+                request,
+                "The invitation is saved but the email could not be sent: use “Send the "
+                "invitation again” in a while.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Send the invitation again", permissions=["change"])
+    def send_again(self, request, queryset):
+        emails = []
+        for invitation in queryset.select_related("member__profile", "invited_by__profile"):
+            try:
+                token = resend_invitation(invitation=invitation)
+            except InvitationUnusable:
+                continue
+            invitation.refresh_from_db()
+            emails.append(invitation_message(invitation=invitation, token=token, request=request))
+        if send_all(emails):
+            self.message_user(
+                request,
+                f"Sent {len(emails)} new invitation link(s); accepted ones were skipped.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, "The mail server refused; try again later.", messages.ERROR)
+
+
+class PlannedSessionInline(admin.TabularInline):
+    model = PlannedSession
+    extra = 0
+    can_delete = False
+    fields = ["number", "week", "date", "status"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("workouts")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="status")
+    def status(self, obj):
+        return PlannedSession.Status(obj.status_on(timezone.localdate())).label
+
+
+class AssignmentAdminForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Training days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="As many days as the routine's sessions per week.",
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["member", "routine", "trainer", "start_date", "weekdays", "weeks", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["weekdays"] = self.instance.weekday_list
+
+    def clean_member(self):
+        # The database constraint's condition is on ``status``, which this form
+        # does not show, so the model's own check skips it: ask here.
+        member = self.cleaned_data["member"]
+        if Assignment.objects.current().filter(member=member).exists():
+            raise ValidationError(already_on_a_block_message([member.display_name]))
+        return member
+
+    def clean_weekdays(self):
+        days = self.cleaned_data["weekdays"]
+        if len(set(days)) != len(days):
+            raise ValidationError("Each day can be picked only once.")
+        return weekdays_to_mask(days)
+
+
+class AssignmentChangeForm(forms.ModelForm):
+    """After planning, only the status and notes change here; the member detail
+    page re-plans (pause, resume, extend)."""
+
+    class Meta:
+        model = Assignment
+        fields = ["status", "notes"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        other_current = (
+            Assignment.objects.current()
+            .filter(member=self.instance.member_id)
+            .exclude(pk=self.instance.pk)
+        )
+        if status in Assignment.CURRENT_STATUSES and other_current.exists():
+            raise ValidationError("This member is on another block. End that one first.")
+        return status
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    # Once planned, a block's shape is shown, not edited: re-planning (pause,
+    # resume, extend) belongs to the member detail page.
+    planned_fields = ["member", "routine", "trainer", "start_date", "training_days", "weeks"]
+    list_display = [*planned_fields, "status"]
+    list_filter = ["status", "routine", "start_date"]
+    list_select_related = ["member", "routine", "trainer"]
+    search_fields = ["member__email", "member__profile__display_name"]
+    autocomplete_fields = ["member"]
+    date_hierarchy = "start_date"
+    inlines = [PlannedSessionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_trainer(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = AssignmentChangeForm if obj else AssignmentAdminForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj:
+            return [*self.planned_fields, "status", "notes"]
+        fields = ["member", "routine", "start_date", "weekdays", "weeks", "notes"]
+        return ["trainer", *fields] if request.user.is_superuser else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.planned_fields if obj else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    @admin.display(description="training days")
+    def training_days(self, obj):
+        return obj.weekdays_text
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        if not request.user.is_superuser or not obj.trainer_id:
+            obj.trainer = request.user
+        start_block(assignment=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A block's history matters: end it instead. Superusers may still delete.
+        return request.user.is_superuser
+
+
+@admin.register(Workout)
+class WorkoutAdmin(admin.ModelAdmin):
+    list_display = ["member", "date", "planned_session", "started_at", "finished_at"]
+    list_select_related = ["member", "planned_session"]
+    list_filter = ["date"]
+    search_fields = ["member__email", "member__profile__display_name"]
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):
+        workouts = super().get_queryset(request)
+        if request.user.is_superuser:
+            return workouts
+        return workouts.filter(member__profile__trainer=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -13,6 +13,12 @@ TRAINER_PERMISSIONS = [
     # Look up any member by name or email, to invite or assign them.
     "members.view_user",
     "members.view_profile",
+    # Invite members and put them on routines (the admin scopes these to the
+    # trainer's own members).
+    *[f"members.{action}_invitation" for action in ["add", "change", "delete", "view"]],
+    *[f"members.{action}_assignment" for action in ["add", "change", "view"]],
+    "members.view_plannedsession",
+    "members.view_workout",
     # Author exercises and routines.
     *[
         f"routines.{action}_{model}"
@@ -35,6 +41,17 @@ FORBIDDEN_PERMISSIONS = frozenset(
         "auth.delete_permission",
     }
 )
+
+
+def is_trainer(user) -> bool:
+    """Trainers are staff in the Trainers group; a superuser may act as one."""
+    if not user.is_authenticated or not user.is_staff:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_trainer"):
+        user._is_trainer = user.groups.filter(name=TRAINERS_GROUP).exists()
+    return user._is_trainer
 
 
 def apply_trainer_permissions(*, using="default", apps=global_apps, verbosity=0):

@@ -36,3 +36,27 @@ class TrainerFactory(UserFactory):
     def trainers_group(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(Group.objects.get(name=TRAINERS_GROUP))
+
+
+def ground_up_routine():
+    """The seeded routine: twice a week, for 2 to 4 weeks."""
+    from routines.models import Routine
+    from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
+
+    seed_ground_up_routine()
+    return Routine.objects.get(slug=ROUTINE_SLUG)
+
+
+def put_on_block(member, *, trainer, start_date, weekdays=(0, 3), weeks=4, routine=None):
+    """A member on a block, through the same service the trainer pages use."""
+    from members.services import assign_routine
+
+    (assignment,) = assign_routine(
+        trainer=trainer,
+        members=[member],
+        routine=routine or ground_up_routine(),
+        start_date=start_date,
+        weekdays=list(weekdays),
+        weeks=weeks,
+    )
+    return assignment

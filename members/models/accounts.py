@@ -1,3 +1,5 @@
+import secrets
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -130,9 +132,36 @@ class Profile(models.Model):
         default=Units.IMPERIAL,
         help_text="How distances and loads are shown to you.",
     )
+    trainer = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainees",
+        limit_choices_to={"is_staff": True},
+        help_text="The trainer who invited this member or last put them on a routine.",
+    )
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The secret in the member's private calendar feed address; empty when revoked.",
+    )
 
     class Meta:
         verbose_name = "member profile"
 
     def __str__(self):
         return self.display_name or self.user.email
+
+    def create_calendar_token(self) -> str:
+        """A new secret feed address; the old one stops working at once."""
+        self.calendar_token = secrets.token_urlsafe(32)
+        self.save(update_fields=["calendar_token"])
+        return self.calendar_token
+
+    def revoke_calendar_token(self) -> None:
+        self.calendar_token = None
+        self.save(update_fields=["calendar_token"])

@@ -1,0 +1,356 @@
+"""A member's block on a routine: the assignment, its dated sessions, and the
+workouts the member actually did."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from routines.models import Routine
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAY_CHOICES = list(enumerate(WEEKDAY_NAMES))
+
+
+def weekdays_to_mask(weekdays) -> int:
+    """Store a set of weekdays (0 = Monday) as bits, so a day cannot appear twice."""
+    mask = 0
+    for day in weekdays:
+        mask |= 1 << int(day)
+    return mask
+
+
+def mask_to_weekdays(mask: int) -> list[int]:
+    return [day for day in range(7) if mask & (1 << day)]
+
+
+def join_words(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def plan_dates(start_date: dt.date, weekdays, weeks: int) -> list[tuple[int, dt.date]]:
+    """(week, date) of every session: block week N is the seven days from
+    ``start_date + 7 * (N - 1)`` days, and holds one session on each chosen weekday."""
+    days = set(weekdays)
+    planned = []
+    for week in range(weeks):
+        window = start_date + dt.timedelta(weeks=week)
+        for offset in range(7):
+            day = window + dt.timedelta(days=offset)
+            if day.weekday() in days:
+                planned.append((week + 1, day))
+    return planned
+
+
+def block_problems(*, routine: Routine | None, weekdays, weeks: int | None) -> dict[str, str]:
+    """What is wrong with a block's shape, by field, in a trainer's words.
+
+    One place for the rules, so the trainer pages, the admin and the group
+    action all say the same thing, and a group is validated once."""
+    problems = {}
+    if routine is not None and not routine.is_published:
+        problems["routine"] = "This routine is a draft. Publish it before assigning it."
+    if weekdays is not None:
+        days = [int(day) for day in weekdays]
+        if len(set(days)) != len(days):
+            problems["weekdays"] = "Each day can be picked only once."
+        elif routine is not None and len(days) != routine.sessions_per_week:
+            wanted = routine.sessions_per_week
+            problems["weekdays"] = (
+                f"{routine.title} is done {routine.frequency_text.lower()}: "
+                f"pick exactly {wanted} day{'s' if wanted != 1 else ''} "
+                f"(you picked {len(days)})."
+            )
+        elif any(day < 0 or day > 6 for day in days):
+            problems["weekdays"] = "Pick days from Monday to Sunday."
+    if (
+        weeks is not None
+        and routine is not None
+        and not routine.min_weeks <= weeks <= routine.max_weeks
+    ):
+        problems["weeks"] = (
+            f"A block of {routine.title} lasts {routine.weeks_text}; {weeks} is outside that."
+        )
+    return problems
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self):
+        """Active or paused: the block a member is on. There is at most one."""
+        return self.filter(status__in=Assignment.CURRENT_STATUSES)
+
+    def for_trainer(self, user):
+        """The blocks a trainer looks after: ones they assigned, and any block of a
+        member they train. A superuser sees every block."""
+        if user.is_superuser:
+            return self
+        return self.filter(Q(trainer=user) | Q(member__profile__trainer=user))
+
+
+class Assignment(models.Model):
+    """One member on one routine for a block of weeks, on chosen weekdays."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        ENDED_EARLY = "ended_early", "Ended early"
+
+    CURRENT_STATUSES = (Status.ACTIVE, Status.PAUSED)
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        limit_choices_to={"is_staff": False},
+    )
+    routine = models.ForeignKey(
+        Routine,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        limit_choices_to={"status": Routine.Status.PUBLISHED},
+        help_text="Only published routines can be assigned.",
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments_given",
+        limit_choices_to={"is_staff": True},
+    )
+    start_date = models.DateField("start date", help_text="The first day of week 1.")
+    weekdays = models.PositiveSmallIntegerField(
+        help_text="The days of the week the member trains, as many as the routine's "
+        "sessions per week."
+    )
+    weeks = models.PositiveSmallIntegerField(
+        "length (weeks)", help_text="Within the routine's shortest and longest block."
+    )
+    status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
+    notes = models.TextField(blank=True, help_text="For trainers; the member does not see it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=["active", "paused"]),
+                name="one_current_block_per_member",
+                violation_error_message="This member is already on a block. End it before "
+                "starting another.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1, weekdays__lte=127),
+                name="assignment_weekdays_are_days_of_the_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=1, weeks__lte=52),
+                name="assignment_weeks_1_to_52",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} on {self.routine} from {self.start_date:%b %-d, %Y}"
+
+    def clean(self):
+        super().clean()
+        routine = self.routine if self.routine_id else None
+        problems = block_problems(
+            routine=routine,
+            weekdays=mask_to_weekdays(self.weekdays) if self.weekdays else [],
+            weeks=self.weeks,
+        )
+        if self.pk and "routine" in problems:
+            # A routine unpublished later does not invalidate blocks already running.
+            del problems["routine"]
+        if problems:
+            raise ValidationError(problems)
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return mask_to_weekdays(self.weekdays)
+
+    @property
+    def weekdays_text(self) -> str:
+        return join_words([WEEKDAY_NAMES[day] for day in self.weekday_list])
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in self.CURRENT_STATUSES
+
+    @property
+    def end_date(self) -> dt.date:
+        return self.start_date + dt.timedelta(days=7 * self.weeks - 1)
+
+    def week_on(self, day: dt.date) -> int:
+        """The block week ``day`` falls in, clamped to the block."""
+        return max(1, min(self.weeks, (day - self.start_date).days // 7 + 1))
+
+    def planned_session_for(self, day: dt.date) -> "PlannedSession | None":
+        """The session a workout done on ``day`` counts for: the earliest one of
+        that block week with no workout yet. None outside the block (an extra)."""
+        if not self.start_date <= day <= self.end_date:
+            return None
+        return (
+            self.planned_sessions.filter(week=self.week_on(day), workouts__isnull=True)
+            .order_by("number")
+            .first()
+        )
+
+    def progress(self, today: dt.date | None = None) -> "BlockProgress":
+        """Where the member stands, from the planned sessions and their workouts
+        (prefetch ``planned_sessions__workouts`` to keep it to the queries already made)."""
+        today = today or timezone.localdate()
+        sessions = list(self.planned_sessions.all())
+        for session in sessions:
+            session.status = PlannedSession.Status(session.status_on(today))
+        week = self.week_on(today)
+        done = [s for s in sessions if s.status == PlannedSession.Status.DONE]
+        missed = [s for s in sessions if s.status == PlannedSession.Status.MISSED]
+        # The next session: the first one not done that is still ahead, or one
+        # missed earlier this block week, which can still be made up this week.
+        in_block = today <= self.end_date
+        next_session = next(
+            (
+                s
+                for s in sessions
+                if s.status != PlannedSession.Status.DONE
+                and (s.date >= today or (in_block and s.week == week))
+            ),
+            None,
+        )
+        workouts = [w for s in sessions for w in s.workouts.all()]
+        last_workout = max(workouts, key=lambda w: (w.date, w.started_at), default=None)
+        return BlockProgress(
+            sessions=sessions,
+            total=len(sessions),
+            done=len(done),
+            missed=missed,
+            next_session=next_session,
+            week=week,
+            started=today >= self.start_date,
+            finished=bool(sessions) and today > sessions[-1].date,
+            last_workout=last_workout,
+        )
+
+
+@dataclass
+class BlockProgress:
+    sessions: list["PlannedSession"]
+    total: int
+    done: int
+    missed: list["PlannedSession"]
+    next_session: "PlannedSession | None"
+    week: int
+    started: bool
+    finished: bool
+    last_workout: "Workout | None"
+
+    @property
+    def last_date(self) -> dt.date | None:
+        return self.sessions[-1].date if self.sessions else None
+
+    @property
+    def weeks(self) -> list[tuple[int, list["PlannedSession"]]]:
+        """The sessions grouped by block week, in order."""
+        grouped: dict[int, list[PlannedSession]] = {}
+        for session in self.sessions:
+            grouped.setdefault(session.week, []).append(session)
+        return list(grouped.items())
+
+    @property
+    def missed_for_good(self) -> list["PlannedSession"]:
+        """Missed sessions that can no longer be made up (the next one still can)."""
+        return [s for s in self.missed if s != self.next_session]
+
+
+class PlannedSession(models.Model):
+    """A dated slot of a block: session ``number`` of the block, in block ``week``."""
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        DUE = "due", "Due today"
+        DONE = "done", "Done"
+        PARTLY = "partly", "Partly done"
+        MISSED = "missed", "Missed"
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="planned_sessions"
+    )
+    number = models.PositiveSmallIntegerField(help_text="1 for the block's first session.")
+    week = models.PositiveSmallIntegerField(help_text="The block week it falls in.")
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["assignment", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "number"], name="one_planned_session_per_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Session {self.number} on {self.date:%a %b %-d}"
+
+    def status_on(self, today: dt.date) -> str:
+        """Derived, never stored: done or partly done from its workouts (prefetch
+        ``workouts``), otherwise upcoming, due or missed by its date."""
+        workouts = list(self.workouts.all())
+        if any(workout.finished_at for workout in workouts):
+            return self.Status.DONE
+        if workouts:
+            return self.Status.PARTLY
+        if self.date > today:
+            return self.Status.UPCOMING
+        if self.date == today:
+            return self.Status.DUE
+        return self.Status.MISSED
+
+
+class WorkoutQuerySet(models.QuerySet):
+    def for_member(self, user):
+        return self.filter(member=user)
+
+
+class Workout(models.Model):
+    """What a member actually did on a day: for a planned session, or an extra one."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workouts"
+    )
+    planned_session = models.ForeignKey(
+        PlannedSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workouts",
+        help_text="Empty for an extra session outside the plan.",
+    )
+    date = models.DateField(help_text="The day it was done, in the club's time zone.")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkoutQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-started_at"]
+        constraints = [
+            # A double tap on "start" continues the same workout instead of making two.
+            models.UniqueConstraint(
+                fields=["planned_session"],
+                condition=Q(planned_session__isnull=False),
+                name="one_workout_per_planned_session",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} on {self.date:%b %-d, %Y}"

@@ -1,0 +1,179 @@
+"""Writes that span several models: inviting members and putting them on a routine."""
+
+import datetime as dt
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members.models import Assignment, Invitation, PlannedSession, Profile, User
+from members.models.blocks import block_problems, plan_dates, weekdays_to_mask
+from members.models.invitations import INVITATION_LIFETIME, new_token
+from routines.models import Routine
+
+
+class InvitationUnusable(Exception):
+    """The link was used already or has expired; ``reason`` says which."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@transaction.atomic
+def invite_member(*, trainer: User, email: str, display_name: str) -> tuple[Invitation, str]:
+    """Make (or reuse) the member's account, waiting for a password, and an
+    invitation from ``trainer``; returns the invitation and its link's secret.
+
+    The address stays unverified until the member follows the link. Someone who
+    has already set a password is not invited: the form says so first."""
+    email = User.objects.normalize_email(email).lower()
+    member = User.objects.filter(email__iexact=email).first()
+    if member is None:
+        member = User(email=email)
+        member.set_unusable_password()
+        member.save()
+        EmailAddress.objects.create(user=member, email=email, verified=False, primary=True)
+    elif member.has_usable_password():
+        raise ValidationError({"email": "This person already has an account."})
+    Profile.objects.update_or_create(
+        user=member, defaults={"display_name": display_name.strip(), "trainer": trainer}
+    )
+    invitation = member.invitations.pending().first()
+    if invitation is not None:
+        token = invitation.renew()
+        invitation.invited_by = trainer
+        invitation.send_count += 1
+        invitation.save()
+        return invitation, token
+    token, token_hash = new_token()
+    invitation = Invitation.objects.create(
+        member=member,
+        invited_by=trainer,
+        token_hash=token_hash,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation) -> str:
+    """A new link for a pending or expired invitation; the old link stops working."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise InvitationUnusable("used")
+    token = invitation.renew()
+    invitation.send_count += 1
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "send_count"])
+    return token
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, password: str) -> User:
+    """Set the member's password and verify their address, once.
+
+    The row is locked, so two tabs submitting the same link cannot both succeed."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("member").get(pk=invitation.pk)
+    )
+    if invitation.accepted_at:
+        raise InvitationUnusable("used")
+    if invitation.state == Invitation.State.EXPIRED:
+        raise InvitationUnusable("expired")
+    member = invitation.member
+    member.set_password(password)
+    member.is_active = True
+    member.save(update_fields=["password", "is_active"])
+    EmailAddress.objects.filter(user=member).exclude(email__iexact=member.email).update(
+        primary=False
+    )
+    EmailAddress.objects.update_or_create(
+        user=member, email=member.email, defaults={"verified": True, "primary": True}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return member
+
+
+@transaction.atomic
+def assign_routine(
+    *,
+    trainer: User,
+    members: list[User],
+    routine: Routine,
+    start_date: dt.date,
+    weekdays: list[int],
+    weeks: int,
+    notes: str = "",
+) -> list[Assignment]:
+    """Put each member on ``routine`` with the same start and days, and date every
+    session of their blocks.
+
+    The rules are checked once for the whole group and the rows are written with
+    ``bulk_create``: the same handful of queries for one member or thirty. The
+    assigning trainer becomes each member's trainer."""
+    problems = block_problems(routine=routine, weekdays=weekdays, weeks=weeks)
+    if problems:
+        raise ValidationError(problems)
+    members = list(members)
+    busy = sorted(
+        user.display_name
+        for user in User.objects.filter(
+            pk__in=[member.pk for member in members],
+            assignments__status__in=Assignment.CURRENT_STATUSES,
+        ).select_related("profile")
+    )
+    if busy:
+        raise ValidationError({"members": already_on_a_block_message(busy)})
+    weekdays = sorted({int(day) for day in weekdays})
+    try:
+        assignments = Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    member=member,
+                    routine=routine,
+                    trainer=trainer,
+                    start_date=start_date,
+                    weekdays=weekdays_to_mask(weekdays),
+                    weeks=weeks,
+                    notes=notes,
+                )
+                for member in members
+            ]
+        )
+    except IntegrityError as error:
+        # Another request put one of them on a block since the check above.
+        raise ValidationError(
+            {"members": "Someone in this group was just put on a block. Reload and try again."}
+        ) from error
+    _plan_sessions(assignments)
+    Profile.objects.filter(user__in=members).update(trainer=trainer)
+    return assignments
+
+
+@transaction.atomic
+def start_block(*, assignment: Assignment) -> Assignment:
+    """Save one block the admin's form has validated, and date its sessions."""
+    assignment.save()
+    _plan_sessions([assignment])
+    Profile.objects.filter(user=assignment.member_id).update(trainer=assignment.trainer_id)
+    return assignment
+
+
+def _plan_sessions(assignments: list[Assignment]) -> None:
+    """Date every session of blocks that share (or not) a start and days: one insert."""
+    PlannedSession.objects.bulk_create(
+        PlannedSession(assignment=assignment, number=number, week=week, date=day)
+        for assignment in assignments
+        for number, (week, day) in enumerate(
+            plan_dates(assignment.start_date, assignment.weekday_list, assignment.weeks),
+            start=1,
+        )
+    )
+
+
+def already_on_a_block_message(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"{names[0]} is already on a block. End it before starting another."
+    return f"Already on a block: {', '.join(names)}. End their blocks before starting new ones."

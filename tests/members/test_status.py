@@ -1,0 +1,125 @@
+"""Each planned session's status is derived from the club's calendar and the
+member's workouts. The clock is frozen at 23:30 in the club's time zone, when
+UTC is already on the next day, so a UTC "today" would get every answer wrong."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from members.models import PlannedSession, Workout
+from tests.factories import put_on_block
+
+CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+Status = PlannedSession.Status
+
+# Thursday, November 26, 2026 at 23:30 in the club: 07:30 on Friday in UTC.
+LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
+
+
+@pytest.fixture
+def late_thursday():
+    with time_machine.travel(LATE_THURSDAY, tick=False):
+        assert timezone.now().astimezone(dt.UTC).date() == dt.date(2026, 11, 27)
+        assert timezone.localdate() == dt.date(2026, 11, 26)
+        yield
+
+
+def _sessions(assignment):
+    return {
+        s.number: s
+        for s in assignment.planned_sessions.prefetch_related("workouts").order_by("number")
+    }
+
+
+def _workout(member, session, *, day, finished=True):
+    started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
+    return Workout.objects.create(
+        member=member,
+        planned_session=session,
+        date=day,
+        started_at=started,
+        finished_at=started + dt.timedelta(minutes=30) if finished else None,
+    )
+
+
+@pytest.mark.django_db
+def test_statuses_late_on_a_session_day(late_thursday, member, trainer):
+    # Block from Monday, November 16: sessions on the 16th, 19th, 23rd, 26th, 30th...
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    sessions = _sessions(assignment)
+    _workout(member, sessions[1], day=dt.date(2026, 11, 16))
+    _workout(member, sessions[2], day=dt.date(2026, 11, 19), finished=False)
+    sessions = _sessions(assignment)
+    today = timezone.localdate()
+
+    assert sessions[1].status_on(today) == Status.DONE
+    assert sessions[2].status_on(today) == Status.PARTLY
+    assert sessions[3].status_on(today) == Status.MISSED  # Monday the 23rd, no workout
+    assert sessions[4].status_on(today) == Status.DUE  # Thursday the 26th: still today
+    assert sessions[5].status_on(today) == Status.UPCOMING
+
+
+@pytest.mark.django_db
+def test_a_session_done_on_another_day_counts_for_its_own(late_thursday, member, trainer):
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    # Monday the 23rd was missed; on Tuesday the 24th the member trains: the
+    # workout belongs to the earliest open session of that block week.
+    tuesday = dt.date(2026, 11, 24)
+    belongs_to = assignment.planned_session_for(tuesday)
+    assert (belongs_to.number, belongs_to.date) == (3, dt.date(2026, 11, 23))
+    _workout(member, belongs_to, day=tuesday)
+
+    sessions = _sessions(assignment)
+    assert sessions[3].status_on(timezone.localdate()) == Status.DONE
+    # With session 3 done, a second workout that week goes to session 4.
+    assert assignment.planned_session_for(tuesday).number == 4
+
+
+@pytest.mark.django_db
+def test_a_workout_outside_the_block_is_an_extra(member, trainer):
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    assert assignment.planned_session_for(dt.date(2026, 11, 15)) is None
+    assert assignment.planned_session_for(dt.date(2026, 12, 14)) is None
+
+
+@pytest.mark.django_db
+def test_progress_late_on_a_session_day(late_thursday, member, trainer):
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    sessions = _sessions(assignment)
+    _workout(member, sessions[1], day=dt.date(2026, 11, 16))
+    _workout(member, sessions[2], day=dt.date(2026, 11, 19))
+
+    progress = assignment.progress()
+
+    assert (progress.done, progress.total, progress.week) == (2, 8, 2)
+    # Monday's missed session can still be made up this week, so it comes next.
+    assert progress.next_session.number == 3
+    assert [s.number for s in progress.missed] == [3]
+    assert progress.missed_for_good == []
+    assert progress.last_workout.date == dt.date(2026, 11, 19)
+
+
+@pytest.mark.django_db
+def test_a_missed_session_of_an_earlier_week_is_missed_for_good(member, trainer):
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    with time_machine.travel(dt.datetime(2026, 11, 24, 23, 30, tzinfo=CLUB), tick=False):
+        progress = assignment.progress()
+    # Week 1 (16th and 19th) is over; Monday the 23rd can still be made up.
+    assert [s.number for s in progress.missed_for_good] == [1, 2]
+    assert progress.next_session.number == 3
+
+
+@pytest.mark.django_db
+def test_before_the_start_and_after_the_end(member, trainer):
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    with time_machine.travel(dt.datetime(2026, 11, 10, 23, 30, tzinfo=CLUB), tick=False):
+        before = assignment.progress()
+    assert not before.started and before.next_session.number == 1
+    with time_machine.travel(dt.datetime(2026, 12, 20, 23, 30, tzinfo=CLUB), tick=False):
+        after = assignment.progress()
+    assert after.finished and after.next_session is None
+    assert len(after.missed) == 8
