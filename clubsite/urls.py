@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from clubsite import views
+from members.views import calendar, invitations
 
 admin.site.site_header = "Ground Up: trainers' desk"
 admin.site.site_title = "Ground Up admin"
@@ -13,6 +14,9 @@ urlpatterns = [
     path("", views.landing, name="home"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
+    path("trainer/", include("members.trainer_urls")),
+    path("invitation/<str:token>/", invitations.accept, name="invitation"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("routines/", include("routines.urls")),
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),

@@ -1,9 +1,12 @@
 import os
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.conftest import find_chromium
+from tests.factories import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -46,6 +49,15 @@ def page(page):
 def site(live_server, clear_cache):
     """The live server's base URL, with rate-limit counters cleared."""
     return live_server.url
+
+
+def sign_in(page, site, email, *, password=PASSWORD, lands_on="/me/"):
+    """Sign in through allauth's form, as a person would."""
+    page.goto(site + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(site + lands_on)
 
 
 _axe = Axe()

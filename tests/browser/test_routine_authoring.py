@@ -8,22 +8,13 @@ from playwright.sync_api import expect
 
 from routines.models import Routine
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import DESKTOP, assert_accessible
-from tests.factories import PASSWORD
+from tests.browser.conftest import DESKTOP, assert_accessible, sign_in
 
 
 @pytest.fixture
 def viewport():
     # Authoring happens at a desk; the member journeys also run at phone size.
     return DESKTOP
-
-
-def sign_in(page, site, email):
-    page.goto(site + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(site + "/me/")
 
 
 def fill_step(page, index, *, order, exercise, sets, reps, per_side=False, extra=0):
@@ -40,8 +31,8 @@ def fill_step(page, index, *, order, exercise, sets, reps, per_side=False, extra
 @pytest.mark.django_db(transaction=True)
 def test_trainer_authors_duplicates_and_publishes_a_routine(page, site, trainer, member):
     seed_ground_up_routine()  # the exercises to build from
-    sign_in(page, site, trainer.email)
-    page.get_by_role("link", name="Open the admin").click()
+    sign_in(page, site, trainer.email, lands_on="/trainer/members/")
+    page.get_by_role("link", name="Admin", exact=True).click()
     page.locator("#routines-routine").get_by_role("link", name="Routines").click()
     page.get_by_role("link", name="Add routine").click()
     assert_accessible(page)

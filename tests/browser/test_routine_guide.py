@@ -3,11 +3,12 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
-from tests.browser.conftest import DESKTOP, assert_accessible
-from tests.factories import PASSWORD
+from routines.seed import ROUTINE_SLUG
+from tests.browser.conftest import DESKTOP, assert_accessible, sign_in
+from tests.factories import TrainerFactory, put_on_block
 
 CARDS = [
     ("1", "Backwards walking", "10 minutes"),
@@ -20,13 +21,11 @@ CARDS = [
 
 
 def open_guide(page, site, member):
-    seed_ground_up_routine()
-    page.goto(site + "/accounts/login/")
-    page.get_by_label("Email").fill(member.email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("link", name="Routines", exact=True).click()
-    page.get_by_role("link", name="Reversing Foot, Ankle, and Knee Pain").click()
+    """The way a member on the routine gets there: Program, then the guide link."""
+    put_on_block(member, trainer=TrainerFactory(), start_date=timezone.localdate())
+    sign_in(page, site, member.email)
+    page.get_by_role("link", name="Program", exact=True).click()
+    page.get_by_role("link", name="How to do each exercise").click()
     expect(page).to_have_url(f"{site}/routines/{ROUTINE_SLUG}/")
 
 

@@ -52,10 +52,3 @@ def test_each_member_edits_only_their_own_profile(client, member, second_member)
     client.post("/me/settings/", {"display_name": "J", "weaker_side": "left", "units": "imperial"})
     member.profile.refresh_from_db()
     assert member.profile.display_name == "Alex Rivera"
-
-
-@pytest.mark.django_db
-def test_member_home_query_count_does_not_grow(member_client, django_assert_max_num_queries):
-    # Session, user, profile; the page is not a list, so its count is fixed.
-    with django_assert_max_num_queries(3):
-        member_client.get("/me/")

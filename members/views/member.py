@@ -1,0 +1,153 @@
+"""The member's own pages: Today, Program and Settings."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members.forms import ProfileForm
+from members.models import Assignment, PlannedSession, Profile, Workout
+from members.roles import is_trainer
+
+
+def _blocks_for_member(request: HttpRequest):
+    """The requesting member's blocks, each with what Today and Program show,
+    loaded in three queries however long the history."""
+    return (
+        Assignment.objects.filter(member=request.user)
+        .select_related("routine", "trainer__profile")
+        .prefetch_related(
+            Prefetch(
+                "planned_sessions",
+                queryset=PlannedSession.objects.prefetch_related(
+                    Prefetch("workouts", queryset=Workout.objects.order_by("started_at"))
+                ),
+            )
+        )
+    )
+
+
+def _get_block_for_member(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(_blocks_for_member(request), pk=pk)
+
+
+def _calendar_links(request: HttpRequest, profile: Profile) -> dict[str, str] | None:
+    if not profile.calendar_token:
+        return None
+    https = request.build_absolute_uri(
+        reverse("calendar_feed", kwargs={"token": profile.calendar_token})
+    )
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Today: the next session, where the block stands, and a big start button."""
+    if is_trainer(request.user):
+        return redirect("trainer:members")
+    assignment = _blocks_for_member(request).current().first()
+    if assignment is None:
+        return render(request, "members/no_block.html", {"active_nav": "today"})
+    today = timezone.localdate()
+    progress = assignment.progress(today)
+    next_session = progress.next_session
+    return render(
+        request,
+        "members/today.html",
+        {
+            "assignment": assignment,
+            "progress": progress,
+            "today": today,
+            "days_until": (next_session.date - today).days if next_session else None,
+            "active_nav": "today",
+        },
+    )
+
+
+@login_required
+def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Every session of a block, week by week: the current block, or an earlier
+    one of the member's own (anyone else's is a 404)."""
+    if pk is None:
+        assignment = _blocks_for_member(request).current().first()
+        if assignment is None:
+            return render(request, "members/no_block.html", {"active_nav": "program"})
+    else:
+        assignment = _get_block_for_member(request, pk)
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    earlier = (
+        Assignment.objects.filter(member=request.user)
+        .exclude(pk=assignment.pk)
+        .select_related("routine")
+        .order_by("-start_date")
+    )
+    return render(
+        request,
+        "members/program.html",
+        {
+            "assignment": assignment,
+            "progress": assignment.progress(),
+            "earlier": earlier,
+            "calendar": _calendar_links(request, profile),
+            "active_nav": "program",
+        },
+    )
+
+
+@login_required
+def settings(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your settings are saved.")
+        return redirect("members:settings")
+    return render(
+        request,
+        "members/settings.html",
+        {
+            "form": form,
+            "calendar": _calendar_links(request, profile),
+            "active_nav": "settings",
+        },
+    )
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Return to the page the form was on: Settings or Program."""
+    allowed = {reverse("members:settings"), reverse("members:program")}
+    target = request.POST.get("next", "")
+    return redirect(target if target in allowed else fallback)
+
+
+@login_required
+@require_POST
+def calendar_create(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    replaced = bool(profile.calendar_token)
+    profile.create_calendar_token()
+    if replaced:
+        messages.success(
+            request,
+            "Your calendar link is new. The old one no longer works: add the new one to "
+            "your calendar.",
+        )
+    else:
+        messages.success(request, "Your calendar link is ready. Add it to your calendar below.")
+    return _back(request, "members:settings")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile.revoke_calendar_token()
+    messages.success(
+        request,
+        "Your calendar link is turned off. Calendars that used it stop updating.",
+    )
+    return _back(request, "members:settings")

@@ -1,0 +1,150 @@
+"""The member's Today and Program pages."""
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from members.models import Assignment, Workout
+from tests.factories import put_on_block
+
+CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+# Tuesday, November 24, 2026, 23:30 at the club (Wednesday in UTC).
+LATE_TUESDAY = dt.datetime(2026, 11, 24, 23, 30, tzinfo=CLUB)
+
+
+@pytest.fixture
+def late_tuesday():
+    with time_machine.travel(LATE_TUESDAY, tick=False):
+        yield
+
+
+def _do(assignment, *numbers):
+    for session in assignment.planned_sessions.filter(number__in=numbers):
+        started = dt.datetime.combine(session.date, dt.time(18), tzinfo=CLUB)
+        Workout.objects.create(
+            member=assignment.member,
+            planned_session=session,
+            date=session.date,
+            started_at=started,
+            finished_at=started + dt.timedelta(minutes=40),
+        )
+
+
+def _history(member, trainer, *, earlier_blocks):
+    """Finished blocks before the current one, each with every session done."""
+    for index in range(earlier_blocks):
+        start = dt.date(2026, 11, 16) - dt.timedelta(weeks=4 * (earlier_blocks - index))
+        old = put_on_block(member, trainer=trainer, start_date=start)
+        _do(old, *range(1, 9))
+        Assignment.objects.filter(pk=old.pk).update(status=Assignment.Status.COMPLETED)
+    current = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    _do(current, 1, 2)
+    return current
+
+
+@pytest.mark.django_db
+def test_today_shows_what_is_next_and_how_far_along(late_tuesday, member_client, member, trainer):
+    _history(member, trainer, earlier_blocks=0)
+    response = member_client.get("/me/")
+    text = response.text
+    assert response.status_code == 200
+    # Monday's session was missed; it can still be done this week, so it is next.
+    assert "Session 3 of 8" in text
+    assert "Still to do this week" in text
+    assert "Was due Monday" in text
+    assert '<progress id="block-progress" class="block-progress" max="8" value="2">' in text
+    assert "2 of 8 sessions done" in text
+    assert "week 2 of 4" in text
+    assert "Thursday, November 19" in text  # the last workout
+    assert 'href="/routines/reversing-foot-ankle-and-knee-pain/"' in text
+    assert 'aria-current="page">Today' in text
+
+
+@pytest.mark.django_db
+def test_today_on_a_session_day_says_it_is_due(member_client, member, trainer):
+    current = _history(member, trainer, earlier_blocks=0)
+    _do(current, 3)
+    with time_machine.travel(dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB), tick=False):
+        text = member_client.get("/me/").text
+    assert "Due today" in text
+    assert "Session 4 of 8" in text
+    assert "Thursday, November 26" in text
+    assert "You missed" not in text
+
+
+@pytest.mark.django_db
+def test_today_notes_sessions_missed_for_good(member_client, member, trainer):
+    put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=CLUB), tick=False):
+        text = member_client.get("/me/").text
+    assert "You missed 2 sessions (Mon, Nov 16, Thu, Nov 19)." in text
+    assert "That happens." in text
+
+
+@pytest.mark.django_db
+def test_today_before_the_block_starts(member_client, member, trainer):
+    put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 30))
+    with time_machine.travel(dt.datetime(2026, 11, 28, 23, 30, tzinfo=CLUB), tick=False):
+        text = member_client.get("/me/").text
+    assert "Your block starts soon" in text
+    assert "In 2 days" in text
+    assert "starts Monday, November 30" in text
+
+
+@pytest.mark.django_db
+def test_a_member_with_no_block_is_told_their_trainer_will_set_them_up(member_client):
+    for path in ["/me/", "/me/program/"]:
+        text = member_client.get(path).text
+        assert "You are not on a routine yet" in text
+
+
+@pytest.mark.django_db
+def test_program_lists_every_session_by_week(late_tuesday, member_client, member, trainer):
+    _history(member, trainer, earlier_blocks=0)
+    text = member_client.get("/me/program/").text
+    assert text.count('class="session session-') == 8
+    assert text.count("Week ") >= 4
+    assert text.count('class="session session-done"') == 2
+    assert text.count('class="session session-missed"') == 1
+    assert text.count('class="session session-upcoming"') == 5
+    assert "<dt>Trainer</dt><dd>Makana</dd>" in text
+    assert "Monday and Thursday" in text
+    assert 'href="/routines/reversing-foot-ankle-and-knee-pain/"' in text
+    assert "Make my calendar link" in text
+
+
+@pytest.mark.django_db
+def test_another_members_block_is_a_404(member_client, second_member, trainer):
+    theirs = put_on_block(second_member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    assert member_client.get(f"/me/program/{theirs.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_earlier_block_can_be_opened(late_tuesday, member_client, member, trainer):
+    _history(member, trainer, earlier_blocks=1)
+    earlier = Assignment.objects.get(status=Assignment.Status.COMPLETED)
+    program = member_client.get("/me/program/").text
+    assert f'href="/me/program/{earlier.pk}/"' in program
+    old = member_client.get(f"/me/program/{earlier.pk}/").text
+    assert old.count('class="session session-done"') == 8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("earlier_blocks", [0, 6])
+def test_today_and_program_query_counts_stay_flat(
+    late_tuesday, member_client, member, trainer, earlier_blocks, django_assert_num_queries
+):
+    _history(member, trainer, earlier_blocks=earlier_blocks)
+    # Session, user, the current block with routine and trainer, its sessions,
+    # their workouts, the member's profile (their name).
+    with django_assert_num_queries(6):
+        member_client.get("/me/")
+    # Session, user, block, sessions, workouts, the profile (for the calendar
+    # link), the earlier blocks with their routines.
+    with django_assert_num_queries(7):
+        response = member_client.get("/me/program/")
+    assert len(re.findall(r'href="/me/program/\d+/"', response.text)) == earlier_blocks
