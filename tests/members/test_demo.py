@@ -1,10 +1,18 @@
+import datetime as dt
+import zoneinfo
+
 import pytest
+import time_machine
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from members.management.commands.demo import DEMO_PASSWORD
-from members.models import User
+from members.models import Assignment, Invitation, User
 from members.roles import TRAINERS_GROUP
+from routines.seed import ROUTINE_SLUG
+
+CLUB = zoneinfo.ZoneInfo(django_settings.TIME_ZONE)
 
 
 @pytest.mark.django_db
@@ -33,3 +41,28 @@ def test_demo_makes_a_trainer_and_two_members_idempotently(settings, client, cap
         assert response.status_code == 302, email
         assert response["Location"] == "/me/"
         client.logout()
+
+
+@pytest.mark.django_db
+def test_demo_members_are_invited_and_on_the_routine_since_last_monday(settings, client):
+    settings.DEBUG = True
+    # Tuesday, November 24, 2026 at the club.
+    with time_machine.travel(dt.datetime(2026, 11, 24, 9, 0, tzinfo=CLUB), tick=False):
+        call_command("demo")
+        call_command("demo")
+        trainer = User.objects.get(email="makana@example.com")
+        for email in ["alex@example.com", "jordan@example.com"]:
+            member = User.objects.get(email=email)
+            (invitation,) = Invitation.objects.filter(member=member)
+            assert invitation.invited_by == trainer and invitation.accepted_at
+            block = Assignment.objects.current().get(member=member)
+            assert block.trainer == trainer
+            assert block.start_date == dt.date(2026, 11, 16)
+            assert block.weekdays_text == "Monday and Thursday"
+            assert block.routine.slug == ROUTINE_SLUG
+            assert member.profile.trainer == trainer
+        alex = Assignment.objects.get(member__email="alex@example.com").progress()
+        jordan = Assignment.objects.get(member__email="jordan@example.com").progress()
+        assert (alex.done, jordan.done) == (3, 1)
+        client.force_login(User.objects.get(email="jordan@example.com"))
+        assert "You missed 1 session" in client.get("/me/").text

@@ -1,20 +1,27 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from members.models import Profile, User
+from members.models import Assignment, Invitation, Profile, User, Workout
+from members.models.invitations import INVITATION_LIFETIME, new_token
 from members.roles import TRAINERS_GROUP
-from routines.seed import seed_ground_up_routine
+from members.services import assign_routine
+from routines.models import Routine
+from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 
 DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - printed on purpose; DEBUG only.
 
 DEMO_PEOPLE = [
-    # (email, display name, trainer?, weaker side)
-    ("makana@example.com", "Makana", True, Profile.WeakerSide.UNSURE),
-    ("alex@example.com", "Alex Rivera", False, Profile.WeakerSide.LEFT),
-    ("jordan@example.com", "Jordan Lee", False, Profile.WeakerSide.UNSURE),
+    # (email, display name, trainer?, weaker side, sessions done so far: all or 1)
+    ("makana@example.com", "Makana", True, Profile.WeakerSide.UNSURE, None),
+    ("alex@example.com", "Alex Rivera", False, Profile.WeakerSide.LEFT, "all"),
+    ("jordan@example.com", "Jordan Lee", False, Profile.WeakerSide.UNSURE, 1),
 ]
+MONDAY, THURSDAY = 0, 3
 
 
 class Command(BaseCommand):
@@ -29,7 +36,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_ground_up_routine()
             trainers = Group.objects.get(name=TRAINERS_GROUP)
-            for email, name, is_trainer, weaker_side in DEMO_PEOPLE:
+            people = {}
+            for email, name, is_trainer, weaker_side, _ in DEMO_PEOPLE:
                 user = User.objects.filter(email=email).first()
                 if user is None:
                     user = User.objects.create_user(email, DEMO_PASSWORD, display_name=name)
@@ -43,8 +51,50 @@ class Command(BaseCommand):
                 Profile.objects.filter(user=user).update(
                     display_name=name, weaker_side=weaker_side
                 )
+                people[email] = user
+            trainer = people["makana@example.com"]
+            for email, _, is_trainer, _, done in DEMO_PEOPLE:
+                if not is_trainer:
+                    self._put_on_the_routine(people[email], trainer=trainer, done=done)
 
         self.stdout.write(self.style.SUCCESS("Demo accounts are ready. Sign in with:"))
-        for email, name, is_trainer, _ in DEMO_PEOPLE:
+        for email, name, is_trainer, _, _ in DEMO_PEOPLE:
             role = "trainer" if is_trainer else "member"
             self.stdout.write(f"  {role:8} {name:12} {email:22} password: {DEMO_PASSWORD}")
+
+    def _put_on_the_routine(self, member, *, trainer, done):
+        """Invited by the trainer, on the ground-up routine since Monday of last
+        week (Monday and Thursday), with some sessions already done. A member
+        already on a block keeps it."""
+        if not member.invitations.exists():
+            now = timezone.now()
+            Invitation.objects.create(
+                member=member,
+                invited_by=trainer,
+                token_hash=new_token()[1],
+                sent_at=now - dt.timedelta(days=9),
+                expires_at=now - dt.timedelta(days=9) + INVITATION_LIFETIME,
+                accepted_at=now - dt.timedelta(days=8),
+            )
+        if Assignment.objects.current().filter(member=member).exists():
+            return
+        today = timezone.localdate()
+        last_monday = today - dt.timedelta(days=today.weekday() + 7)
+        (block,) = assign_routine(
+            trainer=trainer,
+            members=[member],
+            routine=Routine.objects.get(slug=ROUTINE_SLUG),
+            start_date=last_monday,
+            weekdays=[MONDAY, THURSDAY],
+            weeks=4,
+        )
+        past = [s for s in block.planned_sessions.order_by("number") if s.date < today]
+        for session in past if done == "all" else past[:done]:
+            started = timezone.make_aware(dt.datetime.combine(session.date, dt.time(18, 0)))
+            Workout.objects.create(
+                member=member,
+                planned_session=session,
+                date=session.date,
+                started_at=started,
+                finished_at=started + dt.timedelta(minutes=35),
+            )
