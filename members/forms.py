@@ -114,6 +114,11 @@ class BlockForm(forms.Form):
         label="Length in weeks",
         min_value=1,
         max_value=52,
+        error_messages={
+            "min_value": "A block lasts at least 1 week.",
+            "max_value": "A block lasts at most 52 weeks.",
+            "invalid": "Enter the number of weeks, such as 4.",
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     notes = forms.CharField(
@@ -230,7 +235,7 @@ class GroupInvitationForm(forms.Form):
                 continue
             email = single.cleaned_data["email"]
             if email in seen:
-                problems.append(f"Line {number} ({line}): this address is listed twice.")
+                problems.append(f"Line {number} ({line}): This address is listed twice.")
                 continue
             seen.add(email)
             people.append((single.cleaned_data["display_name"], email))
@@ -246,4 +251,6 @@ def _split_person(line: str) -> tuple[str, str]:
         name, _, email = line[:-1].partition("<")
     else:
         name, _, email = line.rpartition(",")
+        if "@" in name and "@" not in email:  # "email, name" works too
+            name, email = email, name
     return name.strip().strip(","), email.strip()

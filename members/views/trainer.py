@@ -145,7 +145,8 @@ def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str]]) 
     if send_all(emails):
         messages.success(
             request,
-            f"Invitation sent to {names}. The link works for 14 days. "
+            f"{'Invitation' if len(sent) == 1 else 'Invitations'} sent to {names}. "
+            "The link works for 14 days. "
             "Now choose their routine, or do it later from Members.",
         )
     else:

@@ -85,6 +85,13 @@ def test_trainer_invites_and_assigns_then_the_member_accepts(page, site, trainer
     ics = page.request.get(site + "/calendar/" + feed.rsplit("/calendar/", 1)[1])
     assert ics.ok
     assert ics.text().count("BEGIN:VEVENT") == 8
+    # The Copy button is the site's own script, allowed by the CSP.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_text("Copied. Paste it into your calendar app.")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.get_by_label("Your calendar address").input_value()
+    assert copied.endswith(".ics")
 
 
 @pytest.mark.django_db(transaction=True)

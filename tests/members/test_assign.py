@@ -65,6 +65,9 @@ def test_a_bad_block_keeps_what_was_typed(trainer_client, member):
     )
     assert response.status_code == 200
     assert "pick exactly 2 days (you picked 1)" in response.text
+    # On a phone the form is long: a summary at its top links to the field.
+    assert 'class="error-summary" role="alert"' in response.text
+    assert '<a href="#id_weekdays">Training days: Reversing Foot' in response.text
     assert "Knees first" in response.text
     assert f'value="{member.pk}" id="id_members_0" checked' in response.text
     assert not Assignment.objects.exists()

@@ -180,6 +180,16 @@ def test_a_group_is_invited_in_one_go_and_lands_on_assign(trainer_client, mailou
     assert response["Location"] == f"/trainer/assign/?member={sam.pk}&member={riley.pk}"
     assert riley.profile.display_name == "Riley Chen"
     assert sorted(m.to[0] for m in mailoutbox) == ["riley@example.com", "sam@example.com"]
+    assert (
+        "Invitations sent to Sam Park, Riley Chen."
+        in trainer_client.get(response["Location"]).text
+    )
+
+
+@pytest.mark.django_db
+def test_a_group_line_may_put_the_email_first(trainer_client):
+    trainer_client.post("/trainer/members/invite/group/", {"people": "sam@example.com, Sam Park"})
+    assert User.objects.get(email="sam@example.com").profile.display_name == "Sam Park"
 
 
 @pytest.mark.django_db
