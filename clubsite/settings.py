@@ -26,6 +26,8 @@ _smtp_password = env.string("SMTP_PASSWORD")
 _smtp_use_tls = env.boolean("SMTP_USE_TLS", default=True)
 CLUB_NAME = env.string("CLUB_NAME", "Ballard Health Club")
 CLUB_CONTACT_EMAIL = env.string("CLUB_CONTACT_EMAIL", "makana@ballardhealthclub.com")
+# Links in emails sent by the worker, where there is no request to take the host from.
+SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"{CLUB_NAME} <noreply@localhost>")
 TIME_ZONE = env.string("TIME_ZONE", "America/Los_Angeles")
 SIGNUP_OPEN = env.boolean("SIGNUP_OPEN", default=True)

@@ -10,7 +10,17 @@ from django.utils.translation import ngettext
 
 from members.emails import invitation_message, send_all
 from members.forms import BlockForm, InvitationForm
-from members.models import Assignment, Invitation, PlannedSession, Profile, User, Workout
+from members.models import (
+    Assignment,
+    Invitation,
+    KnobSetting,
+    PainFlag,
+    PlannedSession,
+    Profile,
+    SetLog,
+    User,
+    Workout,
+)
 from members.models.blocks import WEEKDAY_CHOICES, weekdays_to_mask
 from members.services import (
     InvitationUnusable,
@@ -353,13 +363,37 @@ class AssignmentAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class SetLogInline(admin.TabularInline):
+    model = SetLog
+    extra = 0
+    can_delete = False
+    fields = ["step", "exercise", "set_number", "side", "reps", "seconds", "knobs", "logged_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class KnobSettingInline(admin.TabularInline):
+    model = KnobSetting
+    extra = 0
+    can_delete = False
+    fields = ["exercise", "knob", "value", "level", "unit", "changed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Workout)
 class WorkoutAdmin(admin.ModelAdmin):
-    list_display = ["member", "date", "planned_session", "started_at", "finished_at"]
+    list_display = ["member", "date", "planned_session", "is_complete", "feeling", "finished_at"]
     list_select_related = ["member", "planned_session"]
-    list_filter = ["date"]
+    list_filter = ["date", "is_complete", "feeling"]
     search_fields = ["member__email", "member__profile__display_name"]
     date_hierarchy = "date"
+    inlines = [SetLogInline, KnobSettingInline]
+    exclude = ["prescription", "choices"]
 
     def get_queryset(self, request):
         workouts = super().get_queryset(request)
@@ -371,4 +405,28 @@ class WorkoutAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PainFlag)
+class PainFlagAdmin(admin.ModelAdmin):
+    list_display = ["member", "level", "exercise", "status", "created_at", "alert_sent_at"]
+    list_select_related = ["member", "exercise"]
+    list_filter = ["status", "level"]
+    search_fields = ["member__email", "member__profile__display_name", "note"]
+    readonly_fields = [
+        "member",
+        "workout",
+        "exercise",
+        "level",
+        "note",
+        "created_at",
+        "alert_sent_at",
+    ]
+    fields = [*readonly_fields, "status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_trainer(request.user)
+
+    def has_add_permission(self, request):
         return False

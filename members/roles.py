@@ -19,6 +19,10 @@ TRAINER_PERMISSIONS = [
     *[f"members.{action}_assignment" for action in ["add", "change", "view"]],
     "members.view_plannedsession",
     "members.view_workout",
+    "members.view_setlog",
+    "members.view_knobsetting",
+    "members.view_painflag",
+    "members.change_painflag",
     # Author exercises and routines.
     *[
         f"routines.{action}_{model}"

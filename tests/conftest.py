@@ -19,14 +19,16 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True, scope="session")
 def _test_only_settings():
-    """Plain static storage (the manifest exists only after collectstatic) and a
-    fast password hasher: the machine has two cores."""
+    """Plain static storage (the manifest exists only after collectstatic), a
+    fast password hasher (the machine has two cores) and tasks run in process."""
     with override_settings(
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Tasks run where they are enqueued (after commit), so a test sees their email.
+        TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
     ):
         yield
 

@@ -1,12 +1,16 @@
 from members.models.accounts import Profile, User, UserManager
-from members.models.blocks import Assignment, PlannedSession, Workout
+from members.models.blocks import Assignment, PlannedSession
 from members.models.invitations import Invitation
+from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
 __all__ = [
     "Assignment",
     "Invitation",
+    "KnobSetting",
+    "PainFlag",
     "PlannedSession",
     "Profile",
+    "SetLog",
     "User",
     "UserManager",
     "Workout",

@@ -141,6 +141,12 @@ class Profile(models.Model):
         limit_choices_to={"is_staff": True},
         help_text="The trainer who invited this member or last put them on a routine.",
     )
+    zero_pain_accepted_at = models.DateTimeField(
+        "accepted the zero-pain rule",
+        null=True,
+        blank=True,
+        help_text="When the member confirmed they start every exercise from zero pain.",
+    )
     calendar_token = models.CharField(
         max_length=64,
         unique=True,

@@ -3,6 +3,7 @@ workouts the member actually did."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from routines.models import Routine
+
+if TYPE_CHECKING:
+    from members.models.workouts import Workout
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 WEEKDAY_CHOICES = list(enumerate(WEEKDAY_NAMES))
@@ -305,7 +309,7 @@ class PlannedSession(models.Model):
         """Derived, never stored: done or partly done from its workouts (prefetch
         ``workouts``), otherwise upcoming, due or missed by its date."""
         workouts = list(self.workouts.all())
-        if any(workout.finished_at for workout in workouts):
+        if any(workout.finished_at and workout.is_complete for workout in workouts):
             return self.Status.DONE
         if workouts:
             return self.Status.PARTLY
@@ -314,43 +318,3 @@ class PlannedSession(models.Model):
         if self.date == today:
             return self.Status.DUE
         return self.Status.MISSED
-
-
-class WorkoutQuerySet(models.QuerySet):
-    def for_member(self, user):
-        return self.filter(member=user)
-
-
-class Workout(models.Model):
-    """What a member actually did on a day: for a planned session, or an extra one."""
-
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workouts"
-    )
-    planned_session = models.ForeignKey(
-        PlannedSession,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="workouts",
-        help_text="Empty for an extra session outside the plan.",
-    )
-    date = models.DateField(help_text="The day it was done, in the club's time zone.")
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = WorkoutQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-date", "-started_at"]
-        constraints = [
-            # A double tap on "start" continues the same workout instead of making two.
-            models.UniqueConstraint(
-                fields=["planned_session"],
-                condition=Q(planned_session__isnull=False),
-                name="one_workout_per_planned_session",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.member} on {self.date:%b %-d, %Y}"

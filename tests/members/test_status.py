@@ -43,6 +43,7 @@ def _workout(member, session, *, day, finished=True):
         date=day,
         started_at=started,
         finished_at=started + dt.timedelta(minutes=30) if finished else None,
+        is_complete=finished,
     )
 
 

@@ -6,11 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from members import logbook
 from members.models import Assignment, Invitation, Profile, User, Workout
 from members.models.invitations import INVITATION_LIFETIME, new_token
 from members.roles import TRAINERS_GROUP
 from members.services import assign_routine
-from routines.models import Routine
+from routines.models import Knob, Routine
 from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 
 DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - printed on purpose; DEBUG only.
@@ -89,12 +90,25 @@ class Command(BaseCommand):
             weeks=4,
         )
         past = [s for s in block.planned_sessions.order_by("number") if s.date < today]
-        for session in past if done == "all" else past[:done]:
-            started = timezone.make_aware(dt.datetime.combine(session.date, dt.time(18, 0)))
-            Workout.objects.create(
-                member=member,
-                planned_session=session,
-                date=session.date,
-                started_at=started,
-                finished_at=started + dt.timedelta(minutes=35),
-            )
+        logbook.accept_zero_pain_rule(member=member)
+        for index, session in enumerate(past if done == "all" else past[:done]):
+            self._log_session(member, session, move_the_wall_out=index == 1)
+
+    def _log_session(self, member, session, *, move_the_wall_out):
+        """A session logged through the logger's own services, every set at its
+        target, then dated to that evening."""
+        workout = logbook.start_workout(member=member, planned_session=session, today=session.date)
+        logbook.record_pain_before(workout=workout, level=0)
+        for step in workout.prescription["steps"]:
+            if move_the_wall_out and step["name"] == "Tibialis raise":
+                knob = Knob.objects.get(exercise_id=step["exercise_id"])
+                logbook.set_knob(
+                    workout=workout, step_id=step["id"], knob_id=knob.pk, raw_value="14"
+                )
+            logbook.log_all_as_prescribed(workout=workout, step_id=step["id"])
+        logbook.finish_workout(workout=workout, feeling=Workout.Feeling.ABOUT_RIGHT)
+        started = timezone.make_aware(dt.datetime.combine(session.date, dt.time(18, 0)))
+        Workout.objects.filter(pk=workout.pk).update(
+            started_at=started, finished_at=started + dt.timedelta(minutes=35)
+        )
+        workout.set_logs.update(logged_at=started + dt.timedelta(minutes=20))

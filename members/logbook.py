@@ -1,0 +1,413 @@
+"""Writes of the session logger: start, pain checks, sets, knobs, alternatives
+and finish. Every write is idempotent where a phone may retry it."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members.models import (
+    Assignment,
+    KnobSetting,
+    PainFlag,
+    PlannedSession,
+    Profile,
+    SetLog,
+    User,
+    Workout,
+)
+from members.tasks import send_pain_alert
+from members.workout_plan import build_plan, snapshot
+from routines.models import Knob
+
+MAX_REPS = 500
+MAX_SECONDS = 3 * 60 * 60
+
+
+class WorkoutClosed(ValidationError):
+    """The workout is finished (or stopped for pain): reopen it to change it."""
+
+
+@transaction.atomic
+def start_workout(
+    *, member: User, planned_session: PlannedSession | None = None, today: dt.date | None = None
+) -> Workout:
+    """The workout for a planned session, made once: a double tap or a retried
+    post returns the same row. Without a chosen session the workout counts for
+    the earliest open session of this block week, or is an extra."""
+    today = today or timezone.localdate()
+    assignment = (
+        Assignment.objects.current().filter(member=member).select_related("routine").first()
+    )
+    if planned_session is None:
+        # Carry on with today's unfinished workout before opening another.
+        ongoing = Workout.objects.filter(member=member, date=today, finished_at=None).first()
+        if ongoing is not None:
+            return ongoing
+        if assignment is not None:
+            planned_session = assignment.planned_session_for(today)
+    if planned_session is not None:
+        existing = Workout.objects.filter(planned_session=planned_session).first()
+        if existing is not None:
+            return existing
+        routine = planned_session.assignment.routine
+    else:
+        if assignment is None:
+            raise ValidationError("You are not on a routine yet.")
+        routine = assignment.routine
+        extra = Workout.objects.filter(
+            member=member, planned_session=None, date=today, finished_at=None
+        ).first()
+        if extra is not None:
+            return extra
+    try:
+        with transaction.atomic():
+            return Workout.objects.create(
+                member=member,
+                planned_session=planned_session,
+                routine=routine,
+                date=today,
+                prescription=snapshot(routine),
+            )
+    except IntegrityError:
+        # Another request made it between our check and our insert.
+        return Workout.objects.get(planned_session=planned_session)
+
+
+def accept_zero_pain_rule(*, member: User) -> None:
+    Profile.objects.filter(user=member, zero_pain_accepted_at__isnull=True).update(
+        zero_pain_accepted_at=timezone.now()
+    )
+
+
+def _open(workout: Workout) -> Workout:
+    """The workout, locked for this transaction, if it can still be changed."""
+    workout = Workout.objects.select_for_update().get(pk=workout.pk)
+    if workout.finished_at is not None:
+        raise WorkoutClosed("This session is finished. Reopen it to change it.")
+    return workout
+
+
+@transaction.atomic
+def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Workout:
+    """“Any pain right now?” Zero goes on to the session. Above zero ends it
+    before it starts: no workout today, a flag for the trainer and an email.
+    The planned session stays open for a day without pain."""
+    workout = _open(workout)
+    if workout.pain_before is not None:
+        return workout  # already answered: a retried post changes nothing
+    workout.pain_before = level
+    if level > 0:
+        workout.finished_at = timezone.now()
+        workout.planned_session = None
+        flag = PainFlag.objects.create(
+            member_id=workout.member_id, workout=workout, level=level, note=note.strip()
+        )
+        transaction.on_commit(lambda: send_pain_alert.enqueue(flag.pk))
+    workout.save(update_fields=["pain_before", "finished_at", "planned_session"])
+    return workout
+
+
+def _slot_or_error(workout: Workout, *, step_id: int, set_number: int, side: str):
+    plan = build_plan(workout, profile=_profile(workout.member_id))
+    card = plan.card(step_id)
+    if card is None:
+        raise ValidationError({"step": "That exercise is not part of this session."})
+    sides = {slot.side for slot in card.slots}
+    if side not in sides:
+        raise ValidationError(
+            {"side": "This exercise is not done one side at a time."}
+            if side != SetLog.Side.BOTH and SetLog.Side.BOTH in sides
+            else {"side": "Choose the left or right side."}
+        )
+    slot = plan.slot(step_id, set_number, side)
+    if slot is None:
+        raise ValidationError({"set_number": "That set is not part of this exercise."})
+    if slot.stopped:
+        raise ValidationError({"set_number": "This exercise was stopped because of pain."})
+    return plan, card, slot
+
+
+def _profile(member_id: int) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user_id=member_id)
+    return profile
+
+
+def _knobs_in_effect(card) -> dict[str, str]:
+    return {state.knob.label: state.display for state in card.knobs if state.has_value}
+
+
+def _keep_knob_settings(workout: Workout, card) -> None:
+    """Store where each knob of the exercise was for this workout, even when
+    the member did not touch it, so the trend has a point for every workout.
+    One insert; a setting made earlier in the workout wins."""
+    KnobSetting.objects.bulk_create(
+        [
+            KnobSetting(
+                workout=workout,
+                knob=state.knob,
+                exercise_id=state.knob.exercise_id,
+                value=None if state.knob.is_levels else state.value,
+                level=state.level if state.knob.is_levels else "",
+                unit=state.knob.unit,
+            )
+            for state in card.knobs
+            if state.has_value and state.setting is None
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def log_set(
+    *,
+    workout: Workout,
+    step_id: int,
+    set_number: int,
+    side: str,
+    reps: int | None = None,
+    seconds: int | None = None,
+) -> SetLog:
+    """Log (or correct) one set: an upsert on (workout, step, set number, side),
+    so a retried post returns the same row with the latest count."""
+    workout = _open(workout)
+    _plan, card, slot = _slot_or_error(workout, step_id=step_id, set_number=set_number, side=side)
+    if slot.is_timed:
+        if seconds is None:
+            raise ValidationError({"minutes": "Enter the minutes you did."})
+        if not 0 < seconds <= MAX_SECONDS:
+            raise ValidationError({"minutes": "Enter between 1 and 180 minutes."})
+        reps = None
+    else:
+        if reps is None:
+            raise ValidationError({"reps": "Enter the reps you did."})
+        if not 0 <= reps <= MAX_REPS:
+            raise ValidationError({"reps": f"Enter between 0 and {MAX_REPS} reps."})
+        seconds = None
+    (log,) = SetLog.objects.bulk_create(
+        [
+            SetLog(
+                workout=workout,
+                step_id=step_id,
+                exercise_id=slot.exercise_id,
+                set_number=set_number,
+                side=side,
+                reps=reps,
+                seconds=seconds,
+                target_reps=slot.target_reps,
+                target_seconds=slot.target_seconds,
+                knobs=_knobs_in_effect(card),
+                logged_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["workout", "step", "set_number", "side"],
+        update_fields=["exercise", "reps", "seconds", "knobs", "logged_at"],
+    )
+    _keep_knob_settings(workout, card)
+    return log
+
+
+@transaction.atomic
+def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> None:
+    workout = _open(workout)
+    SetLog.objects.filter(
+        workout=workout, step_id=step_id, set_number=set_number, side=side
+    ).delete()
+
+
+@transaction.atomic
+def log_all_as_prescribed(*, workout: Workout, step_id: int) -> int:
+    """Every open set of one exercise at its target, in one write."""
+    workout = _open(workout)
+    plan = build_plan(workout, profile=_profile(workout.member_id))
+    card = plan.card(step_id)
+    if card is None:
+        raise ValidationError({"step": "That exercise is not part of this session."})
+    knobs = _knobs_in_effect(card)
+    now = timezone.now()
+    SetLog.objects.bulk_create(
+        [
+            SetLog(
+                workout=workout,
+                step_id=step_id,
+                exercise_id=slot.exercise_id,
+                set_number=slot.set_number,
+                side=slot.side,
+                reps=slot.target_reps,
+                seconds=slot.target_seconds,
+                target_reps=slot.target_reps,
+                target_seconds=slot.target_seconds,
+                knobs=knobs,
+                logged_at=now,
+            )
+            for slot in card.open_slots
+        ],
+        update_conflicts=True,
+        unique_fields=["workout", "step", "set_number", "side"],
+        update_fields=["exercise", "reps", "seconds", "knobs", "logged_at"],
+    )
+    _keep_knob_settings(workout, card)
+    return len(card.open_slots)
+
+
+def parse_knob_value(knob: Knob, raw: str) -> tuple[Decimal | None, str]:
+    """A typed knob value as (number, level), checked against the knob's range
+    or levels; a ValidationError at the ``value`` field otherwise."""
+    raw = (raw or "").strip()
+    if knob.is_levels:
+        if raw not in knob.level_names:
+            raise ValidationError({"value": f"Choose one of: {', '.join(knob.level_names)}."})
+        return None, raw
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValidationError({"value": "Enter a number, such as 12."}) from None
+    if not value.is_finite():
+        raise ValidationError({"value": "Enter a number, such as 12."})
+    low, high = knob.minimum, knob.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValidationError(
+            {
+                "value": f"Enter a value from {knob.format_value(low or Decimal(0))} "
+                f"to {knob.format_value(high or Decimal(999))}."
+            }
+        )
+    return value.quantize(Decimal("0.1")), ""
+
+
+def stepped(knob: Knob, *, value: Decimal | None, level: str, direction: str):
+    """The next setting one tap easier or harder, clamped to the range."""
+    harder_is_up = knob.harder == Knob.Harder.HIGHER
+    up = (direction == "harder") == harder_is_up
+    if knob.is_levels:
+        names = knob.level_names
+        index = names.index(level) if level in names else 0
+        index = max(0, min(len(names) - 1, index + (1 if up else -1)))
+        return None, names[index]
+    if value is None:
+        raise ValidationError({"value": "Enter where you are now first."})
+    step = knob.step or Decimal(1)
+    value = value + step if up else value - step
+    if knob.minimum is not None:
+        value = max(knob.minimum, value)
+    if knob.maximum is not None:
+        value = min(knob.maximum, value)
+    return value, ""
+
+
+@transaction.atomic
+def set_knob(
+    *,
+    workout: Workout,
+    step_id: int,
+    knob_id: int,
+    direction: str = "",
+    raw_value: str = "",
+) -> KnobSetting:
+    """Record where a knob is for this workout: a typed value, or one step
+    easier or harder than where it is now. One row per knob per workout."""
+    workout = _open(workout)
+    plan = build_plan(workout, profile=_profile(workout.member_id))
+    card = plan.card(step_id)
+    state = next((s for s in card.knobs if s.knob.pk == knob_id), None) if card else None
+    if state is None:
+        raise ValidationError({"knob": "That setting is not part of this exercise."})
+    knob = state.knob
+    if direction in {"easier", "harder"}:
+        value, level = stepped(knob, value=state.value, level=state.level, direction=direction)
+    else:
+        value, level = parse_knob_value(knob, raw_value)
+    (setting,) = KnobSetting.objects.bulk_create(
+        [
+            KnobSetting(
+                workout=workout,
+                knob=knob,
+                exercise_id=knob.exercise_id,
+                value=value,
+                level=level,
+                unit=knob.unit,
+                changed_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["workout", "knob"],
+        update_fields=["value", "level", "unit", "changed_at"],
+    )
+    return setting
+
+
+@transaction.atomic
+def choose_option(*, workout: Workout, step_id: int, option_id: int | None) -> None:
+    """Do a step's alternative (or go back to the main exercise); later sets
+    follow the alternative's own prescription."""
+    workout = _open(workout)
+    main = next((s for s in workout.prescription["steps"] if s["id"] == step_id), None)
+    if main is None:
+        raise ValidationError({"step": "That exercise is not part of this session."})
+    if option_id is None or option_id == step_id:
+        workout.choices.pop(str(step_id), None)
+    elif any(option["id"] == option_id for option in main["options"]):
+        workout.choices[str(step_id)] = option_id
+    else:
+        raise ValidationError({"option": "That is not an alternative for this exercise."})
+    workout.save(update_fields=["choices"])
+
+
+@transaction.atomic
+def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -> PainFlag:
+    """Pain above zero on an exercise stops it (its open sets close), raises
+    one flag for the trainer and emails them. A retried post raises no second flag."""
+    workout = _open(workout)
+    if not 1 <= level <= 10:
+        raise ValidationError({"level": "Choose a pain level from 1 to 10."})
+    plan = build_plan(workout, profile=_profile(workout.member_id))
+    card = plan.card(step_id)
+    if card is None:
+        raise ValidationError({"step": "That exercise is not part of this session."})
+    if card.pain is not None:
+        return card.pain
+    flag = PainFlag.objects.create(
+        member_id=workout.member_id,
+        workout=workout,
+        step_id=step_id,
+        exercise_id=card.chosen["exercise_id"],
+        level=level,
+        note=note.strip(),
+    )
+    transaction.on_commit(lambda: send_pain_alert.enqueue(flag.pk))
+    return flag
+
+
+@transaction.atomic
+def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Workout:
+    """Finish, complete or partly: the planned session's status follows."""
+    workout = _open(workout)
+    plan = build_plan(workout, profile=_profile(workout.member_id))
+    workout.feeling = feeling
+    workout.note = note.strip()
+    workout.finished_at = timezone.now()
+    workout.is_complete = plan.is_complete
+    workout.save(update_fields=["feeling", "note", "finished_at", "is_complete"])
+    return workout
+
+
+@transaction.atomic
+def reopen_workout(*, workout: Workout, today: dt.date | None = None) -> Workout:
+    """Members may reopen a session the same day to fix a mistake."""
+    workout = Workout.objects.select_for_update().get(pk=workout.pk)
+    if workout.date != (today or timezone.localdate()):
+        raise ValidationError("Only today's session can be reopened.")
+    if workout.stopped_for_pain:
+        raise ValidationError("A session stopped for pain before it began stays closed.")
+    workout.finished_at = None
+    workout.save(update_fields=["finished_at"])
+    return workout
+
+
+def set_weaker_side(*, member: User, side: str) -> None:
+    if side not in {Profile.WeakerSide.LEFT, Profile.WeakerSide.RIGHT}:
+        raise ValidationError({"side": "Choose left or right."})
+    Profile.objects.filter(user=member).update(weaker_side=side)

@@ -1,0 +1,371 @@
+"""The logger's view of a workout: the copied prescription turned into cards of
+set rows, with what is logged, what to prefill and what pain has stopped.
+
+Nothing here writes; ``members.logbook`` does."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
+from routines.models import Exercise, Knob, Routine, Step
+
+SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
+
+
+def snapshot(routine: Routine) -> dict:
+    """The routine's steps and targets as plain data, copied onto a workout when
+    it starts: later edits to the routine never change what was asked."""
+
+    def target(step: Step) -> dict:
+        return {
+            "id": step.pk,
+            "exercise_id": step.exercise_id,
+            "name": step.exercise.name,
+            "sets": step.sets,
+            "reps": step.reps,
+            "seconds": step.duration_seconds,
+            "per_side": step.per_side,
+            "extra": step.weaker_side_extra_sets,
+            "hold": step.hold_seconds,
+            "text": step.prescription,
+            "notes": step.notes,
+        }
+
+    steps = []
+    for step in routine.guide_steps():
+        partner = step.partner
+        steps.append(
+            {
+                **target(step),
+                "label": step.label,
+                "pair": partner.pk if partner else None,
+                "options": [target(option) for option in step.options],
+            }
+        )
+    return {"routine_id": routine.pk, "title": routine.title, "steps": steps}
+
+
+@dataclass
+class SetSlot:
+    """One row of the logger: a set to log, logged or stopped."""
+
+    step_id: int
+    exercise_id: int
+    set_number: int
+    side: str
+    target_reps: int | None
+    target_seconds: int | None
+    log: SetLog | None = None
+    last_time: SetLog | None = None
+    stopped: bool = False
+    is_extra: bool = False
+    name: str = ""
+    error: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.step_id}-{self.set_number}-{self.side}"
+
+    @property
+    def is_timed(self) -> bool:
+        return self.target_seconds is not None
+
+    @property
+    def label(self) -> str:
+        side = {"left": " left", "right": " right"}.get(self.side, "")
+        extra = " (extra)" if self.is_extra else ""
+        return f"Set {self.set_number}{side}{extra}"
+
+    @property
+    def prefill(self) -> int:
+        """Reps (or minutes) to show before logging: what was logged, else what
+        the member did last time when it differed, else the target."""
+        source = self.log or self.last_time
+        if self.is_timed:
+            seconds = source.seconds if source and source.seconds else self.target_seconds
+            return max(1, round(seconds / 60))
+        if source and source.reps is not None:
+            return source.reps
+        return self.target_reps
+
+    @property
+    def last_time_differs(self) -> bool:
+        """The member did something other than the target last time (shown as a hint)."""
+        last = self.last_time
+        if last is None:
+            return False
+        if self.is_timed:
+            return last.seconds != self.target_seconds
+        return last.reps != self.target_reps
+
+
+@dataclass
+class KnobState:
+    knob: Knob
+    setting: KnobSetting | None
+    last_time: KnobSetting | None
+    # "easier" or "harder" right after a tap, to show the trainer's guidance.
+    moved: str = ""
+
+    @property
+    def guidance(self) -> str:
+        return {
+            "easier": self.knob.easier_guidance,
+            "harder": self.knob.harder_guidance,
+        }.get(self.moved, "")
+
+    @property
+    def value(self) -> Decimal | None:
+        source = self.setting or self.last_time
+        if source:
+            return source.value
+        return self.knob.start_value
+
+    @property
+    def level(self) -> str:
+        source = self.setting or self.last_time
+        if source:
+            return source.level
+        return self.knob.start_level
+
+    @property
+    def has_value(self) -> bool:
+        return bool(self.level) if self.knob.is_levels else self.value is not None
+
+    @property
+    def display(self) -> str:
+        if self.knob.is_levels:
+            return self.level
+        if self.value is None:
+            return ""
+        return self.knob.format_value(self.value)
+
+    @property
+    def last_display(self) -> str:
+        return self.last_time.display if self.last_time else ""
+
+
+@dataclass
+class StepCard:
+    """One exercise of the session: the main step or the alternative chosen."""
+
+    main: dict
+    chosen: dict
+    exercise: Exercise
+    knobs: list[KnobState]
+    slots: list[SetSlot]
+    pain: PainFlag | None
+    needs_side: bool = False
+
+    @property
+    def step_id(self) -> int:
+        return self.main["id"]
+
+    @property
+    def is_alternative(self) -> bool:
+        return self.chosen["id"] != self.main["id"]
+
+    @property
+    def open_slots(self) -> list[SetSlot]:
+        return [slot for slot in self.slots if slot.log is None and not slot.stopped]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for slot in self.slots if slot.log is not None)
+
+
+@dataclass
+class StepGroup:
+    """A card on the page: one step, or two paired steps with interleaved sets."""
+
+    label: str
+    cards: list[StepCard]
+    slots: list[SetSlot] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return f"step-{self.cards[0].step_id}"
+
+    @property
+    def is_pair(self) -> bool:
+        return len(self.cards) > 1
+
+    @property
+    def done(self) -> int:
+        return sum(1 for slot in self.slots if slot.log is not None)
+
+    @property
+    def open(self) -> int:
+        return sum(1 for slot in self.slots if slot.log is None and not slot.stopped)
+
+
+@dataclass
+class WorkoutPlan:
+    workout: Workout
+    groups: list[StepGroup]
+
+    @property
+    def slots(self) -> list[SetSlot]:
+        return [slot for group in self.groups for slot in group.slots]
+
+    @property
+    def planned(self) -> int:
+        return sum(1 for slot in self.slots if not slot.stopped or slot.log)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for slot in self.slots if slot.log is not None)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(slot.log is not None for slot in self.slots)
+
+    def annotate(self, *, errors: dict[str, str], guidance: dict[int, str]) -> None:
+        """Attach what the last request said: errors by row key or ``step-<id>``,
+        and which knob just moved which way."""
+        for group in self.groups:
+            group.error = next(
+                (
+                    errors[f"step-{card.step_id}"]
+                    for card in group.cards
+                    if f"step-{card.step_id}" in errors
+                ),
+                "",
+            )
+            for slot in group.slots:
+                slot.error = errors.get(slot.key, "")
+            for card in group.cards:
+                for state in card.knobs:
+                    state.moved = guidance.get(state.knob.pk, "")
+
+    def card(self, step_id: int) -> StepCard | None:
+        return next(
+            (card for group in self.groups for card in group.cards if card.step_id == step_id),
+            None,
+        )
+
+    def group_of(self, step_id: int) -> StepGroup | None:
+        return next((g for g in self.groups if any(c.step_id == step_id for c in g.cards)), None)
+
+    def slot(self, step_id: int, set_number: int, side: str) -> SetSlot | None:
+        card = self.card(step_id)
+        if card is None:
+            return None
+        return next(
+            (s for s in card.slots if s.set_number == set_number and s.side == side),
+            None,
+        )
+
+
+def _slots_for(target: dict, *, main_id: int, weaker_side: str) -> tuple[list[SetSlot], bool]:
+    """The rows of one step, in the order they are done; and whether the extra
+    weaker-side set waits for the member to say which side is weaker."""
+
+    def slot(number, side, *, extra=False):
+        return SetSlot(
+            step_id=main_id,
+            exercise_id=target["exercise_id"],
+            set_number=number,
+            side=side,
+            target_reps=target["reps"],
+            target_seconds=target["seconds"],
+            is_extra=extra,
+            name=target["name"],
+        )
+
+    if not target["per_side"]:
+        return [slot(n, SetLog.Side.BOTH) for n in range(1, target["sets"] + 1)], False
+    rows = [slot(n, side) for n in range(1, target["sets"] + 1) for side in SIDES_IN_ORDER]
+    extra = target.get("extra", 0)
+    if extra and weaker_side in SIDES_IN_ORDER:
+        rows += [slot(target["sets"] + n, weaker_side, extra=True) for n in range(1, extra + 1)]
+        return rows, False
+    return rows, bool(extra)
+
+
+def build_plan(workout: Workout, *, profile: Profile) -> WorkoutPlan:
+    """Everything the logger page shows, in a fixed number of queries."""
+    steps = workout.prescription.get("steps", [])
+    logs = {
+        (log.step_id, log.set_number, log.side): log
+        for log in workout.set_logs.all()  # prefetched by the caller, or one query
+    }
+    settings = {setting.knob_id: setting for setting in workout.knob_settings.all()}
+    pains = {flag.step_id: flag for flag in workout.pain_flags.all() if flag.step_id}
+    previous = last_workout_before(workout)
+    last_logs, last_settings = {}, {}
+    if previous is not None:
+        last_logs = {
+            (log.step_id, log.set_number, log.side, log.exercise_id): log
+            for log in previous.set_logs.all()
+        }
+    exercise_ids = {s["exercise_id"] for s in steps} | {
+        o["exercise_id"] for s in steps for o in s["options"]
+    }
+    # The latest earlier setting of each knob: where the member left it.
+    for setting in KnobSetting.objects.filter(
+        workout__member=workout.member_id,
+        workout__started_at__lt=workout.started_at,
+        exercise__in=exercise_ids,
+    ).order_by("knob_id", "-workout__started_at"):
+        last_settings.setdefault(setting.knob_id, setting)
+    exercises = {
+        exercise.pk: exercise
+        for exercise in Exercise.objects.filter(pk__in=exercise_ids).prefetch_related("knobs")
+    }
+
+    cards = {}
+    for main in steps:
+        chosen_id = workout.choices.get(str(main["id"]))
+        chosen = next((o for o in main["options"] if o["id"] == chosen_id), main)
+        slots, needs_side = _slots_for(chosen, main_id=main["id"], weaker_side=profile.weaker_side)
+        pain = pains.get(main["id"])
+        for slot in slots:
+            slot.log = logs.get((slot.step_id, slot.set_number, slot.side))
+            slot.last_time = last_logs.get(
+                (slot.step_id, slot.set_number, slot.side, slot.exercise_id)
+            )
+            slot.stopped = pain is not None and slot.log is None
+        exercise = exercises[chosen["exercise_id"]]
+        knobs = [
+            KnobState(knob, settings.get(knob.pk), last_settings.get(knob.pk))
+            for knob in exercise.knobs.all()
+        ]
+        cards[main["id"]] = StepCard(main, chosen, exercise, knobs, slots, pain, needs_side)
+
+    groups, seen = [], set()
+    for main in steps:
+        if main["id"] in seen:
+            continue
+        partner_id = main["pair"]
+        if partner_id in cards and partner_id not in seen:
+            first, second = cards[main["id"]], cards[partner_id]
+            seen |= {main["id"], partner_id}
+            label = f"{first.main['label']} and {second.main['label']}"
+            group = StepGroup(label, [first, second], _interleave(first.slots, second.slots))
+        else:
+            seen.add(main["id"])
+            group = StepGroup(main["label"], [cards[main["id"]]], list(cards[main["id"]].slots))
+        groups.append(group)
+    return WorkoutPlan(workout, groups)
+
+
+def _interleave(first: list[SetSlot], second: list[SetSlot]) -> list[SetSlot]:
+    rows = []
+    for index in range(max(len(first), len(second))):
+        rows += first[index : index + 1] + second[index : index + 1]
+    return rows
+
+
+def last_workout_before(workout: Workout) -> Workout | None:
+    """The member's previous finished workout, with its sets, for prefilling."""
+    return (
+        Workout.objects.filter(
+            member=workout.member_id, finished_at__isnull=False, started_at__lt=workout.started_at
+        )
+        .exclude(pk=workout.pk)
+        .order_by("-started_at")
+        .prefetch_related("set_logs")
+        .first()
+    )
