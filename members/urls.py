@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import member
+from members.views import logger, member
 
 app_name = "members"
 
@@ -8,7 +8,25 @@ urlpatterns = [
     path("", member.home, name="home"),
     path("program/", member.program, name="program"),
     path("program/<int:pk>/", member.program, name="block"),
+    path("history/", member.history, name="history"),
     path("settings/", member.settings, name="settings"),
     path("settings/calendar/new/", member.calendar_create, name="calendar_create"),
     path("settings/calendar/revoke/", member.calendar_revoke, name="calendar_revoke"),
+    path("sessions/start/", logger.start, name="start_workout"),
+    path("sessions/<int:pk>/", logger.workout, name="workout"),
+    path("sessions/<int:pk>/zero-pain/", logger.accept_zero_pain, name="accept_zero_pain"),
+    path("sessions/<int:pk>/pain-check/", logger.pain_check, name="pain_check"),
+    path("sessions/<int:pk>/sets/", logger.log_set, name="log_set"),
+    path("sessions/<int:pk>/sets/undo/", logger.undo_set, name="undo_set"),
+    path("sessions/<int:pk>/steps/<int:step_id>/all/", logger.log_all, name="log_all"),
+    path("sessions/<int:pk>/steps/<int:step_id>/knob/", logger.knob, name="knob"),
+    path("sessions/<int:pk>/steps/<int:step_id>/option/", logger.option, name="option"),
+    path("sessions/<int:pk>/steps/<int:step_id>/pain/", logger.pain, name="pain"),
+    path(
+        "sessions/<int:pk>/steps/<int:step_id>/weaker-side/",
+        logger.weaker_side,
+        name="weaker_side",
+    ),
+    path("sessions/<int:pk>/finish/", logger.finish, name="finish"),
+    path("sessions/<int:pk>/reopen/", logger.reopen, name="reopen"),
 ]

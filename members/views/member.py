@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from members.forms import ProfileForm
+from members.history import past_workouts, trends
 from members.models import Assignment, PlannedSession, Profile, Workout
 from members.roles import is_trainer
 
@@ -151,3 +152,17 @@ def calendar_revoke(request: HttpRequest) -> HttpResponse:
         "Your calendar link is turned off. Calendars that used it stop updating.",
     )
     return _back(request, "members:settings")
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """The member's past sessions and how each exercise moved."""
+    return render(
+        request,
+        "members/history.html",
+        {
+            "workouts": past_workouts(request.user)[:50],
+            "trends": trends(request.user),
+            "active_nav": "history",
+        },
+    )

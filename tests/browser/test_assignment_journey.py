@@ -65,7 +65,7 @@ def test_trainer_invites_and_assigns_then_the_member_accepts(page, site, trainer
     expect(progress).to_have_attribute("max", "8")
     expect(page.get_by_text("0 of 8 sessions done")).to_be_visible()
     expect(page.get_by_text(re.compile(r"week 1 of 4"))).to_be_visible()
-    start = page.get_by_role("link", name=re.compile(r"^Start session \d$"))
+    start = page.get_by_role("button", name=re.compile(r"^Start session \d$"))
     expect(start).to_be_visible()
     box = start.bounding_box()
     assert box["height"] >= 44

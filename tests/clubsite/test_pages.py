@@ -1,6 +1,7 @@
 """Every page renders under the strict CSP: no inline script or style, and the
 htmx script carries the nonce the header announces."""
 
+import json
 import re
 
 import pytest
@@ -84,7 +85,11 @@ def test_htmx_requests_carry_the_csrf_token(member_client):
     token = member_client.cookies["csrftoken"].value
     assert token
     assert re.search(r'<body hx-headers=\'\{"X-CSRFToken": "[^"]+"\}\'>', html)
-    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles":false}\'>' in html
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', html).group(1)
+    settings = json.loads(config)
+    assert settings["includeIndicatorStyles"] is False
+    # Answers with field errors (422) are swapped in; other errors are not.
+    assert {"code": "422", "swap": True} in settings["responseHandling"]
 
 
 @pytest.mark.django_db

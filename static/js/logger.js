@@ -1,0 +1,99 @@
+// The session logger's only script: what htmx cannot do.
+// - A countdown for timed steps, computed from the moment it started (kept in
+//   localStorage), so it stays right when the phone sleeps or the page reloads.
+// - A visible retry message when a request fails, so no set is lost silently.
+// - Focus on the next set to log after a swap.
+(() => {
+  const pad = (n) => String(n).padStart(2, "0");
+  const show = (seconds) => {
+    const s = Math.max(0, Math.round(seconds));
+    return `${Math.floor(s / 60)}:${pad(s % 60)}`;
+  };
+
+  function setUpTimer(timer) {
+    if (timer.dataset.ready) return;
+    timer.dataset.ready = "1";
+    timer.hidden = false;
+    const key = `ground-up-timer-${timer.dataset.timer}`;
+    const total = Number(timer.dataset.seconds);
+    const display = timer.querySelector(".timer-display");
+    const start = timer.querySelector("[data-timer-start]");
+    const stop = timer.querySelector("[data-timer-stop]");
+    const form = timer.closest("form");
+    let ticking = null;
+
+    const render = () => {
+      const startedAt = Number(localStorage.getItem(key));
+      if (!startedAt) {
+        display.textContent = show(total);
+        return;
+      }
+      const elapsed = (Date.now() - startedAt) / 1000;
+      const left = total - elapsed;
+      display.textContent = left > 0 ? show(left) : `Time's up +${show(-left)}`;
+      timer.classList.toggle("is-over", left <= 0);
+    };
+    const logButton = form.querySelector(".log-button");
+    const run = () => {
+      start.hidden = true;
+      stop.hidden = false;
+      if (logButton) logButton.hidden = true; // "Stop and log" is the one way to log now
+      render();
+      ticking = setInterval(render, 1000);
+    };
+    start.addEventListener("click", () => {
+      localStorage.setItem(key, String(Date.now()));
+      run();
+    });
+    stop.addEventListener("click", () => {
+      const startedAt = Number(localStorage.getItem(key));
+      clearInterval(ticking);
+      localStorage.removeItem(key);
+      if (startedAt) {
+        const minutes = Math.max(1, Math.round((Date.now() - startedAt) / 60000));
+        form.querySelector("input.amount").value = String(minutes);
+      }
+      form.requestSubmit();
+    });
+    if (localStorage.getItem(key)) run();
+    else render();
+  }
+
+  function setUp(root) {
+    root.querySelectorAll("[data-timer]").forEach(setUpTimer);
+  }
+
+  function problem(target, text) {
+    const form = target.closest("form") || target;
+    let note = form.querySelector(".retry-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "retry-note";
+      note.setAttribute("role", "alert");
+      form.append(note);
+    }
+    note.textContent = text;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => setUp(document));
+  document.body.addEventListener("htmx:afterSwap", (event) => setUp(event.detail.target));
+  document.body.addEventListener("htmx:sendError", (event) => {
+    problem(event.detail.elt, "Not saved: no connection. Check your signal and tap again.");
+  });
+  document.body.addEventListener("htmx:responseError", (event) => {
+    problem(event.detail.elt, "Not saved: something went wrong on our side. Tap again.");
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    // After logging a set, move on to the next open one; after a correction,
+    // stay on the row that was saved.
+    const row = event.detail.elt;
+    if (!(row instanceof HTMLElement) || !row.matches(".set-row.is-logged")) return;
+    if (row.querySelector("[data-edited]")) {
+      row.querySelector("button[name=edit]").focus();
+      return;
+    }
+    const rows = [...document.querySelectorAll(".set-row")];
+    const next = rows.slice(rows.indexOf(row) + 1).find((r) => r.querySelector(".log-button"));
+    (next ? next.querySelector(".log-button") : row.querySelector("button")).focus();
+  });
+})();

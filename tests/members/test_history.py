@@ -1,0 +1,62 @@
+"""The member's History: past sessions and each exercise's trend, charted on
+the server with the numbers in a table."""
+
+import datetime as dt
+
+import pytest
+
+from members import logbook
+from members.models import Workout
+from routines.models import Knob
+from tests.members.logger_helpers import started_workout, step
+
+
+def _session(member, workout, *, wall):
+    tibialis = step(workout, "Tibialis raise")["id"]
+    knob = Knob.objects.get(exercise__name="Tibialis raise")
+    logbook.set_knob(workout=workout, step_id=tibialis, knob_id=knob.pk, raw_value=str(wall))
+    for main in workout.prescription["steps"]:
+        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    return logbook.finish_workout(workout=workout, feeling="about_right")
+
+
+def _history(member, trainer, sessions):
+    workout = started_workout(member, trainer)
+    _session(member, workout, wall=12)
+    for index in range(1, sessions):
+        later = logbook.start_workout(
+            member=member, today=workout.date + dt.timedelta(days=3 * index)
+        )
+        logbook.record_pain_before(workout=later, level=0)
+        _session(member, later, wall=12 + 2 * index)
+
+
+@pytest.mark.django_db
+def test_history_lists_sessions_and_charts_the_wall_distance(member_client, member, trainer):
+    _history(member, trainer, 2)
+    text = member_client.get("/me/history/").text
+    assert text.count('class="card history-item"') == 2
+    assert "18 sets, 365 reps · done · about right" in text
+    assert '<svg class="chart"' in text
+    assert '<title id="knob-tibialis-raise-title">Tibialis raise: feet distance from wall' in text
+    assert "From 12 in on" in text and "to 14 in on" in text
+    assert "<td>14 in</td>" in text
+    assert 'aria-current="page">History' in text
+
+
+@pytest.mark.django_db
+def test_history_with_nothing_yet(member_client):
+    assert "No sessions yet" in member_client.get("/me/history/").text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sessions", [1, 4])
+def test_history_query_count_stays_flat(
+    member_client, member, trainer, sessions, django_assert_num_queries
+):
+    _history(member, trainer, sessions)
+    assert Workout.objects.count() == sessions
+    # Session, user, the workouts with totals, their knob settings and pain
+    # flags, the recent workouts, their rep totals, their knob settings.
+    with django_assert_num_queries(8):
+        member_client.get("/me/history/")

@@ -1,0 +1,311 @@
+"""The logger's pages and actions: with htmx (a fragment) and without (a
+redirect), scoped to the member, refusing bad input at the field."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members import logbook
+from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
+from routines.models import Knob
+from tests.members.logger_helpers import started_workout, step
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def workout(member, trainer):
+    return started_workout(member, trainer)
+
+
+def _url(workout, action=""):
+    return f"/me/sessions/{workout.pk}/{action}"
+
+
+def _set(workout, name, *, set_number=1, side="both", **amount):
+    return {"step": step(workout, name)["id"], "set_number": set_number, "side": side, **amount}
+
+
+@pytest.mark.django_db
+def test_today_starts_the_session_and_a_retry_lands_on_the_same_one(
+    member_client, member, trainer
+):
+    workout = started_workout(member, trainer)
+    Workout.objects.all().delete()
+    session = workout.planned_session
+    first = member_client.post("/me/sessions/start/", {"session": session.pk})
+    again = member_client.post("/me/sessions/start/", {"session": session.pk})
+    assert first["Location"] == again["Location"]
+    assert Workout.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_first_session_asks_for_the_zero_pain_rule_then_for_pain(
+    member_client, member, trainer
+):
+    workout = started_workout(member, trainer)
+    Profile.objects.filter(user=member).update(zero_pain_accepted_at=None)
+    Workout.objects.filter(pk=workout.pk).update(pain_before=None)
+    page = member_client.get(_url(workout))
+    assert "Before your first session" in page.text
+    assert "Any pain right now?" not in page.text
+    member_client.post(_url(workout, "zero-pain/"))
+    page = member_client.get(_url(workout))
+    assert "Any pain right now?" in page.text
+    assert 'value="0" checked' in page.text
+    response = member_client.post(_url(workout, "pain-check/"), {"level": "0"})
+    assert response["Location"] == _url(workout)
+    page = member_client.get(_url(workout))
+    assert "0 of 18 sets done" in page.text
+    assert page.text.count('class="set-row') == 18
+
+
+@pytest.mark.django_db
+def test_pain_before_shows_the_stop_guidance(
+    member_client, workout, mailoutbox, django_capture_on_commit_callbacks
+):
+    Workout.objects.filter(pk=workout.pk).update(pain_before=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(_url(workout, "pain-check/"), {"level": "6"})
+    page = member_client.get(_url(workout))
+    assert "No session today: pain 6/10" in page.text
+    assert "see a doctor" in page.text.lower()
+    assert PainFlag.objects.get().level == 6
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("level", ["11", "-1", "abc", ""])
+def test_a_bad_pain_answer_is_refused_at_the_field(member_client, workout, level):
+    Workout.objects.filter(pk=workout.pk).update(pain_before=None)
+    response = member_client.post(_url(workout, "pain-check/"), {"level": level})
+    assert response.status_code == 422
+    assert 'class="field-error"' in response.text
+    assert Workout.objects.get().pain_before is None
+
+
+@pytest.mark.django_db
+def test_logging_a_set_without_htmx_redirects_to_the_row(member_client, workout):
+    data = _set(workout, "Tibialis raise", reps="25")
+    response = member_client.post(_url(workout, "sets/"), data)
+    key = f"{data['step']}-1-both"
+    assert response.status_code == 302
+    assert response["Location"] == f"{_url(workout)}#set-{key}"
+    assert SetLog.objects.get().reps == 25
+
+
+@pytest.mark.django_db
+def test_logging_a_set_with_htmx_returns_the_row_and_the_progress(member_client, workout):
+    data = _set(workout, "Tibialis raise", reps="24")
+    response = member_client.post(_url(workout, "sets/"), data, **HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.count('class="set-row is-logged"') == 1
+    assert 'id="session-progress" hx-swap-oob="true"' in response.text
+    assert "1 of 18 sets done" in response.text
+    # A retried request changes nothing more.
+    member_client.post(_url(workout, "sets/"), data, **HTMX)
+    assert SetLog.objects.count() == 1
+    undo = member_client.post(_url(workout, "sets/undo/"), data, **HTMX)
+    assert 'class="set-row"' in undo.text and "0 of 18 sets done" in undo.text
+    assert not SetLog.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reps": "-5"}, "Enter a number from 0 to 500."),
+        ({"reps": "10000"}, "Enter a number from 0 to 500."),
+        ({"reps": "twenty"}, "Enter a whole number."),
+        ({"reps": "25", "side": "left"}, "This exercise is not done one side at a time."),
+        ({"reps": "25", "side": ""}, "Choose left, right or both."),
+        ({"reps": "25", "set_number": "x"}, "Enter a whole number."),
+    ],
+)
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_bad_sets_get_a_message_and_save_nothing(member_client, workout, fields, message, htmx):
+    data = {**_set(workout, "Calf raise"), **fields}
+    response = member_client.post(_url(workout, "sets/"), data, **(HTMX if htmx else {}))
+    assert response.status_code == 422
+    assert message in response.text
+    assert not SetLog.objects.exists()
+    if htmx and "side" not in fields and "set_number" not in fields:
+        # The row comes back with the error beside the field, and what was typed.
+        assert "<html" not in response.text
+        assert 'aria-invalid="true"' in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_card_actions_work_with_and_without_htmx(member_client, workout, htmx):
+    extra = HTMX if htmx else {}
+    curl = step(workout, "Single-leg hamstring curl")["id"]
+    walking = step(workout, "Backwards walking")["id"]
+    nordic = step(workout, "Regressed reverse Nordic")["id"]
+    band = Knob.objects.get(label="Band assistance")
+
+    responses = [
+        member_client.post(_url(workout, f"steps/{curl}/all/"), **extra),
+        member_client.post(
+            _url(workout, f"steps/{nordic}/knob/"),
+            {"knob": band.pk, "direction": "easier"},
+            **extra,
+        ),
+        member_client.post(
+            _url(workout, f"steps/{walking}/option/"),
+            {"option": step(workout, "Deadmill")["id"]},
+            **extra,
+        ),
+        member_client.post(
+            _url(workout, f"steps/{nordic}/pain/"), {"level": "2", "note": "knee"}, **extra
+        ),
+    ]
+    for response in responses:
+        if htmx:
+            assert response.status_code == 200
+            assert "<html" not in response.text
+            assert 'class="card step-group"' in response.text
+        else:
+            assert response.status_code == 302
+            assert response["Location"].startswith(_url(workout) + "#step-")
+    assert SetLog.objects.filter(step_id=curl).count() == 6
+    assert KnobSetting.objects.get(knob=band).level == "light"
+    assert Workout.objects.get().choices == {str(walking): step(workout, "Deadmill")["id"]}
+    assert PainFlag.objects.get().step_id == nordic
+    if htmx:
+        assert "Use a resistance band for assistance" in responses[1].text
+        assert "Stopped: pain 2/10" in responses[3].text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        ("knob", {"value": "99", "direction": "set"}, "Enter a value from 2 in to 36 in."),
+        ("knob", {"value": "abc", "direction": "set"}, "Enter a number, such as 12."),
+        ("pain", {"level": "11"}, "Enter a number from 1 to 10."),
+        ("pain", {"level": "0"}, "Enter a number from 1 to 10."),
+        ("option", {"option": "999999"}, "That is not an alternative for this exercise."),
+    ],
+)
+def test_bad_card_input_is_refused_in_the_card(member_client, workout, action, data, message):
+    tibialis = step(workout, "Tibialis raise")["id"]
+    data = {"knob": Knob.objects.get(exercise__name="Tibialis raise").pk, **data}
+    response = member_client.post(_url(workout, f"steps/{tibialis}/{action}/"), data, **HTMX)
+    assert response.status_code == 422
+    assert message in response.text
+    assert not KnobSetting.objects.exists()
+    assert not PainFlag.objects.exists()
+    assert Workout.objects.get().choices == {}
+
+
+@pytest.mark.django_db
+def test_finish_and_reopen(member_client, workout):
+    member_client.post(_url(workout, f"steps/{step(workout, 'Calf raise')['id']}/all/"))
+    response = member_client.post(
+        _url(workout, "finish/"), {"feeling": "about_right", "note": "Heels <b>sore</b>"}
+    )
+    assert response["Location"] == _url(workout)
+    page = member_client.get(_url(workout))
+    assert "Session partly done" in page.text
+    assert "2 of 18 sets logged" in page.text
+    assert "Heels &lt;b&gt;sore&lt;/b&gt;" in page.text
+    # A retried finish lands on the summary too.
+    assert member_client.post(_url(workout, "finish/"), {})["Location"] == _url(workout)
+    member_client.post(_url(workout, "reopen/"))
+    assert "Finish session" in member_client.get(_url(workout)).text
+
+
+@pytest.mark.django_db
+def test_a_bad_feeling_is_refused_and_the_note_kept(member_client, workout):
+    response = member_client.post(
+        _url(workout, "finish/"), {"feeling": "great", "note": "Kept text"}
+    )
+    assert response.status_code == 422
+    assert "Choose how it felt." in response.text
+    assert "Kept text" in response.text
+    assert not Workout.objects.get().is_finished
+
+
+@pytest.mark.django_db
+def test_another_members_session_is_a_404(client, workout, second_member):
+    client.force_login(second_member)
+    assert client.get(_url(workout)).status_code == 404
+    data = _set(workout, "Calf raise", reps="25")
+    assert client.post(_url(workout, "sets/"), data).status_code == 404
+    assert client.post(_url(workout, "finish/")).status_code == 404
+    session = workout.planned_session
+    assert client.post("/me/sessions/start/", {"session": session.pk}).status_code == 404
+    assert not SetLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in(client, workout):
+    response = client.get(_url(workout))
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def _log_everything(workout):
+    for main in workout.prescription["steps"]:
+        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("logged", [False, True], ids=["no-sets", "all-sets"])
+def test_the_logger_query_count_stays_flat(
+    member_client, workout, logged, django_assert_num_queries
+):
+    if logged:
+        _log_everything(workout)
+        SetLog.objects.filter(set_number=1, side__in=["both", "left"]).delete()
+    # Session, user, the workout with its sets, knob settings and pain flags (4),
+    # the profile, the previous workout with its sets (2), earlier knob
+    # settings, the exercises with their knobs (2).
+    with django_assert_num_queries(11):
+        member_client.get(_url(workout))
+    data = _set(workout, "Calf raise", reps="20")
+    # The same reads twice (before the write and for the answer), the lock,
+    # the plan's reads, the upsert and the knob settings, in savepoints.
+    with django_assert_num_queries(27):
+        response = member_client.post(_url(workout, "sets/"), data, **HTMX)
+    assert response.status_code == 200
+
+
+def _action_posts(workout):
+    """Each htmx action of the logger, as (path, data)."""
+    curl = step(workout, "Single-leg hamstring curl")["id"]
+    nordic = step(workout, "Regressed reverse Nordic")["id"]
+    walking = step(workout, "Backwards walking")["id"]
+    band = Knob.objects.get(label="Band assistance")
+    return {
+        "log": ("sets/", _set(workout, "Calf raise", set_number=2, reps="20")),
+        "undo": ("sets/undo/", _set(workout, "Calf raise", set_number=2)),
+        "all": (f"steps/{curl}/all/", {}),
+        "knob": (f"steps/{nordic}/knob/", {"knob": band.pk, "direction": "easier"}),
+        "option": (f"steps/{walking}/option/", {"option": step(workout, "Deadmill")["id"]}),
+        "pain": (f"steps/{nordic}/pain/", {"level": "1"}),
+    }
+
+
+@pytest.mark.django_db
+def test_each_htmx_action_takes_the_same_queries_however_much_is_logged(
+    member_client, member, trainer
+):
+    counts = {}
+    started_workout(member, trainer)
+    for size in ("empty", "full"):
+        Workout.objects.all().delete()
+        workout = logbook.start_workout(member=member)
+        logbook.record_pain_before(workout=workout, level=0)
+        if size == "full":
+            _log_everything(workout)
+            # Leave the curl open, as in the empty workout, to log it all again.
+            SetLog.objects.filter(exercise__name="Single-leg hamstring curl").delete()
+            KnobSetting.objects.filter(exercise__name="Single-leg hamstring curl").delete()
+        for name, (path, data) in _action_posts(workout).items():
+            with CaptureQueriesContext(connection) as queries:
+                response = member_client.post(_url(workout, path), data, **HTMX)
+            assert response.status_code == 200, (name, response.content[:300])
+            counts.setdefault(name, []).append(len(queries))
+    assert all(empty == full for empty, full in counts.values()), counts
