@@ -151,7 +151,7 @@ EXERCISES = [
                 "minimum": Decimal(1),
                 "maximum": Decimal(24),
                 "step": Decimal(1),
-                "start_description": "close: the free leg 2–3 in off the ground, just in front",
+                "start_description": "close, the free leg 2–3 in off the ground just in front",
                 "harder": "higher",
                 "easier_guidance": "Bring your step closer.",
                 "harder_guidance": "Reach your step further, leaning back slightly and keeping "
