@@ -90,6 +90,14 @@ def _open(workout: Workout) -> Workout:
     return workout
 
 
+def _open_for_logging(workout: Workout) -> Workout:
+    """The workout, locked, once the pain check said zero: nothing is logged before."""
+    workout = _open(workout)
+    if workout.pain_before is None:
+        raise ValidationError("Answer “any pain right now?” before logging.")
+    return workout
+
+
 @transaction.atomic
 def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Workout:
     """“Any pain right now?” Zero goes on to the session. Above zero ends it
@@ -98,6 +106,10 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     workout = _open(workout)
     if workout.pain_before is not None:
         return workout  # already answered: a retried post changes nothing
+    if not Profile.objects.filter(
+        user=workout.member_id, zero_pain_accepted_at__isnull=False
+    ).exists():
+        raise ValidationError("Accept the zero-pain rule before your first session.")
     workout.pain_before = level
     if level > 0:
         workout.finished_at = timezone.now()
@@ -172,7 +184,7 @@ def log_set(
 ) -> SetLog:
     """Log (or correct) one set: an upsert on (workout, step, set number, side),
     so a retried post returns the same row with the latest count."""
-    workout = _open(workout)
+    workout = _open_for_logging(workout)
     _plan, card, slot = _slot_or_error(workout, step_id=step_id, set_number=set_number, side=side)
     if slot.is_timed:
         if seconds is None:
@@ -212,7 +224,7 @@ def log_set(
 
 @transaction.atomic
 def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> None:
-    workout = _open(workout)
+    workout = _open_for_logging(workout)
     SetLog.objects.filter(
         workout=workout, step_id=step_id, set_number=set_number, side=side
     ).delete()
@@ -221,7 +233,7 @@ def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> N
 @transaction.atomic
 def log_all_as_prescribed(*, workout: Workout, step_id: int) -> int:
     """Every open set of one exercise at its target, in one write."""
-    workout = _open(workout)
+    workout = _open_for_logging(workout)
     plan = build_plan(workout, profile=_profile(workout.member_id))
     card = plan.card(step_id)
     if card is None:
@@ -309,7 +321,7 @@ def set_knob(
 ) -> KnobSetting:
     """Record where a knob is for this workout: a typed value, or one step
     easier or harder than where it is now. One row per knob per workout."""
-    workout = _open(workout)
+    workout = _open_for_logging(workout)
     plan = build_plan(workout, profile=_profile(workout.member_id))
     card = plan.card(step_id)
     state = next((s for s in card.knobs if s.knob.pk == knob_id), None) if card else None
@@ -343,7 +355,7 @@ def set_knob(
 def choose_option(*, workout: Workout, step_id: int, option_id: int | None) -> None:
     """Do a step's alternative (or go back to the main exercise); later sets
     follow the alternative's own prescription."""
-    workout = _open(workout)
+    workout = _open_for_logging(workout)
     main = next((s for s in workout.prescription["steps"] if s["id"] == step_id), None)
     if main is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -360,7 +372,7 @@ def choose_option(*, workout: Workout, step_id: int, option_id: int | None) -> N
 def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -> PainFlag:
     """Pain above zero on an exercise stops it (its open sets close), raises
     one flag for the trainer and emails them. A retried post raises no second flag."""
-    workout = _open(workout)
+    workout = _open_for_logging(workout)
     if not 1 <= level <= 10:
         raise ValidationError({"level": "Choose a pain level from 1 to 10."})
     plan = build_plan(workout, profile=_profile(workout.member_id))
@@ -384,7 +396,7 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
 @transaction.atomic
 def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Workout:
     """Finish, complete or partly: the planned session's status follows."""
-    workout = _open(workout)
+    workout = _open_for_logging(workout)
     plan = build_plan(workout, profile=_profile(workout.member_id))
     workout.feeling = feeling
     workout.note = note.strip()

@@ -120,7 +120,12 @@ def pain_check(request: HttpRequest, pk: int) -> HttpResponse:
             workout=workout, level=level, note=request.POST.get("note", "")[:1000]
         )
     except ValidationError as error:
-        return _page(request, workout, status=422, errors=error.message_dict)
+        errors = (
+            error.message_dict
+            if hasattr(error, "error_dict")
+            else {"page": " ".join(error.messages)}
+        )
+        return _page(request, workout, status=422, errors=errors)
     return redirect("members:workout", pk=workout.pk)
 
 

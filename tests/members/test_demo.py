@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from members.management.commands.demo import DEMO_PASSWORD
-from members.models import Assignment, Invitation, User
+from members.models import Assignment, Invitation, KnobSetting, User
 from members.roles import TRAINERS_GROUP
 from routines.seed import ROUTINE_SLUG
 
@@ -64,5 +64,12 @@ def test_demo_members_are_invited_and_on_the_routine_since_last_monday(settings,
         alex = Assignment.objects.get(member__email="alex@example.com").progress()
         jordan = Assignment.objects.get(member__email="jordan@example.com").progress()
         assert (alex.done, jordan.done) == (3, 1)
+        # Two past sessions logged each; Alex moved the wall out, Jordan stopped early.
+        jordan_statuses = [s.status for s in jordan.sessions[:2]]
+        assert jordan_statuses == ["done", "partly"]
+        wall = KnobSetting.objects.filter(
+            workout__member__email="alex@example.com", exercise__name="Tibialis raise"
+        ).order_by("workout__started_at")
+        assert [setting.display for setting in wall] == ["12 in", "14 in", "14 in"]
         client.force_login(User.objects.get(email="jordan@example.com"))
-        assert "You missed 1 session" in client.get("/me/").text
+        assert "Session 3 of 8" in client.get("/me/").text

@@ -288,3 +288,29 @@ def test_last_sessions_values_prefill_the_next(member, trainer):
     assert card.knobs[0].setting is None  # where it was left, not yet touched
     assert card.slots[0].prefill == 20 and card.slots[0].last_time_differs
     assert card.slots[1].prefill == 25
+
+
+@pytest.mark.django_db
+def test_the_zero_pain_rule_comes_before_the_first_session(member, trainer):
+    workout = started_workout(member, trainer)
+    Workout.objects.filter(pk=workout.pk).update(pain_before=None)
+    Profile.objects.filter(user=member).update(zero_pain_accepted_at=None)
+    workout.refresh_from_db()
+    with pytest.raises(ValidationError, match="Accept the zero-pain rule"):
+        logbook.record_pain_before(workout=workout, level=0)
+    # Nothing is logged before the pain check either.
+    with pytest.raises(ValidationError, match="before logging"):
+        logbook.log_set(
+            workout=workout,
+            step_id=step(workout, "Calf raise")["id"],
+            set_number=1,
+            side="both",
+            reps=25,
+        )
+    logbook.accept_zero_pain_rule(member=member)
+    accepted = Profile.objects.get(user=member).zero_pain_accepted_at
+    assert accepted is not None
+    assert logbook.record_pain_before(workout=workout, level=0).pain_before == 0
+    # Accepting again keeps the first time.
+    logbook.accept_zero_pain_rule(member=member)
+    assert Profile.objects.get(user=member).zero_pain_accepted_at == accepted

@@ -17,10 +17,11 @@ from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - printed on purpose; DEBUG only.
 
 DEMO_PEOPLE = [
-    # (email, display name, trainer?, weaker side, sessions done so far: all or 1)
+    # (email, display name, trainer?, weaker side, past sessions: "all" done, or
+    # "first" done and the next only partly)
     ("makana@example.com", "Makana", True, Profile.WeakerSide.UNSURE, None),
     ("alex@example.com", "Alex Rivera", False, Profile.WeakerSide.LEFT, "all"),
-    ("jordan@example.com", "Jordan Lee", False, Profile.WeakerSide.UNSURE, 1),
+    ("jordan@example.com", "Jordan Lee", False, Profile.WeakerSide.UNSURE, "first"),
 ]
 MONDAY, THURSDAY = 0, 3
 
@@ -91,22 +92,32 @@ class Command(BaseCommand):
         )
         past = [s for s in block.planned_sessions.order_by("number") if s.date < today]
         logbook.accept_zero_pain_rule(member=member)
-        for index, session in enumerate(past if done == "all" else past[:done]):
-            self._log_session(member, session, move_the_wall_out=index == 1)
+        for index, session in enumerate(past if done == "all" else past[:2]):
+            self._log_session(
+                member,
+                session,
+                move_the_wall_out=index == 1,
+                partly=done == "first" and index == 1,
+            )
 
-    def _log_session(self, member, session, *, move_the_wall_out):
+    def _log_session(self, member, session, *, move_the_wall_out, partly=False):
         """A session logged through the logger's own services, every set at its
         target, then dated to that evening."""
         workout = logbook.start_workout(member=member, planned_session=session, today=session.date)
         logbook.record_pain_before(workout=workout, level=0)
-        for step in workout.prescription["steps"]:
+        steps = workout.prescription["steps"]
+        for step in steps[:2] if partly else steps:
             if move_the_wall_out and step["name"] == "Tibialis raise":
                 knob = Knob.objects.get(exercise_id=step["exercise_id"])
                 logbook.set_knob(
                     workout=workout, step_id=step["id"], knob_id=knob.pk, raw_value="14"
                 )
             logbook.log_all_as_prescribed(workout=workout, step_id=step["id"])
-        logbook.finish_workout(workout=workout, feeling=Workout.Feeling.ABOUT_RIGHT)
+        logbook.finish_workout(
+            workout=workout,
+            feeling=Workout.Feeling.TOO_HARD if partly else Workout.Feeling.ABOUT_RIGHT,
+            note="Short on time, stopped after the raises." if partly else "",
+        )
         started = timezone.make_aware(dt.datetime.combine(session.date, dt.time(18, 0)))
         Workout.objects.filter(pk=workout.pk).update(
             started_at=started, finished_at=started + dt.timedelta(minutes=35)
