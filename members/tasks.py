@@ -36,3 +36,25 @@ def send_pain_alert(flag_id: int) -> None:
     )
     message.send()
     PainFlag.objects.filter(pk=flag.pk).update(alert_sent_at=timezone.now())
+
+
+@task()
+def send_pain_resolution(flag_id: int) -> None:
+    """Email the member the trainer's note on a resolved pain flag, once."""
+    from members.models import PainFlag
+
+    flag = (
+        PainFlag.objects.select_related("member__profile", "resolved_by__profile", "exercise")
+        .filter(pk=flag_id, resolved_at__isnull=False, resolution_sent_at__isnull=True)
+        .first()
+    )
+    if flag is None:
+        return
+    trainer = flag.resolved_by
+    render_email(
+        "members/email/pain_resolved",
+        {"flag": flag, "member": flag.member, "trainer": trainer, "site_url": settings.SITE_URL},
+        to=[flag.member.email],
+        reply_to=[trainer.email] if trainer else None,
+    ).send()
+    PainFlag.objects.filter(pk=flag.pk).update(resolution_sent_at=timezone.now())

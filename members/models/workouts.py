@@ -196,7 +196,8 @@ class KnobSetting(models.Model):
 
 class PainFlagQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status=PainFlag.Status.OPEN)
+        """Not yet resolved: new or acknowledged."""
+        return self.exclude(status=PainFlag.Status.RESOLVED)
 
     def for_trainer(self, user):
         if user.is_superuser:
@@ -237,6 +238,22 @@ class PainFlag(models.Model):
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     alert_sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution_note = models.TextField(
+        "note to the member",
+        blank=True,
+        max_length=2000,
+        help_text="Emailed to the member when the flag is resolved.",
+    )
+    resolution_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = PainFlagQuerySet.as_manager()
 

@@ -49,7 +49,7 @@ def _calendar_links(request: HttpRequest, profile: Profile) -> dict[str, str] | 
 def home(request: HttpRequest) -> HttpResponse:
     """Today: the next session, where the block stands, and a big start button."""
     if is_trainer(request.user):
-        return redirect("trainer:members")
+        return redirect("trainer:dashboard")
     assignment = _blocks_for_member(request).current().first()
     if assignment is None:
         return render(request, "members/no_block.html", {"active_nav": "today"})

@@ -25,8 +25,9 @@ def test_trainer_invites_and_assigns_then_the_member_accepts(page, site, trainer
     today = timezone.localdate()
     this_monday = today - dt.timedelta(days=today.weekday())
 
-    sign_in(page, site, trainer.email, lands_on="/trainer/members/")
+    sign_in(page, site, trainer.email, lands_on="/trainer/")
     assert_accessible(page)
+    page.get_by_role("link", name="Members", exact=True).click()
     page.get_by_role("link", name="Invite members").click()
     page.get_by_label(re.compile(r"^Name:?$")).fill("Sam Park")
     page.get_by_label(re.compile(r"^Email address:?$")).fill("sam@example.com")

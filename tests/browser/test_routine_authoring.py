@@ -31,7 +31,7 @@ def fill_step(page, index, *, order, exercise, sets, reps, per_side=False, extra
 @pytest.mark.django_db(transaction=True)
 def test_trainer_authors_duplicates_and_publishes_a_routine(page, site, trainer, member):
     seed_ground_up_routine()  # the exercises to build from
-    sign_in(page, site, trainer.email, lands_on="/trainer/members/")
+    sign_in(page, site, trainer.email, lands_on="/trainer/")
     page.get_by_role("link", name="Admin", exact=True).click()
     page.locator("#routines-routine").get_by_role("link", name="Routines").click()
     page.get_by_role("link", name="Add routine").click()

@@ -94,8 +94,8 @@ def test_trainer_can_view_but_not_change_a_member(trainer_client, member):
 
 
 @pytest.mark.django_db
-def test_trainers_land_on_their_members_with_the_admin_link(trainer_client):
+def test_trainers_land_on_their_dashboard_with_the_admin_link(trainer_client):
     response = trainer_client.get("/me/", follow=True)
-    assert response.redirect_chain == [("/trainer/members/", 302)]
+    assert response.redirect_chain == [("/trainer/", 302)]
     assert 'href="/admin/"' in response.text
-    assert 'href="/trainer/members/" aria-current="page">Members' in response.text
+    assert 'href="/trainer/" aria-current="page">Dashboard' in response.text

@@ -1,0 +1,224 @@
+"""What a trainer reviews: each member's block, adherence, knob trends, pain,
+and the reasons a member needs attention.
+
+Each reason is one function in ``NEEDS_ATTENTION``: it takes a member's review
+and returns a sentence, or nothing. A new reason is one more function."""
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from members.models import Assignment, KnobSetting, PainFlag, PlannedSession, Workout
+from members.models.blocks import BlockProgress
+from routines.models import Knob
+
+
+@dataclass
+class KnobTrend:
+    """One knob over the block: where it started, where it is, how often it eased."""
+
+    knob: Knob
+    exercise: str
+    points: list[KnobSetting]
+
+    @property
+    def first(self) -> str:
+        return self.points[0].display
+
+    @property
+    def last(self) -> str:
+        return self.points[-1].display
+
+    @property
+    def moved(self) -> bool:
+        return self.first != self.last
+
+    @property
+    def text(self) -> str:
+        """“Feet distance from wall 12 → 16 in”, or “Band assistance heavy → light”."""
+        label = self.knob.label.lower()
+        first, last = self.first, self.last
+        unit = f" {self.knob.unit}" if self.knob.unit not in {"level", "none"} else ""
+        if unit and first.endswith(unit) and last.endswith(unit):
+            first = first.removesuffix(unit)
+        return f"{label} {first} → {last}" if self.moved else f"{label} {last}"
+
+    def _rank(self, setting: KnobSetting) -> float:
+        """Higher is harder."""
+        if self.knob.is_levels:
+            names = self.knob.level_names
+            index = names.index(setting.level) if setting.level in names else 0
+            return index if self.knob.harder == Knob.Harder.HIGHER else -index
+        value = float(setting.value or 0)
+        return value if self.knob.harder == Knob.Harder.HIGHER else -value
+
+    @property
+    def eased(self) -> int:
+        """How many times, workout to workout, it moved to easier."""
+        ranks = [self._rank(point) for point in self.points]
+        return sum(1 for before, after in itertools.pairwise(ranks) if after < before)
+
+
+@dataclass
+class MemberReview:
+    assignment: Assignment
+    progress: BlockProgress
+    today: dt.date
+    workouts: list[Workout]  # finished, oldest first
+    pain_flags: list[PainFlag]  # not resolved, newest first
+    knobs: list[KnobTrend] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def member(self):
+        return self.assignment.member
+
+    @property
+    def planned_so_far(self) -> int:
+        """Sessions whose day has passed, and today's once it is done: today's
+        session still counts as doable until midnight."""
+        return sum(
+            1
+            for s in self.progress.sessions
+            if s.date < self.today or (s.date == self.today and s.status == s.Status.DONE)
+        )
+
+    @property
+    def adherence(self) -> int | None:
+        """Sessions done of those planned so far, as a percentage."""
+        if not self.planned_so_far:
+            return None
+        return round(100 * self.progress.done / self.planned_so_far)
+
+    @property
+    def last_workout(self) -> Workout | None:
+        return self.workouts[-1] if self.workouts else None
+
+    @property
+    def end_date(self) -> dt.date | None:
+        return self.progress.last_date
+
+    @property
+    def ends_this_week(self) -> bool:
+        end = self.end_date
+        return end is not None and self.today <= end <= self.today + dt.timedelta(days=6)
+
+    @property
+    def has_pain(self) -> bool:
+        return bool(self.pain_flags)
+
+    @property
+    def ready_to_renew(self) -> bool:
+        return self.progress.finished
+
+
+def open_pain(review: MemberReview) -> str | None:
+    if not review.pain_flags:
+        return None
+    flag = review.pain_flags[0]
+    where = f"on {flag.exercise.name}" if flag.exercise_id else "before a session"
+    more = f" (and {len(review.pain_flags) - 1} more)" if len(review.pain_flags) > 1 else ""
+    when = timezone.localtime(flag.created_at)
+    return f"Pain {flag.level}/10 {where} on {when:%b %-d}{more}, not resolved"
+
+
+def missed_sessions(review: MemberReview) -> str | None:
+    missed = review.progress.missed
+    if len(missed) < 2:
+        return None
+    days = ", ".join(f"{session.date:%b %-d}" for session in missed)
+    return f"Missed {len(missed)} sessions ({days})"
+
+
+def too_hard_in_a_row(review: MemberReview) -> str | None:
+    last_two = [w.feeling for w in review.workouts[-2:]]
+    if last_two == [Workout.Feeling.TOO_HARD] * 2:
+        return "“Too hard” on the last two workouts"
+    return None
+
+
+def knob_eased_twice(review: MemberReview) -> str | None:
+    eased = [trend for trend in review.knobs if trend.eased >= 2]
+    if not eased:
+        return None
+    trend = eased[0]
+    steps = " → ".join(point.display for point in trend.points)
+    return f"{trend.knob.label} made easier {trend.eased} times ({steps})"
+
+
+NEEDS_ATTENTION: list[Callable[[MemberReview], str | None]] = [
+    open_pain,
+    missed_sessions,
+    too_hard_in_a_row,
+    knob_eased_twice,
+]
+
+
+def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberReview]:
+    """Reviews for the given blocks in a fixed number of queries: the blocks,
+    their sessions, the sessions' workouts, the members' finished workouts on
+    the block, open pain flags, and knob settings."""
+    today = today or timezone.localdate()
+    assignments = list(
+        assignments.select_related("member__profile", "routine").prefetch_related(
+            Prefetch(
+                "planned_sessions",
+                queryset=PlannedSession.objects.prefetch_related(
+                    Prefetch("workouts", queryset=Workout.objects.order_by("started_at"))
+                ),
+            )
+        )
+    )
+    member_ids = [a.member_id for a in assignments]
+    earliest = min((a.start_date for a in assignments), default=today)
+    workouts = defaultdict(list)
+    for workout in Workout.objects.filter(
+        member__in=member_ids, finished_at__isnull=False, pain_before=0, date__gte=earliest
+    ).order_by("started_at"):
+        workouts[workout.member_id].append(workout)
+    flags = defaultdict(list)
+    for flag in (
+        PainFlag.objects.open()
+        .filter(member__in=member_ids)
+        .select_related("exercise")
+        .order_by("-level", "-created_at")
+    ):
+        flags[flag.member_id].append(flag)
+    settings = defaultdict(lambda: defaultdict(list))
+    for setting in (
+        KnobSetting.objects.filter(
+            workout__member__in=member_ids,
+            workout__finished_at__isnull=False,
+            workout__date__gte=earliest,
+        )
+        .select_related("knob", "exercise", "workout")
+        .order_by("workout__started_at")
+    ):
+        settings[setting.workout.member_id][setting.knob_id].append(setting)
+
+    reviews = []
+    for assignment in assignments:
+        member_workouts = [
+            w for w in workouts[assignment.member_id] if w.date >= assignment.start_date
+        ]
+        review = MemberReview(
+            assignment=assignment,
+            progress=assignment.progress(today),
+            today=today,
+            workouts=member_workouts,
+            pain_flags=flags[assignment.member_id],
+        )
+        for points in settings[assignment.member_id].values():
+            points = [p for p in points if p.workout.date >= assignment.start_date]
+            if points:
+                review.knobs.append(KnobTrend(points[0].knob, points[0].exercise.name, points))
+        # Knobs that moved first: they are what the trainer looks for.
+        review.knobs.sort(key=lambda trend: (not trend.moved, trend.exercise, trend.knob.order))
+        review.reasons = [text for reason in NEEDS_ATTENTION if (text := reason(review))]
+        reviews.append(review)
+    return reviews

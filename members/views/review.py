@@ -1,0 +1,291 @@
+"""Trainer review: the dashboard, a member's detail, pain follow-up and export."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members.history import trends
+from members.models import Assignment, KnobSetting, PainFlag, SetLog, User, Workout
+from members.review import review_blocks
+from members.tasks import send_pain_resolution
+from members.views.trainer import _members_of, trainer_required
+from routines.models import Routine
+
+SHOWS = {
+    "all": "Everyone on a block",
+    "attention": "Needs attention",
+    "ending": "Ending this week",
+}
+SORTS = {
+    "attention": "Needs attention first",
+    "name": "Name",
+    "adherence": "Lowest adherence first",
+    "end": "Ending soonest",
+}
+
+
+def _choice(request, name: str, options, default: str) -> str:
+    value = request.GET.get(name, default)
+    return value if value in options else default
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return (
+        int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
+    )
+
+
+@trainer_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Who needs the trainer today and why, then everyone on a block. The
+    filters are a GET form: bookmarkable, and htmx swaps only the list."""
+    show = _choice(request, "show", SHOWS, "all")
+    sort = _choice(request, "sort", SORTS, "attention")
+    routine_id = _int_or_none(request.GET.get("routine"))
+    trainer_id = _int_or_none(request.GET.get("trainer")) if request.user.is_superuser else None
+
+    blocks = Assignment.objects.current().for_trainer(request.user)
+    if trainer_id:
+        blocks = blocks.filter(trainer_id=trainer_id)
+    if routine_id:
+        blocks = blocks.filter(routine_id=routine_id)
+    reviews = review_blocks(blocks)
+
+    attention = sorted(
+        (r for r in reviews if r.reasons),
+        key=lambda r: (not r.has_pain, -len(r.reasons), r.member.display_name.lower()),
+    )
+    rows = reviews
+    if show == "attention":
+        rows = [r for r in rows if r.reasons]
+    elif show == "ending":
+        rows = [r for r in rows if r.ends_this_week]
+    rows = sorted(rows, key=_sort_key(sort))
+
+    context = {
+        "attention": attention,
+        "rows": rows,
+        "show": show,
+        "show_label": SHOWS[show],
+        "sort": sort,
+        "routine_id": routine_id,
+        "trainer_id": trainer_id,
+        "shows": SHOWS,
+        "sorts": SORTS,
+        "routines": Routine.objects.published().only("pk", "title"),
+        "trainers": User.objects.filter(is_staff=True).select_related("profile")
+        if request.user.is_superuser
+        else [],
+        "active_nav": "dashboard",
+    }
+    if request.htmx:
+        return render(request, "members/trainer/dashboard.html#member-list", context)
+    return render(request, "members/trainer/dashboard.html", context)
+
+
+def _sort_key(sort: str):
+    if sort == "name":
+        return lambda r: r.member.display_name.lower()
+    if sort == "adherence":
+        return lambda r: (r.adherence if r.adherence is not None else 101, r.member.display_name)
+    if sort == "end":
+        return lambda r: (r.end_date or dt.date.max, r.member.display_name)
+    return lambda r: (not r.has_pain, -len(r.reasons), r.member.display_name.lower())
+
+
+def _get_member_for_trainer(request: HttpRequest, pk: int) -> User:
+    return get_object_or_404(
+        _members_of(request.user).select_related("profile__trainer__profile"), pk=pk
+    )
+
+
+@trainer_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member: the block as a timeline of sessions and what was done in
+    each, pain history, and how each exercise moved."""
+    member = _get_member_for_trainer(request, pk)
+    block = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
+    current = block.current().first() or block.first()
+    review = review_blocks(Assignment.objects.filter(pk=current.pk))[0] if current else None
+    workouts = {}
+    if current is not None:
+        for workout in Workout.objects.filter(
+            planned_session__assignment=current
+        ).prefetch_related(
+            Prefetch(
+                "set_logs",
+                queryset=SetLog.objects.select_related("exercise").order_by(
+                    "step__order", "set_number", "side"
+                ),
+            ),
+            Prefetch("knob_settings", queryset=_knob_settings()),
+            Prefetch("pain_flags", queryset=PainFlag.objects.select_related("exercise")),
+        ):
+            workouts[workout.planned_session_id] = workout
+    return render(
+        request,
+        "members/trainer/member_detail.html",
+        {
+            "member": member,
+            "review": review,
+            "timeline": [
+                (session, workouts.get(session.pk)) for session in review.progress.sessions
+            ]
+            if review
+            else [],
+            "pain_flags": PainFlag.objects.filter(member=member)
+            .select_related("exercise", "resolved_by__profile")
+            .order_by("-created_at"),
+            "trends": trends(member),
+            "active_nav": "dashboard",
+        },
+    )
+
+
+def _knob_settings():
+    return KnobSetting.objects.select_related("knob", "exercise").order_by("exercise__name")
+
+
+def _get_flag_for_trainer(request: HttpRequest, pk: int) -> PainFlag:
+    return get_object_or_404(PainFlag.objects.for_trainer(request.user), pk=pk)
+
+
+@trainer_required
+@require_POST
+def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = _get_flag_for_trainer(request, pk)
+    if flag.status == PainFlag.Status.OPEN:
+        flag.status = PainFlag.Status.ACKNOWLEDGED
+        flag.acknowledged_at = timezone.now()
+        flag.save(update_fields=["status", "acknowledged_at"])
+        messages.success(request, "Marked as seen. Resolve it once you have talked it through.")
+    return redirect("trainer:member", pk=flag.member_id)
+
+
+@trainer_required
+@require_POST
+def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resolve with a note to the member, emailed to them once."""
+    flag = _get_flag_for_trainer(request, pk)
+    note = request.POST.get("note", "").strip()
+    if not note:
+        messages.error(request, "Write the member a note about what to do next.")
+        return redirect("trainer:member", pk=flag.member_id)
+    if len(note) > 2000:
+        messages.error(request, "Keep the note under 2,000 characters.")
+        return redirect("trainer:member", pk=flag.member_id)
+    with transaction.atomic():
+        flag = PainFlag.objects.select_for_update().get(pk=flag.pk)
+        if flag.status != PainFlag.Status.RESOLVED:
+            now = timezone.now()
+            flag.status = PainFlag.Status.RESOLVED
+            flag.acknowledged_at = flag.acknowledged_at or now
+            flag.resolved_at = now
+            flag.resolved_by = request.user
+            flag.resolution_note = note
+            flag.save()
+            transaction.on_commit(lambda: send_pain_resolution.enqueue(flag.pk))
+    messages.success(request, "Resolved. Your note is on its way to the member.")
+    return redirect("trainer:member", pk=flag.member_id)
+
+
+def neutralise(value) -> str:
+    """A cell a spreadsheet would read as a formula is made plain text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+EXPORT_COLUMNS = [
+    "member",
+    "email",
+    "date",
+    "planned session",
+    "step",
+    "exercise",
+    "side",
+    "set",
+    "target",
+    "done",
+    "knob settings",
+    "pain",
+]
+
+
+@trainer_required
+def export(request: HttpRequest) -> StreamingHttpResponse:
+    """Every set of the trainer's members (or one member's) in a date range, as
+    CSV, streamed row by row."""
+    members = _members_of(request.user)
+    member_id = _int_or_none(request.GET.get("member"))
+    if member_id:
+        members = members.filter(pk=_get_member_for_trainer(request, member_id).pk)
+    start = _date(request.GET.get("start"))
+    end = _date(request.GET.get("end"))
+    logs = (
+        SetLog.objects.filter(workout__member__in=members)
+        .select_related("workout__member__profile", "workout__planned_session", "exercise")
+        .order_by("workout__member__email", "workout__started_at", "step__order", "set_number")
+    )
+    if start:
+        logs = logs.filter(workout__date__gte=start)
+    if end:
+        logs = logs.filter(workout__date__lte=end)
+    pain = {
+        (flag.workout_id, flag.step_id): flag.level
+        for flag in PainFlag.objects.filter(member__in=members, step__isnull=False)
+    }
+
+    def rows():
+        yield EXPORT_COLUMNS
+        for log in logs.iterator(chunk_size=2000):
+            workout = log.workout
+            session = workout.planned_session
+            yield [
+                neutralise(cell)
+                for cell in [
+                    workout.member.display_name,
+                    workout.member.email,
+                    workout.date.isoformat(),
+                    session.number if session else "extra",
+                    log.step_id,
+                    log.exercise.name,
+                    log.side,
+                    log.set_number,
+                    _amount(log.target_reps, log.target_seconds),
+                    _amount(log.reps, log.seconds),
+                    "; ".join(f"{label}: {value}" for label, value in log.knobs.items()),
+                    pain.get((log.workout_id, log.step_id), ""),
+                ]
+            ]
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="ground-up-sets.csv"'
+    return response
+
+
+def _amount(reps, seconds) -> str:
+    if seconds is not None:
+        return f"{seconds / 60:g} min"
+    return "" if reps is None else f"{reps} reps"
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

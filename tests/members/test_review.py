@@ -1,0 +1,314 @@
+"""Trainer review: adherence, knob trends and the needs-attention reasons,
+computed on hand-built histories with the clock at 23:30 club time; the
+dashboard's scope, filters and query counts; pain follow-up; the CSV export."""
+
+import csv
+import datetime as dt
+import io
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from members import logbook
+from members.models import Assignment, KnobSetting, PainFlag, Profile, Workout
+from members.review import review_blocks
+from members.views.review import neutralise
+from routines.models import Knob
+from tests.factories import UserFactory, put_on_block
+from tests.members.logger_helpers import step
+
+CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+MONDAY = dt.date(2026, 11, 16)
+# Thursday, November 26, 23:30 at the club: Friday in UTC.
+LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
+
+
+def _workout(member, session, *, day=None, feeling="about_right", wall=None, complete=True):
+    """A finished workout through the logger's services, on ``day``."""
+    day = day or session.date
+    workout = logbook.start_workout(member=member, planned_session=session, today=day)
+    logbook.accept_zero_pain_rule(member=member)
+    logbook.record_pain_before(workout=workout, level=0)
+    steps = workout.prescription["steps"]
+    for main in steps if complete else steps[:1]:
+        if wall is not None and main["name"] == "Tibialis raise":
+            knob = Knob.objects.get(exercise__name="Tibialis raise")
+            logbook.set_knob(
+                workout=workout, step_id=main["id"], knob_id=knob.pk, raw_value=str(wall)
+            )
+        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    logbook.finish_workout(workout=workout, feeling=feeling)
+    started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
+    Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)
+    return Workout.objects.get(pk=workout.pk)
+
+
+def _sessions(assignment):
+    return list(assignment.planned_sessions.order_by("number"))
+
+
+@pytest.fixture
+def late_thursday():
+    with time_machine.travel(LATE_THURSDAY, tick=False):
+        yield
+
+
+@pytest.mark.django_db
+def test_adherence_trends_and_reasons_on_a_hand_built_history(late_thursday, member, trainer):
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
+    one, two = _sessions(block)[:2]
+    _workout(member, one, wall=12, feeling="too_hard")
+    # Session 2 (Thursday the 19th) done a day late, on Friday: it still counts.
+    _workout(member, two, day=dt.date(2026, 11, 20), wall=16, feeling="too_hard")
+    # Monday the 23rd missed; Thursday the 26th still due tonight.
+
+    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+
+    # Tonight's session is still doable, so it is not counted against them yet.
+    assert review.planned_so_far == 3
+    assert review.progress.done == 2
+    assert review.adherence == 67
+    assert review.progress.week == 2
+    assert review.last_workout.date == dt.date(2026, 11, 20)
+    (wall,) = [trend for trend in review.knobs if trend.exercise == "Tibialis raise"]
+    assert wall.text == "feet distance from wall 12 → 16 in"
+    assert wall.eased == 0
+    assert review.reasons == ["“Too hard” on the last two workouts"]
+    assert review.end_date == dt.date(2026, 12, 10)
+
+
+@pytest.mark.django_db
+def test_missed_sessions_pain_and_an_eased_knob_are_reasons(late_thursday, member, trainer):
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
+    sessions = _sessions(block)
+    _workout(member, sessions[0], wall=16)
+    _workout(member, sessions[2], wall=14)
+    _workout(member, sessions[3], wall=12)
+    # Monday the 23rd missed; tonight's session stopped on the calf raise.
+    workout = logbook.start_workout(member=member, planned_session=sessions[5])
+    logbook.record_pain_before(workout=workout, level=0)
+    logbook.report_pain(workout=workout, step_id=step(workout, "Calf raise")["id"], level=3)
+
+    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+
+    assert review.reasons[0].startswith("Pain 3/10 on Calf raise on Nov 26")
+    assert "Missed 2 sessions (Nov 12, Nov 23)" in review.reasons
+    assert "Feet distance from wall made easier 2 times (16 in → 14 in → 12 in)" in (
+        review.reasons
+    )
+
+
+@pytest.mark.django_db
+def test_a_resolved_flag_is_no_longer_a_reason(late_thursday, member, trainer):
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY + dt.timedelta(weeks=1))
+    flag = PainFlag.objects.create(member=member, level=2)
+    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    assert review.reasons == ["Pain 2/10 before a session on Nov 26, not resolved"]
+    PainFlag.objects.filter(pk=flag.pk).update(status=PainFlag.Status.RESOLVED)
+    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    assert review.reasons == []
+
+
+@pytest.mark.django_db
+def test_the_dashboard_puts_pain_first_and_says_why(
+    late_thursday, trainer_client, trainer, member, second_member
+):
+    put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
+    put_on_block(second_member, trainer=trainer, start_date=MONDAY)
+    PainFlag.objects.create(member=second_member, level=4)
+
+    page = trainer_client.get("/trainer/")
+    text = page.text
+    assert page.status_code == 200
+    attention = text[text.index("Needs you") : text.index('id="blocks-title"')]
+    assert attention.index("Jordan Lee") < attention.index("Alex Rivera")
+    assert "Pain 4/10 before a session" in attention
+    assert "Missed 5 sessions" in attention
+    assert "0 of 3 sessions so far (0%)" in text
+
+
+@pytest.mark.django_db
+def test_the_dashboard_filters_and_its_htmx_answer(late_thursday, trainer_client, trainer):
+    ending = UserFactory(display_name="Ending Soon")
+    fresh = UserFactory(display_name="Fresh Start")
+    # Its third and last week ends with tonight's session.
+    put_on_block(ending, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1), weeks=3)
+    put_on_block(fresh, trainer=trainer, start_date=MONDAY)
+    text = trainer_client.get("/trainer/", {"show": "ending"}).text
+    assert "Ending Soon" in text and "Fresh Start" not in text
+    fragment = trainer_client.get(
+        "/trainer/", {"show": "all", "sort": "name"}, HTTP_HX_REQUEST="true"
+    )
+    assert "<html" not in fragment.text
+    assert fragment.text.strip().startswith('<div id="member-list">')
+    assert fragment.text.index("Ending Soon") < fragment.text.index("Fresh Start")
+    # Unknown values fall back to the defaults instead of failing.
+    assert trainer_client.get("/trainer/", {"show": "x", "routine": "abc"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_trainer_sees_only_their_own_members(trainer_client, trainer, other_trainer, member):
+    theirs = UserFactory(display_name="Not Yours")
+    put_on_block(member, trainer=trainer, start_date=MONDAY)
+    put_on_block(theirs, trainer=other_trainer, start_date=MONDAY)
+    text = trainer_client.get("/trainer/").text
+    assert "Alex Rivera" in text and "Not Yours" not in text
+    assert trainer_client.get(f"/trainer/members/{theirs.pk}/").status_code == 404
+    flag = PainFlag.objects.create(member=theirs, level=2)
+    assert trainer_client.post(f"/trainer/pain/{flag.pk}/acknowledge/").status_code == 404
+    export = b"".join(trainer_client.get("/trainer/export.csv").streaming_content)
+    assert b"Not Yours" not in export
+    assert trainer_client.get(f"/trainer/export.csv?member={theirs.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/trainer/", "/trainer/members/1/", "/trainer/export.csv", "/trainer/members/"]
+)
+def test_members_get_403_on_trainer_pages(member_client, path):
+    assert member_client.get(path).status_code == 403
+
+
+def _club(trainer, count):
+    """``count`` members on the routine since three weeks ago, each with four
+    weeks of history written in bulk: sessions done, knob settings, a few flags."""
+    members = UserFactory.create_batch(count)
+    from members.services import assign_routine
+    from tests.factories import ground_up_routine
+
+    blocks = assign_routine(
+        trainer=trainer,
+        members=members,
+        routine=ground_up_routine(),
+        start_date=MONDAY - dt.timedelta(weeks=1),
+        weekdays=[0, 3],
+        weeks=4,
+    )
+    knob = Knob.objects.get(exercise__name="Tibialis raise")
+    workouts = Workout.objects.bulk_create(
+        Workout(
+            member_id=block.member_id,
+            planned_session=session,
+            routine=block.routine,
+            date=session.date,
+            started_at=dt.datetime.combine(session.date, dt.time(18), tzinfo=CLUB),
+            finished_at=dt.datetime.combine(session.date, dt.time(19), tzinfo=CLUB),
+            is_complete=True,
+            pain_before=0,
+            feeling="about_right",
+        )
+        for block in blocks
+        for session in block.planned_sessions.all()
+        if session.date < dt.date(2026, 11, 26)
+    )
+    KnobSetting.objects.bulk_create(
+        KnobSetting(
+            workout=workout,
+            knob=knob,
+            exercise_id=knob.exercise_id,
+            value=Decimal(12 + index % 3),
+            unit="in",
+        )
+        for index, workout in enumerate(workouts)
+    )
+    PainFlag.objects.bulk_create(PainFlag(member=member, level=2) for member in members[::5])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_dashboard_query_count_stays_flat(
+    late_thursday, trainer_client, trainer, count, django_assert_num_queries
+):
+    _club(trainer, count)
+    # Session, user, the Trainers group check, the blocks with members and
+    # routines, their sessions, the sessions' workouts, the members' workouts,
+    # open pain flags, knob settings, then the routines for the filter.
+    with django_assert_num_queries(10):
+        response = trainer_client.get("/trainer/")
+    assert response.text.count('class="card review-card"') == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sessions", [1, 5])
+def test_member_detail_query_count_stays_flat(
+    late_thursday, trainer_client, trainer, member, sessions, django_assert_num_queries
+):
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
+    for session in _sessions(block)[:sessions]:
+        _workout(member, session, wall=12)
+    # Session, user, group check, the member, their blocks, the block's review
+    # (six), its workouts with sets, knob settings and pain flags (four), the
+    # pain history, and the trends (three).
+    with django_assert_num_queries(19):
+        page = trainer_client.get(f"/trainer/members/{member.pk}/")
+    assert page.text.count('class="card timeline-item') == 8
+    assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions
+    assert "<svg" in page.text
+
+
+@pytest.mark.django_db
+def test_acknowledge_and_resolve_a_pain_flag_with_a_note(
+    trainer_client, trainer, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    put_on_block(member, trainer=trainer, start_date=MONDAY)
+    flag = PainFlag.objects.create(member=member, level=3, note="heel")
+    trainer_client.post(f"/trainer/pain/{flag.pk}/acknowledge/")
+    flag.refresh_from_db()
+    assert flag.status == "acknowledged" and flag.acknowledged_at
+
+    empty = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": " "}, follow=True)
+    assert "Write the member a note" in empty.text
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_client.post(
+            f"/trainer/pain/{flag.pk}/resolve/", {"note": "Rest <b>two</b> days, then 10 in."}
+        )
+        trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": "Again"})
+    flag.refresh_from_db()
+    assert flag.status == "resolved" and flag.resolved_by == trainer
+    assert flag.resolution_note == "Rest <b>two</b> days, then 10 in."
+    (message,) = mailoutbox
+    assert message.to == [member.email]
+    assert message.reply_to == [trainer.email]
+    assert "Rest <b>two</b> days, then 10 in." in message.body
+    assert "Rest &lt;b&gt;two&lt;/b&gt; days" in message.alternatives[0].content
+
+
+@pytest.mark.django_db
+def test_the_export_has_one_row_per_set_and_neutralises_formulas(trainer_client, trainer, member):
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
+    Profile.objects.filter(user=member).update(display_name="=HYPERLINK(evil)")
+    _workout(member, _sessions(block)[0], wall=12)
+    response = trainer_client.get("/trainer/export.csv")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["member", "email", "date"]
+    # 17 sets: the weaker side is not set, so the Patrick step has no extra set.
+    assert len(rows) == 1 + 17
+    assert rows[1][0] == "'=HYPERLINK(evil)"
+    assert {row[5] for row in rows[1:]} >= {"Tibialis raise", "Calf raise"}
+    tibialis = next(row for row in rows[1:] if row[5] == "Tibialis raise")
+    assert tibialis[8:11] == ["25 reps", "25 reps", "Feet distance from wall: 12 in"]
+    dated = trainer_client.get("/trainer/export.csv", {"start": "2026-11-17"})
+    assert len(list(csv.reader(io.StringIO(b"".join(dated.streaming_content).decode())))) == 1
+
+
+def test_neutralise_every_formula_prefix():
+    assert [neutralise(v) for v in ["=1", "+1", "-1", "@a", "plain", None, 12]] == [
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@a",
+        "plain",
+        "",
+        "12",
+    ]
+
+
+def test_today_in_the_tests_is_the_club_date():
+    with time_machine.travel(LATE_THURSDAY, tick=False):
+        assert timezone.localdate() == dt.date(2026, 11, 26)
