@@ -17,11 +17,27 @@ from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - printed on purpose; DEBUG only.
 
 DEMO_PEOPLE = [
-    # (email, display name, trainer?, weaker side, past sessions: "all" done, or
-    # "first" done and the next only partly)
+    # (email, display name, trainer?, weaker side, story of the past sessions)
     ("makana@example.com", "Makana", True, Profile.WeakerSide.UNSURE, None),
     ("alex@example.com", "Alex Rivera", False, Profile.WeakerSide.LEFT, "all"),
     ("jordan@example.com", "Jordan Lee", False, Profile.WeakerSide.UNSURE, "first"),
+]
+
+# The rest of Makana's class, so the dashboard shows every state: (email, name,
+# story, weeks since the block started). Stories: "all" done; "first" done and
+# the next partly; "none" done; "pain" on the calf raise last time; "fast" (the
+# wall moves out every session); "eased" (the wall moves in); "too_hard".
+DEMO_CLASS = [
+    ("sam@example.com", "Sam Park", "fast", 1),
+    ("riley@example.com", "Riley Chen", "pain", 1),
+    ("morgan@example.com", "Morgan Diaz", "none", 1),
+    ("casey@example.com", "Casey Nguyen", "too_hard", 1),
+    ("taylor@example.com", "Taylor Brooks", "eased", 2),
+    ("quinn@example.com", "Quinn Adams", "all", 4),
+    ("avery@example.com", "Avery Kim", "all", 2),
+    ("drew@example.com", "Drew Patel", "all", 0),
+    ("jamie@example.com", "Jamie Ortiz", "first", 2),
+    ("lee@example.com", "Lee Santos", "all", 1),
 ]
 MONDAY, THURSDAY = 0, 3
 
@@ -55,19 +71,28 @@ class Command(BaseCommand):
                 )
                 people[email] = user
             trainer = people["makana@example.com"]
-            for email, _, is_trainer, _, done in DEMO_PEOPLE:
+            for email, _, is_trainer, _, story in DEMO_PEOPLE:
                 if not is_trainer:
-                    self._put_on_the_routine(people[email], trainer=trainer, done=done)
+                    self._put_on_the_routine(people[email], trainer=trainer, story=story)
+            for email, name, story, weeks_ago in DEMO_CLASS:
+                member = User.objects.filter(email=email).first() or User.objects.create_user(
+                    email, DEMO_PASSWORD, display_name=name
+                )
+                self._put_on_the_routine(member, trainer=trainer, story=story, weeks_ago=weeks_ago)
 
         self.stdout.write(self.style.SUCCESS("Demo accounts are ready. Sign in with:"))
         for email, name, is_trainer, _, _ in DEMO_PEOPLE:
             role = "trainer" if is_trainer else "member"
             self.stdout.write(f"  {role:8} {name:12} {email:22} password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  and {len(DEMO_CLASS)} more of Makana's members, such as "
+            f"{DEMO_CLASS[1][0]}, with the same password."
+        )
 
-    def _put_on_the_routine(self, member, *, trainer, done):
-        """Invited by the trainer, on the ground-up routine since Monday of last
-        week (Monday and Thursday), with some sessions already done. A member
-        already on a block keeps it."""
+    def _put_on_the_routine(self, member, *, trainer, story, weeks_ago=1):
+        """Invited by the trainer, on the ground-up routine since Monday
+        ``weeks_ago`` weeks back (Mondays and Thursdays), with the past sessions
+        logged as ``story`` tells. A member already on a block keeps it."""
         if not member.invitations.exists():
             now = timezone.now()
             Invitation.objects.create(
@@ -81,41 +106,55 @@ class Command(BaseCommand):
         if Assignment.objects.current().filter(member=member).exists():
             return
         today = timezone.localdate()
-        last_monday = today - dt.timedelta(days=today.weekday() + 7)
+        start = today - dt.timedelta(days=today.weekday(), weeks=weeks_ago)
         (block,) = assign_routine(
             trainer=trainer,
             members=[member],
             routine=Routine.objects.get(slug=ROUTINE_SLUG),
-            start_date=last_monday,
+            start_date=start,
             weekdays=[MONDAY, THURSDAY],
             weeks=4,
         )
         past = [s for s in block.planned_sessions.order_by("number") if s.date < today]
         logbook.accept_zero_pain_rule(member=member)
-        for index, session in enumerate(past if done == "all" else past[:2]):
+        if story == "none":
+            return
+        if story == "first":
+            past = past[:2]
+        for index, session in enumerate(past):
+            last = index == len(past) - 1
             self._log_session(
                 member,
                 session,
-                move_the_wall_out=index == 1,
-                partly=done == "first" and index == 1,
+                wall=STORY_WALLS.get(story, WALL_MOVED_OUT_ON_SECOND)(index),
+                partly=story == "first" and index == 1,
+                feeling=Workout.Feeling.TOO_HARD
+                if story == "too_hard" or (story == "first" and index == 1)
+                else Workout.Feeling.ABOUT_RIGHT,
+                pain=story == "pain" and last,
             )
 
-    def _log_session(self, member, session, *, move_the_wall_out, partly=False):
+    def _log_session(self, member, session, *, wall, partly, feeling, pain):
         """A session logged through the logger's own services, every set at its
-        target, then dated to that evening."""
+        target (or only the raises when ``partly``), then dated to that evening."""
         workout = logbook.start_workout(member=member, planned_session=session, today=session.date)
         logbook.record_pain_before(workout=workout, level=0)
         steps = workout.prescription["steps"]
         for step in steps[:2] if partly else steps:
-            if move_the_wall_out and step["name"] == "Tibialis raise":
+            if wall is not None and step["name"] == "Tibialis raise":
                 knob = Knob.objects.get(exercise_id=step["exercise_id"])
                 logbook.set_knob(
-                    workout=workout, step_id=step["id"], knob_id=knob.pk, raw_value="14"
+                    workout=workout, step_id=step["id"], knob_id=knob.pk, raw_value=str(wall)
                 )
+            if pain and step["name"] == "Calf raise":
+                logbook.report_pain(
+                    workout=workout, step_id=step["id"], level=3, note="Back of the left heel."
+                )
+                continue
             logbook.log_all_as_prescribed(workout=workout, step_id=step["id"])
         logbook.finish_workout(
             workout=workout,
-            feeling=Workout.Feeling.TOO_HARD if partly else Workout.Feeling.ABOUT_RIGHT,
+            feeling=feeling,
             note="Short on time, stopped after the raises." if partly else "",
         )
         started = timezone.make_aware(dt.datetime.combine(session.date, dt.time(18, 0)))
@@ -123,3 +162,15 @@ class Command(BaseCommand):
             started_at=started, finished_at=started + dt.timedelta(minutes=35)
         )
         workout.set_logs.update(logged_at=started + dt.timedelta(minutes=20))
+        workout.pain_flags.update(created_at=started + dt.timedelta(minutes=15))
+
+
+def WALL_MOVED_OUT_ON_SECOND(index):
+    return 14 if index >= 1 else None
+
+
+# Wall distance (in) per past session, by story; None leaves it where it was.
+STORY_WALLS = {
+    "fast": lambda index: 12 + 2 * index,
+    "eased": lambda index: max(10, 16 - 2 * index),
+}
