@@ -15,7 +15,7 @@ from members.history import trends
 from members.models import Assignment, KnobSetting, PainFlag, SetLog, User, Workout
 from members.review import review_blocks
 from members.tasks import send_pain_resolution
-from members.views.trainer import _members_of, trainer_required
+from members.views.trainer import members_of, trainer_required
 from routines.models import Routine
 
 SHOWS = {
@@ -102,7 +102,7 @@ def _sort_key(sort: str):
 
 def _get_member_for_trainer(request: HttpRequest, pk: int) -> User:
     return get_object_or_404(
-        _members_of(request.user).select_related("profile__trainer__profile"), pk=pk
+        members_of(request.user).select_related("profile__trainer__profile"), pk=pk
     )
 
 
@@ -111,8 +111,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One member: the block as a timeline of sessions and what was done in
     each, pain history, and how each exercise moved."""
     member = _get_member_for_trainer(request, pk)
-    block = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
-    current = block.current().first() or block.first()
+    blocks = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
+    current = blocks.current().first() or blocks.first()
     review = review_blocks(Assignment.objects.filter(pk=current.pk))[0] if current else None
     workouts = {}
     if current is not None:
@@ -227,7 +227,7 @@ EXPORT_COLUMNS = [
 def export(request: HttpRequest) -> StreamingHttpResponse:
     """Every set of the trainer's members (or one member's) in a date range, as
     CSV, streamed row by row."""
-    members = _members_of(request.user)
+    members = members_of(request.user)
     member_id = _int_or_none(request.GET.get("member"))
     if member_id:
         members = members.filter(pk=_get_member_for_trainer(request, member_id).pk)

@@ -39,7 +39,7 @@ def trainer_required(view):
     return wrapper
 
 
-def _members_of(trainer: User) -> QuerySet[User]:
+def members_of(trainer: User) -> QuerySet[User]:
     """The members a trainer looks after; a superuser looks after everyone."""
     members = User.objects.filter(is_staff=False)
     if trainer.is_superuser:
@@ -81,7 +81,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 )
             ).order_by("profile__display_name", "email")[:SEARCH_LIMIT]
         )
-    mine = _with_status(_members_of(request.user)).order_by("profile__display_name", "email")
+    mine = _with_status(members_of(request.user)).order_by("profile__display_name", "email")
     return render(
         request,
         "members/trainer/members.html",
@@ -194,7 +194,7 @@ def assign(request: HttpRequest) -> HttpResponse:
     ]
     candidates = list(
         User.objects.filter(is_staff=False, is_active=True)
-        .filter(Q(pk__in=picked) | Q(pk__in=_members_of(request.user).values("pk")))
+        .filter(Q(pk__in=picked) | Q(pk__in=members_of(request.user).values("pk")))
         .exclude(assignments__status__in=Assignment.CURRENT_STATUSES)
         .select_related("profile")
         .order_by("profile__display_name", "email")
