@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from routines.models import Exercise, Knob, Step
+from routines.models.exercises import format_amount
 
 
 class WorkoutQuerySet(models.QuerySet):
@@ -190,8 +191,8 @@ class KnobSetting(models.Model):
     def display(self) -> str:
         if self.level:
             return self.level
-        number = f"{self.value.normalize():f}"
-        return number if self.unit == Knob.Unit.NONE else f"{number} {self.unit}"
+        # The unit stored with the setting, which the knob may since have changed.
+        return format_amount(self.value, self.unit)
 
 
 class PainFlagQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ from members.history import trends
 from members.models import Assignment, KnobSetting, PainFlag, SetLog, User, Workout
 from members.review import review_blocks
 from members.tasks import send_pain_resolution
-from members.views.trainer import members_of, trainer_required
+from members.views.trainer import members_of, positive_int, trainer_required
 from routines.models import Routine
 
 SHOWS = {
@@ -36,20 +36,14 @@ def _choice(request, name: str, options, default: str) -> str:
     return value if value in options else default
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return (
-        int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
-    )
-
-
 @trainer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Who needs the trainer today and why, then everyone on a block. The
     filters are a GET form: bookmarkable, and htmx swaps only the list."""
     show = _choice(request, "show", SHOWS, "all")
     sort = _choice(request, "sort", SORTS, "attention")
-    routine_id = _int_or_none(request.GET.get("routine"))
-    trainer_id = _int_or_none(request.GET.get("trainer")) if request.user.is_superuser else None
+    routine_id = positive_int(request.GET.get("routine"))
+    trainer_id = positive_int(request.GET.get("trainer")) if request.user.is_superuser else None
 
     blocks = Assignment.objects.current().for_trainer(request.user)
     if trainer_id:
@@ -228,7 +222,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     """Every set of the trainer's members (or one member's) in a date range, as
     CSV, streamed row by row."""
     members = members_of(request.user)
-    member_id = _int_or_none(request.GET.get("member"))
+    member_id = positive_int(request.GET.get("member"))
     if member_id:
         members = members.filter(pk=_get_member_for_trainer(request, member_id).pk)
     start = _date(request.GET.get("start"))

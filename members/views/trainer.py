@@ -26,6 +26,14 @@ from members.services import (
 SEARCH_LIMIT = 25
 
 
+def positive_int(value: str | None) -> int | None:
+    """An id from a query string, or None for anything that is not one (a
+    database would reject an overlong number with an error, not a miss)."""
+    if value and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    return None
+
+
 def trainer_required(view):
     """Signed-in trainers (and superusers) only: anyone else signed in gets 403."""
 
@@ -188,9 +196,9 @@ def assign(request: HttpRequest) -> HttpResponse:
     trainer's members who are free, plus anyone picked from search or just invited."""
     # Picked on the Members page (?member=), or ticked in a post being redisplayed.
     picked = [
-        int(pk)
-        for pk in request.GET.getlist("member") + request.POST.getlist("members")
-        if pk.isascii() and pk.isdigit() and len(pk) < 19
+        pk
+        for raw in request.GET.getlist("member") + request.POST.getlist("members")
+        if (pk := positive_int(raw)) is not None
     ]
     candidates = list(
         User.objects.filter(is_staff=False, is_active=True)

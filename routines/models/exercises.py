@@ -96,6 +96,12 @@ class Exercise(models.Model):
         return _lines(self.cues)
 
 
+def format_amount(value: Decimal, unit: str) -> str:
+    """A knob's number in words: “12 in”, “15 lb”, or the bare number."""
+    number = f"{value.normalize():f}"
+    return number if unit == Knob.Unit.NONE else f"{number} {unit}"
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -206,8 +212,7 @@ class Knob(models.Model):
         return self.start_description
 
     def format_value(self, value: Decimal) -> str:
-        number = f"{value.normalize():f}"
-        return number if self.unit == self.Unit.NONE else f"{number} {self.unit}"
+        return format_amount(value, self.unit)
 
     def clean(self):
         super().clean()

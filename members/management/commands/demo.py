@@ -126,7 +126,7 @@ class Command(BaseCommand):
             self._log_session(
                 member,
                 session,
-                wall=STORY_WALLS.get(story, WALL_MOVED_OUT_ON_SECOND)(index),
+                wall=wall_for(story, index),
                 partly=story == "first" and index == 1,
                 feeling=Workout.Feeling.TOO_HARD
                 if story == "too_hard" or (story == "first" and index == 1)
@@ -165,12 +165,11 @@ class Command(BaseCommand):
         workout.pain_flags.update(created_at=started + dt.timedelta(minutes=15))
 
 
-def WALL_MOVED_OUT_ON_SECOND(index):
+def wall_for(story: str, index: int) -> int | None:
+    """The wall distance (in) set in past session ``index``, by story; None
+    leaves it where it was. Most move it out to 14 in on the second session."""
+    if story == "fast":
+        return 12 + 2 * index
+    if story == "eased":
+        return max(10, 16 - 2 * index)
     return 14 if index >= 1 else None
-
-
-# Wall distance (in) per past session, by story; None leaves it where it was.
-STORY_WALLS = {
-    "fast": lambda index: 12 + 2 * index,
-    "eased": lambda index: max(10, 16 - 2 * index),
-}
