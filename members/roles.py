@@ -23,6 +23,9 @@ TRAINER_PERMISSIONS = [
     "members.view_knobsetting",
     "members.view_painflag",
     "members.change_painflag",
+    # Steer blocks: a member's own numbers, and notes to members.
+    *[f"members.{action}_stepoverride" for action in ["add", "change", "delete", "view"]],
+    "members.view_trainernote",
     # Author exercises and routines.
     *[
         f"routines.{action}_{model}"

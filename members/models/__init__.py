@@ -1,5 +1,6 @@
 from members.models.accounts import Profile, User, UserManager
 from members.models.blocks import Assignment, PlannedSession
+from members.models.coaching import StepOverride, TrainerNote
 from members.models.invitations import Invitation
 from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
@@ -11,6 +12,8 @@ __all__ = [
     "PlannedSession",
     "Profile",
     "SetLog",
+    "StepOverride",
+    "TrainerNote",
     "User",
     "UserManager",
     "Workout",

@@ -136,6 +136,16 @@ class Assignment(models.Model):
         "length (weeks)", help_text="Within the routine's shortest and longest block."
     )
     status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
+    paused_on = models.DateField(
+        null=True, blank=True, help_text="The day it was paused; empty unless paused."
+    )
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="The day it was ended early or renewed."
+    )
+    shift_days = models.IntegerField(
+        default=0,
+        help_text="How many days the block's weeks moved when it resumed after a pause.",
+    )
     notes = models.TextField(blank=True, help_text="For trainers; the member does not see it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -192,17 +202,33 @@ class Assignment(models.Model):
         return self.status in self.CURRENT_STATUSES
 
     @property
+    def is_paused(self) -> bool:
+        return self.status == self.Status.PAUSED
+
+    @property
+    def weeks_start(self) -> dt.date:
+        """The first day of block week 1 as the block now runs: the start date,
+        moved when the block resumed after a pause so the week it stopped in
+        starts again on the day it resumed."""
+        return self.start_date + dt.timedelta(days=self.shift_days)
+
+    def week_window(self, week: int) -> tuple[dt.date, dt.date]:
+        first = self.weeks_start + dt.timedelta(weeks=week - 1)
+        return first, first + dt.timedelta(days=6)
+
+    @property
     def end_date(self) -> dt.date:
-        return self.start_date + dt.timedelta(days=7 * self.weeks - 1)
+        return self.weeks_start + dt.timedelta(days=7 * self.weeks - 1)
 
     def week_on(self, day: dt.date) -> int:
         """The block week ``day`` falls in, clamped to the block."""
-        return max(1, min(self.weeks, (day - self.start_date).days // 7 + 1))
+        return max(1, min(self.weeks, (day - self.weeks_start).days // 7 + 1))
 
     def planned_session_for(self, day: dt.date) -> "PlannedSession | None":
         """The session a workout done on ``day`` counts for: the earliest one of
-        that block week with no workout yet. None outside the block (an extra)."""
-        if not self.start_date <= day <= self.end_date:
+        that block week with no workout yet. None outside the block or while it
+        is paused (an extra)."""
+        if self.is_paused or not self.start_date <= day <= self.end_date:
             return None
         return (
             self.planned_sessions.filter(week=self.week_on(day), workouts__isnull=True)
@@ -215,8 +241,14 @@ class Assignment(models.Model):
         (prefetch ``planned_sessions__workouts`` to keep it to the queries already made)."""
         today = today or timezone.localdate()
         sessions = list(self.planned_sessions.all())
+        on_hold_from = self.paused_on if self.is_paused else None
+        workouts = []
         for session in sessions:
-            session.status = PlannedSession.Status(session.status_on(today))
+            done_here = list(session.workouts.all())
+            workouts += done_here
+            session.status = PlannedSession.Status(
+                session.status_on(today, on_hold_from, workouts=done_here)
+            )
         week = self.week_on(today)
         done = [s for s in sessions if s.status == PlannedSession.Status.DONE]
         missed = [s for s in sessions if s.status == PlannedSession.Status.MISSED]
@@ -227,12 +259,11 @@ class Assignment(models.Model):
             (
                 s
                 for s in sessions
-                if s.status != PlannedSession.Status.DONE
+                if s.status not in (PlannedSession.Status.DONE, PlannedSession.Status.ON_HOLD)
                 and (s.date >= today or (in_block and s.week == week))
             ),
             None,
         )
-        workouts = [w for s in sessions for w in s.workouts.all()]
         last_workout = max(workouts, key=lambda w: (w.date, w.started_at), default=None)
         return BlockProgress(
             sessions=sessions,
@@ -242,7 +273,7 @@ class Assignment(models.Model):
             next_session=next_session,
             week=week,
             started=today >= self.start_date,
-            finished=bool(sessions) and today > sessions[-1].date,
+            finished=bool(sessions) and (today > sessions[-1].date or len(done) == len(sessions)),
             last_workout=last_workout,
         )
 
@@ -272,6 +303,10 @@ class BlockProgress:
         return list(grouped.items())
 
     @property
+    def on_hold(self) -> list["PlannedSession"]:
+        return [s for s in self.sessions if s.status == PlannedSession.Status.ON_HOLD]
+
+    @property
     def missed_for_good(self) -> list["PlannedSession"]:
         """Missed sessions that can no longer be made up (the next one still can)."""
         return [s for s in self.missed if s != self.next_session]
@@ -286,6 +321,7 @@ class PlannedSession(models.Model):
         DONE = "done", "Done"
         PARTLY = "partly", "Partly done"
         MISSED = "missed", "Missed"
+        ON_HOLD = "on_hold", "On hold"
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="planned_sessions"
@@ -305,14 +341,20 @@ class PlannedSession(models.Model):
     def __str__(self):
         return f"Session {self.number} on {self.date:%a %b %-d}"
 
-    def status_on(self, today: dt.date) -> str:
+    def status_on(
+        self, today: dt.date, on_hold_from: dt.date | None = None, *, workouts=None
+    ) -> str:
         """Derived, never stored: done or partly done from its workouts (prefetch
-        ``workouts``), otherwise upcoming, due or missed by its date."""
-        workouts = list(self.workouts.all())
+        ``workouts``, or pass them); on hold from the day its block was paused;
+        otherwise upcoming, due or missed by its date."""
+        if workouts is None:
+            workouts = list(self.workouts.all())
         if any(workout.finished_at and workout.is_complete for workout in workouts):
             return self.Status.DONE
         if workouts:
             return self.Status.PARTLY
+        if on_hold_from is not None and self.date >= on_hold_from:
+            return self.Status.ON_HOLD
         if self.date > today:
             return self.Status.UPCOMING
         if self.date == today:

@@ -18,6 +18,11 @@ class WorkoutQuerySet(models.QuerySet):
     def finished(self):
         return self.filter(finished_at__isnull=False)
 
+    def summaries(self):
+        """Without the copied prescription and choices: what lists, counts and
+        statuses need, not the JSON a page of hundreds would decode for nothing."""
+        return self.defer("prescription", "choices")
+
 
 class Workout(models.Model):
     """A session the member did (or started): for a planned session, or an extra one.
