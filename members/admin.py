@@ -5,7 +5,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from members.emails import invitation_message, send_all
@@ -18,6 +20,8 @@ from members.models import (
     PlannedSession,
     Profile,
     SetLog,
+    StepOverride,
+    TrainerNote,
     User,
     Workout,
 )
@@ -30,6 +34,22 @@ from members.services import (
     resend_invitation,
     start_block,
 )
+from members.steering import (
+    end_block,
+    extend_block,
+    next_start,
+    pause_block,
+    renew_block,
+    resume_block,
+)
+
+
+class TrainerScopedAdmin(admin.ModelAdmin):
+    """A trainer sees only their own members' rows (the model's ``for_trainer``);
+    a superuser sees them all."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_trainer(request.user)
 
 
 class ProfileInline(admin.StackedInline):
@@ -169,7 +189,7 @@ class InvitationAdminForm(forms.ModelForm):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(TrainerScopedAdmin):
     list_display = ["member", "member__profile__display_name", "invited_by", "state", "sent_at"]
     list_select_related = ["member__profile", "invited_by"]
     list_filter = [("accepted_at", admin.EmptyFieldListFilter), "sent_at"]
@@ -185,9 +205,6 @@ class InvitationAdmin(admin.ModelAdmin):
         "expires_at",
         "accepted_at",
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_trainer(request.user)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -295,40 +312,58 @@ class AssignmentAdminForm(forms.ModelForm):
 
 
 class AssignmentChangeForm(forms.ModelForm):
-    """After planning, only the status and notes change here; the member detail
-    page re-plans (pause, resume, extend)."""
+    """After planning, only the notes change here. The status moves through the
+    actions (pause, resume, extend, end, renew), which re-plan the sessions."""
 
     class Meta:
         model = Assignment
-        fields = ["status", "notes"]
+        fields = ["notes"]
 
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        other_current = (
-            Assignment.objects.current()
-            .filter(member=self.instance.member_id)
-            .exclude(pk=self.instance.pk)
-        )
-        if status in Assignment.CURRENT_STATUSES and other_current.exists():
-            raise ValidationError("This member is on another block. End that one first.")
-        return status
+
+class TrainerNoteInline(admin.TabularInline):
+    model = TrainerNote
+    extra = 0
+    fields = ["created_at", "workout", "text", "author", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Written on the member's page, where they are emailed.
+        return False
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(TrainerScopedAdmin):
     # Once planned, a block's shape is shown, not edited: re-planning (pause,
     # resume, extend) belongs to the member detail page.
-    planned_fields = ["member", "routine", "trainer", "start_date", "training_days", "weeks"]
-    list_display = [*planned_fields, "status"]
+    planned_fields = [
+        "member",
+        "routine",
+        "trainer",
+        "start_date",
+        "training_days",
+        "weeks",
+        "status",
+        "paused_on",
+        "ended_on",
+        "member_page",
+    ]
+    list_display = [
+        "member",
+        "routine",
+        "trainer",
+        "start_date",
+        "training_days",
+        "weeks",
+        "status",
+    ]
+    actions = ["pause", "resume_same_days", "extend_one_week", "end_early", "renew_same_shape"]
     list_filter = ["status", "routine", "start_date"]
     list_select_related = ["member", "routine", "trainer"]
     search_fields = ["member__email", "member__profile__display_name"]
     autocomplete_fields = ["member"]
     date_hierarchy = "start_date"
-    inlines = [PlannedSessionInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_trainer(request.user)
+    inlines = [PlannedSessionInline, TrainerNoteInline]
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = AssignmentChangeForm if obj else AssignmentAdminForm
@@ -336,7 +371,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj:
-            return [*self.planned_fields, "status", "notes"]
+            return [*self.planned_fields, "notes"]
         fields = ["member", "routine", "start_date", "weekdays", "weeks", "notes"]
         return ["trainer", *fields] if request.user.is_superuser else fields
 
@@ -349,6 +384,69 @@ class AssignmentAdmin(admin.ModelAdmin):
     @admin.display(description="training days")
     def training_days(self, obj):
         return obj.weekdays_text
+
+    @admin.display(description="steer")
+    def member_page(self, obj):
+        url = reverse("trainer:member", args=[obj.member_id])
+        return format_html(
+            '<a href="{}#steer">On the member\'s page</a>: resume on other days, renew with '
+            "another start or length, the member's own numbers, notes.",
+            url,
+        )
+
+    def _steer(self, request, queryset, move, done: str):
+        """Apply ``move`` to each selected block; say what happened to each."""
+        changed = 0
+        for assignment in queryset.select_related("member__profile", "routine"):
+            try:
+                move(assignment)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{assignment.member}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{done}: {changed} block(s).", messages.SUCCESS)
+
+    @admin.action(description="Pause the selected blocks", permissions=["change"])
+    def pause(self, request, queryset):
+        self._steer(request, queryset, lambda a: pause_block(assignment=a), "Paused")
+
+    @admin.action(description="Resume from today on the same days", permissions=["change"])
+    def resume_same_days(self, request, queryset):
+        self._steer(
+            request,
+            queryset,
+            lambda a: resume_block(assignment=a, on=timezone.localdate(), weekdays=a.weekday_list),
+            "Resumed",
+        )
+
+    @admin.action(description="Extend by one week", permissions=["change"])
+    def extend_one_week(self, request, queryset):
+        self._steer(request, queryset, lambda a: extend_block(assignment=a, weeks=1), "Extended")
+
+    @admin.action(description="End the selected blocks now", permissions=["change"])
+    def end_early(self, request, queryset):
+        self._steer(request, queryset, lambda a: end_block(assignment=a), "Ended")
+
+    @admin.action(
+        description="Renew: another block on the same days and length", permissions=["change"]
+    )
+    def renew_same_shape(self, request, queryset):
+        today = timezone.localdate()
+        self._steer(
+            request,
+            queryset,
+            lambda a: renew_block(
+                assignment=a,
+                trainer=request.user,
+                start_date=next_start(a, today),
+                weekdays=a.weekday_list,
+                weeks=a.weeks,
+            ),
+            "Renewed",
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -409,7 +507,7 @@ class WorkoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(PainFlag)
-class PainFlagAdmin(admin.ModelAdmin):
+class PainFlagAdmin(TrainerScopedAdmin):
     list_display = ["member", "level", "exercise", "status", "created_at", "alert_sent_at"]
     list_select_related = ["member", "exercise"]
     list_filter = ["status", "level"]
@@ -425,8 +523,40 @@ class PainFlagAdmin(admin.ModelAdmin):
     ]
     fields = [*readonly_fields, "status"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_trainer(request.user)
-
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(StepOverride)
+class StepOverrideAdmin(TrainerScopedAdmin):
+    """A member's own numbers for a step. The member detail page offers the same,
+    with the routine's steps and knobs to choose from."""
+
+    list_display = ["member", "step", "summary", "set_by", "updated_at"]
+    list_select_related = ["member", "step__exercise", "knob", "set_by"]
+    search_fields = ["member__email", "member__profile__display_name", "step__exercise__name"]
+    autocomplete_fields = ["member"]
+    fields = [
+        "member",
+        "step",
+        "sets",
+        "reps",
+        "duration_seconds",
+        "knob",
+        "knob_value",
+        "knob_level",
+        "note",
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in {"step", "knob"}:
+            field.queryset = field.queryset.select_related("exercise")
+        if db_field.name == "member" and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(profile__trainer=request.user)
+        return field
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)

@@ -1,10 +1,14 @@
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from members.models import Assignment, Invitation, Profile, User
+from members.logbook import parse_knob_value
+from members.models import Assignment, Invitation, Profile, StepOverride, User
 from members.models.blocks import WEEKDAY_CHOICES, block_problems
+from members.models.coaching import override_problems
 from members.services import already_on_a_block_message
 from routines.models import Routine
 
@@ -254,3 +258,204 @@ def _split_person(line: str) -> tuple[str, str]:
         if "@" in name and "@" not in email:  # "email, name" works too
             name, email = email, name
     return name.strip().strip(","), email.strip()
+
+
+def _date_field(label: str, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=help_text,
+        error_messages={"invalid": "Enter a date, such as 2026-12-01."},
+    )
+
+
+def _weekdays_field() -> forms.TypedMultipleChoiceField:
+    return forms.TypedMultipleChoiceField(
+        label="Training days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Pick the days of the week they train."},
+    )
+
+
+class ResumeForm(forms.Form):
+    """Where a paused block picks up: the day, and the days of the week from then."""
+
+    prefix = "resume"
+
+    on = _date_field("Resume on", "The week they stopped in starts again on this day.")
+    weekdays = _weekdays_field()
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["weekdays"].initial = assignment.weekday_list
+
+
+class ExtendForm(forms.Form):
+    prefix = "extend"
+    weeks = forms.TypedChoiceField(label="Add", coerce=int)
+
+    def __init__(self, *args, choices: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weeks"].choices = [(n, f"{n} week{'s' if n != 1 else ''}") for n in choices]
+
+
+class RenewForm(forms.Form):
+    """Another block of the same routine, by default on the same days and length."""
+
+    prefix = "renew"
+
+    start_date = _date_field("Start date", "The first day of week 1 of the new block.")
+    weekdays = _weekdays_field()
+    weeks = forms.TypedChoiceField(label="Length", coerce=int)
+
+    def __init__(self, *args, assignment: Assignment, start: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        routine = assignment.routine
+        self.fields["weeks"].choices = [
+            (n, f"{n} week{'s' if n != 1 else ''}")
+            for n in range(routine.min_weeks, routine.max_weeks + 1)
+        ]
+        self.fields["start_date"].initial = start
+        self.fields["weekdays"].initial = assignment.weekday_list
+        self.fields["weeks"].initial = min(
+            max(assignment.weeks, routine.min_weeks), routine.max_weeks
+        )
+
+
+class OverrideForm(forms.Form):
+    """One member's own numbers for one step of their routine, with a note."""
+
+    prefix = "override"
+
+    step = forms.TypedChoiceField(label="Exercise", coerce=int)
+    sets = forms.IntegerField(
+        label="Sets",
+        required=False,
+        min_value=1,
+        max_value=20,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="Empty keeps the routine's.",
+    )
+    reps = forms.IntegerField(
+        label="Reps per set",
+        required=False,
+        min_value=1,
+        max_value=500,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="For counted exercises.",
+    )
+    minutes = forms.DecimalField(
+        label="Minutes",
+        required=False,
+        min_value=Decimal("0.5"),
+        max_value=180,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
+        help_text="For timed exercises.",
+    )
+    knob = forms.TypedChoiceField(
+        label="Start a setting at", coerce=int, required=False, empty_value=None
+    )
+    knob_start = forms.CharField(
+        label="Starting value", required=False, max_length=40, help_text="A number, or a level."
+    )
+    note = forms.CharField(
+        label="Note to the member",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown with the exercise in their guide and logger.",
+    )
+
+    FIELD_FOR = {
+        "reps": "reps",
+        "sets": "sets",
+        "duration_seconds": "minutes",
+        "knob": "knob",
+        "knob_value": "knob_start",
+        "knob_level": "knob_start",
+        "__all__": None,
+    }
+
+    def __init__(self, *args, member: User, routine: Routine, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.steps = {step.pk: step for step in _all_steps(routine)}
+        self.fields["step"].choices = [
+            (step.pk, f"{step.label}. {step.exercise.name}: {step.prescription}")
+            for step in self.steps.values()
+        ]
+        self.knobs = {
+            knob.pk: knob for step in self.steps.values() for knob in step.exercise.knobs.all()
+        }
+        self.fields["knob"].choices = [("", "Leave their settings as they are")] + [
+            (
+                knob.pk,
+                f"{knob.exercise.name}: {knob.label.lower()}"
+                + (f" ({', '.join(knob.level_names)})" if knob.is_levels else f" ({knob.unit})"),
+            )
+            for knob in self.knobs.values()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        step = self.steps[cleaned["step"]]
+        minutes = cleaned.get("minutes")
+        override = StepOverride(
+            member=self.member,
+            step=step,
+            sets=cleaned.get("sets"),
+            reps=cleaned.get("reps"),
+            duration_seconds=round(minutes * 60) if minutes else None,
+            note=cleaned.get("note", "").strip(),
+        )
+        knob = self.knobs.get(cleaned.get("knob"))
+        if knob is not None:
+            override.knob = knob
+            if knob.exercise_id == step.exercise_id:
+                try:
+                    override.knob_value, override.knob_level = parse_knob_value(
+                        knob, cleaned.get("knob_start", "")
+                    )
+                except ValidationError as error:
+                    self.add_error("knob_start", error.message_dict["value"])
+                    return cleaned
+        elif cleaned.get("knob_start"):
+            self.add_error("knob", "Choose which setting the starting value is for.")
+            return cleaned
+        for field, message in override_problems(override).items():
+            self.add_error(self.FIELD_FOR.get(field), message)
+        self.override = override
+        return cleaned
+
+
+def _all_steps(routine: Routine):
+    """Every step of a routine, main steps in order, each followed by its alternatives."""
+    for step in routine.guide_steps(details=False):
+        yield step
+        for option in step.options:
+            option.label = f"{step.label} or"
+            yield option
+
+
+class TrainerNoteForm(forms.Form):
+    prefix = "note"
+    text = forms.CharField(
+        label="Note",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the note first."},
+        help_text="Emailed to the member and shown on their Today and History pages.",
+    )
+    workout = forms.TypedChoiceField(label="About", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, workouts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workout"].choices = [("", "The whole block")] + [
+            (workout.pk, f"The session of {workout.date:%A, %B %-d}") for workout in workouts
+        ]

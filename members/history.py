@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, Sum
 
 from members.charts import Point, line_chart
-from members.models import KnobSetting, PainFlag, Workout
+from members.models import KnobSetting, PainFlag, TrainerNote, Workout
 from routines.models import Knob
 
 RECENT = 16  # a 4-week block twice a week, with room for extras
@@ -14,7 +14,8 @@ RECENT = 16  # a 4-week block twice a week, with room for extras
 
 def past_workouts(member):
     """Finished and stopped workouts, newest first, each with its set and rep
-    totals, knob settings and pain flags: four queries however many."""
+    totals, knob settings, pain flags and the trainer's notes on it: five
+    queries however many."""
     return (
         Workout.objects.filter(member=member, finished_at__isnull=False)
         .select_related("planned_session")
@@ -30,8 +31,23 @@ def past_workouts(member):
                 ),
             ),
             Prefetch("pain_flags", queryset=PainFlag.objects.select_related("exercise")),
+            Prefetch(
+                "trainer_notes",
+                queryset=TrainerNote.objects.select_related("author__profile").order_by(
+                    "created_at"
+                ),
+            ),
         )
         .order_by("-started_at")
+    )
+
+
+def block_notes(member, limit: int = 10):
+    """The trainer's notes on the member's blocks as a whole, newest first."""
+    return (
+        TrainerNote.objects.filter(assignment__member=member, workout__isnull=True)
+        .select_related("author__profile", "assignment__routine")
+        .order_by("-created_at")[:limit]
     )
 
 

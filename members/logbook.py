@@ -18,6 +18,7 @@ from members.models import (
     User,
     Workout,
 )
+from members.overrides import overrides_for
 from members.tasks import send_pain_alert
 from members.workout_plan import build_plan, snapshot
 from routines.models import Knob
@@ -69,7 +70,7 @@ def start_workout(
                 planned_session=planned_session,
                 routine=routine,
                 date=today,
-                prescription=snapshot(routine),
+                prescription=snapshot(routine, overrides_for(member, routine)),
             )
     except IntegrityError:
         # Another request made it between our check and our insert.

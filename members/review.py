@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from members.models import Assignment, KnobSetting, PainFlag, PlannedSession, Workout
@@ -81,11 +81,13 @@ class MemberReview:
     @property
     def planned_so_far(self) -> int:
         """Sessions whose day has passed, and today's once it is done: today's
-        session still counts as doable until midnight."""
+        session still counts as doable until midnight. Sessions on hold while
+        the block is paused do not count."""
         return sum(
             1
             for s in self.progress.sessions
-            if s.date < self.today or (s.date == self.today and s.status == s.Status.DONE)
+            if s.status != s.Status.ON_HOLD
+            and (s.date < self.today or (s.date == self.today and s.status == s.Status.DONE))
         )
 
     @property
@@ -162,14 +164,16 @@ NEEDS_ATTENTION: list[Callable[[MemberReview], str | None]] = [
 def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberReview]:
     """Reviews for the given blocks in a fixed number of queries: the blocks,
     their sessions, the sessions' workouts, the members' finished workouts on
-    the block, open pain flags, and knob settings."""
+    the block, open pain flags, knob settings and their knobs."""
     today = today or timezone.localdate()
     assignments = list(
         assignments.select_related("member__profile", "routine").prefetch_related(
             Prefetch(
                 "planned_sessions",
                 queryset=PlannedSession.objects.prefetch_related(
-                    Prefetch("workouts", queryset=Workout.objects.order_by("started_at"))
+                    Prefetch(
+                        "workouts", queryset=Workout.objects.summaries().order_by("started_at")
+                    )
                 ),
             )
         )
@@ -177,9 +181,13 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
     member_ids = [a.member_id for a in assignments]
     earliest = min((a.start_date for a in assignments), default=today)
     workouts = defaultdict(list)
-    for workout in Workout.objects.filter(
-        member__in=member_ids, finished_at__isnull=False, pain_before=0, date__gte=earliest
-    ).order_by("started_at"):
+    for workout in (
+        Workout.objects.summaries()
+        .filter(
+            member__in=member_ids, finished_at__isnull=False, pain_before=0, date__gte=earliest
+        )
+        .order_by("started_at")
+    ):
         workouts[workout.member_id].append(workout)
     flags = defaultdict(list)
     for flag in (
@@ -189,17 +197,22 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         .order_by("-level", "-created_at")
     ):
         flags[flag.member_id].append(flag)
+    # Knob settings carry their member and day, not a joined workout each: on
+    # a dashboard of hundreds, building those objects is most of the work.
     settings = defaultdict(lambda: defaultdict(list))
+    knob_ids = set()
     for setting in (
         KnobSetting.objects.filter(
             workout__member__in=member_ids,
             workout__finished_at__isnull=False,
             workout__date__gte=earliest,
         )
-        .select_related("knob", "exercise", "workout")
+        .annotate(member_id=F("workout__member_id"), day=F("workout__date"))
         .order_by("workout__started_at")
     ):
-        settings[setting.workout.member_id][setting.knob_id].append(setting)
+        settings[setting.member_id][setting.knob_id].append(setting)
+        knob_ids.add(setting.knob_id)
+    knobs = Knob.objects.select_related("exercise").in_bulk(knob_ids) if knob_ids else {}
 
     reviews = []
     for assignment in assignments:
@@ -213,10 +226,11 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
             workouts=member_workouts,
             pain_flags=flags[assignment.member_id],
         )
-        for points in settings[assignment.member_id].values():
-            points = [p for p in points if p.workout.date >= assignment.start_date]
+        for knob_id, points in settings[assignment.member_id].items():
+            points = [p for p in points if p.day >= assignment.start_date]
             if points:
-                review.knobs.append(KnobTrend(points[0].knob, points[0].exercise.name, points))
+                knob = knobs[knob_id]
+                review.knobs.append(KnobTrend(knob, knob.exercise.name, points))
         # Knobs that moved first: they are what the trainer looks for.
         review.knobs.sort(key=lambda trend: (not trend.moved, trend.exercise, trend.knob.order))
         review.reasons = [text for reason in NEEDS_ATTENTION if (text := reason(review))]

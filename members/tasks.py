@@ -58,3 +58,27 @@ def send_pain_resolution(flag_id: int) -> None:
         reply_to=[trainer.email] if trainer else None,
     ).send()
     PainFlag.objects.filter(pk=flag.pk).update(resolution_sent_at=timezone.now())
+
+
+@task()
+def send_trainer_note(note_id: int) -> None:
+    """Email the member a note their trainer wrote, once."""
+    from members.models import TrainerNote
+
+    note = (
+        TrainerNote.objects.select_related(
+            "assignment__member__profile", "assignment__routine", "author__profile", "workout"
+        )
+        .filter(pk=note_id, sent_at__isnull=True)
+        .first()
+    )
+    if note is None:
+        return
+    member, trainer = note.assignment.member, note.author
+    render_email(
+        "members/email/trainer_note",
+        {"note": note, "member": member, "trainer": trainer, "site_url": settings.SITE_URL},
+        to=[member.email],
+        reply_to=[trainer.email] if trainer else None,
+    ).send()
+    TrainerNote.objects.filter(pk=note.pk).update(sent_at=timezone.now())

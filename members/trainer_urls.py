@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import review, trainer
+from members.views import review, steering, trainer
 
 app_name = "trainer"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("pain/<int:pk>/acknowledge/", review.acknowledge_pain, name="acknowledge_pain"),
     path("pain/<int:pk>/resolve/", review.resolve_pain, name="resolve_pain"),
     path("export.csv", review.export, name="export"),
+    path("blocks/<int:pk>/pause/", steering.pause, name="pause"),
+    path("blocks/<int:pk>/resume/", steering.resume, name="resume"),
+    path("blocks/<int:pk>/extend/", steering.extend, name="extend"),
+    path("blocks/<int:pk>/end/", steering.end, name="end"),
+    path("blocks/<int:pk>/renew/", steering.renew, name="renew"),
+    path("blocks/<int:pk>/overrides/", steering.save_override, name="save_override"),
+    path("overrides/<int:pk>/remove/", steering.remove_override, name="remove_override"),
+    path("blocks/<int:pk>/notes/", steering.add_note, name="add_note"),
     path("members/", trainer.members, name="members"),
     path("members/invite/", trainer.invite, name="invite"),
     path("members/invite/group/", trainer.invite_group, name="invite_group"),

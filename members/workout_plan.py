@@ -3,20 +3,23 @@ set rows, with what is logged, what to prefill and what pain has stopped.
 
 Nothing here writes; ``members.logbook`` does."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
+from members.models import KnobSetting, PainFlag, Profile, SetLog, StepOverride, Workout
 from routines.models import Exercise, Knob, Routine, Step
 
 SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
 
 
-def snapshot(routine: Routine) -> dict:
+def snapshot(routine: Routine, overrides: dict[int, StepOverride] | None = None) -> dict:
     """The routine's steps and targets as plain data, copied onto a workout when
-    it starts: later edits to the routine never change what was asked."""
+    it starts: later edits to the routine never change what was asked. With the
+    member's ``overrides``, the targets are that member's own."""
 
     def target(step: Step) -> dict:
+        override = step.override
         return {
             "id": step.pk,
             "exercise_id": step.exercise_id,
@@ -29,10 +32,13 @@ def snapshot(routine: Routine) -> dict:
             "hold": step.hold_seconds,
             "text": step.prescription,
             "notes": step.notes,
+            "override_note": override.note if override else "",
+            "override_by": override.set_by.display_name if override and override.set_by else "",
+            "knob_start": _knob_start(override),
         }
 
     steps = []
-    for step in routine.guide_steps():
+    for step in routine.guide_steps(overrides):
         partner = step.partner
         steps.append(
             {
@@ -43,6 +49,19 @@ def snapshot(routine: Routine) -> dict:
             }
         )
     return {"routine_id": routine.pk, "title": routine.title, "steps": steps}
+
+
+def _knob_start(override: StepOverride | None) -> dict | None:
+    """The override's starting knob setting, and since when it applies: it wins
+    over what the member logged before the trainer set it."""
+    if override is None or not override.knob_start:
+        return None
+    return {
+        "knob": override.knob_id,
+        "value": str(override.knob_value) if override.knob_value is not None else None,
+        "level": override.knob_level,
+        "since": override.updated_at.isoformat(),
+    }
 
 
 @dataclass
@@ -77,10 +96,21 @@ class SetSlot:
         return f"Set {self.set_number}{side}{extra}"
 
     @property
+    def comparable_last_time(self) -> SetLog | None:
+        """Last time's set, if it was asked for with the same target: after the
+        trainer changes the numbers, last time's count no longer applies."""
+        last = self.last_time
+        if last is None:
+            return None
+        if (last.target_reps, last.target_seconds) != (self.target_reps, self.target_seconds):
+            return None
+        return last
+
+    @property
     def prefill(self) -> int:
         """Reps (or minutes) to show before logging: what was logged, else what
         the member did last time when it differed, else the target."""
-        source = self.log or self.last_time
+        source = self.log or self.comparable_last_time
         if self.is_timed:
             seconds = source.seconds if source and source.seconds else self.target_seconds
             return max(1, round(seconds / 60))
@@ -91,7 +121,7 @@ class SetSlot:
     @property
     def last_time_differs(self) -> bool:
         """The member did something other than the target last time (shown as a hint)."""
-        last = self.last_time
+        last = self.comparable_last_time
         if last is None:
             return False
         if self.is_timed:
@@ -106,6 +136,15 @@ class KnobState:
     last_time: KnobSetting | None
     # "easier" or "harder" right after a tap, to show the trainer's guidance.
     moved: str = ""
+    # The trainer's starting setting for this member ({"value", "level", "since"}).
+    start: dict | None = None
+
+    def __post_init__(self):
+        # The trainer's start wins over a setting logged before it was given.
+        if self.start and self.last_time is not None:
+            since = dt.datetime.fromisoformat(self.start["since"])
+            if self.last_time.workout.started_at < since:
+                self.last_time = None
 
     @property
     def guidance(self) -> str:
@@ -119,6 +158,8 @@ class KnobState:
         source = self.setting or self.last_time
         if source:
             return source.value
+        if self.start and self.start["value"] is not None:
+            return Decimal(self.start["value"])
         return self.knob.start_value
 
     @property
@@ -126,6 +167,8 @@ class KnobState:
         source = self.setting or self.last_time
         if source:
             return source.level
+        if self.start and self.start["level"]:
+            return self.start["level"]
         return self.knob.start_level
 
     @property
@@ -304,11 +347,15 @@ def build_plan(workout: Workout, *, profile: Profile) -> WorkoutPlan:
         o["exercise_id"] for s in steps for o in s["options"]
     }
     # The latest earlier setting of each knob: where the member left it.
-    for setting in KnobSetting.objects.filter(
-        workout__member=workout.member_id,
-        workout__started_at__lt=workout.started_at,
-        exercise__in=exercise_ids,
-    ).order_by("knob_id", "-workout__started_at"):
+    for setting in (
+        KnobSetting.objects.filter(
+            workout__member=workout.member_id,
+            workout__started_at__lt=workout.started_at,
+            exercise__in=exercise_ids,
+        )
+        .select_related("workout")
+        .order_by("knob_id", "-workout__started_at")
+    ):
         last_settings.setdefault(setting.knob_id, setting)
     exercises = {
         exercise.pk: exercise
@@ -328,8 +375,14 @@ def build_plan(workout: Workout, *, profile: Profile) -> WorkoutPlan:
             )
             slot.stopped = pain is not None and slot.log is None
         exercise = exercises[chosen["exercise_id"]]
+        start = chosen.get("knob_start")
         knobs = [
-            KnobState(knob, settings.get(knob.pk), last_settings.get(knob.pk))
+            KnobState(
+                knob,
+                settings.get(knob.pk),
+                last_settings.get(knob.pk),
+                start=start if start and start["knob"] == knob.pk else None,
+            )
             for knob in exercise.knobs.all()
         ]
         cards[main["id"]] = StepCard(main, chosen, exercise, knobs, slots, pain, needs_side)

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from members.overrides import overrides_for
 from routines.models import Routine
 
 
@@ -17,7 +18,8 @@ def routine_list(request: HttpRequest) -> HttpResponse:
 def guide(request: HttpRequest, slug: str) -> HttpResponse:
     """How to do each exercise of a routine; drafts are a 404 for members."""
     routine = get_object_or_404(Routine.objects.visible_to(request.user), slug=slug)
-    steps = routine.guide_steps()
+    # A member reads their own numbers where their trainer changed a step.
+    steps = routine.guide_steps(overrides_for(request.user, routine))
     needed = {item.name for step in steps for item in step.exercise.equipment.all()}
     for_alternatives = {
         item.name

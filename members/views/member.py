@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from members.forms import ProfileForm
-from members.history import past_workouts, trends
-from members.models import Assignment, PlannedSession, Profile, Workout
+from members.history import block_notes, past_workouts, trends
+from members.models import Assignment, PlannedSession, Profile, TrainerNote, Workout
+from members.overrides import overrides_for
+from members.review import review_blocks
 from members.roles import is_trainer
 
 
@@ -25,7 +27,9 @@ def _blocks_for_member(request: HttpRequest):
             Prefetch(
                 "planned_sessions",
                 queryset=PlannedSession.objects.prefetch_related(
-                    Prefetch("workouts", queryset=Workout.objects.order_by("started_at"))
+                    Prefetch(
+                        "workouts", queryset=Workout.objects.summaries().order_by("started_at")
+                    )
                 ),
             )
         )
@@ -47,26 +51,54 @@ def _calendar_links(request: HttpRequest, profile: Profile) -> dict[str, str] | 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Today: the next session, where the block stands, and a big start button."""
+    """Today: the next session and what it asks, where the block stands, the
+    trainer's latest notes, and a big start button; a summary once a block is over."""
     if is_trainer(request.user):
         return redirect("trainer:dashboard")
-    assignment = _blocks_for_member(request).current().first()
-    if assignment is None:
-        return render(request, "members/no_block.html", {"active_nav": "today"})
+    blocks = _blocks_for_member(request)
+    assignment = blocks.current().first()
     today = timezone.localdate()
+    if assignment is None:
+        last = blocks.exclude(status__in=Assignment.CURRENT_STATUSES).first()
+        if last is None:
+            return render(request, "members/no_block.html", {"active_nav": "today"})
+        return render(
+            request,
+            "members/block_over.html",
+            {**_summary(last, today), "active_nav": "today"},
+        )
     progress = assignment.progress(today)
     next_session = progress.next_session
-    return render(
-        request,
-        "members/today.html",
-        {
-            "assignment": assignment,
-            "progress": progress,
-            "today": today,
-            "days_until": (next_session.date - today).days if next_session else None,
-            "active_nav": "today",
-        },
-    )
+    context = {
+        "assignment": assignment,
+        "progress": progress,
+        "today": today,
+        "days_until": (next_session.date - today).days if next_session else None,
+        "notes": TrainerNote.objects.filter(assignment=assignment)
+        .select_related("author__profile", "workout")
+        .order_by("-created_at")[:3],
+        "active_nav": "today",
+    }
+    if progress.finished:
+        context.update(_summary(assignment, today))
+    elif next_session is not None:
+        routine = assignment.routine
+        overrides = overrides_for(request.user, routine)
+        context["steps"] = routine.guide_steps(overrides, details=False)
+        context["changed_for_you"] = bool(overrides)
+    return render(request, "members/today.html", context)
+
+
+def _summary(assignment: Assignment, today) -> dict:
+    """What a finished or ended block came to: sessions done, how each knob
+    moved, the trainer's notes on it."""
+    (review,) = review_blocks(Assignment.objects.filter(pk=assignment.pk), today=today)
+    return {
+        "summary": review,
+        "summary_notes": TrainerNote.objects.filter(assignment=assignment, workout__isnull=True)
+        .select_related("author__profile")
+        .order_by("-created_at")[:3],
+    }
 
 
 @login_required
@@ -162,6 +194,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "members/history.html",
         {
             "workouts": past_workouts(request.user)[:50],
+            "block_notes": block_notes(request.user),
             "trends": trends(request.user),
             "active_nav": "history",
         },

@@ -11,9 +11,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from members.forms import ExtendForm, OverrideForm, RenewForm, ResumeForm, TrainerNoteForm
 from members.history import trends
-from members.models import Assignment, KnobSetting, PainFlag, SetLog, User, Workout
+from members.models import (
+    Assignment,
+    KnobSetting,
+    PainFlag,
+    SetLog,
+    StepOverride,
+    TrainerNote,
+    User,
+    Workout,
+)
 from members.review import review_blocks
+from members.steering import extend_choices, next_start
 from members.tasks import send_pain_resolution
 from members.views.trainer import members_of, positive_int, trainer_required
 from routines.models import Routine
@@ -102,12 +113,24 @@ def _get_member_for_trainer(request: HttpRequest, pk: int) -> User:
 
 @trainer_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_member_detail(request, _get_member_for_trainer(request, pk))
+
+
+def render_member_detail(
+    request: HttpRequest, member: User, *, forms: dict | None = None, status: int = 200
+) -> HttpResponse:
     """One member: the block as a timeline of sessions and what was done in
-    each, pain history, and how each exercise moved."""
-    member = _get_member_for_trainer(request, pk)
+    each, pain history, how each exercise moved, and the trainer's controls
+    (steering, overrides, notes). ``forms`` carries a form that failed, bound,
+    so nothing typed is lost."""
+    today = timezone.localdate()
     blocks = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
     current = blocks.current().first() or blocks.first()
-    review = review_blocks(Assignment.objects.filter(pk=current.pk))[0] if current else None
+    review = (
+        review_blocks(Assignment.objects.filter(pk=current.pk), today=today)[0]
+        if current
+        else None
+    )
     workouts = {}
     if current is not None:
         for workout in Workout.objects.filter(
@@ -123,24 +146,87 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Prefetch("pain_flags", queryset=PainFlag.objects.select_related("exercise")),
         ):
             workouts[workout.planned_session_id] = workout
-    return render(
-        request,
-        "members/trainer/member_detail.html",
-        {
-            "member": member,
-            "review": review,
-            "timeline": [
-                (session, workouts.get(session.pk)) for session in review.progress.sessions
-            ]
-            if review
-            else [],
-            "pain_flags": PainFlag.objects.filter(member=member)
-            .select_related("exercise", "resolved_by__profile")
-            .order_by("-created_at"),
-            "trends": trends(member),
-            "active_nav": "dashboard",
-        },
+    context = {
+        "member": member,
+        "review": review,
+        "timeline": [(session, workouts.get(session.pk)) for session in review.progress.sessions]
+        if review
+        else [],
+        "pain_flags": PainFlag.objects.filter(member=member)
+        .select_related("exercise", "resolved_by__profile")
+        .order_by("-created_at"),
+        "trends": trends(member),
+        "active_nav": "dashboard",
+    }
+    if current is not None:
+        context.update(
+            steering_context(
+                review,
+                member,
+                list(workouts.values()),
+                today,
+                forms or {},
+                edit_step=positive_int(request.GET.get("step")),
+            )
+        )
+    return render(request, "members/trainer/member_detail.html", context, status=status)
+
+
+def steering_context(review, member, workouts, today, forms: dict, edit_step=None) -> dict:
+    """The controls for a block, each form bound when it just failed; the
+    override form filled from the override being changed (``edit_step``)."""
+    assignment = review.assignment
+    overrides = list(
+        StepOverride.objects.filter(member=member, step__routine=assignment.routine)
+        .select_related(
+            "step__exercise",
+            "step__paired_with__exercise",
+            "step__paired_from__exercise",
+            "knob",
+            "set_by__profile",
+        )
+        .order_by("step__order", "step_id")
     )
+    for override in overrides:
+        override.step.apply_override(override)
+    editing = next((o for o in overrides if o.step_id == edit_step), None)
+    override_form = forms.get("override") or OverrideForm(
+        member=member,
+        routine=assignment.routine,
+        initial=_override_initial(editing) if editing else {"step": edit_step},
+    )
+    notes = list(
+        TrainerNote.objects.filter(assignment=assignment).select_related(
+            "author__profile", "workout"
+        )
+    )
+    done = sorted((w for w in workouts if w.finished_at), key=lambda w: w.started_at, reverse=True)
+    can_renew = not assignment.is_current or review.progress.finished
+    return {
+        "can_renew": can_renew,
+        "resume_form": forms.get("resume") or ResumeForm(assignment=assignment),
+        "extend_form": forms.get("extend") or ExtendForm(choices=extend_choices(assignment)),
+        "renew_form": forms.get("renew")
+        or RenewForm(assignment=assignment, start=next_start(assignment, today)),
+        "override_form": override_form,
+        "overrides": overrides,
+        "note_form": forms.get("note") or TrainerNoteForm(workouts=done),
+        "notes": notes,
+    }
+
+
+def _override_initial(override: StepOverride) -> dict:
+    return {
+        "step": override.step_id,
+        "sets": override.sets,
+        "reps": override.reps,
+        "minutes": override.duration_seconds / 60 if override.duration_seconds else None,
+        "knob": override.knob_id,
+        "knob_start": override.knob_start.removesuffix(f" {override.knob.unit}")
+        if override.knob_id
+        else "",
+        "note": override.note,
+    }
 
 
 def _knob_settings():

@@ -1,5 +1,8 @@
 """Routines made of ordered steps, each an exercise with its prescription."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -124,15 +127,22 @@ class Routine(models.Model):
             self.sessions_per_week, f"{self.sessions_per_week} times a week"
         )
 
-    def guide_steps(self) -> list["Step"]:
+    def guide_steps(self, overrides: Mapping[int, Any] | None = None, *, details: bool = True):
         """The main steps in order, each with ``label`` (“2a”) and ``options`` (its
-        alternatives), every exercise's knobs, equipment and body areas loaded:
-        a fixed number of queries, however many steps."""
-        steps = list(
-            self.steps.select_related(
-                "exercise", "paired_with__exercise", "paired_from__exercise"
-            ).prefetch_related("exercise__knobs", "exercise__equipment", "exercise__body_areas")
-        )
+        alternatives), every exercise's knobs loaded: a fixed number of queries,
+        however many steps. With ``details``, equipment and body areas too.
+
+        ``overrides`` maps a step's id to one member's own numbers for it (sets,
+        reps, duration_seconds, note): applied here, so every prescription
+        written from these steps says what that member was asked to do."""
+        steps = self.steps.select_related(
+            "exercise", "paired_with__exercise", "paired_from__exercise"
+        ).prefetch_related("exercise__knobs")
+        if details:
+            steps = steps.prefetch_related("exercise__equipment", "exercise__body_areas")
+        steps = list(steps)
+        for step in steps:
+            step.apply_override((overrides or {}).get(step.pk))
         mains = [step for step in steps if step.alternative_to_id is None]
         for step in mains:
             step.options = [option for option in steps if option.alternative_to_id == step.pk]
@@ -290,6 +300,20 @@ class Step(models.Model):
     @property
     def is_timed(self) -> bool:
         return self.duration_seconds is not None
+
+    override = None
+
+    def apply_override(self, override) -> None:
+        """Take one member's numbers for this step, where the override gives them."""
+        self.override = override
+        if override is None:
+            return
+        if override.sets:
+            self.sets = override.sets
+        if self.is_timed and override.duration_seconds:
+            self.duration_seconds = override.duration_seconds
+        if not self.is_timed and override.reps:
+            self.reps = override.reps
 
     @property
     def prescription(self) -> str:

@@ -2,12 +2,17 @@
 a workout started, the zero-pain rule accepted and no pain before starting."""
 
 import datetime as dt
+import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from members import logbook
-from members.models import Profile
+from members.models import Profile, Workout
+from routines.models import Knob
 from tests.factories import put_on_block
+
+CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def started_workout(member, trainer, *, weaker_side=Profile.WeakerSide.LEFT):
@@ -28,3 +33,25 @@ def step(workout, name):
             if option["name"] == name:
                 return option
     raise KeyError(name)
+
+
+def finished_workout(
+    member, session, *, day=None, feeling="about_right", wall=None, complete=True
+):
+    """A finished workout through the logger's services, on ``day``."""
+    day = day or session.date
+    workout = logbook.start_workout(member=member, planned_session=session, today=day)
+    logbook.accept_zero_pain_rule(member=member)
+    logbook.record_pain_before(workout=workout, level=0)
+    steps = workout.prescription["steps"]
+    for main in steps if complete else steps[:1]:
+        if wall is not None and main["name"] == "Tibialis raise":
+            knob = Knob.objects.get(exercise__name="Tibialis raise")
+            logbook.set_knob(
+                workout=workout, step_id=main["id"], knob_id=knob.pk, raw_value=str(wall)
+            )
+        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    logbook.finish_workout(workout=workout, feeling=feeling)
+    started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
+    Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)
+    return Workout.objects.get(pk=workout.pk)

@@ -56,7 +56,8 @@ def test_history_query_count_stays_flat(
 ):
     _history(member, trainer, sessions)
     assert Workout.objects.count() == sessions
-    # Session, user, the workouts with totals, their knob settings and pain
-    # flags, the recent workouts, their rep totals, their knob settings.
-    with django_assert_num_queries(8):
+    # Session, user, the trainer's notes on the block, the workouts with
+    # totals, their knob settings, pain flags and notes, the recent workouts,
+    # their rep totals, their knob settings.
+    with django_assert_num_queries(10):
         member_client.get("/me/history/")

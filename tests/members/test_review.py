@@ -5,46 +5,30 @@ dashboard's scope, filters and query counts; pain follow-up; the CSV export."""
 import csv
 import datetime as dt
 import io
-import zoneinfo
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 
 from members import logbook
-from members.models import Assignment, KnobSetting, PainFlag, Profile, Workout
+from members.models import (
+    Assignment,
+    KnobSetting,
+    PainFlag,
+    Profile,
+    TrainerNote,
+    Workout,
+)
 from members.review import review_blocks
 from members.views.review import neutralise
 from routines.models import Knob
 from tests.factories import UserFactory, put_on_block
-from tests.members.logger_helpers import step
+from tests.members.logger_helpers import CLUB, finished_workout, step
 
-CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 MONDAY = dt.date(2026, 11, 16)
 # Thursday, November 26, 23:30 at the club: Friday in UTC.
 LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
-
-
-def _workout(member, session, *, day=None, feeling="about_right", wall=None, complete=True):
-    """A finished workout through the logger's services, on ``day``."""
-    day = day or session.date
-    workout = logbook.start_workout(member=member, planned_session=session, today=day)
-    logbook.accept_zero_pain_rule(member=member)
-    logbook.record_pain_before(workout=workout, level=0)
-    steps = workout.prescription["steps"]
-    for main in steps if complete else steps[:1]:
-        if wall is not None and main["name"] == "Tibialis raise":
-            knob = Knob.objects.get(exercise__name="Tibialis raise")
-            logbook.set_knob(
-                workout=workout, step_id=main["id"], knob_id=knob.pk, raw_value=str(wall)
-            )
-        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
-    logbook.finish_workout(workout=workout, feeling=feeling)
-    started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
-    Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)
-    return Workout.objects.get(pk=workout.pk)
 
 
 def _sessions(assignment):
@@ -61,9 +45,9 @@ def late_thursday():
 def test_adherence_trends_and_reasons_on_a_hand_built_history(late_thursday, member, trainer):
     block = put_on_block(member, trainer=trainer, start_date=MONDAY)
     one, two = _sessions(block)[:2]
-    _workout(member, one, wall=12, feeling="too_hard")
+    finished_workout(member, one, wall=12, feeling="too_hard")
     # Session 2 (Thursday the 19th) done a day late, on Friday: it still counts.
-    _workout(member, two, day=dt.date(2026, 11, 20), wall=16, feeling="too_hard")
+    finished_workout(member, two, day=dt.date(2026, 11, 20), wall=16, feeling="too_hard")
     # Monday the 23rd missed; Thursday the 26th still due tonight.
 
     (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
@@ -85,9 +69,9 @@ def test_adherence_trends_and_reasons_on_a_hand_built_history(late_thursday, mem
 def test_missed_sessions_pain_and_an_eased_knob_are_reasons(late_thursday, member, trainer):
     block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
     sessions = _sessions(block)
-    _workout(member, sessions[0], wall=16)
-    _workout(member, sessions[2], wall=14)
-    _workout(member, sessions[3], wall=12)
+    finished_workout(member, sessions[0], wall=16)
+    finished_workout(member, sessions[2], wall=14)
+    finished_workout(member, sessions[3], wall=12)
     # Monday the 23rd missed; tonight's session stopped on the calf raise.
     workout = logbook.start_workout(member=member, planned_session=sessions[5])
     logbook.record_pain_before(workout=workout, level=0)
@@ -226,8 +210,8 @@ def test_the_dashboard_query_count_stays_flat(
     _club(trainer, count)
     # Session, user, the Trainers group check, the blocks with members and
     # routines, their sessions, the sessions' workouts, the members' workouts,
-    # open pain flags, knob settings, then the routines for the filter.
-    with django_assert_num_queries(10):
+    # open pain flags, knob settings, their knobs, then the routines for the filter.
+    with django_assert_num_queries(11):
         response = trainer_client.get("/trainer/")
     assert response.text.count('class="card review-card"') == count
 
@@ -239,11 +223,13 @@ def test_member_detail_query_count_stays_flat(
 ):
     block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
     for session in _sessions(block)[:sessions]:
-        _workout(member, session, wall=12)
+        workout = finished_workout(member, session, wall=12)
+        TrainerNote.objects.create(assignment=block, workout=workout, author=trainer, text="Good")
     # Session, user, group check, the member, their blocks, the block's review
-    # (six), its workouts with sets, knob settings and pain flags (four), the
-    # pain history, and the trends (three).
-    with django_assert_num_queries(19):
+    # (seven), its workouts with sets, knob settings and pain flags (four), the
+    # member's overrides, the routine's steps and knobs for the override form,
+    # the notes, the pain history, and the trends (three).
+    with django_assert_num_queries(24):
         page = trainer_client.get(f"/trainer/members/{member.pk}/")
     assert page.text.count('class="card timeline-item') == 8
     assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions
@@ -281,7 +267,7 @@ def test_acknowledge_and_resolve_a_pain_flag_with_a_note(
 def test_the_export_has_one_row_per_set_and_neutralises_formulas(trainer_client, trainer, member):
     block = put_on_block(member, trainer=trainer, start_date=MONDAY)
     Profile.objects.filter(user=member).update(display_name="=HYPERLINK(evil)")
-    _workout(member, _sessions(block)[0], wall=12)
+    finished_workout(member, _sessions(block)[0], wall=12)
     response = trainer_client.get("/trainer/export.csv")
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -69,9 +69,9 @@ def make_routine(steps: int) -> Routine:
 @pytest.mark.parametrize("steps", [3, 15])
 def test_guide_queries_do_not_grow_with_steps(member_client, django_assert_num_queries, steps):
     routine = make_routine(steps)
-    # session, user, routine, steps (with exercises and partners), knobs, equipment,
-    # body areas, the member's profile (their weaker side).
-    with django_assert_num_queries(8):
+    # session, user, routine, the member's overrides, steps (with exercises and
+    # partners), knobs, equipment, body areas, the member's profile (weaker side).
+    with django_assert_num_queries(9):
         response = member_client.get(routine.get_absolute_url())
     assert response.text.count('class="card step-card"') == steps
 
