@@ -7,10 +7,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from members import logbook
-from members.models import Assignment, Invitation, Profile, User, Workout
+from members.models import (
+    Assignment,
+    Invitation,
+    Profile,
+    StepOverride,
+    TrainerNote,
+    User,
+    Workout,
+)
 from members.models.invitations import INVITATION_LIFETIME, new_token
 from members.roles import TRAINERS_GROUP
 from members.services import assign_routine
+from members.steering import pause_block
 from routines.models import Knob, Routine
 from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 
@@ -40,6 +49,19 @@ DEMO_CLASS = [
     ("lee@example.com", "Lee Santos", "all", 1),
 ]
 MONDAY, THURSDAY = 0, 3
+
+# What Makana has done since, so the trainer's controls show on a newcomer's
+# first look: a paused block, a member's own numbers, notes to members.
+PAUSED = "avery@example.com"
+OWN_NUMBERS = ("casey@example.com", "calf-raise", 15, "Fewer reps while it feels too hard.")
+NOTES = [
+    (
+        "sam@example.com",
+        True,
+        "16 in from the wall already: nice. Stay there until it feels easy.",
+    ),
+    ("quinn@example.com", False, "A full block, every session done. Let's plan the next one."),
+]
 
 
 class Command(BaseCommand):
@@ -79,6 +101,7 @@ class Command(BaseCommand):
                     email, DEMO_PASSWORD, display_name=name
                 )
                 self._put_on_the_routine(member, trainer=trainer, story=story, weeks_ago=weeks_ago)
+            self._steer(trainer)
 
         self.stdout.write(self.style.SUCCESS("Demo accounts are ready. Sign in with:"))
         for email, name, is_trainer, _, _ in DEMO_PEOPLE:
@@ -88,6 +111,39 @@ class Command(BaseCommand):
             f"  and {len(DEMO_CLASS)} more of Makana's members, such as "
             f"{DEMO_CLASS[1][0]}, with the same password."
         )
+
+    def _steer(self, trainer):
+        """Pause one block, give one member their own numbers, write two notes.
+        Run again, each is left as it is."""
+        today = timezone.localdate()
+        paused = Assignment.objects.current().get(member__email=PAUSED)
+        if paused.status == Assignment.Status.ACTIVE:
+            pause_block(assignment=paused, today=today - dt.timedelta(days=1))
+        email, exercise, reps, note = OWN_NUMBERS
+        member = User.objects.get(email=email)
+        step = (
+            Assignment.objects.current()
+            .get(member=member)
+            .routine.steps.get(exercise__slug=exercise, alternative_to=None)
+        )
+        StepOverride.objects.get_or_create(
+            member=member, step=step, defaults={"reps": reps, "note": note, "set_by": trainer}
+        )
+        for email, on_last_workout, text in NOTES:
+            block = Assignment.objects.current().get(member__email=email)
+            workout = (
+                Workout.objects.filter(planned_session__assignment=block)
+                .order_by("-started_at")
+                .first()
+                if on_last_workout
+                else None
+            )
+            TrainerNote.objects.get_or_create(
+                assignment=block,
+                workout=workout,
+                text=text,
+                defaults={"author": trainer, "sent_at": timezone.now()},
+            )
 
     def _put_on_the_routine(self, member, *, trainer, story, weeks_ago=1):
         """Invited by the trainer, on the ground-up routine since Monday
