@@ -9,13 +9,14 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format lock check-deploy clean
+.PHONY: help run test lint format lock check-deploy clean bench-review
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with demo data (SQLite unless DATABASE_URL is set)"
 	@echo "make test   ruff, then the whole pytest suite, browser tests included"
 	@echo "make format rewrite the code in the house format"
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
+	@echo "make bench-review  time the trainer dashboard at 200 members (DATABASE_URL for PostgreSQL)"
 
 # The virtualenv is made once, with the first Python >= 3.12 that bin/find-python finds.
 $(PY):
@@ -45,6 +46,9 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.dev-installed lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-review: $(VENV)/.dev-installed
+	$(PY) bench/review.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

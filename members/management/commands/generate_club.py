@@ -1,0 +1,209 @@
+"""A club at scale for measuring: trainers, members on the ground-up routine
+with up to four weeks of logged sessions, knob settings and some pain flags,
+written in bulk and the same for the same seed."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import (
+    Assignment,
+    KnobSetting,
+    PainFlag,
+    PlannedSession,
+    Profile,
+    SetLog,
+    User,
+    Workout,
+)
+from members.models.blocks import plan_dates, weekdays_to_mask
+from members.roles import TRAINERS_GROUP
+from members.workout_plan import snapshot
+from routines.models import Knob, Routine
+from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
+
+EMAIL_DOMAIN = "club.example.com"
+PASSWORD = "ground-up-club"  # noqa: S105 - generated data for measuring, DEBUG only.
+# Wall distance (in) each member's tibialis raise moves through, session by session.
+WALL_PATHS = [(12, 13, 14, 15, 16), (12, 12, 12, 12), (14, 13, 12, 12), (12, 14, 16, 16)]
+
+
+class Command(BaseCommand):
+    help = "Generate a club of N members with four weeks of logs. Refuses unless DEBUG is on."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=1000)
+        parser.add_argument("--trainers", type=int, default=0, help="Default: one per 100.")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (a bench database)."
+        )
+
+    def handle(self, *args, members, trainers, seed, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "generate_club writes thousands of accounts with a known password: it runs "
+                "with DEBUG=true, or with --force on a database made for measuring."
+            )
+        trainers = trainers or max(1, members // 100)
+        if User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").exists():
+            raise CommandError(
+                f"This database already has a generated club (@{EMAIL_DOMAIN} accounts): "
+                "generate into an empty one."
+            )
+        started = timezone.now()
+        with transaction.atomic():
+            counts = generate(members=members, trainers=trainers, seed=seed)
+        seconds = (timezone.now() - started).total_seconds()
+        self.stdout.write(
+            f"{counts['members']} members, {counts['trainers']} trainers, "
+            f"{counts['workouts']} workouts, {counts['sets']} sets in {seconds:.1f} s. "
+            f"Trainers sign in as trainer1@{EMAIL_DOMAIN}, password {PASSWORD}."
+        )
+
+
+def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = None) -> dict:
+    rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets.
+    today = today or timezone.localdate()
+    seed_ground_up_routine()
+    routine = Routine.objects.get(slug=ROUTINE_SLUG)
+    password = make_password(PASSWORD)
+    coaches = _users(
+        [(f"trainer{n}@{EMAIL_DOMAIN}", f"Trainer {n}") for n in range(1, trainers + 1)],
+        password,
+        staff=True,
+    )
+    Group.objects.get(name=TRAINERS_GROUP).user_set.add(*coaches)
+    people = _users(
+        [(f"member{n}@{EMAIL_DOMAIN}", f"Member {n}") for n in range(1, members + 1)], password
+    )
+    monday = today - dt.timedelta(days=today.weekday())
+    blocks = []
+    for index, person in enumerate(people):
+        coach = coaches[index % len(coaches)]
+        weeks_ago = rng.choice([1, 2, 3, 3, 4])
+        days = rng.choice([(0, 3), (1, 4), (0, 3), (2, 5)])
+        blocks.append(
+            Assignment(
+                member=person,
+                routine=routine,
+                trainer=coach,
+                start_date=monday - dt.timedelta(weeks=weeks_ago),
+                weekdays=weekdays_to_mask(days),
+                weeks=4,
+            )
+        )
+    for index, person in enumerate(people):
+        person.profile.trainer = coaches[index % len(coaches)]
+    Profile.objects.bulk_update([p.profile for p in people], ["trainer"], batch_size=2000)
+    blocks = Assignment.objects.bulk_create(blocks)
+    sessions = PlannedSession.objects.bulk_create(
+        PlannedSession(assignment=block, number=number, week=week, date=day)
+        for block in blocks
+        for number, (week, day) in enumerate(
+            plan_dates(block.start_date, block.weekday_list, block.weeks), start=1
+        )
+    )
+    prescription = snapshot(routine)
+    by_block = {}
+    for session in sessions:
+        by_block.setdefault(session.assignment_id, []).append(session)
+
+    workouts, plans = [], []
+    for block in blocks:
+        attendance = rng.choice([1.0, 1.0, 0.9, 0.75, 0.5])
+        path = rng.choice(WALL_PATHS)
+        done = 0
+        for session in by_block[block.pk]:
+            if session.date >= today or rng.random() > attendance:
+                continue
+            at = dt.datetime.combine(session.date, dt.time(rng.choice([7, 12, 18, 19])))
+            at = timezone.make_aware(at)
+            workouts.append(
+                Workout(
+                    member_id=block.member_id,
+                    planned_session=session,
+                    routine=routine,
+                    date=session.date,
+                    started_at=at,
+                    finished_at=at + dt.timedelta(minutes=35),
+                    is_complete=True,
+                    prescription=prescription,
+                    pain_before=0,
+                    feeling=rng.choice(["about_right", "about_right", "too_easy", "too_hard"]),
+                )
+            )
+            plans.append(path[min(done, len(path) - 1)])
+            done += 1
+    workouts = Workout.objects.bulk_create(workouts, batch_size=2000)
+
+    wall = Knob.objects.get(exercise__slug="tibialis-raise")
+    sets, settings_ = [], []
+    for workout, distance in zip(workouts, plans, strict=True):
+        knobs = {wall.label: f"{distance} in"}
+        for main in prescription["steps"]:
+            sides = ["left", "right"] if main["per_side"] else ["both"]
+            for number in range(1, main["sets"] + 1):
+                for side in sides:
+                    sets.append(
+                        SetLog(
+                            workout=workout,
+                            step_id=main["id"],
+                            exercise_id=main["exercise_id"],
+                            set_number=number,
+                            side=side,
+                            reps=main["reps"],
+                            seconds=main["seconds"],
+                            target_reps=main["reps"],
+                            target_seconds=main["seconds"],
+                            knobs=knobs if main["exercise_id"] == wall.exercise_id else {},
+                            logged_at=workout.started_at,
+                        )
+                    )
+        settings_.append(
+            KnobSetting(
+                workout=workout,
+                knob=wall,
+                exercise_id=wall.exercise_id,
+                value=Decimal(distance),
+                unit=wall.unit,
+                changed_at=workout.started_at,
+            )
+        )
+    SetLog.objects.bulk_create(sets, batch_size=5000)
+    KnobSetting.objects.bulk_create(settings_, batch_size=5000)
+    in_pain = rng.sample(people, k=max(1, members // 25))
+    PainFlag.objects.bulk_create(
+        PainFlag(member=person, level=rng.randint(1, 4), note="Generated") for person in in_pain
+    )
+    return {
+        "members": len(people),
+        "trainers": len(coaches),
+        "workouts": len(workouts),
+        "sets": len(sets),
+    }
+
+
+def _users(people: list[tuple[str, str]], password: str, *, staff: bool = False) -> list[User]:
+    """Accounts and their profiles, in bulk."""
+    users = User.objects.bulk_create(
+        [User(email=email, password=password, is_staff=staff) for email, _ in people],
+        batch_size=2000,
+    )
+    profiles = Profile.objects.bulk_create(
+        [
+            Profile(user=user, display_name=name)
+            for user, (_, name) in zip(users, people, strict=True)
+        ],
+        batch_size=2000,
+    )
+    for user, profile in zip(users, profiles, strict=True):
+        user.profile = profile
+    return users
