@@ -284,7 +284,11 @@ class ResumeForm(forms.Form):
 
     prefix = "resume"
 
-    on = _date_field("Resume on", "The week they stopped in starts again on this day.")
+    on = _date_field(
+        "Resume on",
+        "Their remaining sessions go on the days you tick, from this day: the week they "
+        "stopped in starts over here.",
+    )
     weekdays = _weekdays_field()
 
     def __init__(self, *args, assignment: Assignment, **kwargs):
@@ -357,7 +361,11 @@ class OverrideForm(forms.Form):
         help_text="For timed exercises.",
     )
     knob = forms.TypedChoiceField(
-        label="Start a setting at", coerce=int, required=False, empty_value=None
+        label="Setting to start from",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Wall distance, band, reach or load of the exercise above.",
     )
     knob_start = forms.CharField(
         label="Starting value", required=False, max_length=40, help_text="A number, or a level."
@@ -439,7 +447,7 @@ def _all_steps(routine: Routine):
     for step in routine.guide_steps(details=False):
         yield step
         for option in step.options:
-            option.label = f"{step.label} or"
+            option.label = f"{step.label}, instead"
             yield option
 
 

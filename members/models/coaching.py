@@ -142,7 +142,7 @@ def override_problems(override: StepOverride) -> dict[str, str]:
     if override.knob_id:
         knob = override.knob
         if knob.exercise_id != step.exercise_id:
-            problems["knob"] = f"Choose one of {step.exercise.name}'s own knobs."
+            problems["knob"] = f"Choose a setting of {step.exercise.name} itself."
         elif knob.is_levels:
             if override.knob_level not in knob.level_names:
                 problems["knob_level"] = f"Choose one of: {', '.join(knob.level_names)}."

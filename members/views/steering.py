@@ -46,12 +46,29 @@ def _back(assignment: Assignment, anchor: str = "steer"):
 def _refused(request: HttpRequest, assignment: Assignment, error: ValidationError):
     """A move the block's state does not allow (already paused, say): said as a
     message, the page shown again as it now is."""
-    messages.error(request, " ".join(error.messages))
+    messages.error(request, " ".join(error.messages), extra_tags="steer")
     return _back(assignment)
 
 
 def _invalid(request: HttpRequest, assignment: Assignment, name: str, form) -> HttpResponse:
     return render_member_detail(request, assignment.member, forms={name: form}, status=422)
+
+
+def _day(day) -> str:
+    return f"{day:%A, %B %-d}" if day else "not planned"
+
+
+def _last_date(block: Assignment):
+    return block.planned_sessions.order_by("-number").values_list("date", flat=True).first()
+
+
+def _next_date(block: Assignment):
+    return (
+        block.planned_sessions.filter(date__gte=timezone.localdate(), workouts__isnull=True)
+        .order_by("number")
+        .values_list("date", flat=True)
+        .first()
+    )
 
 
 def _steer_with_form(request, assignment, name, form, move, said) -> HttpResponse:
@@ -67,7 +84,7 @@ def _steer_with_form(request, assignment, name, form, move, said) -> HttpRespons
                 return _refused(request, assignment, error)
             _add_errors(form, error)
         else:
-            messages.success(request, said(block))
+            messages.success(request, said(block), extra_tags="steer")
             return _back(block)
     return _invalid(request, assignment, name, form)
 
@@ -92,6 +109,7 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"Paused. {assignment.member.display_name}'s sessions from today are on hold "
         "until you resume the block.",
+        extra_tags="steer",
     )
     return _back(assignment)
 
@@ -107,8 +125,8 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
         ResumeForm(request.POST, assignment=assignment),
         lambda data: resume_block(assignment=assignment, on=data["on"], weekdays=data["weekdays"]),
         lambda block: (
-            f"Resumed on {block.weekdays_text}. The rest of the block now ends "
-            f"{block.end_date:%A, %B %-d}."
+            f"Resumed on {block.weekdays_text}. The next session is {_day(_next_date(block))}; "
+            f"the last, {_day(_last_date(block))}."
         ),
     )
 
@@ -123,7 +141,9 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
         "extend",
         ExtendForm(request.POST, choices=extend_choices(assignment)),
         lambda data: extend_block(assignment=assignment, weeks=data["weeks"]),
-        lambda block: f"Extended to {block.weeks} weeks, ending {block.end_date:%A, %B %-d}.",
+        lambda block: (
+            f"Extended to {block.weeks} weeks; the last session is {_day(_last_date(block))}."
+        ),
     )
 
 
@@ -139,6 +159,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"Block {assignment.get_status_display().lower()}. "
         f"{assignment.member.display_name} sees a summary on their Today page.",
+        extra_tags="steer",
     )
     return _back(assignment)
 
@@ -190,6 +211,7 @@ def save_override(request: HttpRequest, pk: int) -> HttpResponse:
         f"{override.step.exercise.name} for {assignment.member.display_name}: "
         f"{override.summary}. "
         "It applies from their next session.",
+        extra_tags="prescription",
     )
     return _back(assignment, "prescription")
 
@@ -203,7 +225,9 @@ def remove_override(request: HttpRequest, pk: int) -> HttpResponse:
     member_id = override.member_id
     name = override.step.exercise.name
     override.delete()
-    messages.success(request, f"{name} is back to the routine's numbers.")
+    messages.success(
+        request, f"{name} is back to the routine's numbers.", extra_tags="prescription"
+    )
     response = redirect("trainer:member", pk=member_id)
     response["Location"] += "#prescription"
     return response
@@ -237,5 +261,9 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
                 assignment=assignment, workout_id=workout_id, author=request.user, text=text
             )
             transaction.on_commit(lambda: send_trainer_note.enqueue(note.pk))
-    messages.success(request, f"Sent to {assignment.member.display_name}.")
+    messages.success(
+        request,
+        f"Sent to {assignment.member.display_name}: they see it on Today and by email.",
+        extra_tags="notes",
+    )
     return _back(assignment, "notes")

@@ -230,6 +230,7 @@ def test_pause_and_resume_from_the_member_page(trainer_client, member, trainer):
             {"resume-on": "2026-12-01", "resume-weekdays": [str(TUE)]},
         )
         assert bad.status_code == 422
+        assert f'action="/trainer/blocks/{block.pk}/resume/#steer"' in bad.text
         assert "pick exactly 2 days (you picked 1)" in bad.text
         assert 'value="2026-12-01"' in bad.text
         past = trainer_client.post(
@@ -243,7 +244,10 @@ def test_pause_and_resume_from_the_member_page(trainer_client, member, trainer):
             {"resume-on": "2026-12-01", "resume-weekdays": [str(TUE), str(FRI)]},
             follow=True,
         )
-    assert "Resumed on Tuesday and Friday." in done.text
+    assert "Resumed on Tuesday and Friday. The next session is Tuesday, December 1" in done.text
+    # The message is in the section the page scrolls to, not off screen at the top.
+    assert done.text.index("Resumed on") > done.text.index('id="steer-title"')
+    assert done.redirect_chain[-1][0].endswith("#steer")
     block.refresh_from_db()
     assert block.status == "active"
     moved = block.planned_sessions.filter(date__gte=dt.date(2026, 12, 1))
@@ -257,7 +261,7 @@ def test_extend_end_and_renew_from_the_member_page(trainer_client, member, train
         response = trainer_client.post(
             f"/trainer/blocks/{block.pk}/extend/", {"extend-weeks": "1"}, follow=True
         )
-        assert "Extended to 3 weeks, ending Sunday, December 6." in response.text
+        assert "Extended to 3 weeks; the last session is Thursday, December 3." in response.text
         too_far = trainer_client.post(f"/trainer/blocks/{block.pk}/extend/", {"extend-weeks": "5"})
         assert too_far.status_code == 422
         assert "Select a valid choice" in too_far.text

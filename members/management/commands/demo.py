@@ -58,7 +58,7 @@ NOTES = [
     (
         "sam@example.com",
         True,
-        "16 in from the wall already: nice. Stay there until it feels easy.",
+        "Your wall distance keeps moving out: nice. Stay there until it feels easy.",
     ),
     ("quinn@example.com", False, "A full block, every session done. Let's plan the next one."),
 ]
