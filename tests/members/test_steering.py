@@ -30,8 +30,11 @@ def _dates(block):
     return [(s.number, s.week, s.date) for s in block.planned_sessions.order_by("number")]
 
 
-def _review(block, today):
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk), today=today)
+def _review(block, day):
+    """The trainer's review of ``block`` as seen at 23:30 club time on ``day``
+    (already the next day in UTC)."""
+    with _at(day):
+        (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
     return review
 
 
