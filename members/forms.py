@@ -93,6 +93,25 @@ def coming_monday(today: dt.date | None = None) -> dt.date:
     return today + dt.timedelta(days=(7 - today.weekday()) % 7)
 
 
+def _date_field(label: str, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=help_text,
+        error_messages={"invalid": "Enter a date, such as 2026-12-01."},
+    )
+
+
+def _weekdays_field() -> forms.TypedMultipleChoiceField:
+    return forms.TypedMultipleChoiceField(
+        label="Training days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Pick the days of the week they train."},
+    )
+
+
 class BlockForm(forms.Form):
     """The shape of a block: routine, start, days and length. The rules live in
     ``block_problems`` so this form, the group action and the admin agree."""
@@ -102,18 +121,10 @@ class BlockForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Pick a published routine."},
     )
-    start_date = forms.DateField(
-        label="Start date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="The first day of week 1. Sessions fall on the chosen days from here.",
+    start_date = _date_field(
+        "Start date", "The first day of week 1. Sessions fall on the chosen days from here."
     )
-    weekdays = forms.TypedMultipleChoiceField(
-        label="Training days",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Pick the days of the week they train."},
-    )
+    weekdays = _weekdays_field()
     weeks = forms.IntegerField(
         label="Length in weeks",
         min_value=1,
@@ -258,25 +269,6 @@ def _split_person(line: str) -> tuple[str, str]:
         if "@" in name and "@" not in email:  # "email, name" works too
             name, email = email, name
     return name.strip().strip(","), email.strip()
-
-
-def _date_field(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=help_text,
-        error_messages={"invalid": "Enter a date, such as 2026-12-01."},
-    )
-
-
-def _weekdays_field() -> forms.TypedMultipleChoiceField:
-    return forms.TypedMultipleChoiceField(
-        label="Training days",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Pick the days of the week they train."},
-    )
 
 
 class ResumeForm(forms.Form):

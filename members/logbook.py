@@ -280,14 +280,8 @@ def parse_knob_value(knob: Knob, raw: str) -> tuple[Decimal | None, str]:
         raise ValidationError({"value": "Enter a number, such as 12."}) from None
     if not value.is_finite():
         raise ValidationError({"value": "Enter a number, such as 12."})
-    low, high = knob.minimum, knob.maximum
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValidationError(
-            {
-                "value": f"Enter a value from {knob.format_value(low or Decimal(0))} "
-                f"to {knob.format_value(high or Decimal(999))}."
-            }
-        )
+    if problem := knob.range_problem(value):
+        raise ValidationError({"value": problem})
     return value.quantize(Decimal("0.1")), ""
 
 

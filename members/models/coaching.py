@@ -1,8 +1,6 @@
 """What a trainer adds to a member's block: prescription overrides for one
 member, and notes to the member."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,15 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from members.models.workouts import MembersRowsQuerySet
 from routines.models import Knob, Step
 from routines.models.exercises import format_amount
-
-
-class StepOverrideQuerySet(models.QuerySet):
-    def for_trainer(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(member__profile__trainer=user)
 
 
 class StepOverride(models.Model):
@@ -76,7 +68,7 @@ class StepOverride(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = StepOverrideQuerySet.as_manager()
+    objects = MembersRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["member", "step__order", "step_id"]
@@ -110,15 +102,6 @@ class StepOverride(models.Model):
             parts.append(f"start {self.knob.label.lower()} at {self.knob_start}")
         return " · ".join(parts) or "note only"
 
-    def knob_start_for(self, knob_id: int) -> dict | None:
-        """The start this override gives a knob, as the logger stores it."""
-        if self.knob_id != knob_id or not self.knob_start:
-            return None
-        return {
-            "value": str(self.knob_value) if self.knob_value is not None else None,
-            "level": self.knob_level,
-        }
-
     def clean(self):
         super().clean()
         problems = override_problems(self)
@@ -148,15 +131,8 @@ def override_problems(override: StepOverride) -> dict[str, str]:
                 problems["knob_level"] = f"Choose one of: {', '.join(knob.level_names)}."
         elif override.knob_value is None:
             problems["knob_value"] = f"Give the {knob.label.lower()} to start at."
-        else:
-            low, high = knob.minimum, knob.maximum
-            if (low is not None and override.knob_value < low) or (
-                high is not None and override.knob_value > high
-            ):
-                problems["knob_value"] = (
-                    f"Between {format_amount(low or Decimal(0), knob.unit)} and "
-                    f"{format_amount(high, knob.unit) if high is not None else 'any'}."
-                )
+        elif problem := knob.range_problem(override.knob_value):
+            problems["knob_value"] = problem
     has_change = any([override.sets, override.reps, override.duration_seconds, override.knob_id])
     if not has_change and not override.note.strip():
         problems["__all__"] = "Change at least one number, or write a note."

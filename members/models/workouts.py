@@ -200,15 +200,19 @@ class KnobSetting(models.Model):
         return format_amount(self.value, self.unit)
 
 
-class PainFlagQuerySet(models.QuerySet):
-    def open(self):
-        """Not yet resolved: new or acknowledged."""
-        return self.exclude(status=PainFlag.Status.RESOLVED)
+class MembersRowsQuerySet(models.QuerySet):
+    """Rows that belong to a member (``member``): a trainer's are their members'."""
 
     def for_trainer(self, user):
         if user.is_superuser:
             return self
         return self.filter(member__profile__trainer=user)
+
+
+class PainFlagQuerySet(MembersRowsQuerySet):
+    def open(self):
+        """Not yet resolved: new or acknowledged."""
+        return self.exclude(status=PainFlag.Status.RESOLVED)
 
 
 class PainFlag(models.Model):

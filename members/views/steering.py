@@ -38,7 +38,11 @@ def _get_block_for_trainer(request: HttpRequest, pk: int) -> Assignment:
 
 
 def _back(assignment: Assignment, anchor: str = "steer"):
-    response = redirect("trainer:member", pk=assignment.member_id)
+    return _to_section(assignment.member_id, anchor)
+
+
+def _to_section(member_id: int, anchor: str):
+    response = redirect("trainer:member", pk=member_id)
     response["Location"] += f"#{anchor}"
     return response
 
@@ -228,9 +232,7 @@ def remove_override(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, f"{name} is back to the routine's numbers.", extra_tags="prescription"
     )
-    response = redirect("trainer:member", pk=member_id)
-    response["Location"] += "#prescription"
-    return response
+    return _to_section(member_id, "prescription")
 
 
 @trainer_required

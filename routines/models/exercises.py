@@ -214,6 +214,16 @@ class Knob(models.Model):
     def format_value(self, value: Decimal) -> str:
         return format_amount(value, self.unit)
 
+    def range_problem(self, value: Decimal) -> str | None:
+        """What is wrong with ``value`` for this knob's range, in words; None if nothing."""
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            return (
+                f"Enter a value from {self.format_value(low or Decimal(0))} "
+                f"to {self.format_value(high or Decimal(999))}."
+            )
+        return None
+
     def clean(self):
         super().clean()
         errors = {}
