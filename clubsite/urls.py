@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from clubsite import views
-from members.views import calendar, invitations
+from members.views import calendar, invitations, questions
 
 admin.site.site_header = "Ground Up: trainers' desk"
 admin.site.site_title = "Ground Up admin"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
     path("trainer/", include("members.trainer_urls")),
+    path("contact/", questions.contact, name="contact"),
+    path("contact/sent/", questions.contact_sent, name="contact_sent"),
     path("invitation/<str:token>/", invitations.accept, name="invitation"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("routines/", include("routines.urls")),

@@ -10,15 +10,18 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from members import outbox, questions
 from members.emails import invitation_message, send_all
 from members.forms import BlockForm, InvitationForm
 from members.models import (
     Assignment,
+    EmailDelivery,
     Invitation,
     KnobSetting,
     PainFlag,
     PlannedSession,
     Profile,
+    Question,
     SetLog,
     StepOverride,
     TrainerNote,
@@ -560,3 +563,111 @@ class StepOverrideAdmin(TrainerScopedAdmin):
         obj.set_by = request.user
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+DELIVERY_FIELDS = [
+    "kind",
+    "to_email",
+    "state",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "sent_at",
+]
+
+
+class EmailDeliveryInline(admin.TabularInline):
+    model = EmailDelivery
+    fields = DELIVERY_FIELDS
+    readonly_fields = DELIVERY_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(TrainerScopedAdmin):
+    """The inbox, as in the trainer pages; answers are written there, where
+    they are emailed to the sender."""
+
+    list_display = ["subject", "name", "trainer", "status", "delivery", "created_at"]
+    list_select_related = ["trainer__profile"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["subject", "message", "name", "email"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "member",
+        "name",
+        "email",
+        "trainer",
+        "to_email",
+        "subject",
+        "message",
+        "exercise",
+        "workout",
+        "created_at",
+        "status",
+        "answer",
+        "answered_by",
+        "answered_at",
+        "closed_at",
+        "answer_link",
+    ]
+    fields = readonly_fields
+    inlines = [EmailDeliveryInline]
+    actions = ["mark_answered", "close_questions", "send_failed_again"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("deliveries")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="email to the trainer")
+    def delivery(self, question):
+        delivery = question.trainer_delivery
+        return delivery.get_state_display() if delivery else "—"
+
+    @admin.display(description="answer in the app")
+    def answer_link(self, question):
+        url = reverse("trainer:question", args=[question.pk])
+        return format_html('<a href="{}">Open the question to answer it</a>', url)
+
+    @admin.action(description="Mark answered (replied by email)")
+    def mark_answered(self, request, queryset):
+        done = sum(questions.mark_answered(question=q, trainer=request.user) for q in queryset)
+        self.message_user(request, f"{done} marked answered.", messages.SUCCESS)
+
+    @admin.action(description="Close")
+    def close_questions(self, request, queryset):
+        done = sum(questions.close(question=q) for q in queryset)
+        self.message_user(request, f"{done} closed.", messages.SUCCESS)
+
+    @admin.action(description="Send failed emails again")
+    def send_failed_again(self, request, queryset):
+        count = outbox.requeue(EmailDelivery.objects.filter(question__in=queryset).failed())
+        self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(TrainerScopedAdmin):
+    """Every email the club's outbox sent or is still trying to send: the
+    answer to "I never got it"."""
+
+    list_display = ["created_at", "kind", "to_email", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind", "created_at"]
+    search_fields = ["to_email", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["key", "question", "created_at", *DELIVERY_FIELDS]
+    fields = readonly_fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send again (failed or stuck ones)")
+    def send_again(self, request, queryset):
+        count = outbox.requeue(queryset)
+        self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)

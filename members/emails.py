@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from email.headerregistry import Address
 
 from django.conf import settings
 from django.core import mail
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from members.models import Invitation
+from members.models import EmailDelivery, Invitation, Question
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +62,65 @@ def send_all(messages: list[EmailMultiAlternatives]) -> bool:
         logger.exception("Could not send %d email(s)", len(messages))
         return False
     return True
+
+
+def _address(name: str, email: str) -> str:
+    """``Name <email>`` with the name quoted as the header needs it."""
+    return str(Address(display_name=name, addr_spec=email))
+
+
+def _question(delivery: EmailDelivery) -> Question:
+    return Question.objects.select_related(
+        "member__profile", "trainer__profile", "answered_by__profile", "exercise", "workout"
+    ).get(pk=delivery.question_id)
+
+
+def question_to_trainer(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """The question, who asked it and how their block is going; Reply-To the
+    sender, so answering is one click on Reply."""
+    from members.questions import sender_summary
+
+    question = _question(delivery)
+    return render_email(
+        "members/email/question",
+        {
+            "question": question,
+            "summary": sender_summary(question),
+            "answer_url": settings.SITE_URL + reverse("trainer:question", args=[question.pk]),
+            "member_url": settings.SITE_URL + reverse("trainer:member", args=[question.member_id])
+            if question.member_id
+            else "",
+        },
+        to=[delivery.to_email],
+        reply_to=[_address(question.name, question.email)],
+    )
+
+
+def _answerer_address(question: Question) -> list[str]:
+    trainer = question.answered_by or question.trainer
+    if trainer:
+        return [_address(trainer.display_name, trainer.email)]
+    return [settings.CLUB_CONTACT_EMAIL]
+
+
+def _to_sender(template: str, delivery: EmailDelivery) -> EmailMultiAlternatives:
+    question = _question(delivery)
+    return render_email(
+        template,
+        {
+            "question": question,
+            "questions_url": settings.SITE_URL + reverse("members:questions"),
+        },
+        to=[delivery.to_email],
+        reply_to=_answerer_address(question),
+    )
+
+
+def question_receipt(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """That the question arrived and who will answer. It never repeats what
+    the sender typed: the address may not be theirs."""
+    return _to_sender("members/email/question_receipt", delivery)
+
+
+def question_answer(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    return _to_sender("members/email/question_answer", delivery)

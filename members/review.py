@@ -13,9 +13,19 @@ from dataclasses import dataclass, field
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from members.models import Assignment, KnobSetting, PainFlag, PlannedSession, Workout
+from members.models import (
+    Assignment,
+    KnobSetting,
+    PainFlag,
+    PlannedSession,
+    Question,
+    Workout,
+)
 from members.models.blocks import BlockProgress
 from routines.models import Knob
+
+# A member's question waiting longer than this puts them on the trainer's list.
+ANSWER_WITHIN = dt.timedelta(days=1)
 
 
 @dataclass
@@ -71,6 +81,7 @@ class MemberReview:
     today: dt.date
     workouts: list[Workout]  # finished, oldest first
     pain_flags: list[PainFlag]  # not resolved, newest first
+    unanswered: list[Question] = field(default_factory=list)  # waiting too long, oldest first
     knobs: list[KnobTrend] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
@@ -153,18 +164,29 @@ def knob_eased_twice(review: MemberReview) -> str | None:
     return f"{trend.knob.label} made easier {trend.eased} times ({steps})"
 
 
+def unanswered_question(review: MemberReview) -> str | None:
+    if not review.unanswered:
+        return None
+    question = review.unanswered[0]
+    asked = timezone.localtime(question.created_at)
+    more = f" (and {len(review.unanswered) - 1} more)" if len(review.unanswered) > 1 else ""
+    return f"Question “{question.subject}” unanswered since {asked:%a %b %-d}{more}"
+
+
 NEEDS_ATTENTION: list[Callable[[MemberReview], str | None]] = [
     open_pain,
     missed_sessions,
     too_hard_in_a_row,
     knob_eased_twice,
+    unanswered_question,
 ]
 
 
 def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberReview]:
     """Reviews for the given blocks in a fixed number of queries: the blocks,
     their sessions, the sessions' workouts, the members' finished workouts on
-    the block, open pain flags, knob settings and their knobs."""
+    the block, open pain flags, questions waiting too long, knob settings and
+    their knobs."""
     today = today or timezone.localdate()
     assignments = list(
         assignments.select_related("member__profile", "routine").prefetch_related(
@@ -197,6 +219,14 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         .order_by("-level", "-created_at")
     ):
         flags[flag.member_id].append(flag)
+    unanswered = defaultdict(list)
+    for question in (
+        Question.objects.waiting()
+        .filter(member__in=member_ids, created_at__lt=timezone.now() - ANSWER_WITHIN)
+        .only("member_id", "subject", "created_at")
+        .order_by("created_at")
+    ):
+        unanswered[question.member_id].append(question)
     # Knob settings carry their member and day, not a joined workout each: on
     # a dashboard of hundreds, building those objects is most of the work.
     settings = defaultdict(lambda: defaultdict(list))
@@ -225,6 +255,7 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
             today=today,
             workouts=member_workouts,
             pain_flags=flags[assignment.member_id],
+            unanswered=unanswered[assignment.member_id],
         )
         for knob_id, points in settings[assignment.member_id].items():
             points = [p for p in points if p.day >= assignment.start_date]

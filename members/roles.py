@@ -26,6 +26,10 @@ TRAINER_PERMISSIONS = [
     # Steer blocks: a member's own numbers, and notes to members.
     *[f"members.{action}_stepoverride" for action in ["add", "change", "delete", "view"]],
     "members.view_trainernote",
+    # Questions addressed to the trainer, and the emails about them.
+    "members.view_question",
+    "members.change_question",
+    "members.view_emaildelivery",
     # Author exercises and routines.
     *[
         f"routines.{action}_{model}"

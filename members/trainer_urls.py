@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import review, steering, trainer
+from members.views import questions, review, steering, trainer
 
 app_name = "trainer"
 
@@ -18,6 +18,12 @@ urlpatterns = [
     path("blocks/<int:pk>/overrides/", steering.save_override, name="save_override"),
     path("overrides/<int:pk>/remove/", steering.remove_override, name="remove_override"),
     path("blocks/<int:pk>/notes/", steering.add_note, name="add_note"),
+    path("questions/", questions.inbox, name="questions"),
+    path("questions/<int:pk>/", questions.question_detail, name="question"),
+    path("questions/<int:pk>/answer/", questions.answer, name="answer"),
+    path("questions/<int:pk>/answered/", questions.mark_answered, name="mark_answered"),
+    path("questions/<int:pk>/close/", questions.close, name="close_question"),
+    path("questions/<int:pk>/reopen/", questions.reopen, name="reopen_question"),
     path("members/", trainer.members, name="members"),
     path("members/invite/", trainer.invite, name="invite"),
     path("members/invite/group/", trainer.invite_group, name="invite_group"),

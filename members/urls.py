@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import logger, member
+from members.views import logger, member, questions
 
 app_name = "members"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("program/", member.program, name="program"),
     path("program/<int:pk>/", member.program, name="block"),
     path("history/", member.history, name="history"),
+    path("questions/", questions.my_questions, name="questions"),
     path("settings/", member.settings, name="settings"),
     path("settings/calendar/new/", member.calendar_create, name="calendar_create"),
     path("settings/calendar/revoke/", member.calendar_revoke, name="calendar_revoke"),

@@ -2,15 +2,19 @@ from members.models.accounts import Profile, User, UserManager
 from members.models.blocks import Assignment, PlannedSession
 from members.models.coaching import StepOverride, TrainerNote
 from members.models.invitations import Invitation
+from members.models.outbox import EmailDelivery
+from members.models.questions import Question
 from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
 __all__ = [
     "Assignment",
+    "EmailDelivery",
     "Invitation",
     "KnobSetting",
     "PainFlag",
     "PlannedSession",
     "Profile",
+    "Question",
     "SetLog",
     "StepOverride",
     "TrainerNote",

@@ -17,6 +17,7 @@ from members.models import (
     Assignment,
     KnobSetting,
     PainFlag,
+    Question,
     SetLog,
     StepOverride,
     TrainerNote,
@@ -156,6 +157,9 @@ def render_member_detail(
         .select_related("exercise", "resolved_by__profile")
         .order_by("-created_at"),
         "trends": trends(member),
+        "questions": Question.objects.for_trainer(request.user)
+        .filter(member=member)
+        .select_related("exercise", "workout"),
         "active_nav": "dashboard",
     }
     if current is not None:

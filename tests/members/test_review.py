@@ -210,8 +210,9 @@ def test_the_dashboard_query_count_stays_flat(
     _club(trainer, count)
     # Session, user, the Trainers group check, the blocks with members and
     # routines, their sessions, the sessions' workouts, the members' workouts,
-    # open pain flags, knob settings, their knobs, then the routines for the filter.
-    with django_assert_num_queries(11):
+    # open pain flags, questions waiting over a day, knob settings, their knobs,
+    # then the routines for the filter.
+    with django_assert_num_queries(12):
         response = trainer_client.get("/trainer/")
     assert response.text.count('class="card review-card"') == count
 
@@ -226,10 +227,10 @@ def test_member_detail_query_count_stays_flat(
         workout = finished_workout(member, session, wall=12)
         TrainerNote.objects.create(assignment=block, workout=workout, author=trainer, text="Good")
     # Session, user, group check, the member, their blocks, the block's review
-    # (seven), its workouts with sets, knob settings and pain flags (four), the
+    # (eight), its workouts with sets, knob settings and pain flags (four), the
     # member's overrides, the routine's steps and knobs for the override form,
-    # the notes, the pain history, and the trends (three).
-    with django_assert_num_queries(24):
+    # the notes, the pain history, the member's questions, and the trends (three).
+    with django_assert_num_queries(26):
         page = trainer_client.get(f"/trainer/members/{member.pk}/")
     assert page.text.count('class="card timeline-item') == 8
     assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions

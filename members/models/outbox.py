@@ -1,0 +1,76 @@
+"""Emails waiting to go, one row per recipient, until they are sent or given up on."""
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class EmailDeliveryQuerySet(models.QuerySet):
+    def for_trainer(self, user):
+        """Emails about the questions addressed to a trainer; a superuser sees all."""
+        if user.is_superuser:
+            return self
+        return self.filter(question__trainer=user)
+
+    def failed(self):
+        return self.filter(state=EmailDelivery.State.FAILED)
+
+    def stalled(self, *, older_than: dt.timedelta):
+        """Queued, and due for longer than a worker takes to pick a task up:
+        their task was lost (or the worker is down)."""
+        return self.filter(
+            state=EmailDelivery.State.QUEUED, next_attempt_at__lt=timezone.now() - older_than
+        )
+
+
+class EmailDelivery(models.Model):
+    """One email to one address, kept until it is sent.
+
+    ``key`` names what the email is for ("question 12 to the trainer"), so
+    asking twice for the same email finds the row already there: an email is
+    queued once, and a retry never re-sends a copy that already went."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question to the trainer"
+        QUESTION_RECEIPT = "question_receipt", "Receipt to the sender"
+        ANSWER = "answer", "Answer to the sender"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    key = models.CharField(max_length=100, unique=True)
+    to_email = models.EmailField("to")
+    question = models.ForeignKey(
+        "members.Question",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EmailDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "email deliveries"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
+                name="email_delivery_sent_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to_email} ({self.get_state_display()})"

@@ -1,0 +1,138 @@
+"""Questions members and visitors send the trainers, kept whatever happens to
+the email that carries them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from routines.models import Exercise
+
+
+class QuestionQuerySet(models.QuerySet):
+    def for_member(self, user):
+        return self.filter(member=user)
+
+    def for_trainer(self, user):
+        """The questions addressed to a trainer. A superuser sees every
+        question, those sent to the club's address included."""
+        if user.is_superuser:
+            return self
+        return self.filter(trainer=user)
+
+    def waiting(self):
+        """Not answered and not closed."""
+        return self.filter(status=Question.Status.NEW)
+
+
+class Question(models.Model):
+    """A question to a trainer, stored before any email about it is sent.
+
+    A member's question goes to the trainer of their current block (or their
+    trainer); a visitor's, and a member's without a trainer, to the club's
+    contact address."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="Empty for a visitor who was not signed in.",
+    )
+    name = models.CharField(max_length=100, help_text="The sender's name, as they gave it.")
+    email = models.EmailField(help_text="Where answers go.")
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions_received",
+        limit_choices_to={"is_staff": True},
+        help_text="Empty when it went to the club's contact address.",
+    )
+    to_email = models.EmailField("sent to", help_text="The address the question went to.")
+    subject = models.CharField(max_length=120)
+    message = models.TextField(max_length=3000)
+    exercise = models.ForeignKey(
+        Exercise,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="The exercise it is about, if any.",
+    )
+    workout = models.ForeignKey(
+        "members.Workout",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="The logged session it is about, if any.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    answer = models.TextField(
+        blank=True, max_length=3000, help_text="An answer written in Ground Up."
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # From a hidden field of the form: the same form posted twice is one question.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The inbox and the dashboard's "unanswered for a day" reason.
+            models.Index(fields=["trainer", "status", "created_at"]),
+            models.Index(fields=["member", "status", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(subject=""), name="question_subject_not_empty"),
+            models.CheckConstraint(condition=~Q(message=""), name="question_message_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.name}, {timezone.localtime(self.created_at):%b %-d})"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.NEW
+
+    @property
+    def answerer(self) -> str:
+        """Who will answer, in the words the sender sees."""
+        return self.trainer.display_name if self.trainer_id else "the club's trainers"
+
+    @property
+    def topic(self) -> str:
+        """What it is about: an exercise, a session, or nothing in particular."""
+        session = f"the session on {self.workout.date:%a, %b %-d}" if self.workout_id else ""
+        if self.exercise_id:
+            return f"{self.exercise.name}, in {session}" if session else self.exercise.name
+        return session
+
+    @property
+    def trainer_delivery(self):
+        """The email to the trainer: its state is the question's delivery state.
+        Reads prefetched deliveries when there are some."""
+        for delivery in self.deliveries.all():
+            if delivery.kind == delivery.Kind.QUESTION:
+                return delivery
+        return None

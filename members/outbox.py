@@ -1,0 +1,117 @@
+"""Email that must not be lost: stored as an ``EmailDelivery`` row first, sent
+by the task worker, retried with backoff when the mail server fails, and left
+visibly failed (for ``manage.py requeue_emails``) after the last try.
+
+Django's tasks API has no retries of its own: each failed try enqueues the
+next one with ``run_after``."""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from members.models import EmailDelivery
+
+logger = logging.getLogger(__name__)
+
+# The waits after the 1st, 2nd, 3rd and 4th failed try: an outage of about
+# two and a half hours is ridden out before the email is marked failed.
+RETRY_DELAYS = [
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# A queued email this long past its time has lost its task (or the worker was down).
+STALLED_AFTER = dt.timedelta(minutes=15)
+
+
+def _messages() -> dict[str, Callable[[EmailDelivery], EmailMultiAlternatives]]:
+    from members import emails
+
+    return {
+        EmailDelivery.Kind.QUESTION: emails.question_to_trainer,
+        EmailDelivery.Kind.QUESTION_RECEIPT: emails.question_receipt,
+        EmailDelivery.Kind.ANSWER: emails.question_answer,
+    }
+
+
+def queue(*, kind: str, key: str, to_email: str, **about) -> EmailDelivery:
+    """Store an email for sending, once per ``key``, and enqueue its task.
+
+    The task is enqueued in the caller's transaction: with the database
+    backend the task row commits, or rolls back, with the email's row."""
+    delivery, created = EmailDelivery.objects.get_or_create(
+        key=key, defaults={"kind": kind, "to_email": to_email, **about}
+    )
+    if created:
+        _enqueue(delivery.pk)
+    return delivery
+
+
+def _enqueue(delivery_id: int, *, run_after: dt.datetime | None = None) -> None:
+    if run_after is None:
+        deliver.enqueue(delivery_id)
+    elif deliver.get_backend().supports_defer:
+        deliver.using(run_after=run_after).enqueue(delivery_id)
+    # A backend that cannot defer (tests run tasks in process) leaves the
+    # retry to requeue_emails, which picks up queued emails past their time.
+
+
+@task()
+def deliver(delivery_id: int) -> str:
+    """Send one stored email, unless it went already. The row stays locked
+    while sending, so a second worker given the same email skips it."""
+    with transaction.atomic():
+        delivery = (
+            EmailDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_id, state=EmailDelivery.State.QUEUED)
+            .first()
+        )
+        if delivery is None:
+            return "nothing to send"
+        try:
+            _messages()[delivery.kind](delivery).send()
+        except Exception as error:  # Whatever the cause, record it and try again later.
+            return _record_failure(delivery, error)
+        delivery.state = EmailDelivery.State.SENT
+        delivery.sent_at = timezone.now()
+        delivery.attempts += 1
+        delivery.save(update_fields=["state", "sent_at", "attempts"])
+        return "sent"
+
+
+def _record_failure(delivery: EmailDelivery, error: Exception) -> str:
+    logger.warning("Could not send %s (try %d): %s", delivery, delivery.attempts + 1, error)
+    delivery.attempts += 1
+    delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.state = EmailDelivery.State.FAILED
+    else:
+        delivery.next_attempt_at = timezone.now() + RETRY_DELAYS[delivery.attempts - 1]
+        _enqueue(delivery.pk, run_after=delivery.next_attempt_at)
+    delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+    return delivery.state
+
+
+@transaction.atomic
+def requeue(deliveries) -> int:
+    """Send failed emails again from a fresh count of tries, and re-enqueue
+    queued ones whose task was lost. Emails already sent are left alone."""
+    now = timezone.now()
+    ids = list(
+        deliveries.exclude(state=EmailDelivery.State.SENT)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    EmailDelivery.objects.filter(pk__in=ids, state=EmailDelivery.State.FAILED).update(
+        state=EmailDelivery.State.QUEUED, attempts=0, next_attempt_at=now
+    )
+    for pk in ids:
+        _enqueue(pk)
+    return len(ids)

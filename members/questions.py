@@ -1,0 +1,152 @@
+"""Asking and answering questions. Every write stores the question first and
+queues its emails in the same transaction (``members.outbox``)."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from members import outbox
+from members.models import Assignment, EmailDelivery, PainFlag, Question, User, Workout
+from members.review import MemberReview, review_blocks
+from routines.models import Exercise
+
+# The rate limit of the contact form, per signed-in user and per address.
+QUESTIONS_PER_HOUR = 5
+
+
+def trainer_for(user: User | None) -> User | None:
+    """Who answers a member: the trainer of their current block, else the
+    trainer they were given. None sends the question to the club's address."""
+    if user is None or not user.is_authenticated or user.is_staff:
+        return None
+    block = Assignment.objects.current().filter(member=user).select_related("trainer").first()
+    if block is not None:
+        return block.trainer
+    profile = getattr(user, "profile", None)
+    return profile.trainer if profile else None
+
+
+def email_key(question: Question, kind: str) -> str:
+    """One email of each kind per question: the outbox's key for it."""
+    return f"question:{question.pk}:{kind}"
+
+
+def _queue(question: Question, kind: str, to_email: str) -> None:
+    outbox.queue(kind=kind, key=email_key(question, kind), to_email=to_email, question=question)
+
+
+@transaction.atomic
+def ask(
+    *,
+    member: User | None,
+    name: str,
+    email: str,
+    subject: str,
+    message: str,
+    exercise: Exercise | None = None,
+    workout: Workout | None = None,
+    token=None,
+) -> Question:
+    """Store a question, then queue the email to whoever answers it and a
+    receipt to the sender. ``token`` comes from the form: posting the same
+    form twice finds the question already stored."""
+    if token is not None:
+        existing = Question.objects.filter(token=token).first()
+        if existing is not None:
+            return existing
+    trainer = trainer_for(member)
+    question = Question(
+        member=member,
+        name=name,
+        email=email,
+        trainer=trainer,
+        to_email=trainer.email if trainer else settings.CLUB_CONTACT_EMAIL,
+        subject=subject,
+        message=message,
+        exercise=exercise,
+        workout=workout,
+    )
+    if token is not None:
+        question.token = token
+    question.full_clean()
+    question.save()
+    _queue(question, EmailDelivery.Kind.QUESTION, question.to_email)
+    _queue(question, EmailDelivery.Kind.QUESTION_RECEIPT, question.email)
+    return question
+
+
+@transaction.atomic
+def answer(*, question: Question, trainer: User, text: str) -> bool:
+    """Answer in the app: shown on the member's Questions page and emailed to
+    the sender, once. False when it already has an answer written here."""
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if question.answer:
+        return False
+    question.answer = text
+    question.status = Question.Status.ANSWERED
+    question.answered_by = trainer
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "status", "answered_by", "answered_at"])
+    _queue(question, EmailDelivery.Kind.ANSWER, question.email)
+    return True
+
+
+def mark_answered(*, question: Question, trainer: User) -> bool:
+    """The trainer answered by replying to the email. False if it was not waiting."""
+    return bool(
+        Question.objects.filter(pk=question.pk, status=Question.Status.NEW).update(
+            status=Question.Status.ANSWERED, answered_by=trainer, answered_at=timezone.now()
+        )
+    )
+
+
+def close(*, question: Question) -> bool:
+    return bool(
+        Question.objects.filter(pk=question.pk)
+        .exclude(status=Question.Status.CLOSED)
+        .update(status=Question.Status.CLOSED, closed_at=timezone.now())
+    )
+
+
+def reopen(*, question: Question) -> bool:
+    return bool(
+        Question.objects.filter(pk=question.pk, status=Question.Status.CLOSED).update(
+            status=Question.Status.NEW, closed_at=None
+        )
+    )
+
+
+@dataclass
+class SenderSummary:
+    """What the trainer needs beside a member's question: their block, how it
+    is going, their last workouts and their last pain report."""
+
+    review: MemberReview | None
+    recent_workouts: list[Workout]
+    last_pain: PainFlag | None
+
+
+def sender_summary(question: Question, *, workouts: int = 3) -> SenderSummary | None:
+    if question.member_id is None:
+        return None
+    member = question.member
+    block = Assignment.objects.current().filter(member=member)
+    reviews = review_blocks(block)
+    recent = list(
+        Workout.objects.summaries()
+        .finished()
+        .filter(member=member)
+        .select_related("planned_session")
+        .order_by("-started_at")[:workouts]
+    )
+    last_pain = (
+        PainFlag.objects.filter(member=member)
+        .select_related("exercise")
+        .order_by("-created_at")
+        .first()
+    )
+    return SenderSummary(
+        review=reviews[0] if reviews else None, recent_workouts=recent, last_pain=last_pain
+    )

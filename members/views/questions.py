@@ -1,0 +1,257 @@
+"""Questions: the contact form, the member's Questions page and the trainer's inbox."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from members import questions
+from members.forms.questions import AnswerForm, QuestionForm
+from members.models import EmailDelivery, Question, Workout
+from members.questions import QUESTIONS_PER_HOUR, sender_summary
+from members.ratelimit import client_address, count_use, over_limit
+from members.views.trainer import positive_int, trainer_required
+from routines.models import Exercise
+
+RATE_SCOPE = "contact"
+HOUR = 3600
+SENT_KEY = "question_sent"
+
+
+def _rate_keys(request: HttpRequest) -> list[str]:
+    keys = [f"ip:{client_address(request)}"]
+    if request.user.is_authenticated:
+        keys.append(f"user:{request.user.pk}")
+    return keys
+
+
+def _topic(request: HttpRequest):
+    """The exercise or the member's own session the form was opened from; a
+    session that is not theirs is a 404."""
+    source = request.POST if request.method == "POST" else request.GET
+    exercise = workout = None
+    if exercise_id := positive_int(source.get("exercise")):
+        exercise = get_object_or_404(Exercise, pk=exercise_id)
+    if (workout_id := positive_int(source.get("workout"))) and request.user.is_authenticated:
+        workout = get_object_or_404(Workout.objects.for_member(request.user), pk=workout_id)
+    return exercise, workout
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    """Ask the trainers. The question is stored in this request; the emails
+    about it are sent by the task worker."""
+    exercise, workout = _topic(request)
+    user = request.user if request.user.is_authenticated else None
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        exercise=exercise,
+        workout=workout,
+    )
+    status = 200
+    if request.method == "POST":
+        keys = _rate_keys(request)
+        if over_limit(RATE_SCOPE, keys, limit=QUESTIONS_PER_HOUR, period=HOUR):
+            form.is_valid()  # Keep what was typed, with any field errors too.
+            form.add_error(
+                None,
+                f"You have sent {QUESTIONS_PER_HOUR} questions in the last hour, the most "
+                "the form takes. Your question is still here: send it again in an hour.",
+            )
+            status = 429
+        elif form.is_valid():
+            count_use(RATE_SCOPE, keys, period=HOUR)
+            name, email = form.sender()
+            if form.is_spam():
+                request.session[SENT_KEY] = {"answerer": "the club's trainers", "email": email}
+                return redirect("contact_sent")
+            question = questions.ask(
+                member=user,
+                name=name,
+                email=email,
+                subject=form.cleaned_data["subject"],
+                message=form.cleaned_data["message"],
+                exercise=form.cleaned_data.get("exercise"),
+                # Asked from a card in the logger: the exercise, in that session.
+                workout=form.cleaned_data.get("workout") or workout,
+                token=form.cleaned_data["token"],
+            )
+            request.session[SENT_KEY] = {
+                "answerer": question.answerer,
+                "email": question.email,
+                "member": question.member_id is not None,
+            }
+            return redirect("contact_sent")
+        else:
+            status = 422
+    return render(
+        request,
+        "members/contact.html",
+        {
+            "form": form,
+            "exercise": exercise,
+            "workout": workout,
+            "answerer": questions.trainer_for(user),
+            "active_nav": "contact",
+        },
+        status=status,
+    )
+
+
+def contact_sent(request: HttpRequest) -> HttpResponse:
+    sent = request.session.get(SENT_KEY)
+    if sent is None:
+        return redirect("contact")
+    return render(request, "members/contact_sent.html", {"sent": sent})
+
+
+@login_required
+def my_questions(request: HttpRequest) -> HttpResponse:
+    """The member's questions, newest first, with their answers."""
+    asked = (
+        Question.objects.for_member(request.user)
+        .select_related("trainer__profile", "answered_by__profile", "exercise", "workout")
+        .prefetch_related("deliveries")
+    )
+    return render(
+        request, "members/questions.html", {"questions": asked, "active_nav": "questions"}
+    )
+
+
+# The trainer's inbox.
+
+INBOX_SHOWS = {
+    "waiting": "Waiting for an answer",
+    "answered": "Answered",
+    "closed": "Closed",
+    "all": "All",
+}
+
+
+def _questions_for_trainer(request: HttpRequest):
+    return Question.objects.for_trainer(request.user)
+
+
+def _get_question_for_trainer(request: HttpRequest, pk: int) -> Question:
+    return get_object_or_404(
+        _questions_for_trainer(request).select_related(
+            "member__profile", "trainer__profile", "answered_by__profile", "exercise", "workout"
+        ),
+        pk=pk,
+    )
+
+
+@trainer_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "waiting")
+    if show not in INBOX_SHOWS:
+        show = "waiting"
+    mine = _questions_for_trainer(request)
+    counts = mine.aggregate(
+        waiting=Count("pk", filter=Q(status=Question.Status.NEW)),
+        answered=Count("pk", filter=Q(status=Question.Status.ANSWERED)),
+        closed=Count("pk", filter=Q(status=Question.Status.CLOSED)),
+        all=Count("pk"),
+    )
+    listed = mine.select_related(
+        "member__profile", "trainer__profile", "exercise", "workout"
+    ).prefetch_related(
+        Prefetch("deliveries", queryset=EmailDelivery.objects.filter(kind="question"))
+    )
+    if show != "all":
+        status = {"waiting": "new", "answered": "answered", "closed": "closed"}[show]
+        listed = listed.filter(status=status)
+    # New questions first, oldest of them at the top: the longest wait comes first.
+    listed = listed.order_by("created_at") if show == "waiting" else listed
+    return render(
+        request,
+        "members/trainer/inbox.html",
+        {
+            "questions": listed,
+            "show": show,
+            "shows": [(key, label, counts[key]) for key, label in INBOX_SHOWS.items()],
+            "active_nav": "questions",
+        },
+    )
+
+
+def render_question(request, question, *, form=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "members/trainer/question.html",
+        {
+            "question": question,
+            "summary": sender_summary(question),
+            "deliveries": question.deliveries.order_by("created_at"),
+            "form": form or AnswerForm(),
+            "active_nav": "questions",
+        },
+        status=status,
+    )
+
+
+@trainer_required
+def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_question(request, _get_question_for_trainer(request, pk))
+
+
+def _back_to(question: Question) -> HttpResponse:
+    return redirect(reverse("trainer:question", args=[question.pk]))
+
+
+@trainer_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _get_question_for_trainer(request, pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return render_question(request, question, form=form, status=422)
+    if questions.answer(question=question, trainer=request.user, text=form.cleaned_data["text"]):
+        messages.success(request, f"Answer sent to {question.name}.")
+    else:
+        messages.info(request, "This question was answered already; nothing more was sent.")
+    return _back_to(question)
+
+
+def _change(request: HttpRequest, pk: int, change, said: str) -> HttpResponse:
+    """Apply a status change; a retried post changes nothing and says nothing."""
+    question = _get_question_for_trainer(request, pk)
+    if change(question):
+        messages.success(request, said)
+    return _back_to(question)
+
+
+@trainer_required
+@require_POST
+def mark_answered(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request,
+        pk,
+        lambda question: questions.mark_answered(question=question, trainer=request.user),
+        "Marked as answered.",
+    )
+
+
+@trainer_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request,
+        pk,
+        lambda question: questions.close(question=question),
+        "Closed. It stays in the inbox under Closed.",
+    )
+
+
+@trainer_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request,
+        pk,
+        lambda question: questions.reopen(question=question),
+        "Reopened: it is waiting for an answer again.",
+    )
