@@ -9,18 +9,21 @@ from django.utils import timezone
 from members import logbook
 from members.models import (
     Assignment,
+    EmailDelivery,
     Invitation,
     Profile,
+    Question,
     StepOverride,
     TrainerNote,
     User,
     Workout,
 )
 from members.models.invitations import INVITATION_LIFETIME, new_token
+from members.questions import email_key
 from members.roles import TRAINERS_GROUP
 from members.services import assign_routine
 from members.steering import pause_block
-from routines.models import Knob, Routine
+from routines.models import Exercise, Knob, Routine
 from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 
 DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - printed on purpose; DEBUG only.
@@ -62,6 +65,37 @@ NOTES = [
     ),
     ("quinn@example.com", False, "A full block, every session done. Let's plan the next one."),
 ]
+# Questions members asked: (email, exercise slug or None, hours ago, subject,
+# message, Makana's answer or None). Casey's has waited over a day, so Casey is
+# on the dashboard for it; Jordan's is new today; Alex's is answered.
+QUESTIONS = [
+    (
+        "casey@example.com",
+        "calf-raise",
+        30,
+        "Calf raises burn after 10",
+        "My calves burn after about 10 reps and I can't finish the set. "
+        "Should I stop there or push through?",
+        None,
+    ),
+    (
+        "jordan@example.com",
+        "tibialis-raise",
+        2,
+        "Where should my back be?",
+        "On the tib raises, should my back stay flat on the wall the whole time?",
+        None,
+    ),
+    (
+        "alex@example.com",
+        None,
+        50,
+        "Extra sessions on rest days?",
+        "I feel good. Can I do the routine on my rest days too?",
+        "Not yet: the rest days are when you adapt. Add the calf raises only if "
+        "you want more, and keep to zero pain.",
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -102,6 +136,7 @@ class Command(BaseCommand):
                 )
                 self._put_on_the_routine(member, trainer=trainer, story=story, weeks_ago=weeks_ago)
             self._steer(trainer)
+            self._questions(trainer)
 
         self.stdout.write(self.style.SUCCESS("Demo accounts are ready. Sign in with:"))
         for email, name, is_trainer, _, _ in DEMO_PEOPLE:
@@ -144,6 +179,61 @@ class Command(BaseCommand):
                 text=text,
                 defaults={"author": trainer, "sent_at": timezone.now()},
             )
+
+    def _questions(self, trainer):
+        """The questions in QUESTIONS, as if their emails went. Run again, each
+        is left as it is."""
+        now = timezone.now()
+        for email, exercise, hours_ago, subject, message, answer in QUESTIONS:
+            member = User.objects.get(email=email)
+            asked_at = now - dt.timedelta(hours=hours_ago)
+            question, created = Question.objects.get_or_create(
+                member=member,
+                subject=subject,
+                defaults={
+                    "name": member.display_name,
+                    "email": member.email,
+                    "trainer": trainer,
+                    "to_email": trainer.email,
+                    "message": message,
+                    "exercise": Exercise.objects.filter(slug=exercise).first(),
+                    "created_at": asked_at,
+                },
+            )
+            if not created:
+                continue
+            for kind, to_email in [
+                (EmailDelivery.Kind.QUESTION, trainer.email),
+                (EmailDelivery.Kind.QUESTION_RECEIPT, member.email),
+            ]:
+                EmailDelivery.objects.create(
+                    kind=kind,
+                    key=email_key(question, kind),
+                    to_email=to_email,
+                    question=question,
+                    state=EmailDelivery.State.SENT,
+                    attempts=1,
+                    created_at=asked_at,
+                    sent_at=asked_at,
+                )
+            if answer:
+                answered_at = asked_at + dt.timedelta(hours=3)
+                Question.objects.filter(pk=question.pk).update(
+                    answer=answer,
+                    status=Question.Status.ANSWERED,
+                    answered_by=trainer,
+                    answered_at=answered_at,
+                )
+                EmailDelivery.objects.create(
+                    kind=EmailDelivery.Kind.ANSWER,
+                    key=email_key(question, EmailDelivery.Kind.ANSWER),
+                    to_email=member.email,
+                    question=question,
+                    state=EmailDelivery.State.SENT,
+                    attempts=1,
+                    created_at=answered_at,
+                    sent_at=answered_at,
+                )
 
     def _put_on_the_routine(self, member, *, trainer, story, weeks_ago=1):
         """Invited by the trainer, on the ground-up routine since Monday
