@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format lock check-deploy clean bench-review
+.PHONY: help run test lint format lock check-deploy clean bench-review drill-mail
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with demo data (SQLite unless DATABASE_URL is set)"
@@ -17,6 +17,7 @@ help:
 	@echo "make format rewrite the code in the house format"
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
 	@echo "make bench-review  time the trainer dashboard at 200 members (DATABASE_URL for PostgreSQL)"
+	@echo "make drill-mail    mail server down, then back: count every question's email once (PostgreSQL)"
 
 # The virtualenv is made once, with the first Python >= 3.12 that bin/find-python finds.
 $(PY):
@@ -49,6 +50,9 @@ test: $(VENV)/.dev-installed lint
 
 bench-review: $(VENV)/.dev-installed
 	$(PY) bench/review.py $(BENCH_ARGS)
+
+drill-mail: $(VENV)/.dev-installed
+	$(PY) bench/mail_drill.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -497,3 +497,25 @@ def test_the_admin_shows_a_trainer_only_their_questions_and_marks_them_answered(
     )
     mine.refresh_from_db()
     assert mine.status == "answered" and mine.answered_by == trainer
+
+
+def test_an_email_that_failed_is_visible_to_the_trainer_and_the_member(
+    member, trainer, on_block, member_client, settings
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.mail_backends.DownBackend"}}
+    question = questions.ask(
+        member=member, name="Alex", email=member.email, subject="Lost?", message=MESSAGE
+    )
+    to_trainer = question.deliveries.get(kind="question")
+    assert (to_trainer.state, to_trainer.attempts) == ("queued", 1)
+    assert "SMTPConnectError" in to_trainer.last_error
+    # After its last try (test_question_delivery walks the retries through the worker).
+    question.deliveries.update(state="failed", attempts=5)
+
+    coach = Client()
+    coach.force_login(trainer)
+    assert "Email failed" in coach.get("/trainer/questions/").content.decode()
+    page = coach.get(f"/trainer/questions/{question.pk}/").content.decode()
+    assert "failed after 5 tries" in page and "SMTPConnectError" in page
+    mine = member_client.get("/me/questions/").content.decode()
+    assert "not delivered yet: the club will send it again" in mine
