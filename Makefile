@@ -40,7 +40,7 @@ run: $(VENV)/.run-installed
 	DEBUG=true $(PY) manage.py createcachetable
 	DEBUG=true $(PY) manage.py demo
 	@echo "Serving Ground Up at http://$(HOST):$(PORT)/ with its task worker (Ctrl-C stops both)"
-	@# The worker sends the emails that tasks queue (pain alerts); it stops with the server.
+	@# The worker sends the emails that tasks queue (questions, pain alerts); it stops with the server.
 	DEBUG=true $(PY) manage.py db_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from members import outbox
@@ -12,8 +13,10 @@ from members.models import Assignment, EmailDelivery, PainFlag, Question, User, 
 from members.review import MemberReview, review_blocks
 from routines.models import Exercise
 
-# The rate limit of the contact form, per signed-in user and per address.
+# The contact form's limits: per member or visitor, and per network address
+# (a club's Wi-Fi is one address for everyone in the gym).
 QUESTIONS_PER_HOUR = 5
+QUESTIONS_PER_ADDRESS_PER_HOUR = 30
 
 
 def trainer_for(user: User | None) -> User | None:
@@ -111,9 +114,14 @@ def close(*, question: Question) -> bool:
 
 
 def reopen(*, question: Question) -> bool:
+    """Back to where it was before it was closed: answered if it had been."""
     return bool(
         Question.objects.filter(pk=question.pk, status=Question.Status.CLOSED).update(
-            status=Question.Status.NEW, closed_at=None
+            status=Case(
+                When(answered_at__isnull=False, then=Value(Question.Status.ANSWERED)),
+                default=Value(Question.Status.NEW),
+            ),
+            closed_at=None,
         )
     )
 

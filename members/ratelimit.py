@@ -1,11 +1,22 @@
 """Fixed-window rate limits kept in Django's cache, which is shared by every
 web process (the database cache, or Redis where configured)."""
 
+import datetime as dt
 import time
+from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``limit`` uses per window by ``who`` ("user:12", "ip:203.0.113.7")."""
+
+    who: str
+    limit: int
 
 
 def client_address(request: HttpRequest) -> str:
@@ -14,22 +25,37 @@ def client_address(request: HttpRequest) -> str:
     return get_adapter(request).get_client_ip(request)
 
 
+def _window(period: int) -> int:
+    return int(time.time() // period)
+
+
 def _key(scope: str, who: str, period: int) -> str:
-    return f"ratelimit:{scope}:{who}:{int(time.time() // period)}"
+    return f"ratelimit:{scope}:{who}:{_window(period)}"
 
 
-def over_limit(scope: str, whos: list[str], *, limit: int, period: int) -> bool:
-    """Whether any of ``whos`` (a user, an address) has used up this window."""
-    counts = cache.get_many([_key(scope, who, period) for who in whos])
-    return any(count >= limit for count in counts.values())
+def tripped(scope: str, limits: list[Limit], *, period: int) -> Limit | None:
+    """The first limit already used up in this window, or None."""
+    keys = {_key(scope, limit.who, period): limit for limit in limits}
+    counts = cache.get_many(list(keys))
+    for key, limit in keys.items():
+        if counts.get(key, 0) >= limit.limit:
+            return limit
+    return None
 
 
-def count_use(scope: str, whos: list[str], *, period: int) -> None:
-    for who in whos:
-        key = _key(scope, who, period)
+def count_use(scope: str, limits: list[Limit], *, period: int) -> None:
+    for limit in limits:
+        key = _key(scope, limit.who, period)
         # add() is a no-op when the window's counter exists already.
         cache.add(key, 0, timeout=period)
         try:
             cache.incr(key)
         except ValueError:  # expired between add() and incr()
             cache.set(key, 1, timeout=period)
+
+
+def window_ends(period: int) -> dt.datetime:
+    """When the current window closes and the counts start again."""
+    return dt.datetime.fromtimestamp((_window(period) + 1) * period, tz=dt.UTC).astimezone(
+        timezone.get_current_timezone()
+    )

@@ -139,6 +139,13 @@ class QuestionForm(forms.Form):
         )
         return value
 
+    def topic_workout(self, opened_from):
+        """The session it is about: the one chosen, or, asked about an
+        exercise from a card in the logger, the session the card was in."""
+        if self.cleaned_data.get("workout"):
+            return self.cleaned_data["workout"]
+        return opened_from if self.cleaned_data.get("exercise") else None
+
     def is_spam(self) -> bool:
         """The honeypot was filled in: answer as if sent, send nothing."""
         return bool(self.cleaned_data.get("website"))

@@ -9,10 +9,12 @@ from django.utils import timezone
 
 class EmailDeliveryQuerySet(models.QuerySet):
     def for_trainer(self, user):
-        """Emails about the questions addressed to a trainer; a superuser sees all."""
+        """Emails about the questions a trainer sees; a superuser sees all."""
+        from members.models.questions import Question
+
         if user.is_superuser:
             return self
-        return self.filter(question__trainer=user)
+        return self.filter(question__in=Question.objects.for_trainer(user))
 
     def failed(self):
         return self.filter(state=EmailDelivery.State.FAILED)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from routines.models import Exercise
 
@@ -16,11 +17,11 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(member=user)
 
     def for_trainer(self, user):
-        """The questions addressed to a trainer. A superuser sees every
-        question, those sent to the club's address included."""
+        """The questions addressed to a trainer: their members', and those sent
+        to the club's address when it is theirs. A superuser sees every one."""
         if user.is_superuser:
             return self
-        return self.filter(trainer=user)
+        return self.filter(Q(trainer=user) | Q(trainer=None, to_email__iexact=user.email))
 
     def waiting(self):
         """Not answered and not closed."""
@@ -114,6 +115,12 @@ class Question(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.status == self.Status.NEW
+
+    @property
+    def waiting_for(self) -> str:
+        """“3 hours”, or “moments” in the first minute."""
+        waited = timezone.now() - self.created_at
+        return "moments" if waited.total_seconds() < 60 else timesince(self.created_at)
 
     @property
     def answerer(self) -> str:

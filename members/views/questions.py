@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from members import questions
 from members.forms.questions import AnswerForm, QuestionForm
 from members.models import EmailDelivery, Question, Workout
-from members.questions import QUESTIONS_PER_HOUR, sender_summary
-from members.ratelimit import client_address, count_use, over_limit
+from members.questions import QUESTIONS_PER_ADDRESS_PER_HOUR, QUESTIONS_PER_HOUR, sender_summary
+from members.ratelimit import Limit, client_address, count_use, tripped, window_ends
 from members.views.trainer import positive_int, trainer_required
 from routines.models import Exercise
 
@@ -21,11 +21,30 @@ HOUR = 3600
 SENT_KEY = "question_sent"
 
 
-def _rate_keys(request: HttpRequest) -> list[str]:
-    keys = [f"ip:{client_address(request)}"]
-    if request.user.is_authenticated:
-        keys.append(f"user:{request.user.pk}")
-    return keys
+def _limits(request: HttpRequest) -> list[Limit]:
+    """Each member has their own hourly count, and so does each visitor's
+    address; members at the club share its address, so that count only
+    stops a flood."""
+    address = client_address(request)
+    own = (
+        Limit(f"user:{request.user.pk}", QUESTIONS_PER_HOUR)
+        if request.user.is_authenticated
+        else Limit(f"visitor:{address}", QUESTIONS_PER_HOUR)
+    )
+    return [own, Limit(f"ip:{address}", QUESTIONS_PER_ADDRESS_PER_HOUR)]
+
+
+def _limit_message(limit: Limit) -> str:
+    again = f"{window_ends(HOUR):%-I:%M %p}"
+    if limit.who.startswith("ip:"):
+        return (
+            "Many questions came from your network in the last hour, the most the form "
+            f"takes. Your question is kept below: send it after {again}."
+        )
+    return (
+        f"You have sent {limit.limit} questions in the last hour, the most the form takes. "
+        f"Your question is kept below: send it after {again}."
+    )
 
 
 def _topic(request: HttpRequest):
@@ -52,18 +71,15 @@ def contact(request: HttpRequest) -> HttpResponse:
         workout=workout,
     )
     status = 200
+    limited = None
     if request.method == "POST":
-        keys = _rate_keys(request)
-        if over_limit(RATE_SCOPE, keys, limit=QUESTIONS_PER_HOUR, period=HOUR):
-            form.is_valid()  # Keep what was typed, with any field errors too.
-            form.add_error(
-                None,
-                f"You have sent {QUESTIONS_PER_HOUR} questions in the last hour, the most "
-                "the form takes. Your question is still here: send it again in an hour.",
-            )
+        limits = _limits(request)
+        if limit := tripped(RATE_SCOPE, limits, period=HOUR):
+            form.is_valid()  # Bound, so what was typed is shown again.
+            limited = _limit_message(limit)
             status = 429
         elif form.is_valid():
-            count_use(RATE_SCOPE, keys, period=HOUR)
+            count_use(RATE_SCOPE, limits, period=HOUR)
             name, email = form.sender()
             if form.is_spam():
                 request.session[SENT_KEY] = {"answerer": "the club's trainers", "email": email}
@@ -75,8 +91,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 message=form.cleaned_data["message"],
                 exercise=form.cleaned_data.get("exercise"),
-                # Asked from a card in the logger: the exercise, in that session.
-                workout=form.cleaned_data.get("workout") or workout,
+                workout=form.topic_workout(workout),
                 token=form.cleaned_data["token"],
             )
             request.session[SENT_KEY] = {
@@ -95,6 +110,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             "exercise": exercise,
             "workout": workout,
             "answerer": questions.trainer_for(user),
+            "limited": limited,
             "active_nav": "contact",
         },
         status=status,
@@ -199,7 +215,8 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _back_to(question: Question) -> HttpResponse:
-    return redirect(reverse("trainer:question", args=[question.pk]))
+    """To the answer section, where the message about what happened is."""
+    return redirect(reverse("trainer:question", args=[question.pk]) + "#answer")
 
 
 @trainer_required
@@ -210,7 +227,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render_question(request, question, form=form, status=422)
     if questions.answer(question=question, trainer=request.user, text=form.cleaned_data["text"]):
-        messages.success(request, f"Answer sent to {question.name}.")
+        messages.success(request, f"Answer saved. It is on its way to {question.name} by email.")
     else:
         messages.info(request, "This question was answered already; nothing more was sent.")
     return _back_to(question)

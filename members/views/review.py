@@ -89,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trainers": User.objects.filter(is_staff=True).select_related("profile")
         if request.user.is_superuser
         else [],
+        "waiting_questions": Question.objects.for_trainer(request.user).waiting().count(),
         "active_nav": "dashboard",
     }
     if request.htmx:

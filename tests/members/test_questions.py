@@ -76,6 +76,15 @@ def test_opened_from_a_session_it_is_about_that_session(member_client, member, o
     assert Question.objects.get().workout == workout
 
 
+def test_choosing_nothing_in_particular_after_a_session_is_about_nothing(
+    member_client, member, on_block
+):
+    workout = finished_workout(member, on_block.planned_sessions.first())
+    _post(member_client, f"/contact/?workout={workout.pk}", about="", workout=workout.pk)
+    question = Question.objects.get()
+    assert (question.exercise, question.workout) == (None, None)
+
+
 def test_asked_from_the_logger_it_keeps_the_exercise_and_the_session(
     member_client, member, on_block, calf_raise
 ):
@@ -166,6 +175,7 @@ def test_over_the_limit_per_address_gets_a_clear_message_and_nothing_is_sent(cli
     assert response.status_code == 429
     page = response.content.decode()
     assert "You have sent 5 questions in the last hour" in page
+    assert re.search(r"send it after \d+:00 [AP]M", page)
     assert "One more" in page and MESSAGE in page  # Nothing typed is lost.
     assert Question.objects.count() == questions.QUESTIONS_PER_HOUR
     assert len(mail.outbox) == sent
@@ -180,6 +190,33 @@ def test_over_the_limit_per_member_holds_across_addresses(member_client, on_bloc
     for n in range(questions.QUESTIONS_PER_HOUR):
         assert _post(member_client, ip=f"198.51.100.{n}").status_code == 302
     assert _post(member_client, ip="192.0.2.200").status_code == 429
+
+
+def test_members_on_the_clubs_wifi_each_have_their_own_count(member, second_member, trainer):
+    for person in (member, second_member):
+        put_on_block(person, trainer=trainer, start_date=timezone.localdate())
+        client = Client()
+        client.force_login(person)
+        for _ in range(questions.QUESTIONS_PER_HOUR):
+            assert _post(client, ip="203.0.113.50").status_code == 302
+    assert Question.objects.count() == 2 * questions.QUESTIONS_PER_HOUR
+
+
+def test_a_flood_from_one_address_is_held_back_across_accounts(trainer):
+    sent = 0
+    while sent < questions.QUESTIONS_PER_ADDRESS_PER_HOUR:
+        client = Client()
+        client.force_login(UserFactory())
+        for _ in range(questions.QUESTIONS_PER_HOUR):
+            if sent == questions.QUESTIONS_PER_ADDRESS_PER_HOUR:
+                break
+            assert _post(client, ip="203.0.113.60").status_code == 302
+            sent += 1
+    client = Client()
+    client.force_login(UserFactory())
+    response = _post(client, ip="203.0.113.60")
+    assert response.status_code == 429
+    assert "Many questions came from your network" in response.content.decode()
 
 
 def test_the_limit_resets_after_an_hour(client):
@@ -302,14 +339,28 @@ def test_members_and_visitors_cannot_open_the_inbox(client, member_client, membe
     assert client.get("/trainer/questions/").status_code == 302
 
 
-def test_a_superuser_sees_the_questions_sent_to_the_clubs_address(superuser, client):
-    questions.ask(
+def _visitor_asks():
+    return questions.ask(
         member=None,
         name="Robin",
         email="robin@example.net",
         subject="Visitor here",
         message=MESSAGE,
     )
+
+
+def test_the_trainer_with_the_clubs_address_sees_visitors_questions(settings, other_trainer):
+    settings.CLUB_CONTACT_EMAIL = "Makana@example.com"
+    desk = TrainerFactory(email="makana@example.com", display_name="Makana")
+    _visitor_asks()
+    for person, sees in [(desk, True), (other_trainer, False)]:
+        coach = Client()
+        coach.force_login(person)
+        assert ("Visitor here" in coach.get("/trainer/questions/").content.decode()) is sees
+
+
+def test_a_superuser_sees_the_questions_sent_to_the_clubs_address(superuser, client):
+    _visitor_asks()
     client.force_login(superuser)
     assert "Visitor here" in client.get("/trainer/questions/").content.decode()
 
@@ -357,18 +408,29 @@ def test_an_empty_answer_is_refused_at_the_field(asked, trainer):
     assert mail.outbox == []
 
 
-def test_mark_answered_close_and_reopen(asked, trainer):
+def test_reopening_an_answered_question_leaves_it_answered(asked, trainer):
+    questions.answer(question=asked, trainer=trainer, text="Closer.")
+    questions.close(question=asked)
+    questions.reopen(question=asked)
+    asked.refresh_from_db()
+    assert asked.status == "answered" and asked.closed_at is None
+
+
+def test_close_and_reopen_then_mark_answered(asked, trainer):
     coach = Client()
     coach.force_login(trainer)
-    coach.post(f"/trainer/questions/{asked.pk}/answered/")
-    asked.refresh_from_db()
-    assert asked.status == "answered" and asked.answer == "" and mail.outbox == []
-    coach.post(f"/trainer/questions/{asked.pk}/close/")
+    response = coach.post(f"/trainer/questions/{asked.pk}/close/")
+    assert response["Location"] == f"/trainer/questions/{asked.pk}/#answer"
     asked.refresh_from_db()
     assert asked.status == "closed"
+    page = coach.get(f"/trainer/questions/{asked.pk}/").content.decode()
+    assert "Reopen it to answer" in page and "Send answer" not in page
     coach.post(f"/trainer/questions/{asked.pk}/reopen/")
     asked.refresh_from_db()
     assert asked.status == "new"
+    coach.post(f"/trainer/questions/{asked.pk}/answered/")
+    asked.refresh_from_db()
+    assert asked.status == "answered" and asked.answer == "" and mail.outbox == []
 
 
 def test_the_inbox_puts_the_longest_waiting_first_and_filters_by_status(member, trainer, on_block):
