@@ -57,8 +57,10 @@ def ask(
     form twice finds the question already stored."""
     if token is not None:
         existing = Question.objects.filter(token=token).first()
-        if existing is not None:
+        if existing is not None and (existing.member, existing.email) == (member, email):
             return existing
+        if existing is not None:
+            token = None  # Someone else's form: never show them that question.
     trainer = trainer_for(member)
     question = Question(
         member=member,

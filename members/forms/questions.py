@@ -57,7 +57,9 @@ class QuestionForm(forms.Form):
     )
     # Hidden from people by CSS; form-filling bots fill it in.
     website = forms.CharField(
-        label="Leave this empty", required=False, widget=forms.TextInput(attrs={"tabindex": -1})
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": -1, "autocomplete": "off"}),
     )
     token = forms.UUIDField(widget=forms.HiddenInput)
 

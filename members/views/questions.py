@@ -38,11 +38,11 @@ def _limit_message(limit: Limit) -> str:
     again = f"{window_ends(HOUR):%-I:%M %p}"
     if limit.who.startswith("ip:"):
         return (
-            "Many questions came from your network in the last hour, the most the form "
+            "Many questions came from your network this hour, the most the form "
             f"takes. Your question is kept below: send it after {again}."
         )
     return (
-        f"You have sent {limit.limit} questions in the last hour, the most the form takes. "
+        f"You have sent {limit.limit} questions this hour, the most the form takes. "
         f"Your question is kept below: send it after {again}."
     )
 

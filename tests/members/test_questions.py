@@ -147,6 +147,24 @@ def test_the_confirmation_says_who_answers_and_where(member_client, on_block):
     assert 'href="/me/questions/"' in page
 
 
+def test_another_senders_form_token_makes_a_new_question_of_their_own(
+    member, second_member, trainer
+):
+    first = questions.ask(
+        member=member, name="Alex", email=member.email, subject="Mine", message=MESSAGE
+    )
+    second = questions.ask(
+        member=second_member,
+        name="Jordan",
+        email=second_member.email,
+        subject="Theirs",
+        message=MESSAGE,
+        token=first.token,
+    )
+    assert second.pk != first.pk and second.member == second_member
+    assert second.token != first.token
+
+
 def test_the_same_form_posted_twice_is_one_question(member_client, on_block):
     token = _token(member_client)
     _post(member_client, token=token)
@@ -174,7 +192,7 @@ def test_over_the_limit_per_address_gets_a_clear_message_and_nothing_is_sent(cli
     response = _post(client, name="Robin", email="robin@example.net", subject="One more")
     assert response.status_code == 429
     page = response.content.decode()
-    assert "You have sent 5 questions in the last hour" in page
+    assert "You have sent 5 questions this hour" in page
     assert re.search(r"send it after \d+:00 [AP]M", page)
     assert "One more" in page and MESSAGE in page  # Nothing typed is lost.
     assert Question.objects.count() == questions.QUESTIONS_PER_HOUR
