@@ -23,6 +23,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
 MESSAGE = "My heels lift when I squat. Should I move closer to the wall?"
 
 
+def _asks(person, subject):
+    """``person`` asks a question through the service, as the form would."""
+    return questions.ask(
+        member=person,
+        name=person.display_name,
+        email=person.email,
+        subject=subject,
+        message=MESSAGE,
+    )
+
+
 def _token(client, url="/contact/"):
     page = client.get(url).content.decode()
     return re.search(r'name="token" value="([^"]+)"', page).group(1)
@@ -150,9 +161,7 @@ def test_the_confirmation_says_who_answers_and_where(member_client, on_block):
 def test_another_senders_form_token_makes_a_new_question_of_their_own(
     member, second_member, trainer
 ):
-    first = questions.ask(
-        member=member, name="Alex", email=member.email, subject="Mine", message=MESSAGE
-    )
+    first = _asks(member, "Mine")
     second = questions.ask(
         member=second_member,
         name="Jordan",
@@ -300,16 +309,8 @@ def test_markup_is_escaped_in_pages_and_html_mail_and_verbatim_in_plain_text(
 
 
 def test_members_see_only_their_own_questions(member_client, member, second_member, trainer):
-    questions.ask(
-        member=member, name="Alex", email=member.email, subject="Mine here", message=MESSAGE
-    )
-    questions.ask(
-        member=second_member,
-        name="Jordan",
-        email=second_member.email,
-        subject="Not yours",
-        message=MESSAGE,
-    )
+    _asks(member, "Mine here")
+    _asks(second_member, "Not yours")
     page = member_client.get("/me/questions/").content.decode()
     assert "Mine here" in page and "Not yours" not in page
 
@@ -319,16 +320,8 @@ def two_trainers(member, second_member, trainer, other_trainer):
     """Alex asks Makana, Jordan asks Kai; a client signed in as Makana."""
     put_on_block(member, trainer=trainer, start_date=timezone.localdate())
     put_on_block(second_member, trainer=other_trainer, start_date=timezone.localdate())
-    mine = questions.ask(
-        member=member, name="Alex", email=member.email, subject="For Makana", message=MESSAGE
-    )
-    theirs = questions.ask(
-        member=second_member,
-        name="Jordan",
-        email=second_member.email,
-        subject="For Kai",
-        message=MESSAGE,
-    )
+    mine = _asks(member, "For Makana")
+    theirs = _asks(second_member, "For Kai")
     coach = Client()
     coach.force_login(trainer)
     return coach, mine, theirs
@@ -347,9 +340,7 @@ def test_trainers_see_only_questions_addressed_to_them(two_trainers):
 
 
 def test_members_and_visitors_cannot_open_the_inbox(client, member_client, member):
-    question = questions.ask(
-        member=member, name="Alex", email=member.email, subject="Mine", message=MESSAGE
-    )
+    question = _asks(member, "Mine")
     assert member_client.get("/trainer/questions/").status_code == 403
     assert member_client.get(f"/trainer/questions/{question.pk}/").status_code == 403
     member_client.logout()
@@ -388,13 +379,7 @@ def test_a_superuser_sees_the_questions_sent_to_the_clubs_address(superuser, cli
 
 @pytest.fixture
 def asked(member, on_block):
-    question = questions.ask(
-        member=member,
-        name="Alex Rivera",
-        email=member.email,
-        subject="How far from the wall?",
-        message=MESSAGE,
-    )
+    question = _asks(member, "How far from the wall?")
     mail.outbox.clear()
     return question
 
@@ -458,9 +443,7 @@ def test_the_inbox_puts_the_longest_waiting_first_and_filters_by_status(member, 
             questions.ask(
                 member=member, name="Alex", email=member.email, subject=subject, message=MESSAGE
             )
-    done = questions.ask(
-        member=member, name="Alex", email=member.email, subject="Done one", message=MESSAGE
-    )
+    done = _asks(member, "Done one")
     questions.mark_answered(question=done, trainer=trainer)
     coach = Client()
     coach.force_login(trainer)
@@ -479,9 +462,7 @@ def test_a_question_unanswered_for_a_day_puts_the_member_on_the_list(
 ):
     now = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
     with time_machine.travel(now - dt.timedelta(hours=hours_ago), tick=False):
-        questions.ask(
-            member=member, name="Alex", email=member.email, subject="Heels lift", message=MESSAGE
-        )
+        _asks(member, "Heels lift")
     with time_machine.travel(now, tick=False):
         (review,) = review_blocks(Assignment.objects.filter(member=member))
     reasons = [r for r in review.reasons if "Heels lift" in r]
@@ -530,9 +511,7 @@ def test_member_questions_page_queries_do_not_grow(
     size, member, member_client, trainer, django_assert_num_queries
 ):
     for n in range(size):
-        questions.ask(
-            member=member, name="Alex", email=member.email, subject=f"Q{n}", message=MESSAGE
-        )
+        _asks(member, f"Q{n}")
     # Session, user; the questions with their people, exercise and workout; their emails.
     with django_assert_num_queries(4):
         response = member_client.get("/me/questions/")
@@ -543,9 +522,7 @@ def test_a_trainer_with_no_block_for_the_member_still_gets_their_question(member
     coach = TrainerFactory(email="lee@example.com", display_name="Lee")
     member.profile.trainer = coach
     member.profile.save()
-    question = questions.ask(
-        member=member, name="Alex", email=member.email, subject="Between blocks", message=MESSAGE
-    )
+    question = _asks(member, "Between blocks")
     assert question.trainer == coach and question.to_email == "lee@example.com"
 
 
@@ -583,9 +560,7 @@ def test_an_email_that_failed_is_visible_to_the_trainer_and_the_member(
     member, trainer, on_block, member_client, settings
 ):
     settings.MAILERS = {"default": {"BACKEND": "tests.mail_backends.DownBackend"}}
-    question = questions.ask(
-        member=member, name="Alex", email=member.email, subject="Lost?", message=MESSAGE
-    )
+    question = _asks(member, "Lost?")
     to_trainer = question.deliveries.get(kind="question")
     assert (to_trainer.state, to_trainer.attempts) == ("queued", 1)
     assert "SMTPConnectError" in to_trainer.last_error
