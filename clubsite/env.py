@@ -5,6 +5,7 @@ each one is documented in the README, ``.env.example`` and the compose file.
 A malformed value raises ``ImproperlyConfigured`` naming the variable.
 """
 
+import datetime as dt
 import os
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -59,6 +60,20 @@ def integer(name: str, default: int, *, minimum: int | None = None) -> int:
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
     return number
+
+
+def clock_time(name: str, default: str) -> dt.time:
+    """A time of day on the 24-hour clock, ``HH:MM``."""
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        value = default
+    try:
+        parsed = dt.datetime.strptime(value.strip(), "%H:%M").time()
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day as HH:MM (07:00), not {value!r}."
+        ) from None
+    return parsed
 
 
 def string_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -31,6 +31,15 @@ SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"{CLUB_NAME} <noreply@localhost>")
 TIME_ZONE = env.string("TIME_ZONE", "America/Los_Angeles")
 SIGNUP_OPEN = env.boolean("SIGNUP_OPEN", default=True)
+# Nudges, on the club's clock: members' session-morning reminders and the
+# trainers' weekly digest (sent by `manage.py send_nudges`, run every few minutes).
+REMINDER_TIME = env.clock_time("REMINDER_TIME", "07:00")
+DIGEST_DAY = env.choice(
+    "DIGEST_DAY",
+    "monday",
+    choices={"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
+)
+DIGEST_TIME = env.clock_time("DIGEST_TIME", "07:00")
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(BASE_DIR / "media")))
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=False)
 _behind_tls_proxy = env.boolean("BEHIND_TLS_PROXY", default=False)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from clubsite import views
-from members.views import calendar, invitations, questions
+from members.views import calendar, invitations, nudges, questions
 
 admin.site.site_header = "Ground Up: trainers' desk"
 admin.site.site_title = "Ground Up admin"
@@ -19,6 +19,9 @@ urlpatterns = [
     path("contact/sent/", questions.contact_sent, name="contact_sent"),
     path("invitation/<str:token>/", invitations.accept, name="invitation"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
+    path("reminders/<str:token>/", nudges.reminders, name="reminders"),
+    path("reminders/<str:token>/off/", nudges.reminders_off, name="reminders_off"),
+    path("reminders/<str:token>/on/", nudges.reminders_on, name="reminders_on"),
     path("routines/", include("routines.urls")),
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),

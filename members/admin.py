@@ -59,7 +59,14 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     fk_name = "user"
     can_delete = False
-    fields = ["display_name", "weaker_side", "units", "trainer"]
+    fields = [
+        "display_name",
+        "weaker_side",
+        "units",
+        "trainer",
+        "session_reminders",
+        "weekly_digest",
+    ]
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -656,16 +663,39 @@ class EmailDeliveryAdmin(TrainerScopedAdmin):
     """Every email the club's outbox sent or is still trying to send: the
     answer to "I never got it"."""
 
-    list_display = ["created_at", "kind", "to_email", "state", "attempts", "sent_at"]
+    list_display = ["created_at", "kind", "to_email", "for_whom", "about", "state"]
     list_filter = ["state", "kind", "created_at"]
-    search_fields = ["to_email", "key"]
+    list_select_related = ["recipient__profile", "planned_session", "question"]
+    search_fields = ["to_email", "key", "recipient__profile__display_name"]
     date_hierarchy = "created_at"
-    readonly_fields = ["key", "question", "created_at", *DELIVERY_FIELDS]
+    readonly_fields = [
+        "key",
+        "recipient",
+        "question",
+        "planned_session",
+        "created_at",
+        *DELIVERY_FIELDS,
+        "skipped_because",
+    ]
     fields = readonly_fields
     actions = ["send_again"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="for", ordering="recipient__profile__display_name")
+    def for_whom(self, delivery):
+        return delivery.recipient.display_name if delivery.recipient else "—"
+
+    @admin.display(description="about")
+    def about(self, delivery):
+        if delivery.planned_session:
+            return delivery.planned_session
+        if delivery.question:
+            return delivery.question.subject
+        if delivery.kind == EmailDelivery.Kind.DIGEST:
+            return f"Week of {timezone.localtime(delivery.created_at):%b %-d}"
+        return ""
 
     @admin.action(description="Send again (failed or stuck ones)")
     def send_again(self, request, queryset):

@@ -1,5 +1,6 @@
 """Emails the members app sends, each with a plain-text and an HTML part."""
 
+import datetime as dt
 import logging
 import smtplib
 from email.headerregistry import Address
@@ -10,14 +11,29 @@ from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from members.models import EmailDelivery, Invitation, Question
+from members.models import (
+    Assignment,
+    EmailDelivery,
+    Invitation,
+    KnobSetting,
+    PlannedSession,
+    Question,
+    Workout,
+)
+from members.outbox import NotNeeded
 
 logger = logging.getLogger(__name__)
 
 
 def render_email(
-    template: str, context: dict, *, to: list[str], reply_to: list[str] | None = None
+    template: str,
+    context: dict,
+    *,
+    to: list[str],
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     """``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html`` as one
     message. The text templates turn autoescaping off; the HTML one keeps it."""
@@ -28,6 +44,7 @@ def render_email(
         body=render_to_string(f"{template}.txt", context),
         to=to,
         reply_to=reply_to or [],
+        headers=headers,
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message
@@ -124,3 +141,126 @@ def question_receipt(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 def question_answer(delivery: EmailDelivery) -> EmailMultiAlternatives:
     return _to_sender("members/email/question_answer", delivery)
+
+
+def _link(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _wants(user, preference: str) -> bool:
+    # An account without a profile has the defaults: everything on.
+    profile = getattr(user, "profile", None)
+    return profile is None or getattr(profile, preference)
+
+
+def _last_time(member_id: int, before: dt.date) -> tuple[Workout | None, list[KnobSetting]]:
+    """The member's last finished workout before ``before`` and where each
+    knob was set in it: “Feet distance from wall 14 in”."""
+    workout = (
+        Workout.objects.filter(member=member_id, finished_at__isnull=False, date__lt=before)
+        .order_by("-started_at")
+        .first()
+    )
+    if workout is None:
+        return None, []
+    settings_ = list(
+        workout.knob_settings.select_related("knob", "exercise").order_by(
+            "exercise__name", "knob__order"
+        )
+    )
+    return workout, settings_
+
+
+def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """What is due today: the routine, “session 3 of 8”, where the knobs were
+    last time, a link to start and a one-click link to stop these emails.
+
+    Checked again at sending: a session done, moved or on a block no longer
+    running since it was queued is not reminded of."""
+    from members.nudges import unsubscribe_token
+    from members.overrides import overrides_for
+
+    session = (
+        PlannedSession.objects.select_related(
+            "assignment__routine", "assignment__member__profile", "assignment__trainer__profile"
+        )
+        .filter(pk=delivery.planned_session_id)
+        .first()
+    )
+    if session is None:
+        raise NotNeeded("The session no longer exists.")
+    assignment, member = session.assignment, session.assignment.member
+    if session.date != timezone.localdate():
+        raise NotNeeded(f"The session moved to {session.date:%a %b %-d}, or its day passed.")
+    if assignment.status != Assignment.Status.ACTIVE:
+        raise NotNeeded(f"The block is {assignment.get_status_display().lower()}.")
+    if session.workouts.exists():
+        raise NotNeeded("The member had already started the session.")
+    if not member.is_active or not _wants(member, "session_reminders"):
+        raise NotNeeded("The member turned reminders off.")
+    last_workout, knobs = _last_time(member.pk, session.date)
+    unsubscribe_url = _link("reminders_off", unsubscribe_token(member))
+    return render_email(
+        "members/email/reminder",
+        {
+            "member": member,
+            "session": session,
+            "assignment": assignment,
+            "routine": assignment.routine,
+            "trainer": assignment.trainer,
+            "total": assignment.planned_sessions.count(),
+            "steps": assignment.routine.guide_steps(
+                overrides_for(member, assignment.routine), details=False
+            ),
+            "last_workout": last_workout,
+            "knobs": knobs,
+            "start_url": _link("members:home"),
+            "settings_url": _link("members:settings"),
+            "unsubscribe_url": unsubscribe_url,
+        },
+        to=[delivery.to_email],
+        reply_to=[_address(assignment.trainer.display_name, assignment.trainer.email)],
+        headers={
+            # One-click unsubscribe from the mail app's own button (RFC 8058).
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def trainer_digest(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """The week ahead for one trainer: who needs them and why (the dashboard's
+    reasons, in its order) and the blocks ending this week. Not sent when
+    there is nothing to say."""
+    from members.review import needing_attention, review_blocks
+
+    trainer = delivery.recipient
+    if trainer is None or not trainer.is_active:
+        raise NotNeeded("The trainer's account is gone or inactive.")
+    if not _wants(trainer, "weekly_digest"):
+        raise NotNeeded("The trainer turned the digest off.")
+    reviews = review_blocks(Assignment.objects.current().for_trainer(trainer))
+    attention = needing_attention(reviews)
+    ending = sorted(
+        (r for r in reviews if r.ends_this_week),
+        key=lambda r: (r.end_date, r.member.display_name.lower()),
+    )
+    if not attention and not ending:
+        raise NotNeeded("Nobody needed attention and no block ends this week.")
+    for review in reviews:
+        review.url = _link("trainer:member", review.member.pk)
+    return render_email(
+        "members/email/digest",
+        {
+            "trainer": trainer,
+            "today": timezone.localdate(),
+            "attention": attention,
+            "ending": ending,
+            "waiting_questions": Question.objects.for_trainer(trainer).waiting().count(),
+            "dashboard_url": _link("trainer:dashboard"),
+            "inbox_url": _link("trainer:questions"),
+            "settings_url": _link("members:settings"),
+            "digest_day": settings.DIGEST_DAY.capitalize(),
+        },
+        to=[delivery.to_email],
+    )

@@ -31,6 +31,12 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 STALLED_AFTER = dt.timedelta(minutes=15)
 
 
+class NotNeeded(Exception):
+    """Raised by a message builder when, by the time it is sent, the email has
+    no reason left to go (the session was done, the block paused): the row is
+    marked skipped with the reason, so the admin can say why nothing came."""
+
+
 def _messages() -> dict[str, Callable[[EmailDelivery], EmailMultiAlternatives]]:
     from members import emails
 
@@ -38,20 +44,25 @@ def _messages() -> dict[str, Callable[[EmailDelivery], EmailMultiAlternatives]]:
         EmailDelivery.Kind.QUESTION: emails.question_to_trainer,
         EmailDelivery.Kind.QUESTION_RECEIPT: emails.question_receipt,
         EmailDelivery.Kind.ANSWER: emails.question_answer,
+        EmailDelivery.Kind.REMINDER: emails.session_reminder,
+        EmailDelivery.Kind.DIGEST: emails.trainer_digest,
     }
 
 
-def queue(*, kind: str, key: str, to_email: str, **about) -> EmailDelivery:
-    """Store an email for sending, once per ``key``, and enqueue its task.
+def queue(*, kind: str, key: str, to_email: str, **about) -> tuple[EmailDelivery, bool]:
+    """Store an email for sending, once per ``key``, and enqueue its task;
+    True when this call stored it.
 
     The task is enqueued in the caller's transaction: with the database
-    backend the task row commits, or rolls back, with the email's row."""
+    backend the task row commits, or rolls back, with the email's row. Two
+    callers racing for one key both reach the unique constraint: one inserts,
+    the other finds its row, and only the first enqueues."""
     delivery, created = EmailDelivery.objects.get_or_create(
         key=key, defaults={"kind": kind, "to_email": to_email, **about}
     )
     if created:
         _enqueue(delivery.pk)
-    return delivery
+    return delivery, created
 
 
 def _enqueue(delivery_id: int, *, run_after: dt.datetime | None = None) -> None:
@@ -77,6 +88,11 @@ def deliver(delivery_id: int) -> str:
             return "nothing to send"
         try:
             _messages()[delivery.kind](delivery).send()
+        except NotNeeded as reason:
+            delivery.state = EmailDelivery.State.SKIPPED
+            delivery.skipped_because = str(reason)[:200]
+            delivery.save(update_fields=["state", "skipped_because"])
+            return "not needed"
         except Exception as error:  # Whatever the cause, record it and try again later.
             return _record_failure(delivery, error)
         delivery.state = EmailDelivery.State.SENT
@@ -102,10 +118,16 @@ def _record_failure(delivery: EmailDelivery, error: Exception) -> str:
 @transaction.atomic
 def requeue(deliveries) -> int:
     """Send failed emails again from a fresh count of tries, and re-enqueue
-    queued ones whose task was lost. Emails already sent are left alone."""
+    queued ones whose task was lost. Emails already sent, or no longer
+    needed, are left alone."""
     now = timezone.now()
+    # Lock the rows by id: a trainer's scope joins optional rows, which
+    # PostgreSQL cannot lock.
     ids = list(
-        deliveries.exclude(state=EmailDelivery.State.SENT)
+        EmailDelivery.objects.filter(
+            pk__in=list(deliveries.values_list("pk", flat=True)),
+            state__in=[EmailDelivery.State.QUEUED, EmailDelivery.State.FAILED],
+        )
         .select_for_update()
         .values_list("pk", flat=True)
     )

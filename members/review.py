@@ -267,3 +267,13 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         review.reasons = [text for reason in NEEDS_ATTENTION if (text := reason(review))]
         reviews.append(review)
     return reviews
+
+
+def attention_order(review: MemberReview):
+    """Pain first, then the most reasons, then by name."""
+    return (not review.has_pain, -len(review.reasons), review.member.display_name.lower())
+
+
+def needing_attention(reviews: list[MemberReview]) -> list[MemberReview]:
+    """The members under "Needs you", in the order the trainer should see them."""
+    return sorted((r for r in reviews if r.reasons), key=attention_order)

@@ -25,9 +25,9 @@ def settings_variables() -> set[str]:
     return names
 
 
-def test_compose_has_the_database_the_web_app_and_the_worker(compose):
+def test_compose_has_the_database_the_web_app_the_worker_and_the_scheduler(compose):
     services = compose["services"]
-    assert set(services) == {"db", "web", "worker"}
+    assert set(services) == {"db", "web", "worker", "scheduler"}
 
     db = services["db"]
     assert db["image"].startswith("postgres:")
@@ -45,8 +45,14 @@ def test_compose_has_the_database_the_web_app_and_the_worker(compose):
     assert "manage.py db_worker" in worker["command"]
     assert worker["depends_on"]["web"]["condition"] == "service_healthy"
 
+    scheduler = services["scheduler"]
+    assert re.search(
+        r"while true; do python manage.py send_nudges; sleep \d+", scheduler["command"]
+    )
+    assert scheduler["depends_on"]["web"]["condition"] == "service_healthy"
 
-@pytest.mark.parametrize("service", ["web", "worker"])
+
+@pytest.mark.parametrize("service", ["web", "worker", "scheduler"])
 def test_compose_gives_each_app_service_every_variable(compose, service):
     provided = set(compose["services"][service]["environment"])
     missing = settings_variables() - provided

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -9,6 +10,7 @@ from members.logbook import parse_knob_value
 from members.models import Assignment, Invitation, Profile, StepOverride, User
 from members.models.blocks import WEEKDAY_CHOICES, block_problems
 from members.models.coaching import override_problems
+from members.nudges import clock_text
 from members.services import already_on_a_block_message
 from routines.models import Routine
 
@@ -28,14 +30,39 @@ class SignupDetailsForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    """A member's settings; a trainer's, with the weekly digest instead of
+    session reminders."""
+
     class Meta:
         model = Profile
-        fields = ["display_name", "weaker_side", "units"]
+        fields = ["display_name", "weaker_side", "units", "session_reminders", "weekly_digest"]
+        labels = {
+            "session_reminders": "Email me on session mornings",
+            "weekly_digest": "Email me a weekly digest",
+        }
         widgets = {
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "weaker_side": forms.RadioSelect,
             "units": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("session_reminders", "weekly_digest"):
+            self.fields[name].label_suffix = ""
+        if self.instance.user.is_staff:
+            del self.fields["session_reminders"]
+            self.fields["weekly_digest"].help_text = (
+                f"Every {settings.DIGEST_DAY.capitalize()} at "
+                f"{clock_text(settings.DIGEST_TIME)}: who needs you and the blocks ending that "
+                "week. Not sent when there is nothing to tell."
+            )
+        else:
+            del self.fields["weekly_digest"]
+            self.fields["session_reminders"].help_text = (
+                f"At {clock_text(settings.REMINDER_TIME)} on each session day: what is due "
+                "and where you left off last time."
+            )
 
     def clean_display_name(self):
         name = self.cleaned_data["display_name"].strip()

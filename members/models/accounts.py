@@ -156,6 +156,17 @@ class Profile(models.Model):
         help_text="The secret in the member's private calendar feed address; empty when revoked.",
     )
 
+    session_reminders = models.BooleanField(
+        "session reminders",
+        default=True,
+        help_text="An email on the morning of each planned session.",
+    )
+    weekly_digest = models.BooleanField(
+        "weekly digest",
+        default=True,
+        help_text="For trainers: a weekly email of who needs you and which blocks end.",
+    )
+
     class Meta:
         verbose_name = "member profile"
 

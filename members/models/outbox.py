@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,12 +10,20 @@ from django.utils import timezone
 
 class EmailDeliveryQuerySet(models.QuerySet):
     def for_trainer(self, user):
-        """Emails about the questions a trainer sees; a superuser sees all."""
+        """Emails about the questions a trainer sees, reminders to the members
+        they train or whose blocks they run, and their own digests; a
+        superuser sees all."""
+        from members.models.blocks import Assignment
         from members.models.questions import Question
 
         if user.is_superuser:
             return self
-        return self.filter(question__in=Question.objects.for_trainer(user))
+        return self.filter(
+            Q(question__in=Question.objects.for_trainer(user))
+            | Q(recipient=user)
+            | Q(recipient__profile__trainer=user)
+            | Q(planned_session__assignment__in=Assignment.objects.for_trainer(user))
+        )
 
     def failed(self):
         return self.filter(state=EmailDelivery.State.FAILED)
@@ -38,11 +47,14 @@ class EmailDelivery(models.Model):
         QUESTION = "question", "Question to the trainer"
         QUESTION_RECEIPT = "question_receipt", "Receipt to the sender"
         ANSWER = "answer", "Answer to the sender"
+        REMINDER = "reminder", "Session reminder"
+        DIGEST = "digest", "Trainer's weekly digest"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not needed"
 
     kind = models.CharField(max_length=20, choices=Kind)
     key = models.CharField(max_length=100, unique=True)
@@ -54,9 +66,27 @@ class EmailDelivery(models.Model):
         blank=True,
         related_name="deliveries",
     )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_deliveries",
+        help_text="The member or trainer it is for, when it is for an account.",
+    )
+    planned_session = models.ForeignKey(
+        "members.PlannedSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    skipped_because = models.CharField(
+        max_length=200, blank=True, help_text="Why it was not sent, when it was no longer needed."
+    )
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

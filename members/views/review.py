@@ -24,7 +24,7 @@ from members.models import (
     User,
     Workout,
 )
-from members.review import review_blocks
+from members.review import attention_order, needing_attention, review_blocks
 from members.steering import extend_choices, next_start
 from members.tasks import send_pain_resolution
 from members.views.trainer import members_of, positive_int, trainer_required
@@ -64,10 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         blocks = blocks.filter(routine_id=routine_id)
     reviews = review_blocks(blocks)
 
-    attention = sorted(
-        (r for r in reviews if r.reasons),
-        key=lambda r: (not r.has_pain, -len(r.reasons), r.member.display_name.lower()),
-    )
+    attention = needing_attention(reviews)
     rows = reviews
     if show == "attention":
         rows = [r for r in rows if r.reasons]
@@ -104,7 +101,7 @@ def _sort_key(sort: str):
         return lambda r: (r.adherence if r.adherence is not None else 101, r.member.display_name)
     if sort == "end":
         return lambda r: (r.end_date or dt.date.max, r.member.display_name)
-    return lambda r: (not r.has_pain, -len(r.reasons), r.member.display_name.lower())
+    return attention_order
 
 
 def _get_member_for_trainer(request: HttpRequest, pk: int) -> User:
