@@ -1,0 +1,60 @@
+"""A member's session reminder, on a phone and at a desk: the email's
+one-click link turns reminders off without signing in, the page it opens
+turns them back on, and Settings shows the same switch."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from members import nudges
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import put_on_block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_member_stops_reminders_from_the_email_and_turns_them_on_in_settings(
+    page, site, member, trainer, mailoutbox
+):
+    today = timezone.localdate()
+    put_on_block(
+        member,
+        trainer=trainer,
+        start_date=today,
+        weekdays=[today.weekday(), (today.weekday() + 3) % 7],
+    )
+    seven = timezone.make_aware(dt.datetime.combine(today, settings.REMINDER_TIME))
+    nudges.queue_due(max(timezone.now(), seven))
+
+    (reminder,) = mailoutbox
+    assert reminder.subject.startswith("Today: session 1 of 8")
+    link = re.search(r"(/reminders/\S+/off/)", reminder.body).group(1)
+
+    # Signed out, the link turns them off at once, and says whose they were.
+    page.goto(site + link)
+    expect(page.get_by_role("heading", name="Session reminders are off")).to_be_visible()
+    expect(
+        page.get_by_text("No more reminder emails to Alex Rivera (a•••@example.com)")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Turn reminders back on").click()
+    expect(page.get_by_role("heading", name="Session reminders are on")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Turn reminders off").click()
+    expect(page.get_by_role("heading", name="Session reminders are off")).to_be_visible()
+
+    # Settings shows the same switch, and turns it back on.
+    sign_in(page, site, member.email)
+    page.goto(site + "/me/settings/")
+    switch = page.get_by_label("Email me on session mornings")
+    expect(switch).not_to_be_checked()
+    assert_accessible(page)
+    switch.check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Your settings are saved.")).to_be_visible()
+    expect(page.get_by_label("Email me on session mornings")).to_be_checked()
+    member.profile.refresh_from_db()
+    assert member.profile.session_reminders is True
