@@ -11,6 +11,7 @@ from members.models import (
     Assignment,
     EmailDelivery,
     Invitation,
+    PlannedSession,
     Profile,
     Question,
     StepOverride,
@@ -19,6 +20,7 @@ from members.models import (
     Workout,
 )
 from members.models.invitations import INVITATION_LIFETIME, new_token
+from members.nudges import reminder_key
 from members.questions import email_key
 from members.roles import TRAINERS_GROUP
 from members.services import assign_routine
@@ -137,6 +139,7 @@ class Command(BaseCommand):
                 self._put_on_the_routine(member, trainer=trainer, story=story, weeks_ago=weeks_ago)
             self._steer(trainer)
             self._questions(trainer)
+            self._reminders()
 
         self.stdout.write(self.style.SUCCESS("Demo accounts are ready. Sign in with:"))
         for email, name, is_trainer, _, _ in DEMO_PEOPLE:
@@ -234,6 +237,34 @@ class Command(BaseCommand):
                     created_at=answered_at,
                     sent_at=answered_at,
                 )
+
+    def _reminders(self):
+        """The reminders of the blocks' past sessions, as if sent at their
+        mornings' time, so the admin's Email deliveries has them. Today's is
+        left to `send_nudges`."""
+        today = timezone.localdate()
+        sessions = PlannedSession.objects.filter(
+            assignment__status=Assignment.Status.ACTIVE, date__lt=today
+        ).select_related("assignment__member")
+        reminders = []
+        for session in sessions:
+            sent_at = timezone.make_aware(
+                dt.datetime.combine(session.date, settings.REMINDER_TIME)
+            )
+            reminders.append(
+                EmailDelivery(
+                    kind=EmailDelivery.Kind.REMINDER,
+                    key=reminder_key(session),
+                    to_email=session.assignment.member.email,
+                    recipient=session.assignment.member,
+                    planned_session=session,
+                    state=EmailDelivery.State.SENT,
+                    attempts=1,
+                    created_at=sent_at,
+                    sent_at=sent_at,
+                )
+            )
+        EmailDelivery.objects.bulk_create(reminders, ignore_conflicts=True)
 
     def _put_on_the_routine(self, member, *, trainer, story, weeks_ago=1):
         """Invited by the trainer, on the ground-up routine since Monday
