@@ -178,3 +178,24 @@ def test_a_simulated_week_of_five_minute_runs(trainer, other_trainer, settings, 
             print(f"  {email}: {count} reminder(s), expected {expected[email]}")
         for email, count in sorted(digests.items()):
             print(f"  {email}: {count} digest(s)")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_tasks")
+def test_the_worker_sends_what_the_scheduler_queued(trainer, settings):
+    """Queued by the command, sent by the django-tasks-db worker through
+    Django's mail API, on any database."""
+    settings.DIGEST_DAY = "monday"
+    members = _class_of(3, trainer, start=MONDAY - dt.timedelta(weeks=1))
+    with _at(dt.datetime.combine(MONDAY, dt.time(7, 2), tzinfo=CLUB)):
+        _send_nudges()
+        assert mail.outbox == []
+        assert set(EmailDelivery.objects.values_list("state", flat=True)) == {"queued"}
+        run_worker()
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [trainer.email, *(m.email for m in members)]
+    )
+    assert set(EmailDelivery.objects.values_list("state", flat=True)) == {"sent"}
+    (digest,) = [m for m in mail.outbox if m.to == [trainer.email]]
+    assert digest.subject == "Your week: 3 members need you, 3 blocks ending"
