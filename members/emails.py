@@ -163,12 +163,10 @@ def _last_time(member_id: int, before: dt.date) -> tuple[Workout | None, list[Kn
     )
     if workout is None:
         return None, []
-    settings_ = list(
-        workout.knob_settings.select_related("knob", "exercise").order_by(
-            "exercise__name", "knob__order"
-        )
+    knobs = workout.knob_settings.select_related("knob", "exercise").order_by(
+        "exercise__name", "knob__order"
     )
-    return workout, settings_
+    return workout, list(knobs)
 
 
 def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
@@ -196,7 +194,9 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
         raise NotNeeded(f"The block is {assignment.get_status_display().lower()}.")
     if session.workouts.exists():
         raise NotNeeded("The member had already started the session.")
-    if not member.is_active or not _wants(member, "session_reminders"):
+    if not member.is_active:
+        raise NotNeeded("The member's account is inactive.")
+    if not _wants(member, "session_reminders"):
         raise NotNeeded("The member turned reminders off.")
     last_workout, knobs = _last_time(member.pk, session.date)
     unsubscribe_url = _link("reminders_off", unsubscribe_token(member))
