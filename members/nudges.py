@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from members import outbox
 from members.models import Assignment, EmailDelivery, PlannedSession, Profile, User
+from members.models.blocks import WEEKDAY_NAMES
 from members.roles import TRAINERS_GROUP
 
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _UNSUBSCRIBE_SALT = "members.reminders-off"
 
 
@@ -75,7 +75,8 @@ def reminders_due(now: dt.datetime) -> list[PlannedSession]:
 def digest_day(now: dt.datetime) -> dt.date | None:
     """The day whose digest is due now, if one is."""
     local = timezone.localtime(now)
-    if WEEKDAYS[local.weekday()] != settings.DIGEST_DAY or local.time() < settings.DIGEST_TIME:
+    weekday = WEEKDAY_NAMES[local.weekday()].lower()
+    if weekday != settings.DIGEST_DAY or local.time() < settings.DIGEST_TIME:
         return None
     return local.date()
 
