@@ -2,10 +2,11 @@
 where it cannot leak (DEBUG on, or forced)."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
 from members.management.commands.generate_club import generate
-from members.models import Assignment, KnobSetting, SetLog, User, Workout
+from members.models import Assignment, KnobSetting, Question, SetLog, User, Workout
 
 
 def _shape():
@@ -15,6 +16,11 @@ def _shape():
         ),
         SetLog.objects.count(),
         sorted(KnobSetting.objects.values_list("value", flat=True)),
+        list(
+            Question.objects.order_by("member__email").values_list(
+                "member__email", "subject", "status", "token"
+            )
+        ),
     )
 
 
@@ -27,6 +33,11 @@ def test_the_same_seed_makes_the_same_club():
     trainer = User.objects.get(email="trainer1@club.example.com")
     assert trainer.groups.filter(name="Trainers").exists()
     assert User.objects.filter(profile__trainer=trainer).count() == 15
+    assert counts["questions"] == Question.objects.count() > 0
+    assert Question.objects.waiting().exists()
+    # Every account can sign in through the real form: its address is verified.
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 33
+    assert User.objects.get(email="head@club.example.com").is_superuser
     first = _shape()
     Assignment.objects.all().delete()
     User.objects.filter(email__endswith="@club.example.com").delete()

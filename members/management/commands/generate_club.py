@@ -1,11 +1,14 @@
 """A club at scale for measuring: trainers, members on the ground-up routine
-with up to four weeks of logged sessions, knob settings and some pain flags,
-written in bulk and the same for the same seed."""
+with up to four weeks of logged sessions, knob settings, some pain flags and
+questions, written in bulk and the same for the same seed. Every account has a
+verified address, so it can sign in through the real sign-in form."""
 
 import datetime as dt
 import random
+import uuid
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -19,6 +22,7 @@ from members.models import (
     PainFlag,
     PlannedSession,
     Profile,
+    Question,
     SetLog,
     User,
     Workout,
@@ -64,8 +68,10 @@ class Command(BaseCommand):
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
             f"{counts['members']} members, {counts['trainers']} trainers, "
-            f"{counts['workouts']} workouts, {counts['sets']} sets in {seconds:.1f} s. "
-            f"Trainers sign in as trainer1@{EMAIL_DOMAIN}, password {PASSWORD}."
+            f"{counts['workouts']} workouts, {counts['sets']} sets, "
+            f"{counts['questions']} questions in {seconds:.1f} s. "
+            f"Trainers sign in as trainer1@{EMAIL_DOMAIN} (or head@{EMAIL_DOMAIN}, who sees "
+            f"every block), members as member1@{EMAIL_DOMAIN}; the password is {PASSWORD}."
         )
 
 
@@ -81,8 +87,13 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
         staff=True,
     )
     Group.objects.get(name=TRAINERS_GROUP).user_set.add(*coaches)
+    # The head trainer oversees every block, as the club's superuser does.
+    _users([(f"head@{EMAIL_DOMAIN}", "Head Trainer")], password, staff=True, superuser=True)
     people = _users(
-        [(f"member{n}@{EMAIL_DOMAIN}", f"Member {n}") for n in range(1, members + 1)], password
+        [(f"member{n}@{EMAIL_DOMAIN}", f"Member {n}") for n in range(1, members + 1)],
+        password,
+        accepted_zero_pain=timezone.make_aware(dt.datetime.combine(today, dt.time()))
+        - dt.timedelta(weeks=5),
     )
     monday = today - dt.timedelta(days=today.weekday())
     blocks = []
@@ -183,27 +194,88 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
     PainFlag.objects.bulk_create(
         PainFlag(member=person, level=rng.randint(1, 4), note="Generated") for person in in_pain
     )
+    questions = Question.objects.bulk_create(
+        _questions(rng, people, coaches, today), batch_size=2000
+    )
     return {
         "members": len(people),
         "trainers": len(coaches),
         "workouts": len(workouts),
         "sets": len(sets),
+        "questions": len(questions),
     }
 
 
-def _users(people: list[tuple[str, str]], password: str, *, staff: bool = False) -> list[User]:
+QUESTIONS = [
+    ("Wall distance", "My heels lift at 14 inches. Should I stay at 12 for now?"),
+    ("Knee over toe", "I feel the front of my knee on the split squat. Is that normal?"),
+    ("Band", "Which band should I use for the assisted version?"),
+    ("Extra session", "Can I do the routine a third time this week?"),
+]
+
+
+def _questions(rng, people, coaches, today) -> list[Question]:
+    """About one member in five asks their trainer something; half of those
+    have been answered."""
+    questions = []
+    for index, person in enumerate(people):
+        if rng.random() > 0.2:
+            continue
+        coach = coaches[index % len(coaches)]
+        subject, message = rng.choice(QUESTIONS)
+        asked = timezone.make_aware(
+            dt.datetime.combine(today - dt.timedelta(days=rng.randint(0, 20)), dt.time(20))
+        )
+        answered = rng.random() < 0.5
+        questions.append(
+            Question(
+                member=person,
+                name=person.profile.display_name,
+                email=person.email,
+                trainer=coach,
+                to_email=coach.email,
+                subject=subject,
+                message=message,
+                status=Question.Status.ANSWERED if answered else Question.Status.NEW,
+                answer="Stay where your heels stay down, and tell me next session."
+                if answered
+                else "",
+                answered_by=coach if answered else None,
+                answered_at=asked + dt.timedelta(hours=14) if answered else None,
+                created_at=asked,
+                token=uuid.UUID(int=rng.getrandbits(128)),
+            )
+        )
+    return questions
+
+
+def _users(
+    people: list[tuple[str, str]],
+    password: str,
+    *,
+    staff: bool = False,
+    superuser: bool = False,
+    accepted_zero_pain: dt.datetime | None = None,
+) -> list[User]:
     """Accounts and their profiles, in bulk."""
     users = User.objects.bulk_create(
-        [User(email=email, password=password, is_staff=staff) for email, _ in people],
+        [
+            User(email=email, password=password, is_staff=staff, is_superuser=superuser)
+            for email, _ in people
+        ],
         batch_size=2000,
     )
     profiles = Profile.objects.bulk_create(
         [
-            Profile(user=user, display_name=name)
+            Profile(user=user, display_name=name, zero_pain_accepted_at=accepted_zero_pain)
             for user, (_, name) in zip(users, people, strict=True)
         ],
         batch_size=2000,
     )
     for user, profile in zip(users, profiles, strict=True):
         user.profile = profile
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
+        batch_size=2000,
+    )
     return users

@@ -1,0 +1,531 @@
+"""Measure Ground Up's key endpoints against the fastest answer Django can give
+on the same server, in the same run.
+
+    make bench                          # 1,000 members, 15 s per endpoint
+    make bench BENCH_ARGS=--tiny        # 20 members, 2 s per endpoint (CI)
+
+Makes a PostgreSQL database for the run (``groundup_bench`` on the server that
+DATABASE_URL names, 127.0.0.1:5432 by default), migrates it and generates a
+club. Serves the site under gunicorn with the production settings (DEBUG off,
+one worker per core) on loopback, plus a ceiling view: a plain HttpResponse
+through the same middleware. Members and the head trainer sign in through the
+real sign-in form. wrk (bench/wrk.lua) then drives each endpoint for a fixed
+time after a warm-up; each log-a-set post is a new set, with its CSRF token.
+
+Prints requests/s, p50 and p95 latency, each rate's ratio to the ceiling's and
+the queries per request, and writes them as JSON under bench/results/. Exits
+non-zero when any endpoint answered anything but 2xx; speed is reported, never
+asserted.
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import pathlib
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+PASSWORD = "ground-up-club"  # noqa: S105 - the generated club's, on a throwaway database.
+DOMAIN = "club.example.com"
+BENCH_DB = "groundup_bench"
+
+# The targets, as fractions of the ceiling's rate (reported, not asserted).
+TARGETS = {
+    "log a set (htmx POST)": 0.50,
+    "Today": 0.40,
+    "logger page": 0.40,
+    "routine guide": 0.40,
+    "trainer dashboard": 0.15,
+}
+P95_LIMIT = 10  # every endpoint's p95 under this many times the ceiling's
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=15, help="measured time per endpoint")
+    parser.add_argument("--warmup", type=float, default=3, help="warm-up per endpoint")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--connections", type=int, default=0, help="default: 2 per worker")
+    parser.add_argument("--loggers", type=int, default=20, help="members posting sets")
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument("--tiny", action="store_true", help="20 members, 2 s per endpoint")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    if args.tiny:
+        args.members, args.seconds, args.warmup, args.loggers = 20, 2, 1, 5
+    args.connections = args.connections or 2 * args.workers
+    args.loggers = min(args.loggers, args.members)
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("make bench needs wrk: apt-get install wrk (Debian's package).")
+
+    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    database_url = _create_database(server_url)
+    port = args.port or _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    work = pathlib.Path(tempfile.mkdtemp(prefix="ground-up-bench-"))
+    server = None
+    try:
+        generated = _prepare(args)
+        server = _serve(args, port, work)
+        base = Site(port)
+        endpoints = _endpoints(args, base)
+        results = {}
+        for endpoint in endpoints:
+            if isinstance(endpoint, LogASet):
+                endpoint.size(ceiling_rate=next(iter(results.values()))["rate"])
+            results[endpoint.name] = _measure(args, wrk, base, endpoint, work)
+            row = results[endpoint.name]
+            print(
+                f"  {endpoint.name}: {row['rate']:.0f} req/s, p95 {row['p95_ms']:.1f} ms, "
+                f"{row['queries']} queries",
+                flush=True,
+            )
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped: see {work / 'gunicorn.log'}")
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        if not args.keep:
+            _drop_database(server_url)
+    return _report(args, generated, results)
+
+
+# -- the database and the site -------------------------------------------------
+
+
+def _admin_connection(server_url: str):
+    import psycopg
+
+    parts = urllib.parse.urlsplit(server_url)
+    maintenance = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://")
+    return psycopg.connect(maintenance, autocommit=True)
+
+
+def _create_database(server_url: str) -> str:
+    with _admin_connection(server_url) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {BENCH_DB}")
+    return urllib.parse.urlsplit(server_url)._replace(path=f"/{BENCH_DB}").geturl()
+
+
+def _drop_database(server_url: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    with _admin_connection(server_url) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def _manage(*command: str) -> str:
+    done = subprocess.run(  # noqa: S603 - our own manage.py
+        [PYTHON, "manage.py", *command], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def _prepare(args) -> str:
+    print(f"Preparing {BENCH_DB}: migrate, static files, a club of {args.members}", flush=True)
+    _manage("migrate", "--noinput", "-v0")
+    _manage("createcachetable")
+    _manage("collectstatic", "--noinput", "-v0")
+    generated = _manage("generate_club", "--force", "--members", str(args.members), "--seed", "1")
+    print(f"  {generated}", flush=True)
+    import django
+
+    django.setup()
+    return generated
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve(args, port: int, work: pathlib.Path) -> subprocess.Popen:
+    log = (work / "gunicorn.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 - gunicorn from our virtualenv
+        [
+            str(pathlib.Path(PYTHON).with_name("gunicorn")),
+            "clubsite.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--backlog",
+            "256",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if Site(port).request("GET", "/bench/ceiling/").status == 200:
+                print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}", flush=True)
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"gunicorn did not answer within 30 s: see {work / 'gunicorn.log'}")
+
+
+# -- a signed-in visitor, over real HTTP ------------------------------------------------------
+
+
+class Answer:
+    def __init__(self, response: http.client.HTTPResponse):
+        self.status = response.status
+        self.location = response.getheader("Location", "")
+        self.cookies = {}
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        self.text = response.read().decode()
+
+
+class Site:
+    def __init__(self, port: int):
+        self.port = port
+
+    def request(self, method, path, *, cookies=None, form=None, headers=None) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        head = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        if cookies:
+            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            head["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=head)
+            return Answer(connection.getresponse())
+        finally:
+            connection.close()
+
+
+class Visitor:
+    """One person signed in through the sign-in form, with their own cookies."""
+
+    def __init__(self, site: Site, email: str):
+        self.site = site
+        page = site.request("GET", "/accounts/login/")
+        self.cookies = dict(page.cookies)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        answer = self.post(
+            "/accounts/login/",
+            {"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        )
+        if answer.status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"Signing in as {email} failed: {answer.status}")
+
+    def get(self, path: str) -> Answer:
+        return self._keep(self.site.request("GET", path, cookies=self.cookies))
+
+    def post(self, path: str, form: dict, **headers) -> Answer:
+        headers.setdefault("X-CSRFToken", self.cookies.get("csrftoken", ""))
+        return self._keep(
+            self.site.request("POST", path, cookies=self.cookies, form=form, headers=headers)
+        )
+
+    def _keep(self, answer: Answer) -> Answer:
+        self.cookies.update(answer.cookies)
+        return answer
+
+    def raw(self, method: str, path: str, form: dict | None = None, **headers) -> str:
+        """The request as wrk sends it: HTTP/1.1, kept alive."""
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: 127.0.0.1:{self.site.port}",
+            "Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        ]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        body = ""
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            lines.append(f"X-CSRFToken: {self.cookies['csrftoken']}")
+            lines.append("Content-Type: application/x-www-form-urlencoded")
+            lines.append(f"Content-Length: {len(body)}")
+        return "\r\n".join(lines) + "\r\n\r\n" + body
+
+
+# -- the endpoints ---------------------------------------------------------------
+
+
+class Endpoint:
+    def __init__(self, name, visitor, path, *, warmup=None, measured=None, method="GET"):
+        self.name, self.visitor, self.path, self.method = name, visitor, path, method
+        # Raw requests for wrk; a GET endpoint repeats one.
+        self.warmup = warmup or [visitor.raw("GET", path)]
+        self.measured = measured or self.warmup
+
+    def count_queries(self) -> int:
+        """Queries for one more request, through Django's test client with the
+        visitor's own session."""
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        visitor, form = self.visitor, None
+        if self.method == "POST":
+            visitor, self.path, form = self.counted.pop()
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies.load(visitor.cookies)
+        with CaptureQueriesContext(connection) as queries:
+            if form is not None:
+                response = client.post(self.path, form, HTTP_HX_REQUEST="true")
+            else:
+                response = client.get(self.path)
+        assert 200 <= response.status_code < 300, (self.name, response.status_code)
+        return len(queries)
+
+
+def _endpoints(args, site: Site) -> list[Endpoint]:
+    from members.models import User
+    from routines.seed import ROUTINE_SLUG
+
+    head = Visitor(site, f"head@{DOMAIN}")
+    loggers = [Visitor(site, f"member{n}@{DOMAIN}") for n in range(1, args.loggers + 1)]
+    member = loggers[0]
+    workouts = [_start_workout(visitor) for visitor in loggers]
+    detail = User.objects.get(email=f"member{args.members}@{DOMAIN}")
+
+    ceiling = Endpoint("ceiling (plain HttpResponse)", member, "/bench/ceiling/")
+    endpoints = [
+        ceiling,
+        Endpoint("Today", member, "/me/"),
+        Endpoint("logger page", member, f"/me/sessions/{workouts[0]}/"),
+        None,  # log a set: sized once the ceiling's rate is known
+        Endpoint("routine guide", member, f"/routines/{ROUTINE_SLUG}/"),
+        Endpoint(f"trainer dashboard ({args.members} members)", head, "/trainer/"),
+        Endpoint("member detail", head, f"/trainer/members/{detail.pk}/"),
+    ]
+    endpoints[3] = LogASet(args, loggers, workouts)
+    return endpoints
+
+
+def _start_workout(visitor: Visitor) -> int:
+    """Start today's session and answer the pain check, as on the phone."""
+    answer = visitor.post("/me/sessions/start/", {})
+    match = re.fullmatch(r"/me/sessions/(\d+)/", answer.location)
+    if answer.status != 302 or match is None:
+        raise SystemExit(f"Starting a session failed: {answer.status} {answer.location}")
+    workout = int(match.group(1))
+    visitor.post(f"/me/sessions/{workout}/pain-check/", {"level": "0"})
+    return workout
+
+
+class LogASet(Endpoint):
+    """htmx posts, each logging a set not logged before: the members' own
+    sessions first, then further sessions of theirs made for the run."""
+
+    def __init__(self, args, loggers, workouts):
+        self.args, self.loggers, self.workouts = args, loggers, workouts
+        self.name, self.visitor, self.method = "log a set (htmx POST)", loggers[0], "POST"
+        self.warmup = self.measured = None
+
+    def size(self, *, ceiling_rate: float) -> None:
+        # Never faster than the ceiling: that many posts, and a quarter more.
+        needed = int(ceiling_rate * (self.args.seconds + self.args.warmup) * 1.25) + 100
+        # Two more for counting queries, outside wrk.
+        posts = _set_posts(self.loggers, self.workouts, needed + 2)
+        self.counted = [posts.pop(), posts.pop()]
+        raws = [visitor.raw("POST", path, form, **{"HX-Request": "true"}) for visitor, path, form in posts]
+        split = int(len(raws) * self.args.warmup / (self.args.seconds + self.args.warmup))
+        self.warmup, self.measured = raws[:split], raws[split:]
+
+
+def _set_posts(loggers, workouts, needed: int) -> list[tuple]:
+    """(visitor, path, form) for `needed` sets never logged, round the members."""
+    from django.utils import timezone
+
+    from members.models import Profile, Workout
+    from members.workout_plan import build_plan
+
+    per_member = {}
+    for visitor, pk in zip(loggers, workouts, strict=True):
+        workout = Workout.objects.get(pk=pk)
+        profile = Profile.objects.get(user_id=workout.member_id)
+        slots = [s for s in build_plan(workout, profile=profile).slots if not s.is_extra]
+        per_member[pk] = (visitor, workout, slots)
+    per_workout = len(next(iter(per_member.values()))[2])
+    rounds = -(-needed // (per_workout * len(loggers)))
+    # Further sessions, begun and past the pain check, like the first.
+    extra = Workout.objects.bulk_create(
+        Workout(
+            member_id=workout.member_id,
+            routine_id=workout.routine_id,
+            date=timezone.localdate(),
+            started_at=timezone.now() - dt.timedelta(minutes=1),
+            prescription=workout.prescription,
+            pain_before=0,
+        )
+        for _ in range(rounds - 1)
+        for _, workout, _ in per_member.values()
+    )
+    by_member = {}
+    for visitor, workout, slots in per_member.values():
+        by_member[workout.member_id] = [(visitor, workout.pk, slots)]
+    for workout in extra:
+        visitor, _, slots = by_member[workout.member_id][0]
+        by_member[workout.member_id].append((visitor, workout.pk, slots))
+    posts = []
+    for turn in range(rounds):
+        for index in range(per_workout):
+            for sessions in by_member.values():
+                visitor, pk, slots = sessions[turn]
+                slot = slots[index]
+                form = {"step": slot.step_id, "set_number": slot.set_number, "side": slot.side}
+                if slot.is_timed:
+                    form["minutes"] = max(1, slot.target_seconds // 60)
+                else:
+                    form["reps"] = slot.target_reps
+                posts.append((visitor, f"/me/sessions/{pk}/sets/", form))
+    return posts[:needed]
+
+
+# -- load -------------------------------------------------------------------------
+
+
+def _wrk(args, wrk, site, requests: list[str], seconds: float, work: pathlib.Path) -> dict:
+    data = work / "requests.lua"
+    data.write_text(
+        "return {\n" + "".join(f"{_lua_string(raw)},\n" for raw in requests) + "}\n",
+        encoding="ascii",
+    )
+    done = subprocess.run(  # noqa: S603 - wrk, found on PATH
+        [
+            wrk,
+            "--threads",
+            "1",
+            "--connections",
+            str(args.connections),
+            "--duration",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "--script",
+            str(ROOT / "bench" / "wrk.lua"),
+            f"http://127.0.0.1:{site.port}/",
+            "--",
+            str(data),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH "))
+    return json.loads(line.removeprefix("BENCH "))
+
+
+def _lua_string(text: str) -> str:
+    """A quoted Lua string (a long bracket would turn CRLF into LF)."""
+    for plain, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\r", "\\r"), ("\n", "\\n")):
+        text = text.replace(plain, escaped)
+    return f'"{text}"'
+
+
+def _measure(args, wrk, site, endpoint: Endpoint, work: pathlib.Path) -> dict:
+    endpoint.count_queries()  # the first request of this process fills its caches
+    queries = endpoint.count_queries()
+    warm = _wrk(args, wrk, site, endpoint.warmup, args.warmup, work)
+    run = _wrk(args, wrk, site, endpoint.measured, args.seconds, work)
+    rate = run["requests"] / run["seconds"]
+    return {
+        "method": endpoint.method,
+        "path": endpoint.path,
+        "rate": rate,
+        "p50_ms": run["p50_ms"],
+        "p95_ms": run["p95_ms"],
+        "queries": queries,
+        "requests": run["requests"] + warm["requests"],
+        "non_2xx": run["non_2xx"] + warm["non_2xx"],
+        "first_bad_status": run["first_bad_status"] or warm["first_bad_status"],
+        "socket_errors": run["socket_errors"] + warm["socket_errors"],
+        "repeated_posts": run["repeats"] if endpoint.method == "POST" else 0,
+        "bytes_per_response": run["bytes"] // max(1, run["requests"]),
+    }
+
+
+# -- the report -------------------------------------------------------------------
+
+
+def _report(args, generated: str, results: dict) -> int:
+    names = list(results)
+    ceiling = results[names[0]]
+    print()
+    print(
+        f"{args.members} members; gunicorn {args.workers} workers, wrk {args.connections} "
+        f"connections, {args.seconds:g} s per endpoint after {args.warmup:g} s of warm-up"
+    )
+    header = f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>7} {'queries':>8}"
+    print(header)
+    print("-" * len(header))
+    failures = []
+    for name, row in results.items():
+        row["ratio"] = row["rate"] / ceiling["rate"]
+        row["p95_vs_ceiling"] = row["p95_ms"] / ceiling["p95_ms"] if ceiling["p95_ms"] else None
+        target = next((t for key, t in TARGETS.items() if name.startswith(key)), None)
+        row["target_ratio"] = target
+        mark = ""
+        if target is not None:
+            mark = "  ok" if row["ratio"] >= target else f"  below {target:.0%}"
+        if row["p95_vs_ceiling"] and row["p95_vs_ceiling"] >= P95_LIMIT:
+            mark += f"  p95 over {P95_LIMIT}x ceiling"
+        print(
+            f"{name:34} {row['rate']:>8.0f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+            f"{row['ratio']:>6.0%} {row['queries']:>8}{mark}"
+        )
+        if row["non_2xx"] or row["socket_errors"]:
+            failures.append(
+                f"{name}: {row['non_2xx']} answers not 2xx (first {row['first_bad_status']}), "
+                f"{row['socket_errors']} socket errors"
+            )
+        if row["repeated_posts"]:
+            failures.append(f"{name}: ran out of new sets ({row['repeated_posts']} passes)")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = out / f"bench-{args.members}-{stamp}.json"
+    settings = {k: getattr(args, k) for k in ("members", "seconds", "warmup", "workers")}
+    settings["connections"] = args.connections
+    path.write_text(
+        json.dumps({"run": settings, "club": generated, "endpoints": results}, indent=2)
+    )
+    print(f"\nWritten to {path.relative_to(ROOT)}")
+    for failure in failures:
+        print(f"FAILED {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
