@@ -9,14 +9,15 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format lock check-deploy clean bench-review drill-mail
+.PHONY: help run test lint format lock check-deploy clean bench audit drill-mail
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with demo data (SQLite unless DATABASE_URL is set)"
 	@echo "make test   ruff, then the whole pytest suite, browser tests included"
 	@echo "make format rewrite the code in the house format"
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
-	@echo "make bench-review  time the trainer dashboard at 200 members (DATABASE_URL for PostgreSQL)"
+	@echo "make bench  every key endpoint against a bare-Django ceiling (gunicorn, PostgreSQL, wrk)"
+	@echo "make audit  Lighthouse, mobile, on the pages members and trainers use (Chromium, npm)"
 	@echo "make drill-mail    mail server down, then back: count every question's email once (PostgreSQL)"
 
 # The virtualenv is made once, with the first Python >= 3.12 that bin/find-python finds.
@@ -48,8 +49,14 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.dev-installed lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-bench-review: $(VENV)/.dev-installed
-	$(PY) bench/review.py $(BENCH_ARGS)
+# wrk drives the load; it is installed from Debian's packages when missing.
+bench: $(VENV)/.dev-installed
+	@command -v wrk >/dev/null 2>&1 || bin/apt-install wrk
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+audit: $(VENV)/.dev-installed
+	@command -v chromium >/dev/null 2>&1 || bin/apt-install chromium
+	$(PY) bench/audit.py $(AUDIT_ARGS)
 
 drill-mail: $(VENV)/.dev-installed
 	$(PY) bench/mail_drill.py $(BENCH_ARGS)

@@ -20,7 +20,6 @@ asserted.
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import os
 import pathlib
@@ -28,15 +27,16 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.web import Site, Visitor, free_port, serve  # noqa: E402
+
 PYTHON = sys.executable
 PASSWORD = "ground-up-club"  # noqa: S105 - the generated club's, on a throwaway database.
 DOMAIN = "club.example.com"
@@ -76,23 +76,24 @@ def main() -> int:
 
     server_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     database_url = _create_database(server_url)
-    port = args.port or _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
+    port = args.port or free_port()
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     work = pathlib.Path(tempfile.mkdtemp(prefix="ground-up-bench-"))
     server = None
     try:
         generated = _prepare(args)
-        server = _serve(args, port, work)
+        server = serve(port=port, workers=args.workers, log=work / "gunicorn.log")
+        print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}", flush=True)
         base = Site(port)
         endpoints = _endpoints(args, base)
         results = {}
@@ -163,121 +164,6 @@ def _prepare(args) -> str:
     return generated
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _serve(args, port: int, work: pathlib.Path) -> subprocess.Popen:
-    log = (work / "gunicorn.log").open("w")
-    server = subprocess.Popen(  # noqa: S603 - gunicorn from our virtualenv
-        [
-            str(pathlib.Path(PYTHON).with_name("gunicorn")),
-            "clubsite.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--backlog",
-            "256",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if Site(port).request("GET", "/bench/ceiling/").status == 200:
-                print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}", flush=True)
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"gunicorn did not answer within 30 s: see {work / 'gunicorn.log'}")
-
-
-# -- a signed-in visitor, over real HTTP ------------------------------------------------------
-
-
-class Answer:
-    def __init__(self, response: http.client.HTTPResponse):
-        self.status = response.status
-        self.location = response.getheader("Location", "")
-        self.cookies = {}
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        self.text = response.read().decode()
-
-
-class Site:
-    def __init__(self, port: int):
-        self.port = port
-
-    def request(self, method, path, *, cookies=None, form=None, headers=None) -> Answer:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        head = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
-        if cookies:
-            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            head["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=head)
-            return Answer(connection.getresponse())
-        finally:
-            connection.close()
-
-
-class Visitor:
-    """One person signed in through the sign-in form, with their own cookies."""
-
-    def __init__(self, site: Site, email: str):
-        self.site = site
-        page = site.request("GET", "/accounts/login/")
-        self.cookies = dict(page.cookies)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        answer = self.post(
-            "/accounts/login/",
-            {"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        )
-        if answer.status != 302 or "sessionid" not in self.cookies:
-            raise SystemExit(f"Signing in as {email} failed: {answer.status}")
-
-    def get(self, path: str) -> Answer:
-        return self._keep(self.site.request("GET", path, cookies=self.cookies))
-
-    def post(self, path: str, form: dict, **headers) -> Answer:
-        headers.setdefault("X-CSRFToken", self.cookies.get("csrftoken", ""))
-        return self._keep(
-            self.site.request("POST", path, cookies=self.cookies, form=form, headers=headers)
-        )
-
-    def _keep(self, answer: Answer) -> Answer:
-        self.cookies.update(answer.cookies)
-        return answer
-
-    def raw(self, method: str, path: str, form: dict | None = None, **headers) -> str:
-        """The request as wrk sends it: HTTP/1.1, kept alive."""
-        lines = [
-            f"{method} {path} HTTP/1.1",
-            f"Host: 127.0.0.1:{self.site.port}",
-            "Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-        ]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        body = ""
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            lines.append(f"X-CSRFToken: {self.cookies['csrftoken']}")
-            lines.append("Content-Type: application/x-www-form-urlencoded")
-            lines.append(f"Content-Length: {len(body)}")
-        return "\r\n".join(lines) + "\r\n\r\n" + body
-
-
 # -- the endpoints ---------------------------------------------------------------
 
 
@@ -313,8 +199,8 @@ def _endpoints(args, site: Site) -> list[Endpoint]:
     from members.models import User
     from routines.seed import ROUTINE_SLUG
 
-    head = Visitor(site, f"head@{DOMAIN}")
-    loggers = [Visitor(site, f"member{n}@{DOMAIN}") for n in range(1, args.loggers + 1)]
+    head = Visitor(site, f"head@{DOMAIN}", PASSWORD)
+    loggers = [Visitor(site, f"member{n}@{DOMAIN}", PASSWORD) for n in range(1, args.loggers + 1)]
     member = loggers[0]
     workouts = [_start_workout(visitor) for visitor in loggers]
     detail = User.objects.get(email=f"member{args.members}@{DOMAIN}")
@@ -359,7 +245,10 @@ class LogASet(Endpoint):
         # Two more for counting queries, outside wrk.
         posts = _set_posts(self.loggers, self.workouts, needed + 2)
         self.counted = [posts.pop(), posts.pop()]
-        raws = [visitor.raw("POST", path, form, **{"HX-Request": "true"}) for visitor, path, form in posts]
+        raws = [
+            visitor.raw("POST", path, form, **{"HX-Request": "true"})
+            for visitor, path, form in posts
+        ]
         split = int(len(raws) * self.args.warmup / (self.args.seconds + self.args.warmup))
         self.warmup, self.measured = raws[:split], raws[split:]
 
@@ -487,7 +376,9 @@ def _report(args, generated: str, results: dict) -> int:
         f"{args.members} members; gunicorn {args.workers} workers, wrk {args.connections} "
         f"connections, {args.seconds:g} s per endpoint after {args.warmup:g} s of warm-up"
     )
-    header = f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>7} {'queries':>8}"
+    header = (
+        f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>7} {'queries':>8}"
+    )
     print(header)
     print("-" * len(header))
     failures = []

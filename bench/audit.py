@@ -1,0 +1,241 @@
+"""Audit the pages members and trainers use with Lighthouse, in mobile mode,
+against Debian's Chromium.
+
+    make audit
+
+Builds the demo club in a throwaway SQLite database, serves it under gunicorn
+with the production settings (DEBUG off, compressed and hashed static files)
+on loopback, signs in a member and the trainer through the real sign-in form,
+and runs Lighthouse (bench/audit/, from the npm registry; it uses the system's
+Chromium and downloads no browser) on each page. Prints the performance,
+accessibility and best-practices scores and the bytes transferred per page,
+writes them as JSON under bench/results/, and exits non-zero when a page
+misses a target.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.web import Site, Visitor, free_port, serve  # noqa: E402
+
+HERE = ROOT / "bench" / "audit"
+LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - the demo club's, printed by `make run`.
+MEMBER, TRAINER = "alex@example.com", "makana@example.com"
+TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100}
+LOGGER_LIMIT_KB = 50
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--only", help="audit only the pages whose name contains this")
+    args = parser.parse_args()
+    if not pathlib.Path(args.chromium).exists():
+        sys.exit("make audit needs Chromium: apt-get install chromium (Debian's package).")
+    _install_lighthouse()
+
+    work = pathlib.Path(tempfile.mkdtemp(prefix="ground-up-audit-"))
+    port = free_port()
+    os.environ.update(
+        {
+            "DATABASE_URL": f"sqlite:///{work / 'demo.sqlite3'}",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "localhost",
+            "SITE_URL": f"http://localhost:{port}",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    print("Building the demo club and its static files", flush=True)
+    for command in (["migrate", "-v0"], ["createcachetable"], ["demo"], ["collectstatic", "-v0"]):
+        subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *command, "--noinput"]
+            if command[0] in {"migrate", "collectstatic"}
+            else [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "DEBUG": "true"} if command[0] == "demo" else None,
+        )
+    server = serve(port=port, workers=2, log=work / "gunicorn.log")
+    try:
+        pages = _pages(Site(port, host="localhost"))
+        if args.only:
+            pages = [page for page in pages if args.only.lower() in page[0].lower()]
+        results = {}
+        for name, path, cookies in pages:
+            results[name] = _lighthouse(args, f"http://localhost:{port}{path}", cookies, work)
+            row = results[name]
+            print(
+                f"  {name}: {row['performance']} / {row['accessibility']} / "
+                f"{row['best-practices']}, {row['kb']:.1f} KB",
+                flush=True,
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return _report(results)
+
+
+def _install_lighthouse() -> None:
+    if LIGHTHOUSE.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("make audit needs Node.js and npm for Lighthouse.")
+    print("Installing Lighthouse from bench/audit/package-lock.json", flush=True)
+    # Not `npm ci`: one of Lighthouse's dependencies asks for "latest" of a
+    # package, which `npm ci` reads as a lock out of date once a newer one is
+    # published. `install --no-save` takes the locked versions and writes nothing.
+    subprocess.run(  # noqa: S603 - npm, found on PATH
+        [npm, "install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=HERE,
+        check=True,
+    )
+
+
+def _pages(site: Site) -> list[tuple[str, str, dict]]:
+    from_db = _demo_ids()
+    member = Visitor(site, MEMBER, DEMO_PASSWORD)
+    trainer = Visitor(site, TRAINER, DEMO_PASSWORD)
+    return [
+        ("landing", "/", {}),
+        ("sign-in", "/accounts/login/", {}),
+        ("Today", "/me/", member.cookies),
+        ("logger", f"/me/sessions/{from_db['workout']}/", member.cookies),
+        ("guide", f"/routines/{from_db['routine']}/", member.cookies),
+        ("History", "/me/history/", member.cookies),
+        ("trainer dashboard", "/trainer/", trainer.cookies),
+        ("member detail", f"/trainer/members/{from_db['member']}/", trainer.cookies),
+    ]
+
+
+def _demo_ids() -> dict:
+    """The member's latest session, the routine and the member, from the demo data."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clubsite.settings")
+    import django
+
+    django.setup()
+    from members.models import User, Workout
+    from routines.seed import ROUTINE_SLUG
+
+    member = User.objects.get(email=MEMBER)
+    workout = Workout.objects.filter(member=member).latest("date", "pk")
+    return {"workout": workout.pk, "routine": ROUTINE_SLUG, "member": member.pk}
+
+
+def _lighthouse(args, url: str, cookies: dict, work: pathlib.Path) -> dict:
+    """One page's scores. A run whose trace Chromium failed to record is run
+    again once, as Lighthouse itself advises."""
+    for attempt in (1, 2):
+        try:
+            run = pathlib.Path(tempfile.mkdtemp(dir=work, prefix="lighthouse-"))
+            return _lighthouse_once(args, url, cookies, run)
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                raise
+            print(f"  Lighthouse failed on {url}; once more", flush=True)
+    raise AssertionError("unreachable")
+
+
+def _lighthouse_once(args, url: str, cookies: dict, work: pathlib.Path) -> dict:
+    report = work / "report.json"
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        "--only-categories=performance,accessibility,best-practices",
+        f"--chrome-flags={CHROMIUM_FLAGS} --user-data-dir={work / 'profile'}",
+    ]
+    if cookies:
+        # The session alone: the "signed in" message would show on the first page.
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items() if k != "messages")
+        command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
+    subprocess.run(  # noqa: S603 - Lighthouse from bench/audit
+        command, check=True, env={**os.environ, "CHROME_PATH": args.chromium}
+    )
+    data = json.loads(report.read_text())
+    if data.get("runtimeError"):
+        raise SystemExit(f"Lighthouse could not audit {url}: {data['runtimeError']}")
+    if data["finalDisplayedUrl"] != url:
+        raise SystemExit(f"{url} led to {data['finalDisplayedUrl']}: was the visitor signed in?")
+    scores = {key: round(100 * (value["score"] or 0)) for key, value in data["categories"].items()}
+    failed = sorted(
+        audit_id
+        for audit_id, audit in data["audits"].items()
+        if audit.get("score") is not None
+        and audit["score"] < 1
+        and audit.get("scoreDisplayMode") in {"binary", "numeric"}
+        and any(
+            ref["id"] == audit_id
+            for key in ("accessibility", "best-practices")
+            for ref in data["categories"][key]["auditRefs"]
+            if ref.get("weight")
+        )
+    )
+    return {
+        "url": url,
+        **scores,
+        "kb": data["audits"]["total-byte-weight"]["numericValue"] / 1024,
+        "requests": len(data["audits"]["network-requests"]["details"]["items"]),
+        "first_contentful_paint_ms": round(
+            data["audits"]["first-contentful-paint"]["numericValue"]
+        ),
+        "largest_contentful_paint_ms": round(
+            data["audits"]["largest-contentful-paint"]["numericValue"]
+        ),
+        "failed_audits": failed,
+    }
+
+
+def _report(results: dict) -> int:
+    print()
+    header = (
+        f"{'page':20} {'performance':>12} {'accessibility':>14} {'best practices':>15} {'KB':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    misses = []
+    for name, row in results.items():
+        print(
+            f"{name:20} {row['performance']:>12} {row['accessibility']:>14} "
+            f"{row['best-practices']:>15} {row['kb']:>7.1f}"
+        )
+        for key, target in TARGETS.items():
+            if row[key] < target:
+                misses.append(f"{name}: {key} {row[key]} < {target}")
+        if row["failed_audits"]:
+            misses.append(f"{name}: failed {', '.join(row['failed_audits'])}")
+        if name == "logger" and row["kb"] > LOGGER_LIMIT_KB:
+            misses.append(f"logger: {row['kb']:.1f} KB > {LOGGER_LIMIT_KB} KB")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"audit-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(results, indent=2))
+    print(f"\nWritten to {path.relative_to(ROOT)}")
+    for miss in misses:
+        print(f"MISSED {miss}")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
