@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.utils import timezone
 
 from members.models import (
@@ -188,18 +188,22 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
     the block, open pain flags, questions waiting too long, knob settings and
     their knobs."""
     today = today or timezone.localdate()
-    assignments = list(
-        assignments.select_related("member__profile", "routine").prefetch_related(
-            Prefetch(
-                "planned_sessions",
-                queryset=PlannedSession.objects.prefetch_related(
-                    Prefetch(
-                        "workouts", queryset=Workout.objects.summaries().order_by("started_at")
-                    )
-                ),
-            )
-        )
-    )
+    assignments = list(assignments.select_related("member__profile", "routine"))
+    # Sessions and their workouts grouped by hand: a nested prefetch would build
+    # a queryset for every session, most of the work on a dashboard of hundreds.
+    block_ids = [a.pk for a in assignments]
+    sessions = defaultdict(list)
+    for session in PlannedSession.objects.filter(assignment__in=block_ids).order_by(
+        "assignment", "number"
+    ):
+        sessions[session.assignment_id].append(session)
+    done = defaultdict(list)
+    for workout in (
+        Workout.objects.summaries()
+        .filter(planned_session__assignment__in=block_ids)
+        .order_by("started_at")
+    ):
+        done[workout.planned_session_id].append(workout)
     member_ids = [a.member_id for a in assignments]
     earliest = min((a.start_date for a in assignments), default=today)
     workouts = defaultdict(list)
@@ -251,7 +255,9 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         ]
         review = MemberReview(
             assignment=assignment,
-            progress=assignment.progress(today),
+            progress=assignment.progress(
+                today, sessions=sessions[assignment.pk], workouts_by_session=done
+            ),
             today=today,
             workouts=member_workouts,
             pain_flags=flags[assignment.member_id],

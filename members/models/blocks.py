@@ -236,15 +236,26 @@ class Assignment(models.Model):
             .first()
         )
 
-    def progress(self, today: dt.date | None = None) -> "BlockProgress":
-        """Where the member stands, from the planned sessions and their workouts
-        (prefetch ``planned_sessions__workouts`` to keep it to the queries already made)."""
+    def progress(
+        self,
+        today: dt.date | None = None,
+        *,
+        sessions: "list[PlannedSession] | None" = None,
+        workouts_by_session: "dict[int, list[Workout]] | None" = None,
+    ) -> "BlockProgress":
+        """Where the member stands, from the planned sessions and their workouts:
+        given (a page of many blocks reads them all at once), or prefetched as
+        ``planned_sessions__workouts``, or read here."""
         today = today or timezone.localdate()
-        sessions = list(self.planned_sessions.all())
+        if sessions is None:
+            sessions = list(self.planned_sessions.all())
         on_hold_from = self.paused_on if self.is_paused else None
         workouts = []
         for session in sessions:
-            done_here = list(session.workouts.all())
+            if workouts_by_session is None:
+                done_here = list(session.workouts.all())
+            else:
+                done_here = workouts_by_session.get(session.pk, [])
             workouts += done_here
             session.status = PlannedSession.Status(
                 session.status_on(today, on_hold_from, workouts=done_here)

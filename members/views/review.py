@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -43,6 +44,12 @@ SORTS = {
 }
 
 
+# A page of cards a phone can scroll; the whole club is a few pages away.
+PAGE_SIZE = 50
+# "Needs you" shows the most pressing; the rest are one link away (show=attention).
+ATTENTION_SHOWN = 12
+
+
 def _choice(request, name: str, options, default: str) -> str:
     value = request.GET.get(name, default)
     return value if value in options else default
@@ -71,10 +78,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     elif show == "ending":
         rows = [r for r in rows if r.ends_this_week]
     rows = sorted(rows, key=_sort_key(sort))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
     context = {
-        "attention": attention,
-        "rows": rows,
+        "attention": attention[:ATTENTION_SHOWN],
+        "attention_count": len(attention),
+        "rows": page.object_list,
+        "page": page,
         "show": show,
         "show_label": SHOWS[show],
         "sort": sort,

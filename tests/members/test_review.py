@@ -20,7 +20,7 @@ from members.models import (
     TrainerNote,
     Workout,
 )
-from members.review import review_blocks
+from members.review import needing_attention, review_blocks
 from members.views.review import neutralise
 from routines.models import Knob
 from tests.factories import UserFactory, put_on_block
@@ -214,7 +214,45 @@ def test_the_dashboard_query_count_stays_flat(
     # then the routines for the filter and the count of questions waiting.
     with django_assert_num_queries(13):
         response = trainer_client.get("/trainer/")
-    assert response.text.count('class="card review-card"') == count
+    assert response.text.count('class="card review-card"') == min(count, 50)
+    with django_assert_num_queries(13):
+        last = trainer_client.get("/trainer/?page=last")
+    assert last.text.count('class="card review-card"') == count % 50 or 50
+
+
+@pytest.mark.django_db
+def test_a_large_club_comes_in_pages_and_needs_you_shows_the_most_pressing(
+    late_thursday, trainer_client, trainer
+):
+    _club(trainer, 120)
+    waiting = len(needing_attention(review_blocks(Assignment.objects.current())))
+    assert waiting > 12
+    first = trainer_client.get("/trainer/?sort=name")
+    assert first.text.count('class="card review-card"') == 50
+    assert "Everyone on a block (120)" in first.text
+    assert "1–50 of 120" in first.text
+    assert 'rel="next" href="?sort=name&amp;page=2"' in first.text
+    assert 'rel="prev"' not in first.text
+    assert f"Needs you ({waiting})" in first.text
+    assert first.text.count('class="attention-item') == 12
+    assert f"All {waiting} who need you</a>" in first.text
+    assert 'href="?sort=name&amp;show=attention"' in first.text
+
+    names = sorted(
+        Assignment.objects.values_list("member__profile__display_name", flat=True),
+        key=str.lower,
+    )
+    third = trainer_client.get("/trainer/?sort=name&page=3", headers={"HX-Request": "true"})
+    assert third.text.lstrip().startswith('<div id="member-list">')
+    assert third.text.count('class="card review-card"') == 20
+    assert "101–120 of 120" in third.text and 'rel="next"' not in third.text
+    assert names[100] in third.text and names[99] not in third.text
+    # A page past the end shows the last; nonsense shows the first.
+    assert "101–120 of 120" in trainer_client.get("/trainer/?page=9").text
+    assert "1–50 of 120" in trainer_client.get("/trainer/?page=x").text
+
+    attention = trainer_client.get("/trainer/?show=attention")
+    assert attention.text.count('class="card review-card"') == min(waiting, 50)
 
 
 @pytest.mark.django_db
