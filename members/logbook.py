@@ -20,7 +20,7 @@ from members.models import (
 )
 from members.overrides import overrides_for
 from members.tasks import send_pain_alert
-from members.workout_plan import build_plan, snapshot
+from members.workout_plan import PlanHistory, build_plan, snapshot
 from routines.models import Knob
 
 MAX_REPS = 500
@@ -123,8 +123,15 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     return workout
 
 
-def _slot_or_error(workout: Workout, *, step_id: int, set_number: int, side: str):
-    plan = build_plan(workout, profile=_profile(workout.member_id))
+def _slot_or_error(
+    workout: Workout,
+    *,
+    step_id: int,
+    set_number: int,
+    side: str,
+    history: PlanHistory | None = None,
+):
+    plan = build_plan(workout, profile=_profile(workout.member_id), history=history)
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -182,11 +189,15 @@ def log_set(
     side: str,
     reps: int | None = None,
     seconds: int | None = None,
+    history: PlanHistory | None = None,
 ) -> SetLog:
     """Log (or correct) one set: an upsert on (workout, step, set number, side),
-    so a retried post returns the same row with the latest count."""
+    so a retried post returns the same row with the latest count. ``history``
+    is the plan's reading of earlier workouts, when the caller has it."""
     workout = _open_for_logging(workout)
-    _plan, card, slot = _slot_or_error(workout, step_id=step_id, set_number=set_number, side=side)
+    _plan, card, slot = _slot_or_error(
+        workout, step_id=step_id, set_number=set_number, side=side, history=history
+    )
     if slot.is_timed:
         if seconds is None:
             raise ValidationError({"minutes": "Enter the minutes you did."})

@@ -327,15 +327,20 @@ def _slots_for(target: dict, *, main_id: int, weaker_side: str) -> tuple[list[Se
     return rows, bool(extra)
 
 
-def build_plan(workout: Workout, *, profile: Profile) -> WorkoutPlan:
-    """Everything the logger page shows, in a fixed number of queries."""
+@dataclass
+class PlanHistory:
+    """What a plan reads besides the workout itself: the previous workout's
+    sets, where each knob was left before, and the exercises with their knobs.
+    Logging a set changes none of it, so a request that checks a set against
+    the plan and then answers with the plan reads it once."""
+
+    last_logs: dict
+    last_settings: dict
+    exercises: dict
+
+
+def plan_history(workout: Workout) -> PlanHistory:
     steps = workout.prescription.get("steps", [])
-    logs = {
-        (log.step_id, log.set_number, log.side): log
-        for log in workout.set_logs.all()  # prefetched by the caller, or one query
-    }
-    settings = {setting.knob_id: setting for setting in workout.knob_settings.all()}
-    pains = {flag.step_id: flag for flag in workout.pain_flags.all() if flag.step_id}
     previous = last_workout_before(workout)
     last_logs, last_settings = {}, {}
     if previous is not None:
@@ -361,6 +366,26 @@ def build_plan(workout: Workout, *, profile: Profile) -> WorkoutPlan:
         exercise.pk: exercise
         for exercise in Exercise.objects.filter(pk__in=exercise_ids).prefetch_related("knobs")
     }
+    return PlanHistory(last_logs, last_settings, exercises)
+
+
+def build_plan(
+    workout: Workout, *, profile: Profile, history: PlanHistory | None = None
+) -> WorkoutPlan:
+    """Everything the logger page shows, in a fixed number of queries."""
+    steps = workout.prescription.get("steps", [])
+    logs = {
+        (log.step_id, log.set_number, log.side): log
+        for log in workout.set_logs.all()  # prefetched by the caller, or one query
+    }
+    settings = {setting.knob_id: setting for setting in workout.knob_settings.all()}
+    pains = {flag.step_id: flag for flag in workout.pain_flags.all() if flag.step_id}
+    history = history or plan_history(workout)
+    last_logs, last_settings, exercises = (
+        history.last_logs,
+        history.last_settings,
+        history.exercises,
+    )
 
     cards = {}
     for main in steps:

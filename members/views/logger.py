@@ -16,7 +16,7 @@ from django_htmx.http import reswap, retarget
 
 from members import logbook
 from members.models import PainFlag, PlannedSession, Profile, SetLog, Workout
-from members.workout_plan import build_plan
+from members.workout_plan import PlanHistory, build_plan, plan_history
 
 PAIN_LEVELS = range(0, 11)
 
@@ -34,6 +34,11 @@ def _get_workout_for_member(request: HttpRequest, pk: int) -> Workout:
     )
 
 
+def _get_own_workout(request: HttpRequest, pk: int) -> Workout:
+    """The workout alone, for an action that reads what it needs after writing."""
+    return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
+
+
 def _int(value: str | None, *, field: str, low: int, high: int) -> int:
     """A whole number from a form, or a ValidationError at ``field``."""
     text = (value or "").strip()
@@ -45,9 +50,9 @@ def _int(value: str | None, *, field: str, low: int, high: int) -> int:
     return number
 
 
-def _context(request, workout: Workout, **extra) -> dict:
+def _context(request, workout: Workout, *, history: PlanHistory | None = None, **extra) -> dict:
     profile, _ = Profile.objects.get_or_create(user=request.user)
-    plan = build_plan(workout, profile=profile)
+    plan = build_plan(workout, profile=profile, history=history)
     plan.annotate(errors=extra.get("errors", {}), guidance=extra.get("guidance", {}))
     session = workout.planned_session
     return {
@@ -138,15 +143,24 @@ def _set_fields(request) -> tuple[int, int, str]:
     return step_id, set_number, side
 
 
-def _row_response(request, workout: Workout, key: str, *, errors=None, status=200, **extra):
+def _row_response(
+    request, workout: Workout, key: str, *, errors=None, status=200, history=None, **extra
+):
     """The changed set row (and the session's progress, out of band) for htmx;
     the whole page, at the row, without it."""
-    workout = _get_workout_for_member(request, workout.pk)
     if not request.htmx:
         if errors:
-            return _page(request, workout, status=422, errors={key: errors})
+            return _page(
+                request,
+                _get_workout_for_member(request, workout.pk),
+                status=422,
+                errors={key: errors},
+            )
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#set-{key}")
-    context = _context(request, workout, errors={key: errors} if errors else {}, **extra)
+    workout = _get_workout_for_member(request, workout.pk)
+    context = _context(
+        request, workout, history=history, errors={key: errors} if errors else {}, **extra
+    )
     slot = next((s for s in context["plan"].slots if s.key == key), None)
     if slot is None:
         return HttpResponse(status=204)
@@ -158,7 +172,8 @@ def _row_response(request, workout: Workout, key: str, *, errors=None, status=20
 @login_required
 @require_POST
 def log_set(request: HttpRequest, pk: int) -> HttpResponse:
-    workout = _get_workout_for_member(request, pk)
+    workout = _get_own_workout(request, pk)
+    history = plan_history(workout)  # read once, for the check and for the answer
     key = ""
     try:
         step_id, set_number, side = _set_fields(request)
@@ -175,10 +190,13 @@ def log_set(request: HttpRequest, pk: int) -> HttpResponse:
             side=side,
             reps=reps,
             seconds=seconds,
+            history=history,
         )
     except ValidationError as error:
         return _error_response(request, workout, key, error)
-    return _row_response(request, workout, key, edited=bool(request.POST.get("edit")))
+    return _row_response(
+        request, workout, key, history=history, edited=bool(request.POST.get("edit"))
+    )
 
 
 def _error_response(request, workout, key: str, error: ValidationError) -> HttpResponse:
