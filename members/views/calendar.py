@@ -10,15 +10,20 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import conditional_page
 from icalendar import Calendar, Event
 
 from members.models import Assignment, PlannedSession, Profile
 
 
+@conditional_page
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Planned sessions as all-day events. The token is the only credential
     (calendar apps cannot sign in), so it is long, random and revocable; a
-    revoked or unknown token is a 404, like any address that is not there."""
+    revoked or unknown token is a 404, like any address that is not there.
+
+    Calendar apps poll it all day and it seldom changes: it carries an ETag
+    of its content, and a poll with that ETag gets an empty 304."""
     profile = get_object_or_404(
         Profile.objects.select_related("user"), calendar_token=token, user__is_active=True
     )

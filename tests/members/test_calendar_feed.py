@@ -70,6 +70,26 @@ def test_event_ids_are_stable_between_fetches(client, member, trainer):
 
 
 @pytest.mark.django_db
+def test_a_poll_with_the_current_etag_gets_an_empty_304_until_the_plan_changes(
+    client, member, trainer
+):
+    block = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    url = _feed_url(member)
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag and first["Cache-Control"] == "private, max-age=900"
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    # Ending the block early drops its future sessions: a new feed, a new ETag.
+    with time_machine.travel(dt.datetime(2026, 11, 24, 12, 0, tzinfo=CLUB), tick=False):
+        block.status = Assignment.Status.ENDED_EARLY
+        block.save()
+        changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert len(_events(changed)) == 3
+
+
+@pytest.mark.django_db
 def test_a_revoked_token_is_a_404(client, member, trainer):
     put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
     url = _feed_url(member)
