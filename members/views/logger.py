@@ -69,6 +69,9 @@ def _context(request, workout: Workout, *, history: PlanHistory | None = None, *
         "errors": {},
         "guidance": {},
         "active_nav": "today",
+        # Every set row posts to these: reversed once, not once a row.
+        "log_set_url": reverse("members:log_set", kwargs={"pk": workout.pk}),
+        "undo_set_url": reverse("members:undo_set", kwargs={"pk": workout.pk}),
         **extra,
     }
 
