@@ -158,6 +158,8 @@ def _prepare(args) -> str:
     _manage("collectstatic", "--noinput", "-v0")
     generated = _manage("generate_club", "--force", "--members", str(args.members), "--seed", "1")
     print(f"  {generated}", flush=True)
+    # Planner statistics, as autovacuum would have them on a database that grew.
+    _manage("dbshell", "--", "-c", "ANALYZE")
     import django
 
     django.setup()

@@ -193,8 +193,9 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
     # a queryset for every session, most of the work on a dashboard of hundreds.
     block_ids = [a.pk for a in assignments]
     sessions = defaultdict(list)
+    # By the column, not "assignment", which would join blocks for their ordering.
     for session in PlannedSession.objects.filter(assignment__in=block_ids).order_by(
-        "assignment", "number"
+        "assignment_id", "number"
     ):
         sessions[session.assignment_id].append(session)
     done = defaultdict(list)
