@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15, help="measured time per endpoint")
     parser.add_argument("--warmup", type=float, default=3, help="warm-up per endpoint")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--connections", type=int, default=0, help="default: 2 per worker")
     parser.add_argument("--loggers", type=int, default=20, help="members posting sets")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
@@ -92,7 +93,9 @@ def main() -> int:
     server = None
     try:
         generated = _prepare(args)
-        server = serve(port=port, workers=args.workers, log=work / "gunicorn.log")
+        server = serve(
+            port=port, workers=args.workers, threads=args.threads, log=work / "gunicorn.log"
+        )
         print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}", flush=True)
         base = Site(port)
         endpoints = _endpoints(args, base)
@@ -268,7 +271,8 @@ def _set_posts(loggers, workouts, needed: int) -> list[tuple]:
         profile = Profile.objects.get(user_id=workout.member_id)
         slots = [s for s in build_plan(workout, profile=profile).slots if not s.is_extra]
         per_member[pk] = (visitor, workout, slots)
-    per_workout = len(next(iter(per_member.values()))[2])
+    # Members differ (a weaker side adds sets): size by the shortest session.
+    per_workout = min(len(slots) for _, _, slots in per_member.values())
     rounds = -(-needed // (per_workout * len(loggers)))
     # Further sessions, begun and past the pain check, like the first.
     extra = Workout.objects.bulk_create(
@@ -290,10 +294,13 @@ def _set_posts(loggers, workouts, needed: int) -> list[tuple]:
         visitor, _, slots = by_member[workout.member_id][0]
         by_member[workout.member_id].append((visitor, workout.pk, slots))
     posts = []
+    longest = max(len(slots) for _, _, slots in per_member.values())
     for turn in range(rounds):
-        for index in range(per_workout):
+        for index in range(longest):
             for sessions in by_member.values():
                 visitor, pk, slots = sessions[turn]
+                if index >= len(slots):
+                    continue
                 slot = slots[index]
                 form = {"step": slot.step_id, "set_number": slot.set_number, "side": slot.side}
                 if slot.is_timed:

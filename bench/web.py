@@ -19,7 +19,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(*, port: int, workers: int, log: pathlib.Path, probe: str = "/healthz"):
+def serve(
+    *, port: int, workers: int, log: pathlib.Path, threads: int = 1, probe: str = "/healthz"
+):
     """gunicorn with the settings in this process's environment; returns once
     it answers."""
     server = subprocess.Popen(  # noqa: S603 - gunicorn from our virtualenv
@@ -30,6 +32,8 @@ def serve(*, port: int, workers: int, log: pathlib.Path, probe: str = "/healthz"
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--backlog",
             "256",
         ],

@@ -1,0 +1,54 @@
+"""The benchmark's own parts: the ceiling it measures against, and the posts
+that log a new set each time."""
+
+import pytest
+
+from bench.run import _lua_string, _set_posts
+from members.models import SetLog
+from tests.members.logger_helpers import started_workout
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.mark.django_db
+def test_the_ceiling_goes_through_the_same_middleware_and_reads_nothing(
+    settings, member_client, django_assert_num_queries
+):
+    settings.ROOT_URLCONF = "bench.urls"
+    # Signed in, as in the run: the session is not read unless a view asks.
+    with django_assert_num_queries(0):
+        response = member_client.get("/bench/ceiling/")
+    assert response.status_code == 200 and response.content == b"ceiling"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    # The site itself is all there beside it.
+    assert member_client.get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_post_logs_a_set_not_logged_before(
+    member, second_member, trainer, client, django_assert_max_num_queries
+):
+    # A weaker side adds sets: the two sessions are not the same length.
+    first = started_workout(member, trainer)
+    second = started_workout(second_member, trainer, weaker_side="unsure")
+    slots_per_session = len(first.prescription["steps"])  # at least one set each
+    needed = 3 * 2 * slots_per_session  # more than one session's worth each
+    posts = _set_posts(["alex", "jordan"], [first.pk, second.pk], needed)
+    assert len(posts) == needed
+    keys = {
+        (path, form["step"], form["set_number"], form["side"]) for _visitor, path, form in posts
+    }
+    assert len(keys) == needed
+    # Both members take turns, and each post is one the logger accepts.
+    assert {visitor for visitor, _path, _form in posts[:2]} == {"alex", "jordan"}
+    clients = {"alex": member, "jordan": second_member}
+    for visitor, path, form in posts:
+        client.force_login(clients[visitor])
+        assert client.post(path, form, headers=HTMX).status_code == 200
+    assert SetLog.objects.count() == needed
+
+
+def test_requests_survive_the_trip_into_lua_byte_for_byte():
+    raw = 'POST /me/ HTTP/1.1\r\nCookie: a="b\\c"\r\n\r\nstep=1'
+    assert _lua_string(raw) == '"POST /me/ HTTP/1.1\\r\\nCookie: a=\\"b\\\\c\\"\\r\\n\\r\\nstep=1"'
