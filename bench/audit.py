@@ -192,6 +192,10 @@ def _lighthouse_once(args, url: str, cookies: dict, work: pathlib.Path) -> dict:
             if ref.get("weight")
         )
     )
+    # Static files are hashed and served by whitenoise as immutable for a year.
+    cache = data["audits"]["uses-long-cache-ttl"]
+    if cache.get("score") is not None and cache["score"] < 1:
+        failed.append("uses-long-cache-ttl")
     return {
         "url": url,
         **scores,
