@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from members.models import (
@@ -184,9 +184,9 @@ NEEDS_ATTENTION: list[Callable[[MemberReview], str | None]] = [
 
 def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberReview]:
     """Reviews for the given blocks in a fixed number of queries: the blocks,
-    their sessions, the sessions' workouts, the members' finished workouts on
-    the block, open pain flags, questions waiting too long, knob settings and
-    their knobs."""
+    their sessions, the members' workouts (the sessions' and the finished ones
+    on the block), open pain flags, questions waiting too long, knob settings
+    and their knobs."""
     today = today or timezone.localdate()
     assignments = list(assignments.select_related("member__profile", "routine"))
     # Sessions and their workouts grouped by hand: a nested prefetch would build
@@ -198,24 +198,29 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         "assignment_id", "number"
     ):
         sessions[session.assignment_id].append(session)
-    done = defaultdict(list)
-    for workout in (
-        Workout.objects.summaries()
-        .filter(planned_session__assignment__in=block_ids)
-        .order_by("started_at")
-    ):
-        done[workout.planned_session_id].append(workout)
     member_ids = [a.member_id for a in assignments]
     earliest = min((a.start_date for a in assignments), default=today)
-    workouts = defaultdict(list)
+    # One read for two groupings, as they are nearly the same rows: each
+    # session's workouts (for progress), and each member's finished workouts on
+    # their block (for the reasons).
+    done, workouts = defaultdict(list), defaultdict(list)
     for workout in (
         Workout.objects.summaries()
+        .filter(member__in=member_ids)
         .filter(
-            member__in=member_ids, finished_at__isnull=False, pain_before=0, date__gte=earliest
+            Q(planned_session__assignment__in=block_ids)
+            | Q(finished_at__isnull=False, pain_before=0, date__gte=earliest)
         )
         .order_by("started_at")
     ):
-        workouts[workout.member_id].append(workout)
+        if workout.planned_session_id is not None:
+            done[workout.planned_session_id].append(workout)
+        if (
+            workout.finished_at is not None
+            and workout.pain_before == 0
+            and workout.date >= earliest
+        ):
+            workouts[workout.member_id].append(workout)
     flags = defaultdict(list)
     for flag in (
         PainFlag.objects.open()

@@ -209,13 +209,13 @@ def test_the_dashboard_query_count_stays_flat(
 ):
     _club(trainer, count)
     # Session, user, the Trainers group check, the blocks with members and
-    # routines, their sessions, the sessions' workouts, the members' workouts,
-    # open pain flags, questions waiting over a day, knob settings, their knobs,
-    # then the routines for the filter and the count of questions waiting.
-    with django_assert_num_queries(13):
+    # routines, their sessions, the members' workouts, open pain flags,
+    # questions waiting over a day, knob settings, their knobs, then the
+    # routines for the filter and the count of questions waiting.
+    with django_assert_num_queries(12):
         response = trainer_client.get("/trainer/")
     assert response.text.count('class="card review-card"') == min(count, 50)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         last = trainer_client.get("/trainer/?page=last")
     assert last.text.count('class="card review-card"') == count % 50 or 50
 
@@ -265,10 +265,10 @@ def test_member_detail_query_count_stays_flat(
         workout = finished_workout(member, session, wall=12)
         TrainerNote.objects.create(assignment=block, workout=workout, author=trainer, text="Good")
     # Session, user, group check, the member, their blocks, the block's review
-    # (eight), its workouts with sets, knob settings and pain flags (four), the
+    # (seven), its workouts with sets, knob settings and pain flags (four), the
     # member's overrides, the routine's steps and knobs for the override form,
     # the notes, the pain history, the member's questions, and the trends (three).
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(25):
         page = trainer_client.get(f"/trainer/members/{member.pk}/")
     assert page.text.count('class="card timeline-item') == 8
     assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions
