@@ -104,6 +104,8 @@ def main() -> int:
             if isinstance(endpoint, LogASet):
                 endpoint.size(ceiling_rate=next(iter(results.values()))["rate"])
             results[endpoint.name] = _measure(args, wrk, base, endpoint, work)
+            if isinstance(endpoint, LogASet):
+                endpoint.clean_up()
             row = results[endpoint.name]
             print(
                 f"  {endpoint.name}: {row['rate']:.0f} req/s, p95 {row['p95_ms']:.1f} ms, "
@@ -256,6 +258,23 @@ class LogASet(Endpoint):
         ]
         split = int(len(raws) * self.args.warmup / (self.args.seconds + self.args.warmup))
         self.warmup, self.measured = raws[:split], raws[split:]
+
+    def clean_up(self) -> None:
+        """Remove the sessions made for the run (thousands, for a few members,
+        all today), so the trainer's pages after it see the club as generated
+        plus the sessions the members started themselves."""
+        from django.db import connection
+        from django.utils import timezone
+
+        from members.models import Workout
+
+        Workout.objects.filter(
+            member__in=Workout.objects.filter(pk__in=self.workouts).values("member"),
+            planned_session=None,
+            date=timezone.localdate(),
+        ).exclude(pk__in=self.workouts).delete()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _set_posts(loggers, workouts, needed: int) -> list[tuple]:
