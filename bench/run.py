@@ -120,6 +120,7 @@ def main() -> int:
             server.wait(timeout=30)
         if not args.keep:
             _drop_database(server_url)
+    shutil.rmtree(work)  # only gunicorn's log, kept above when the run broke
     return _report(args, generated, results)
 
 
