@@ -167,8 +167,7 @@ def _lighthouse_once(args, url: str, cookies: dict, work: pathlib.Path) -> dict:
         f"--chrome-flags={CHROMIUM_FLAGS} --user-data-dir={work / 'profile'}",
     ]
     if cookies:
-        # The session alone: the "signed in" message would show on the first page.
-        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items() if k != "messages")
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
         command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
     subprocess.run(  # noqa: S603 - Lighthouse from bench/audit
         command, check=True, env={**os.environ, "CHROME_PATH": args.chromium}

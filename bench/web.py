@@ -98,6 +98,8 @@ class Visitor:
         )
         if answer.status != 302 or "sessionid" not in self.cookies:
             raise SystemExit(f"Signing in as {email} failed: {answer.status}")
+        # The "signed in" message would otherwise show on every page measured.
+        self.cookies.pop("messages", None)
 
     def get(self, path: str) -> Answer:
         return self._keep(self.site.request("GET", path, cookies=self.cookies))
