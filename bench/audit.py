@@ -14,7 +14,6 @@ misses a target.
 """
 
 import argparse
-import datetime as dt
 import json
 import os
 import pathlib
@@ -28,7 +27,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.web import Site, Visitor, free_port, serve  # noqa: E402
+from bench.web import Site, Visitor, free_port, save_results, serve  # noqa: E402
 
 HERE = ROOT / "bench" / "audit"
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
@@ -230,11 +229,7 @@ def _report(results: dict) -> int:
             misses.append(f"{name}: failed {', '.join(row['failed_audits'])}")
         if name == "logger" and row["kb"] > LOGGER_LIMIT_KB:
             misses.append(f"logger: {row['kb']:.1f} KB > {LOGGER_LIMIT_KB} KB")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"audit-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(results, indent=2))
-    print(f"\nWritten to {path.relative_to(ROOT)}")
+    save_results("audit", results)
     for miss in misses:
         print(f"MISSED {miss}")
     return 1 if misses else 0

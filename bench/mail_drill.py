@@ -24,7 +24,6 @@ import argparse
 import collections
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import time
@@ -33,14 +32,10 @@ import warnings
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.web import free_port  # noqa: E402
+
 SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DRILL_DB = "ground_up_mail_drill"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -79,7 +74,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=240, help="seconds to wait for delivery")
     args = parser.parse_args()
 
-    smtp_port = _free_port()
+    smtp_port = free_port()
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "clubsite.settings",

@@ -35,7 +35,7 @@ import urllib.parse
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.web import Site, Visitor, free_port, serve  # noqa: E402
+from bench.web import Site, Visitor, free_port, save_results, serve  # noqa: E402
 
 PYTHON = sys.executable
 PASSWORD = "ground-up-club"  # noqa: S105 - the generated club's, on a throwaway database.
@@ -432,16 +432,11 @@ def _report(args, generated: str, results: dict) -> int:
             )
         if row["repeated_posts"]:
             failures.append(f"{name}: ran out of new sets ({row['repeated_posts']} passes)")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = out / f"bench-{args.members}-{stamp}.json"
-    settings = {k: getattr(args, k) for k in ("members", "seconds", "warmup", "workers")}
-    settings["connections"] = args.connections
-    path.write_text(
-        json.dumps({"run": settings, "club": generated, "endpoints": results}, indent=2)
-    )
-    print(f"\nWritten to {path.relative_to(ROOT)}")
+    run = {
+        key: getattr(args, key)
+        for key in ("members", "seconds", "warmup", "workers", "threads", "connections")
+    }
+    save_results(f"bench-{args.members}", {"run": run, "club": generated, "endpoints": results})
     for failure in failures:
         print(f"FAILED {failure}")
     return 1 if failures else 0

@@ -1,7 +1,9 @@
 """What `make bench` and `make audit` share: gunicorn on loopback with the
 production settings, and visitors who sign in through the real sign-in form."""
 
+import datetime as dt
 import http.client
+import json
 import pathlib
 import re
 import socket
@@ -11,6 +13,16 @@ import time
 import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def save_results(name: str, data) -> pathlib.Path:
+    """``data`` as JSON under bench/results/ (ignored by git), named and stamped."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(data, indent=2))
+    print(f"\nWritten to {path.relative_to(ROOT)}")
+    return path
 
 
 def free_port() -> int:
