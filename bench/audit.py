@@ -63,15 +63,18 @@ def main() -> int:
         }
     )
     print("Building the demo club and its static files", flush=True)
-    for command in (["migrate", "-v0"], ["createcachetable"], ["demo"], ["collectstatic", "-v0"]):
+    for command, debug in (
+        (["migrate", "--noinput", "-v0"], False),
+        (["createcachetable"], False),
+        (["demo"], True),  # the demo's known passwords are refused without DEBUG
+        (["collectstatic", "--noinput", "-v0"], False),
+    ):
         subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", *command, "--noinput"]
-            if command[0] in {"migrate", "collectstatic"}
-            else [sys.executable, "manage.py", *command],
+            [sys.executable, "manage.py", *command],
             cwd=ROOT,
             check=True,
             capture_output=True,
-            env={**os.environ, "DEBUG": "true"} if command[0] == "demo" else None,
+            env={**os.environ, "DEBUG": "true"} if debug else None,
         )
     server = serve(port=port, workers=2, log=work / "gunicorn.log")
     try:
@@ -90,6 +93,7 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    shutil.rmtree(work)  # the demo database, gunicorn's log and the raw reports
     return _report(results)
 
 
