@@ -12,6 +12,7 @@ allauth's own key URLs and the admin are theirs, tested by their projects.
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from members.questions import ask
 from members.services import invite_member
 from routines.models import Knob
 from routines.seed import ROUTINE_SLUG
+from tests.clubsite.test_pages import parameterless_paths
 from tests.factories import put_on_block
 
 ROLES = ["owner", "other_member", "trainer", "other_trainer", "anonymous"]
@@ -276,3 +278,57 @@ def test_each_person_gets_the_answer_in_the_matrix(client, world, name, role):
         assert response["Location"] == f"/accounts/login/?next={path}"
     else:
         assert response.status_code == expected[role], f"{role} {method} {path}"
+
+
+# Mail apps' one-click unsubscribe posts without a token (RFC 8058): the signed
+# address is the credential, and it can only turn reminders off.
+CSRF_EXEMPT = {"reminders_off"}
+POSTS = sorted(name for name, (method, _) in MATRIX.items() if method == "POST")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+@pytest.mark.parametrize("name", POSTS)
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(world, name, htmx):
+    objects, people = world
+    _, expected = MATRIX[name]
+    # The person the door is open to, so only the missing token can refuse them.
+    allowed = next(role for role in ROLES if expected[role] not in {SIGN_IN, 403, 404})
+    client = Client(enforce_csrf_checks=True)
+    if people[allowed] is not None:
+        client.force_login(people[allowed])
+    path = _path(name, objects[NAMES.get(name, "workout")])
+    headers = {"HX-Request": "true"} if htmx else {}
+    before = fingerprint()
+    response = client.post(path, payloads(objects).get(name, {}), headers=headers)
+    if name in CSRF_EXEMPT:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 403, f"{allowed} POST {path}"
+    assert fingerprint() == before
+    # With the token, the same post goes through.
+    client.get("/contact/")  # any page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        path, payloads(objects).get(name, {}), headers={**headers, "X-CSRFToken": token}
+    )
+    assert response.status_code != 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["anonymous", "member", "trainer"])
+def test_every_other_url_refuses_a_post_without_the_token(persona, request):
+    """The URLs that name no object (sign-in, settings, start a session,
+    invitations, the contact form...): any post without the token is refused
+    before a view runs."""
+    client = Client(enforce_csrf_checks=True)
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    checked = 0
+    for path in parameterless_paths():
+        if path.startswith("/admin/") or path == "/healthz":
+            continue
+        response = client.post(path, {"email": "x@example.com"})
+        assert response.status_code == 403, f"{persona} POST {path}"
+        checked += 1
+    assert checked >= 20
