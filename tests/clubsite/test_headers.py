@@ -1,0 +1,53 @@
+"""The security headers every page carries, over HTTPS as in production, and
+the cookies a real sign-in sets."""
+
+import pytest
+
+from tests.clubsite.test_pages import parameterless_paths
+from tests.factories import PASSWORD
+
+
+def assert_secure_headers(response, path):
+    headers = response.headers
+    csp = headers.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in csp, path
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
+    assert "frame-ancestors 'none'" in csp, path
+    assert headers.get("X-Frame-Options") == "DENY", path
+    assert headers.get("X-Content-Type-Options") == "nosniff", path
+    assert headers.get("Referrer-Policy") == "same-origin", path
+    assert headers.get("Strict-Transport-Security") == (
+        "max-age=31536000; includeSubDomains; preload"
+    ), path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["anonymous", "member", "trainer", "superuser"])
+def test_every_page_carries_the_security_headers(client, persona, request):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    checked = 0
+    for path in parameterless_paths():
+        response = client.get(path, secure=True)
+        if response.status_code >= 500:
+            pytest.fail(f"{persona} GET {path}: {response.status_code}")
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        assert_secure_headers(response, path)
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.django_db
+def test_signing_in_sets_only_secure_http_only_cookies(client, member):
+    page = client.get("/accounts/login/", secure=True)
+    assert_secure_headers(page, "/accounts/login/")
+    response = client.post(
+        "/accounts/login/", {"login": member.email, "password": PASSWORD}, secure=True
+    )
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    session, csrf = response.cookies["sessionid"], response.cookies["csrftoken"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    # The CSRF cookie is never sent over plain HTTP either; htmx takes the
+    # token from the page, not from the cookie.
+    assert csrf["secure"] and csrf["samesite"] == "Lax"
