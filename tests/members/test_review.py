@@ -217,7 +217,7 @@ def test_the_dashboard_query_count_stays_flat(
     assert response.text.count('class="card review-card"') == min(count, 50)
     with django_assert_num_queries(12):
         last = trainer_client.get("/trainer/?page=last")
-    assert last.text.count('class="card review-card"') == count % 50 or 50
+    assert last.text.count('class="card review-card"') == (count % 50 or 50)
 
 
 @pytest.mark.django_db
