@@ -126,12 +126,18 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_member_detail(
-    request: HttpRequest, member: User, *, forms: dict | None = None, status: int = 200
+    request: HttpRequest,
+    member: User,
+    *,
+    forms: dict | None = None,
+    resolving: dict | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """One member: the block as a timeline of sessions and what was done in
     each, pain history, how each exercise moved, and the trainer's controls
     (steering, overrides, notes). ``forms`` carries a form that failed, bound,
-    so nothing typed is lost."""
+    and ``resolving`` a pain note that did (flag, note, error), so nothing
+    typed is lost."""
     today = timezone.localdate()
     blocks = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
     current = blocks.current().first() or blocks.first()
@@ -169,6 +175,7 @@ def render_member_detail(
         .filter(member=member)
         .select_related("exercise", "workout"),
         "active_nav": "dashboard",
+        "resolving": resolving or {},
     }
     if current is not None:
         context.update(
@@ -266,13 +273,20 @@ def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
 def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
     """Resolve with a note to the member, emailed to them once."""
     flag = _get_flag_for_trainer(request, pk)
-    note = request.POST.get("note", "").strip()
+    typed = request.POST.get("note", "")
+    note = typed.strip()
+    error = ""
     if not note:
-        messages.error(request, "Write the member a note about what to do next.")
-        return redirect("trainer:member", pk=flag.member_id)
-    if len(note) > 2000:
-        messages.error(request, "Keep the note under 2,000 characters.")
-        return redirect("trainer:member", pk=flag.member_id)
+        error = "Write the member a note about what to do next."
+    elif len(note) > 2000:
+        error = f"Keep the note under 2,000 characters (it has {len(note):,})."
+    if error:
+        return render_member_detail(
+            request,
+            _get_member_for_trainer(request, flag.member_id),
+            resolving={"flag": flag.pk, "note": typed, "error": error},
+            status=422,
+        )
     with transaction.atomic():
         flag = PainFlag.objects.select_for_update().get(pk=flag.pk)
         if flag.status != PainFlag.Status.RESOLVED:

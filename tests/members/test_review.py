@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.utils import timezone
+from django.utils.html import escape
 
 from members import logbook
 from members.models import (
@@ -285,8 +286,18 @@ def test_acknowledge_and_resolve_a_pain_flag_with_a_note(
     flag.refresh_from_db()
     assert flag.status == "acknowledged" and flag.acknowledged_at
 
-    empty = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": " "}, follow=True)
-    assert "Write the member a note" in empty.text
+    empty = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": " "})
+    assert empty.status_code == 422
+    assert f'id="resolve-error-{flag.pk}" role="alert">Write the member a note' in empty.text
+    # Too long: the message at the field, and every word typed still there.
+    long_note = "Rest, then <ease> back in. " * 80
+    too_long = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": long_note})
+    assert too_long.status_code == 422
+    assert "Keep the note under 2,000 characters (it has 2,159)." in too_long.text
+    assert f'aria-describedby="resolve-error-{flag.pk}"' in too_long.text
+    assert f"{escape(long_note)}</textarea>" in too_long.text
+    flag.refresh_from_db()
+    assert flag.status == "acknowledged"
     with django_capture_on_commit_callbacks(execute=True):
         trainer_client.post(
             f"/trainer/pain/{flag.pk}/resolve/", {"note": "Rest <b>two</b> days, then 10 in."}
