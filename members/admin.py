@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from members import outbox, questions
@@ -665,7 +666,13 @@ class EmailDeliveryAdmin(TrainerScopedAdmin):
 
     list_display = ["created_at", "kind", "to_email", "for_whom", "about", "state"]
     list_filter = ["state", "kind", "created_at"]
-    list_select_related = ["recipient__profile", "planned_session", "question"]
+    list_select_related = [
+        "recipient__profile",
+        "planned_session",
+        "question",
+        "pain_flag",
+        "trainer_note",
+    ]
     search_fields = ["to_email", "key", "recipient__profile__display_name"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -673,6 +680,8 @@ class EmailDeliveryAdmin(TrainerScopedAdmin):
         "recipient",
         "question",
         "planned_session",
+        "pain_flag",
+        "trainer_note",
         "created_at",
         *DELIVERY_FIELDS,
         "skipped_because",
@@ -693,6 +702,10 @@ class EmailDeliveryAdmin(TrainerScopedAdmin):
             return delivery.planned_session
         if delivery.question:
             return delivery.question.subject
+        if delivery.pain_flag:
+            return f"Pain {delivery.pain_flag.level}/10"
+        if delivery.trainer_note:
+            return Truncator(delivery.trainer_note.text).chars(60)
         if delivery.kind == EmailDelivery.Kind.DIGEST:
             return f"Week of {timezone.localtime(delivery.created_at):%b %-d}"
         return ""

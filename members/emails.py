@@ -18,8 +18,10 @@ from members.models import (
     EmailDelivery,
     Invitation,
     KnobSetting,
+    PainFlag,
     PlannedSession,
     Question,
+    TrainerNote,
     Workout,
 )
 from members.outbox import NotNeeded
@@ -263,4 +265,57 @@ def trainer_digest(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "digest_day": settings.DIGEST_DAY.capitalize(),
         },
         to=[delivery.to_email],
+    )
+
+
+def pain_alert(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """A member reported pain: to their trainer (or the club), Reply-To the
+    member, with a link to the flag."""
+    flag = PainFlag.objects.select_related(
+        "member__profile__trainer", "exercise", "workout__routine"
+    ).get(pk=delivery.pain_flag_id)
+    return render_email(
+        "members/email/pain_alert",
+        {
+            "flag": flag,
+            "member": flag.member,
+            "trainer": flag.member.profile.trainer,
+            "site_url": settings.SITE_URL,
+            "admin_path": reverse("admin:members_painflag_change", args=[flag.pk]),
+        },
+        to=[delivery.to_email],
+        reply_to=[flag.member.email],
+    )
+
+
+def pain_resolution(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """The trainer's note on a resolved pain flag, to the member."""
+    flag = PainFlag.objects.select_related(
+        "member__profile", "resolved_by__profile", "exercise"
+    ).get(pk=delivery.pain_flag_id)
+    trainer = flag.resolved_by
+    return render_email(
+        "members/email/pain_resolved",
+        {"flag": flag, "member": flag.member, "trainer": trainer, "site_url": settings.SITE_URL},
+        to=[delivery.to_email],
+        reply_to=[trainer.email] if trainer else None,
+    )
+
+
+def trainer_note(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """A note the trainer wrote on the member's block or one session."""
+    note = TrainerNote.objects.select_related(
+        "assignment__member__profile", "assignment__routine", "author__profile", "workout"
+    ).get(pk=delivery.trainer_note_id)
+    trainer = note.author
+    return render_email(
+        "members/email/trainer_note",
+        {
+            "note": note,
+            "member": note.assignment.member,
+            "trainer": trainer,
+            "site_url": settings.SITE_URL,
+        },
+        to=[delivery.to_email],
+        reply_to=[trainer.email] if trainer else None,
     )

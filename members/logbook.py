@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from members import notices
 from members.models import (
     Assignment,
     KnobSetting,
@@ -19,7 +20,6 @@ from members.models import (
     Workout,
 )
 from members.overrides import overrides_for
-from members.tasks import send_pain_alert
 from members.workout_plan import PlanHistory, build_plan, snapshot
 from routines.models import Knob
 
@@ -118,7 +118,7 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
         flag = PainFlag.objects.create(
             member_id=workout.member_id, workout=workout, level=level, note=note.strip()
         )
-        transaction.on_commit(lambda: send_pain_alert.enqueue(flag.pk))
+        notices.pain_alert(flag)
     workout.save(update_fields=["pain_before", "finished_at", "planned_session"])
     return workout
 
@@ -395,7 +395,7 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
         level=level,
         note=note.strip(),
     )
-    transaction.on_commit(lambda: send_pain_alert.enqueue(flag.pk))
+    notices.pain_alert(flag)
     return flag
 
 

@@ -46,7 +46,24 @@ def _messages() -> dict[str, Callable[[EmailDelivery], EmailMultiAlternatives]]:
         EmailDelivery.Kind.ANSWER: emails.question_answer,
         EmailDelivery.Kind.REMINDER: emails.session_reminder,
         EmailDelivery.Kind.DIGEST: emails.trainer_digest,
+        EmailDelivery.Kind.PAIN_ALERT: emails.pain_alert,
+        EmailDelivery.Kind.PAIN_RESOLVED: emails.pain_resolution,
+        EmailDelivery.Kind.TRAINER_NOTE: emails.trainer_note,
     }
+
+
+def _stamp_sent(delivery: EmailDelivery) -> None:
+    """The pages say "emailed" from these times, kept beside the flag or note."""
+    from members.models import PainFlag, TrainerNote
+
+    at = delivery.sent_at
+    match delivery.kind:
+        case EmailDelivery.Kind.PAIN_ALERT:
+            PainFlag.objects.filter(pk=delivery.pain_flag_id).update(alert_sent_at=at)
+        case EmailDelivery.Kind.PAIN_RESOLVED:
+            PainFlag.objects.filter(pk=delivery.pain_flag_id).update(resolution_sent_at=at)
+        case EmailDelivery.Kind.TRAINER_NOTE:
+            TrainerNote.objects.filter(pk=delivery.trainer_note_id).update(sent_at=at)
 
 
 def queue(*, kind: str, key: str, to_email: str, **about) -> tuple[EmailDelivery, bool]:
@@ -99,6 +116,7 @@ def deliver(delivery_id: int) -> str:
         delivery.sent_at = timezone.now()
         delivery.attempts += 1
         delivery.save(update_fields=["state", "sent_at", "attempts"])
+        _stamp_sent(delivery)
         return "sent"
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 class EmailDeliveryQuerySet(models.QuerySet):
     def for_trainer(self, user):
-        """Emails about the questions a trainer sees, reminders to the members
-        they train or whose blocks they run, and their own digests; a
+        """Emails about the questions a trainer sees, emails to and about the
+        members they train or whose blocks they run, and their own; a
         superuser sees all."""
         from members.models.blocks import Assignment
         from members.models.questions import Question
@@ -23,6 +23,8 @@ class EmailDeliveryQuerySet(models.QuerySet):
             | Q(recipient=user)
             | Q(recipient__profile__trainer=user)
             | Q(planned_session__assignment__in=Assignment.objects.for_trainer(user))
+            | Q(pain_flag__member__profile__trainer=user)
+            | Q(trainer_note__assignment__in=Assignment.objects.for_trainer(user))
         )
 
     def failed(self):
@@ -49,6 +51,9 @@ class EmailDelivery(models.Model):
         ANSWER = "answer", "Answer to the sender"
         REMINDER = "reminder", "Session reminder"
         DIGEST = "digest", "Trainer's weekly digest"
+        PAIN_ALERT = "pain_alert", "Pain alert to the trainer"
+        PAIN_RESOLVED = "pain_resolved", "Trainer's reply to a pain report"
+        TRAINER_NOTE = "trainer_note", "Trainer's note to the member"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -80,6 +85,20 @@ class EmailDelivery(models.Model):
         null=True,
         blank=True,
         related_name="reminders",
+    )
+    pain_flag = models.ForeignKey(
+        "members.PainFlag",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    trainer_note = models.ForeignKey(
+        "members.TrainerNote",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
     )
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from members import notices
 from members.forms import ExtendForm, OverrideForm, RenewForm, ResumeForm, TrainerNoteForm
 from members.history import trends
 from members.models import (
@@ -27,7 +28,6 @@ from members.models import (
 )
 from members.review import attention_order, needing_attention, review_blocks
 from members.steering import extend_choices, next_start
-from members.tasks import send_pain_resolution
 from members.views.trainer import members_of, positive_int, trainer_required
 from routines.models import Routine
 
@@ -297,7 +297,7 @@ def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
             flag.resolved_by = request.user
             flag.resolution_note = note
             flag.save()
-            transaction.on_commit(lambda: send_pain_resolution.enqueue(flag.pk))
+            notices.pain_resolution(flag)
     messages.success(request, "Resolved. Your note is on its way to the member.")
     return redirect("trainer:member", pk=flag.member_id)
 

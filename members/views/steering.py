@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from members import notices
 from members.forms import ExtendForm, OverrideForm, RenewForm, ResumeForm, TrainerNoteForm
 from members.models import Assignment, StepOverride, TrainerNote, Workout
 from members.steering import (
@@ -26,7 +27,6 @@ from members.steering import (
     renew_block,
     resume_block,
 )
-from members.tasks import send_trainer_note
 from members.views.review import render_member_detail
 from members.views.trainer import trainer_required
 
@@ -262,7 +262,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
             note = TrainerNote.objects.create(
                 assignment=assignment, workout_id=workout_id, author=request.user, text=text
             )
-            transaction.on_commit(lambda: send_trainer_note.enqueue(note.pk))
+            notices.trainer_note(note)
     messages.success(
         request,
         f"Sent to {assignment.member.display_name}: they see it on Today and by email.",
