@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from members.logbook import parse_knob_value
 from members.models import Assignment, Invitation, Profile, StepOverride, User
@@ -180,8 +181,11 @@ class BlockForm(forms.Form):
         super().__init__(*args, **kwargs)
         routines = list(self.fields["routine"].queryset)
         self.fields["routine"].choices = [(r.pk, r.title) for r in routines]
-        self.fields["routine"].help_text = " ".join(
-            f"{r.title}: {r.frequency_text.lower()}, {r.weeks_text}." for r in routines
+        # Help text is rendered as HTML: the titles trainers typed are escaped here.
+        self.fields["routine"].help_text = format_html_join(
+            " ",
+            "{}: {}, {}.",
+            ((r.title, r.frequency_text.lower(), r.weeks_text) for r in routines),
         )
         self.fields["start_date"].initial = coming_monday()
         self.fields["weekdays"].initial = [0, 3]
