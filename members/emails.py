@@ -84,8 +84,9 @@ def send_all(messages: list[EmailMultiAlternatives]) -> bool:
 
 
 def _address(name: str, email: str) -> str:
-    """``Name <email>`` with the name quoted as the header needs it."""
-    return str(Address(display_name=name, addr_spec=email))
+    """``Name <email>`` with the name quoted as the header needs it, on one
+    line: a line break in a name would make the whole email unsendable."""
+    return str(Address(display_name=" ".join(name.split()), addr_spec=email))
 
 
 def _question(delivery: EmailDelivery) -> Question:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from members.forms.questions import one_line
 from members.logbook import parse_knob_value
 from members.models import Assignment, Invitation, Profile, StepOverride, User
 from members.models.blocks import WEEKDAY_CHOICES, block_problems
@@ -27,7 +28,7 @@ class SignupDetailsForm(forms.Form):
     )
 
     def signup(self, request, user):
-        Profile.objects.create(user=user, display_name=self.cleaned_data["display_name"].strip())
+        Profile.objects.create(user=user, display_name=one_line(self.cleaned_data["display_name"]))
 
 
 class ProfileForm(forms.ModelForm):
@@ -66,7 +67,7 @@ class ProfileForm(forms.ModelForm):
             )
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
+        name = one_line(self.cleaned_data["display_name"])
         if not name:
             raise forms.ValidationError("Tell us what to call you.")
         return name
@@ -90,7 +91,7 @@ class InvitationForm(forms.Form):
     )
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
+        name = one_line(self.cleaned_data["display_name"])
         if not name:
             raise forms.ValidationError("Enter the member's name.")
         return name

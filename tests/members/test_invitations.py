@@ -168,6 +168,15 @@ def test_bad_input_keeps_what_was_typed(trainer_client):
 
 
 @pytest.mark.django_db
+def test_a_line_break_in_the_name_is_a_space(trainer_client, mailoutbox):
+    trainer_client.post(
+        "/trainer/members/invite/",
+        {"display_name": "Sam\r\nPark", "email": "sam@example.com"},
+    )
+    assert User.objects.get(email="sam@example.com").display_name == "Sam Park"
+    assert mailoutbox[0].body.startswith("Hi Sam Park,")
+
+
 def test_a_group_is_invited_in_one_go_and_lands_on_assign(trainer_client, mailoutbox):
     response = trainer_client.post(
         "/trainer/members/invite/group/",

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members import questions
-from members.models import Assignment, Question
+from members.models import Assignment, EmailDelivery, Profile, Question
 from members.review import review_blocks
 from routines.models import Exercise
 from tests.factories import TrainerFactory, UserFactory, put_on_block
@@ -271,6 +271,17 @@ def test_a_line_break_in_the_subject_or_name_adds_no_header(client, settings):
         headers = sent.message()
         assert headers["Bcc"] is None and headers["X-Spam"] is None
         assert "victim@example.org" not in sent.recipients()
+
+
+def test_a_line_break_in_a_members_stored_name_does_not_stop_the_email(member_client, on_block):
+    """Names typed before forms made them one line, or in the admin, still go
+    into Reply-To as one line, so the question reaches the trainer."""
+    Profile.objects.filter(user=on_block.member).update(display_name="Alex\r\nBcc: x@example.org")
+    _post(member_client)
+    (to_trainer,) = [m for m in mail.outbox if m.to == ["makana@example.com"]]
+    assert to_trainer.reply_to == ['"Alex Bcc: x@example.org" <alex@example.com>']
+    assert to_trainer.message()["Bcc"] is None
+    assert EmailDelivery.objects.get(kind="question").state == "sent"
 
 
 def test_an_address_with_a_line_break_is_refused(client):

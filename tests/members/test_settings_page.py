@@ -52,3 +52,19 @@ def test_each_member_edits_only_their_own_profile(client, member, second_member)
     client.post("/me/settings/", {"display_name": "J", "weaker_side": "left", "units": "imperial"})
     member.profile.refresh_from_db()
     assert member.profile.display_name == "Alex Rivera"
+
+
+@pytest.mark.django_db
+def test_a_line_break_in_the_name_is_saved_as_a_space(member_client, member):
+    """A display name goes into email headers (Reply-To), where a line break
+    would make the email unsendable."""
+    member_client.post(
+        "/me/settings/",
+        {
+            "display_name": "Alex\r\nBcc: victim@example.org",
+            "weaker_side": "left",
+            "units": "metric",
+        },
+    )
+    member.profile.refresh_from_db()
+    assert member.profile.display_name == "Alex Bcc: victim@example.org"
