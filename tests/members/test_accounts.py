@@ -139,3 +139,16 @@ def test_repeated_wrong_passwords_are_rate_limited(client, member, clear_cache):
     response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
     assert "Too many failed login attempts" in response.text
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_too_many_password_resets_get_the_sites_own_page(client, member, clear_cache, mailoutbox):
+    """allauth answers 429 with templates/429.html: the site's look, and what to do."""
+    for _ in range(5):
+        client.post("/accounts/password/reset/", {"email": member.email})
+    response = client.post("/accounts/password/reset/", {"email": member.email})
+    assert response.status_code == 429
+    assert "<h1>Too many tries</h1>" in response.text
+    assert "Wait a few minutes, then try again." in response.text
+    assert 'href="/contact/"' in response.text  # the site's footer: it extends base.html
+    assert len(mailoutbox) == 5
