@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import logger, member, questions
+from members.views import logger, member, privacy, questions
 
 app_name = "members"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("settings/", member.settings, name="settings"),
     path("settings/calendar/new/", member.calendar_create, name="calendar_create"),
     path("settings/calendar/revoke/", member.calendar_revoke, name="calendar_revoke"),
+    path("settings/data/", privacy.your_data, name="your_data"),
+    path("settings/data.json", privacy.data_json, name="data_json"),
+    path("settings/sets.csv", privacy.sets_csv, name="sets_csv"),
+    path("settings/delete/", privacy.delete_account, name="delete_account"),
     path("sessions/start/", logger.start, name="start_workout"),
     path("sessions/<int:pk>/", logger.workout, name="workout"),
     path("sessions/<int:pk>/zero-pain/", logger.accept_zero_pain, name="accept_zero_pain"),

@@ -166,6 +166,14 @@ class Profile(models.Model):
         default=True,
         help_text="For trainers: a weekly email of who needs you and which blocks end.",
     )
+    forgotten_at = models.DateTimeField(
+        "account deleted",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the member deleted their account: who they were is gone, "
+        "what they did still counts, unnamed.",
+    )
 
     class Meta:
         verbose_name = "member profile"

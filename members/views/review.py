@@ -1,6 +1,5 @@
 """Trainer review: the dashboard, a member's detail, pain follow-up and export."""
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -27,6 +26,7 @@ from members.models import (
     Workout,
 )
 from members.review import attention_order, needing_attention, review_blocks
+from members.spreadsheets import amount, csv_download
 from members.steering import extend_choices, next_start
 from members.views.trainer import members_of, positive_int, trainer_required
 from routines.models import Routine
@@ -302,17 +302,6 @@ def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("trainer:member", pk=flag.member_id)
 
 
-def neutralise(value) -> str:
-    """A cell a spreadsheet would read as a formula is made plain text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 EXPORT_COLUMNS = [
     "member",
     "email",
@@ -359,35 +348,21 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
             workout = log.workout
             session = workout.planned_session
             yield [
-                neutralise(cell)
-                for cell in [
-                    workout.member.display_name,
-                    workout.member.email,
-                    workout.date.isoformat(),
-                    session.number if session else "extra",
-                    log.step_id,
-                    log.exercise.name,
-                    log.side,
-                    log.set_number,
-                    _amount(log.target_reps, log.target_seconds),
-                    _amount(log.reps, log.seconds),
-                    "; ".join(f"{label}: {value}" for label, value in log.knobs.items()),
-                    pain.get((log.workout_id, log.step_id), ""),
-                ]
+                workout.member.display_name,
+                workout.member.email,
+                workout.date.isoformat(),
+                session.number if session else "extra",
+                log.step_id,
+                log.exercise.name,
+                log.side,
+                log.set_number,
+                amount(log.target_reps, log.target_seconds),
+                amount(log.reps, log.seconds),
+                "; ".join(f"{label}: {value}" for label, value in log.knobs.items()),
+                pain.get((log.workout_id, log.step_id), ""),
             ]
 
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="ground-up-sets.csv"'
-    return response
-
-
-def _amount(reps, seconds) -> str:
-    if seconds is not None:
-        return f"{seconds / 60:g} min"
-    return "" if reps is None else f"{reps} reps"
+    return csv_download(rows(), "ground-up-sets.csv")
 
 
 def _date(value: str | None) -> dt.date | None:

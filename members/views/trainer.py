@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from members.emails import invitation_message, send_all
 from members.forms import AssignForm, GroupInvitationForm, InvitationForm
-from members.models import Assignment, Invitation, User
+from members.models import Assignment, Invitation, User, Workout
 from members.roles import is_trainer
 from members.services import (
     InvitationUnusable,
@@ -48,11 +48,22 @@ def trainer_required(view):
 
 
 def members_of(trainer: User) -> QuerySet[User]:
-    """The members a trainer looks after; a superuser looks after everyone."""
-    members = User.objects.filter(is_staff=False)
+    """The members a trainer looks after; a superuser looks after everyone.
+    A member who deleted their account is no one's any more."""
+    members = User.objects.filter(is_staff=False, profile__forgotten_at__isnull=True)
     if trainer.is_superuser:
         return members
     return members.filter(profile__trainer=trainer)
+
+
+def sessions_done_with(trainer: User) -> dict[str, int]:
+    """Sessions finished on the trainer's blocks (every block, for a superuser)
+    and by how many members: counted from the workouts, so members who deleted
+    their accounts still count, unnamed."""
+    blocks = Assignment.objects.for_trainer(trainer)
+    return Workout.objects.filter(
+        finished_at__isnull=False, planned_session__assignment__in=blocks
+    ).aggregate(sessions=Count("pk"), members=Count("member", distinct=True))
 
 
 def _with_status(users: QuerySet[User]) -> QuerySet[User]:
@@ -84,7 +95,7 @@ def members(request: HttpRequest) -> HttpResponse:
     if query:
         results = list(
             _with_status(
-                User.objects.filter(is_staff=False).filter(
+                User.objects.filter(is_staff=False, profile__forgotten_at__isnull=True).filter(
                     Q(email__icontains=query) | Q(profile__display_name__icontains=query)
                 )
             ).order_by("profile__display_name", "email")[:SEARCH_LIMIT]
@@ -98,6 +109,7 @@ def members(request: HttpRequest) -> HttpResponse:
             "results": results,
             "search_limit": SEARCH_LIMIT,
             "members": mine,
+            "totals": sessions_done_with(request.user),
             "active_nav": "members",
         },
     )

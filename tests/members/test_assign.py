@@ -156,12 +156,13 @@ def test_the_members_page_query_count_stays_flat(
 ):
     _fill_club(trainer, count)
     # Session, user, the Trainers group check, the members with profiles and
-    # trainers, their current blocks with routines, their open invitations.
-    with django_assert_num_queries(6):
+    # trainers, their current blocks with routines, their open invitations,
+    # and the sessions done with the trainer.
+    with django_assert_num_queries(7):
         response = trainer_client.get("/trainer/members/")
     assert response.text.count('class="member-row"') == count
     # A search adds its three queries, however many match.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         trainer_client.get("/trainer/members/", {"q": "member"})
 
 

@@ -22,7 +22,7 @@ from members.models import (
     Workout,
 )
 from members.review import needing_attention, review_blocks
-from members.views.review import neutralise
+from members.spreadsheets import neutralise
 from routines.models import Knob
 from tests.factories import UserFactory, put_on_block
 from tests.members.logger_helpers import CLUB, finished_workout, step
