@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from members import outbox, questions
+from members import invitation_limit, outbox, questions
 from members.emails import invitation_message, send_all
 from members.forms import BlockForm, InvitationForm
 from members.models import (
@@ -187,6 +187,7 @@ class InvitationAdminForm(forms.ModelForm):
 
     display_name = InvitationForm.base_fields["display_name"]
     email = InvitationForm.base_fields["email"]
+    trainer = None  # Who is inviting: set by InvitationAdmin.get_form.
 
     class Meta:
         model = Invitation
@@ -197,6 +198,12 @@ class InvitationAdminForm(forms.ModelForm):
 
     def clean_email(self):
         return InvitationForm.clean_email(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if refused := invitation_limit.refusal(self.trainer):
+            raise ValidationError(refused)
+        return cleaned
 
 
 @admin.register(Invitation)
@@ -220,7 +227,9 @@ class InvitationAdmin(TrainerScopedAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = InvitationAdminForm
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        form.trainer = request.user  # a class made for this request
+        return form
 
     def get_fields(self, request, obj=None):
         return ["display_name", "email"] if obj is None else self.readonly_fields
@@ -243,6 +252,7 @@ class InvitationAdmin(TrainerScopedAdmin):
         # The admin goes on with ``obj`` (its log entry and redirect): make it the row.
         obj.pk = invitation.pk
         obj.refresh_from_db()
+        invitation_limit.count_sent(request.user)
         if not send_all([invitation_message(invitation=invitation, token=token, request=request)]):
             self.message_user(
                 request,
@@ -253,14 +263,23 @@ class InvitationAdmin(TrainerScopedAdmin):
 
     @admin.action(description="Send the invitation again", permissions=["change"])
     def send_again(self, request, queryset):
+        pending = list(
+            queryset.filter(accepted_at=None).select_related(
+                "member__profile", "invited_by__profile"
+            )
+        )
+        if refused := invitation_limit.refusal(request.user, len(pending)):
+            self.message_user(request, refused, messages.ERROR)
+            return
         emails = []
-        for invitation in queryset.select_related("member__profile", "invited_by__profile"):
+        for invitation in pending:
             try:
                 token = resend_invitation(invitation=invitation)
             except InvitationUnusable:
                 continue
             invitation.refresh_from_db()
             emails.append(invitation_message(invitation=invitation, token=token, request=request))
+        invitation_limit.count_sent(request.user, len(emails))
         if send_all(emails):
             self.message_user(
                 request,

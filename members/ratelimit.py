@@ -33,25 +33,31 @@ def _key(scope: str, who: str, period: int) -> str:
     return f"ratelimit:{scope}:{who}:{_window(period)}"
 
 
-def tripped(scope: str, limits: list[Limit], *, period: int) -> Limit | None:
-    """The first limit already used up in this window, or None."""
+def tripped(scope: str, limits: list[Limit], *, period: int, uses: int = 1) -> Limit | None:
+    """The first limit that ``uses`` more uses would take past its count in
+    this window, or None."""
     keys = {_key(scope, limit.who, period): limit for limit in limits}
     counts = cache.get_many(list(keys))
     for key, limit in keys.items():
-        if counts.get(key, 0) >= limit.limit:
+        if counts.get(key, 0) + uses > limit.limit:
             return limit
     return None
 
 
-def count_use(scope: str, limits: list[Limit], *, period: int) -> None:
+def uses_left(scope: str, limit: Limit, *, period: int) -> int:
+    """How many more uses ``limit`` allows in this window."""
+    return max(limit.limit - cache.get(_key(scope, limit.who, period), 0), 0)
+
+
+def count_use(scope: str, limits: list[Limit], *, period: int, uses: int = 1) -> None:
     for limit in limits:
         key = _key(scope, limit.who, period)
         # add() is a no-op when the window's counter exists already.
         cache.add(key, 0, timeout=period)
         try:
-            cache.incr(key)
+            cache.incr(key, uses)
         except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=period)
+            cache.set(key, uses, timeout=period)
 
 
 def window_ends(period: int) -> dt.datetime:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from members import invitation_limit
 from members.emails import invitation_message, send_all
 from members.forms import AssignForm, GroupInvitationForm, InvitationForm
 from members.models import Assignment, Invitation, User, Workout
@@ -118,22 +119,28 @@ def members(request: HttpRequest) -> HttpResponse:
 @trainer_required
 def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation, token = invite_member(
-                trainer=request.user,
-                email=form.cleaned_data["email"],
-                display_name=form.cleaned_data["display_name"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+        if refused := invitation_limit.refusal(request.user):
+            form.add_error(None, refused)
+            status = 429
         else:
-            _send_invitations(request, [(invitation, token)])
-            return redirect(_assign_url([invitation.member_id]))
+            try:
+                invitation, token = invite_member(
+                    trainer=request.user,
+                    email=form.cleaned_data["email"],
+                    display_name=form.cleaned_data["display_name"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                _send_invitations(request, [(invitation, token)])
+                return redirect(_assign_url([invitation.member_id]))
     return render(
         request,
         "members/trainer/invite.html",
         {"form": form, "group_form": GroupInvitationForm(), "active_nav": "members"},
+        status=status,
     )
 
 
@@ -142,17 +149,24 @@ def invite(request: HttpRequest) -> HttpResponse:
 def invite_group(request: HttpRequest) -> HttpResponse:
     """Invite a class at once, one person per line, then assign them together."""
     group_form = GroupInvitationForm(request.POST)
+    status = 200
     if group_form.is_valid():
-        sent = [
-            invite_member(trainer=request.user, email=email, display_name=name)
-            for name, email in group_form.cleaned_data["people"]
-        ]
-        _send_invitations(request, sent)
-        return redirect(_assign_url([invitation.member_id for invitation, _ in sent]))
+        people = group_form.cleaned_data["people"]
+        if refused := invitation_limit.refusal(request.user, len(people)):
+            group_form.add_error(None, refused)
+            status = 429
+        else:
+            sent = [
+                invite_member(trainer=request.user, email=email, display_name=name)
+                for name, email in people
+            ]
+            _send_invitations(request, sent)
+            return redirect(_assign_url([invitation.member_id for invitation, _ in sent]))
     return render(
         request,
         "members/trainer/invite.html",
         {"form": InvitationForm(), "group_form": group_form, "active_nav": "members"},
+        status=status,
     )
 
 
@@ -161,6 +175,7 @@ def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str]]) 
         invitation_message(invitation=invitation, token=token, request=request)
         for invitation, token in sent
     ]
+    invitation_limit.count_sent(request.user, len(emails))
     names = ", ".join(invitation.member.display_name for invitation, _ in sent)
     if send_all(emails):
         messages.success(
@@ -185,12 +200,16 @@ def _assign_url(member_ids: list[int]) -> str:
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = _get_invitation_for_trainer(request, pk)
+    if refused := invitation_limit.refusal(request.user):
+        messages.error(request, refused)
+        return redirect("trainer:members")
     try:
         token = resend_invitation(invitation=invitation)
     except InvitationUnusable:
         messages.info(request, f"{invitation.member.display_name} has already accepted.")
         return redirect("trainer:members")
     invitation.refresh_from_db()
+    invitation_limit.count_sent(request.user)
     if send_all([invitation_message(invitation=invitation, token=token, request=request)]):
         messages.success(
             request,
