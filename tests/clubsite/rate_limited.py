@@ -1,0 +1,133 @@
+"""Posts to the four rate-limited forms (sign-in, password reset, the contact
+form and invitations), each answering what became of it.
+
+The rate-limit tests make them in their own process, and, to show that the
+limits hold across web processes, in a second OS process that opens the same
+test database and so the same database cache:
+
+    python -m tests.clubsite.rate_limited '{"now": 1772446800.0, "requests": [...]}'
+
+with DATABASE_URL naming the test database. It prints one line, ``OUTCOMES``
+and the outcomes as JSON."""
+
+import json
+import re
+import sys
+
+VISITOR_ADDRESS = "203.0.113.7"
+MESSAGE = "My heels lift when I squat. Should I move closer to the wall?"
+
+
+def _sent(post):
+    """What ``post`` answered, and how many emails it sent."""
+
+    def wrapper(client, **arguments):
+        from django.core import mail
+
+        before = len(mail.outbox)
+        outcome = post(client, **arguments)
+        return {**outcome, "emails": len(mail.outbox) - before}
+
+    return wrapper
+
+
+@_sent
+def sign_in(client, *, email: str, password: str) -> dict:
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    return {
+        "status": response.status_code,
+        "refused": "Too many failed login attempts" in response.text,
+        "signed_in": "_auth_user_id" in client.session,
+    }
+
+
+@_sent
+def password_reset(client, *, email: str) -> dict:
+    response = client.post("/accounts/password/reset/", {"email": email})
+    return {"status": response.status_code, "refused": response.status_code == 429}
+
+
+@_sent
+def ask(client, *, subject: str) -> dict:
+    page = client.get("/contact/", REMOTE_ADDR=VISITOR_ADDRESS).text
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/contact/",
+        {
+            "name": "Robin",
+            "email": "robin@example.net",
+            "subject": subject,
+            "message": MESSAGE,
+            "token": token,
+        },
+        REMOTE_ADDR=VISITOR_ADDRESS,
+    )
+    return {"status": response.status_code, "refused": response.status_code == 429}
+
+
+@_sent
+def invite(client, *, people: list[str]) -> dict:
+    """Invite one person through the one-person form, or a group at once;
+    ``people`` are email addresses."""
+    if len(people) == 1:
+        data = {"display_name": "Sam Park", "email": people[0]}
+        response = client.post("/trainer/members/invite/", data)
+    else:
+        lines = "\n".join(f"Member {n}, {email}" for n, email in enumerate(people, start=1))
+        response = client.post("/trainer/members/invite/group/", {"people": lines})
+    return {"status": response.status_code, "refused": response.status_code == 429}
+
+
+POSTS = {"sign_in": sign_in, "password_reset": password_reset, "ask": ask, "invite": invite}
+
+
+def make(requests: list[tuple[str, dict]], *, trainer_email: str) -> list[dict]:
+    """Post each of ``requests`` (a name from POSTS and its arguments), in
+    order: a visitor's browser for the first three, the trainer's for invite."""
+    from django.test import Client
+
+    from members.models import User
+
+    visitor = Client()
+    trainer = Client()
+    trainer.force_login(User.objects.get(email=trainer_email))
+    return [
+        POSTS[name](trainer if name == "invite" else visitor, **arguments)
+        for name, arguments in requests
+    ]
+
+
+def main() -> None:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clubsite.settings")
+    plan = json.loads(sys.argv[1])
+
+    import django
+
+    django.setup()
+    import time_machine
+    from django.test.utils import override_settings, setup_test_environment
+
+    setup_test_environment()  # email to mail.outbox, "testserver" allowed
+    with (
+        # As tests/conftest.py: static files without collectstatic's manifest,
+        # the hasher the test's passwords were made with, tasks run in process.
+        override_settings(
+            STORAGES={
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {
+                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                },
+            },
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
+        ),
+        time_machine.travel(plan["now"], tick=True),
+    ):
+        outcomes = make(plan["requests"], trainer_email=plan["trainer"])
+    print("OUTCOMES " + json.dumps(outcomes))
+
+
+if __name__ == "__main__":
+    main()
