@@ -97,11 +97,13 @@ class Site:
 
 
 class Visitor:
-    """One person signed in through the sign-in form, with their own cookies."""
+    """One person signed in through the sign-in form, with their own cookies.
+    ``headers`` go with every request (an X-Forwarded-For, for a phone of its own
+    behind the proxy)."""
 
-    def __init__(self, site: Site, email: str, password: str):
-        self.site = site
-        page = site.request("GET", "/accounts/login/")
+    def __init__(self, site: Site, email: str, password: str, *, headers: dict | None = None):
+        self.site, self.headers = site, dict(headers or {})
+        page = site.request("GET", "/accounts/login/", headers=self.headers)
         self.cookies = dict(page.cookies)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         answer = self.post(
@@ -113,10 +115,12 @@ class Visitor:
         # The "signed in" message would otherwise show on every page measured.
         self.cookies.pop("messages", None)
 
-    def get(self, path: str) -> Answer:
-        return self._keep(self.site.request("GET", path, cookies=self.cookies))
+    def get(self, path: str, **headers) -> Answer:
+        headers = {**self.headers, **headers}
+        return self._keep(self.site.request("GET", path, cookies=self.cookies, headers=headers))
 
     def post(self, path: str, form: dict, **headers) -> Answer:
+        headers = {**self.headers, **headers}
         headers.setdefault("X-CSRFToken", self.cookies.get("csrftoken", ""))
         return self._keep(
             self.site.request("POST", path, cookies=self.cookies, form=form, headers=headers)
@@ -133,7 +137,7 @@ class Visitor:
             f"Host: {self.site.host}:{self.site.port}",
             "Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         ]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines += [f"{name}: {value}" for name, value in {**self.headers, **headers}.items()]
         body = ""
         if form is not None:
             body = urllib.parse.urlencode(form)
