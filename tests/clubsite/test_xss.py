@@ -15,6 +15,7 @@ pass because the field was simply not shown. A new free-text field fails
 import csv
 import datetime as dt
 import io
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -38,7 +39,7 @@ from members.models import Assignment, Invitation, PainFlag, Profile, Question, 
 from members.nudges import unsubscribe_token
 from members.services import invite_member
 from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
-from tests.factories import ground_up_routine, put_on_block
+from tests.factories import PASSWORD, ground_up_routine, put_on_block
 from tests.members.logger_helpers import CLUB
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
@@ -936,6 +937,8 @@ def test_every_email_csv_and_feed_carries_the_payloads_as_text(world, subtests):
             assert_escaped(html, email.fields, f"{email.name} (HTML)")
     with subtests.test("the trainer's export"):
         the_export_keeps_each_payload_in_its_own_cell(world)
+    with subtests.test("the member's own downloads"):
+        the_members_own_downloads_keep_every_payload_as_typed(world)
     with subtests.test("the calendar feed"):  # last: it puts a line break in the title
         the_calendar_feed_keeps_the_title_in_its_summary(world)
 
@@ -958,11 +961,16 @@ def the_calendar_feed_keeps_the_title_in_its_summary(world):
     assert not any(line.startswith("ATTENDEE") for line in unfolded.splitlines())
 
 
-def _export(client, **query) -> list[list[str]]:
-    response = client.get(reverse("trainer:export"), query)
+def _download(client, url: str) -> list[list[str]]:
+    response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment;")
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def _export(client) -> list[list[str]]:
+    return _download(client, reverse("trainer:export"))
 
 
 def the_export_keeps_each_payload_in_its_own_cell(world):
@@ -974,18 +982,82 @@ def the_export_keeps_each_payload_in_its_own_cell(world):
     assert any(f"{KNOB.text}: {LEVEL.text}" == row[column["knob settings"]] for row in rows)
 
 
+def _reauthenticated(client) -> Client:
+    """Downloads of one's own data ask for the password again."""
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def _strings(value):
+    """Every string in decoded JSON, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def the_members_own_downloads_keep_every_payload_as_typed(world):
+    """The JSON of everything and the CSV of the sets, from Settings: files
+    to download (never a page), each payload exactly as it was typed."""
+    client = _reauthenticated(world.member_client)
+    page = client.get(reverse("members:your_data"))
+    assert page.status_code == 200
+    assert_inert(page.content.decode(), "your data")
+
+    response = client.get(reverse("members:data_json"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    texts = set(_strings(json.loads(response.content)))
+    fields = (
+        MEMBER_NAME,
+        TRAINER_NAME,
+        TITLE,
+        KNOB,
+        LEVEL,
+        WORKOUT_NOTE,
+        PAIN_NOTE,
+        RESOLUTION,
+        TRAINER_NOTE,
+        OVERRIDE_NOTE,
+        SUBJECT,
+        MESSAGE,
+        ANSWER,
+    )
+    missing = [field.label for field in fields if field.text not in texts]
+    assert not missing, f"not in the JSON as typed: {missing}"
+    assert any(text.startswith(EXERCISE.text) for text in texts)
+
+    header, *rows = _download(client, reverse("members:sets_csv"))
+    assert rows and all(len(row) == len(header) for row in rows)
+    column = {name: index for index, name in enumerate(header)}
+    assert {row[column["routine"]] for row in rows} == {TITLE.text}
+    assert all(row[column["exercise"]].startswith(EXERCISE.text) for row in rows)
+    assert any(row[column["knobs"]] == f"{KNOB.text}: {LEVEL.text}" for row in rows)
+
+
 FORMULAS = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1"]
 
 
-def test_the_export_neutralises_cells_a_spreadsheet_would_run(member, trainer, trainer_client):
-    """A member's name, an exercise or a knob that starts like a formula is
-    exported as text: a quote goes first."""
+def test_the_exports_neutralise_cells_a_spreadsheet_would_run(member, trainer, trainer_client):
+    """A member's name, a routine, an exercise or a knob that starts like a
+    formula is exported as text, in the trainer's CSV and the member's own:
+    a quote goes first."""
     routine = ground_up_routine()
     put_on_block(member, trainer=trainer, start_date=timezone.localdate(), routine=routine)
     band = Knob.objects.get(unit=Knob.Unit.LEVEL, levels__contains="light")
     band_step = routine.steps.get(exercise=band.exercise_id)
+    member_client = _reauthenticated(_signed_in(member))
     for formula, rest in zip(FORMULAS, range(len(FORMULAS)), strict=True):
         Profile.objects.filter(user=member).update(display_name=formula)
+        Routine.objects.filter(pk=routine.pk).update(title=formula)
         Exercise.objects.filter(pk=band_step.exercise_id).update(name=f"{formula} #{rest}")
         Knob.objects.filter(pk=band.pk).update(label=formula, levels=f"none, {formula}, heavy")
         Workout.objects.filter(member=member).delete()
@@ -997,10 +1069,17 @@ def test_the_export_neutralises_cells_a_spreadsheet_would_run(member, trainer, t
         )
         logbook.log_all_as_prescribed(workout=workout, step_id=band_step.pk)
 
-        header, *rows = _export(trainer_client)
-        column = {name: index for index, name in enumerate(header)}
-        assert rows
-        for row in rows:
-            for name in ("member", "exercise", "knob settings"):
-                cell = row[column[name]]
-                assert cell.startswith("'" + formula[0]), f"{formula!r} in {name}: {cell!r}"
+        for rows, names in (
+            (_export(trainer_client), ("member", "exercise", "knob settings")),
+            (
+                _download(member_client, reverse("members:sets_csv")),
+                ("routine", "exercise", "knobs"),
+            ),
+        ):
+            header, *rows = rows
+            column = {name: index for index, name in enumerate(header)}
+            assert rows
+            for row in rows:
+                for name in names:
+                    cell = row[column[name]]
+                    assert cell.startswith("'" + formula[0]), f"{formula!r} in {name}: {cell!r}"
