@@ -89,7 +89,18 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
 
     ``sqlite:///relative/or/absolute/path`` or
     ``postgres://user:password@host:port/dbname`` (``postgresql://`` too).
-    PostgreSQL gets Django's connection pool, which requires CONN_MAX_AGE = 0.
+    PostgreSQL gets Django's connection pool, which requires CONN_MAX_AGE = 0,
+    set up to ride out a database restart (``make drills`` restarts one):
+
+    - each connection is checked before it is handed out, so one the restart
+      cut is replaced instead of failing the request that drew it;
+    - a request waits at most 2 s for a connection. A gunicorn worker (one
+      thread) uses one at a time, so a wait means the database cannot be
+      reached: the member gets the "try again" page in seconds, not after
+      gunicorn's 30 s worker timeout;
+    - a lost connection is retried for 5 s in the background, then on demand:
+      the pool's backoff would otherwise wait minutes after a long outage
+      before trying again.
     """
     value = _raw(name)
     if not value:
@@ -104,6 +115,8 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
         path = unquote(url.path.removeprefix("/")) or default_sqlite_path
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
     if url.scheme in {"postgres", "postgresql"}:
+        from psycopg_pool import ConnectionPool
+
         dbname = unquote(url.path.removeprefix("/"))
         if not dbname or not url.hostname:
             raise ImproperlyConfigured(
@@ -118,7 +131,14 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
             "HOST": url.hostname,
             "PORT": str(port or ""),
             "CONN_MAX_AGE": 0,
-            "OPTIONS": {"pool": True, **options},
+            "OPTIONS": {
+                "pool": {
+                    "check": ConnectionPool.check_connection,
+                    "timeout": 2,
+                    "reconnect_timeout": 5,
+                },
+                **options,
+            },
         }
     raise ImproperlyConfigured(
         f"{name} must start with sqlite:// or postgres://, not {url.scheme or value!r}."

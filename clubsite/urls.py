@@ -8,8 +8,10 @@ admin.site.site_header = "Ground Up: trainers' desk"
 admin.site.site_title = "Ground Up admin"
 admin.site.index_title = "Routines, members and settings"
 
-# 403, 404 and 500 use Django's default handlers with templates/403.html, 404.html
-# and 500.html; 500.html renders without a request context, so it stands alone.
+# 403 and 404 use Django's default handlers with templates/403.html and 404.html.
+# 500 is Django's too (templates/500.html, standalone: no request context),
+# except when the database cannot be reached: a 503 asking to try again.
+handler500 = "clubsite.views.server_error"
 urlpatterns = [
     path("", views.landing, name="home"),
     path("accounts/", include("allauth.urls")),

@@ -1,12 +1,20 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.static import serve
+
+# Seconds a client is asked to wait when the database cannot be reached.
+RETRY_AFTER = 30
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -40,3 +48,27 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """Trainers' uploads (exercise images): a few small files, served by the app."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; or, when the database cannot be reached (restarting,
+    failing over, out of connections), a 503 that says to try again, with
+    Retry-After. Django calls this while handling the exception, from any
+    layer of middleware, so ``sys.exc_info()`` names it; it has been logged
+    already. Like 500.html, the page renders without the request's context,
+    which would read the session from the database."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    if request.headers.get("HX-Request") == "true":
+        # htmx does not swap an error answer: the logger shows its own retry note.
+        body = (
+            '<p class="message message-error" role="alert">Not saved: try again in a minute.</p>'
+        )
+    else:
+        again = request.get_full_path() if request.method == "GET" else ""
+        body = loader.get_template("503.html").render({"again": again})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response

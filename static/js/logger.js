@@ -81,7 +81,12 @@
     problem(event.detail.elt, "Not saved: no connection. Check your signal and tap again.");
   });
   document.body.addEventListener("htmx:responseError", (event) => {
-    problem(event.detail.elt, "Not saved: something went wrong on our side. Tap again.");
+    // 503: the club's database is out of reach for a moment (a restart).
+    const text =
+      event.detail.xhr.status === 503
+        ? "Not saved: the club's records are out of reach for a moment. Tap again in a minute."
+        : "Not saved: something went wrong on our side. Tap again.";
+    problem(event.detail.elt, text);
   });
   document.body.addEventListener("htmx:afterSettle", (event) => {
     // After logging a set, move on to the next open one; after a correction,

@@ -1,0 +1,117 @@
+"""When the database cannot be reached (a restart, a failover), pages answer 503
+with a "try again" page and Retry-After, never a traceback; other errors keep
+the 500 page. ``make drills`` restarts a real PostgreSQL under load."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from psycopg_pool import ConnectionPool
+
+from clubsite import env
+from clubsite.views import server_error
+
+ROOT = Path(__file__).resolve().parents[2]
+INTERNALS = ("Traceback", "OperationalError", "sqlite3", "django.db", "File ")
+
+
+def _while_raising(error, request):
+    try:
+        raise error
+    except type(error):
+        return server_error(request)
+
+
+def test_database_unreachable_is_a_503_asking_to_try_again(rf):
+    response = _while_raising(OperationalError("connection refused"), rf.get("/me/history/"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Cache-Control"] == "no-store"
+    page = response.content.decode()
+    assert "Back in a moment" in page and "try again in a minute" in page
+    assert 'href="/me/history/">Try again' in page
+    assert not any(word in page for word in INTERNALS)
+
+
+def test_a_post_that_failed_is_sent_again_from_the_page_before(rf):
+    response = _while_raising(OperationalError("gone"), rf.post("/me/sessions/3/finish/"))
+    page = response.content.decode()
+    assert "go back and send it once more" in page
+    assert 'href="/">Back to the home page' in page
+
+
+def test_htmx_gets_a_short_message_not_a_page(rf):
+    request = rf.post("/me/sessions/3/sets/", HTTP_HX_REQUEST="true")
+    response = _while_raising(OperationalError("gone"), request)
+    assert response.status_code == 503
+    assert response.content.decode() == (
+        '<p class="message message-error" role="alert">Not saved: try again in a minute.</p>'
+    )
+
+
+def test_other_errors_keep_the_500_page(rf):
+    response = _while_raising(ValueError("a bug"), rf.get("/me/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    assert not response.has_header("Retry-After")
+
+
+def test_a_real_server_whose_database_is_gone_answers_503(tmp_path):
+    """The whole stack, DEBUG off: the session is read from a database that
+    cannot be opened, in middleware before any view."""
+    unreachable = tmp_path / "missing-directory" / "db.sqlite3"
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "client = Client(raise_request_exception=False)\n"
+        "client.cookies['sessionid'] = 'a-session'\n"
+        "page = client.get('/me/')\n"
+        "fragment = client.post('/me/sessions/1/sets/', {'step': 1}, HTTP_HX_REQUEST='true')\n"
+        "for response in (page, fragment):\n"
+        "    print(response.status_code, response['Retry-After'], "
+        "'Traceback' in response.content.decode())\n"
+        "print('Back in a moment' in page.content.decode(), "
+        "'Not saved' in fragment.content.decode())\n"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "clubsite.settings",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "testserver",
+            "DATABASE_URL": f"sqlite:///{unreachable}",
+            "LOG_LEVEL": "CRITICAL",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split("\n")[:3] == ["503 30 False", "503 30 False", "True True"], (
+        result.stderr
+    )
+
+
+def test_the_postgres_pool_rides_out_a_restart(monkeypatch):
+    monkeypatch.setenv("GU_TEST_DB", "postgres://club@db.internal:5432/groundup")
+    pool = env.database("GU_TEST_DB", default_sqlite_path="unused")["OPTIONS"]["pool"]
+    env.READ.discard("GU_TEST_DB")
+    # A connection cut by a restart is replaced, not handed to a request.
+    assert pool["check"] is ConnectionPool.check_connection
+    # A request gives up in seconds, well before gunicorn's 30 s worker timeout.
+    assert pool["timeout"] <= 5
+    # Reconnecting goes back to trying on demand soon after the database returns.
+    assert pool["reconnect_timeout"] <= 10
+
+
+@pytest.mark.parametrize("query", ["?sslmode=require", ""])
+def test_url_options_sit_beside_the_pool(monkeypatch, query):
+    monkeypatch.setenv("GU_TEST_DB", f"postgres://club@db.internal:5432/groundup{query}")
+    options = env.database("GU_TEST_DB", default_sqlite_path="unused")["OPTIONS"]
+    env.READ.discard("GU_TEST_DB")
+    assert options["pool"]["timeout"] == 2
+    assert options.get("sslmode") == ("require" if query else None)
