@@ -1,0 +1,158 @@
+"""In the browser, markup typed into free-text fields stays text: on the
+member's and the trainer's pages no alert() fires, no element the payloads
+describe exists in the DOM, and the Content-Security-Policy has nothing to
+block (it would hide an injected inline script, so its silence is checked
+too). tests/clubsite/test_xss.py reads every page's HTML; this reads the
+DOM a browser builds from it."""
+
+import datetime as dt
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from members import logbook, questions
+from members.models import Profile, StepOverride, TrainerNote
+from tests.browser.conftest import PHONE
+from tests.clubsite.test_xss import (
+    ANSWER,
+    EXERCISE,
+    KNOB,
+    LEVEL,
+    MEMBER_NAME,
+    MESSAGE,
+    OVERRIDE_NOTE,
+    PAIN_NOTE,
+    SEARCH,
+    SETUP,
+    SUBJECT,
+    TITLE,
+    TRAINER_NAME,
+    TRAINER_NOTE,
+    _band,
+    _poison_the_routine,
+)
+from tests.factories import put_on_block
+
+# Markup a payload would have become, had it been parsed as HTML.
+INJECTED = 'img[src="x"], svg[onload], [onerror], [onload], [onmouseover], a[href^="javascript"]'
+
+
+@pytest.fixture
+def viewport():
+    """Escaping does not depend on the screen: one size is enough here."""
+    return PHONE
+
+
+@pytest.fixture
+def poisoned(member, trainer):
+    """Alex today, in the middle of a session, with every field a payload."""
+    Profile.objects.filter(user=member).update(display_name=MEMBER_NAME.text)
+    Profile.objects.filter(user=trainer).update(display_name=TRAINER_NAME.text)
+    routine = _poison_the_routine()
+    today = timezone.localdate()
+    block = put_on_block(
+        member,
+        trainer=trainer,
+        start_date=today - dt.timedelta(days=today.weekday()),
+        weekdays=(today.weekday(), (today.weekday() + 3) % 7),
+        routine=routine,
+    )
+    band_step, band = _band(routine)
+    StepOverride.objects.create(
+        member=member,
+        step=band_step,
+        knob=band,
+        knob_level=LEVEL.text,
+        note=OVERRIDE_NOTE.text,
+        set_by=trainer,
+    )
+    workout = logbook.start_workout(member=member)
+    logbook.accept_zero_pain_rule(member=member)
+    logbook.record_pain_before(workout=workout, level=0)
+    logbook.set_knob(workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=LEVEL.text)
+    logbook.log_all_as_prescribed(workout=workout, step_id=band_step.pk)
+    first = routine.steps.filter(alternative_to=None).order_by("order").first()
+    logbook.report_pain(workout=workout, step_id=first.pk, level=2, note=PAIN_NOTE.text)
+    TrainerNote.objects.create(assignment=block, author=trainer, text=TRAINER_NOTE.text)
+    question = questions.ask(
+        member=member,
+        name=MEMBER_NAME.text,
+        email=member.email,
+        subject=SUBJECT.text,
+        message=MESSAGE.text,
+    )
+    questions.answer(question=question, trainer=trainer, text=ANSWER.text)
+    return {"routine": routine, "workout": workout, "question": question}
+
+
+def _visit(page, site, user, paths_and_texts):
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    alerts, blocked = [], []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+    )
+    for path, texts in paths_and_texts:
+        response = page.goto(site + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("load")
+        assert page.locator(INJECTED).count() == 0, f"{path}: injected markup in the DOM"
+        assert page.locator("script").filter(has_text="alert(").count() == 0, path
+        body = page.locator("body").inner_text()
+        for field in texts:
+            assert field.text in body, f"{path}: {field.label} is not shown as text"
+    assert alerts == [], f"alert() fired: {alerts}"
+    assert blocked == [], f"the CSP had to block something: {blocked}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_payload_runs_in_the_browser(page, site, poisoned, member, trainer):
+    _visit(
+        page,
+        site,
+        member,
+        [
+            (reverse("members:home"), (MEMBER_NAME, TRAINER_NAME, TITLE, TRAINER_NOTE)),
+            (poisoned["routine"].get_absolute_url(), (TITLE, EXERCISE, KNOB, OVERRIDE_NOTE)),
+            (reverse("members:workout", args=[poisoned["workout"].pk]), (EXERCISE, LEVEL)),
+            (reverse("members:questions"), (SUBJECT, MESSAGE, ANSWER)),
+            (reverse("members:history"), (TRAINER_NOTE,)),
+        ],
+    )
+    _visit(
+        page,
+        site,
+        trainer,
+        [
+            (reverse("trainer:dashboard"), (MEMBER_NAME, TITLE)),
+            (reverse("trainer:member", args=[member.pk]), (MEMBER_NAME, PAIN_NOTE, KNOB)),
+            (reverse("trainer:question", args=[poisoned["question"].pk]), (SUBJECT, MESSAGE)),
+            (reverse("trainer:members") + "?q=" + quote(SEARCH.text), (SEARCH,)),
+            (reverse("trainer:assign") + f"?member={member.pk}", (TITLE,)),
+        ],
+    )
+    # The logger's "How to do it" opens, and the setup inside it is text.
+    _visit(
+        page,
+        site,
+        member,
+        [(reverse("members:workout", args=[poisoned["workout"].pk]), ())],
+    )
+    page.locator("details.how-to-do summary").first.click()
+    assert SETUP.text in page.locator("details.how-to-do").first.inner_text()
