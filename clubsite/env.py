@@ -94,10 +94,13 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
 
     - each connection is checked before it is handed out, so one the restart
       cut is replaced instead of failing the request that drew it;
-    - a request waits at most 2 s for a connection. A gunicorn worker (one
-      thread) uses one at a time, so a wait means the database cannot be
-      reached: the member gets the "try again" page in seconds, not after
-      gunicorn's 30 s worker timeout;
+    - one connection is kept open, more (up to 4) only while threads wait for
+      one: a gunicorn worker (one thread) uses one at a time, and after a
+      restart the check gets past one dead connection within the timeout,
+      not four;
+    - a request waits at most 2 s for a connection: a longer wait means the
+      database cannot be reached, and the member gets the "try again" page in
+      seconds, not after gunicorn's 30 s worker timeout;
     - a lost connection is retried for 5 s in the background, then on demand:
       the pool's backoff would otherwise wait minutes after a long outage
       before trying again.
@@ -134,6 +137,8 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
             "OPTIONS": {
                 "pool": {
                     "check": ConnectionPool.check_connection,
+                    "min_size": 1,
+                    "max_size": 4,
                     "timeout": 2,
                     "reconnect_timeout": 5,
                 },
