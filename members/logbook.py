@@ -25,6 +25,9 @@ from routines.models import Knob
 
 MAX_REPS = 500
 MAX_SECONDS = 3 * 60 * 60
+# The largest setting a workout or an override stores (six digits, one after
+# the point): it bounds a knob whose author gave it no range of its own.
+LARGEST_SETTING = Decimal("99999.9")
 
 
 class WorkoutClosed(ValidationError):
@@ -293,6 +296,13 @@ def parse_knob_value(knob: Knob, raw: str) -> tuple[Decimal | None, str]:
         raise ValidationError({"value": "Enter a number, such as 12."})
     if problem := knob.range_problem(value):
         raise ValidationError({"value": problem})
+    if abs(value) > LARGEST_SETTING:
+        raise ValidationError(
+            {
+                "value": f"Enter a value from {knob.format_value(-LARGEST_SETTING)} "
+                f"to {knob.format_value(LARGEST_SETTING)}."
+            }
+        )
     return value.quantize(Decimal("0.1")), ""
 
 
@@ -313,7 +323,7 @@ def stepped(knob: Knob, *, value: Decimal | None, level: str, direction: str):
         value = max(knob.minimum, value)
     if knob.maximum is not None:
         value = min(knob.maximum, value)
-    return value, ""
+    return max(-LARGEST_SETTING, min(LARGEST_SETTING, value)), ""
 
 
 @transaction.atomic

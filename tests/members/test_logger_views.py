@@ -1,6 +1,8 @@
 """The logger's pages and actions: with htmx (a fragment) and without (a
 redirect), scoped to the member, refusing bad input at the field."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -198,6 +200,35 @@ def test_bad_card_input_is_refused_in_the_card(member_client, workout, action, d
     assert not KnobSetting.objects.exists()
     assert not PainFlag.objects.exists()
     assert Workout.objects.get().choices == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_knob_without_bounds_keeps_to_what_a_setting_holds(member_client, workout, htmx):
+    """An author may leave a knob without a range. A number past what a setting
+    stores is refused at the card (it was a server error, and on SQLite a
+    saved setting no page could read back); a tap stops at the largest."""
+    patrick = step(workout, "Patrick step")
+    knob = Knob.objects.create(
+        exercise_id=patrick["exercise_id"],
+        label="Box height",
+        unit=Knob.Unit.CENTIMETRE,
+        step=Decimal("0.5"),
+        order=1,
+        easier_guidance="Lower the box.",
+        harder_guidance="Raise the box.",
+    )
+    url = _url(workout, f"steps/{patrick['id']}/knob/")
+    headers = HTMX if htmx else {}
+    for value in ["1e30", "100000", "-99999.95"]:
+        response = member_client.post(url, {"knob": knob.pk, "value": value}, **headers)
+        assert response.status_code == 422
+        assert "Enter a value from -99999.9 cm to 99999.9 cm." in response.text
+    assert not KnobSetting.objects.filter(knob=knob).exists()
+    member_client.post(url, {"knob": knob.pk, "value": "99999.9"}, **headers)
+    response = member_client.post(url, {"knob": knob.pk, "direction": "harder"}, **headers)
+    assert response.status_code == (200 if htmx else 302)
+    assert KnobSetting.objects.get(knob=knob).value == Decimal("99999.9")
 
 
 @pytest.mark.django_db
