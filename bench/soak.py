@@ -267,7 +267,7 @@ class Member:
         """Sessions, one after another, until ``until`` (or ``stop``)."""
         try:
             while time.monotonic() < until and not stop.is_set():
-                opened = self._open_session()
+                opened = self.open_session()
                 if opened is None:
                     continue
                 workout, rows = opened
@@ -341,7 +341,7 @@ class Member:
                 raise RuntimeError(f"{method} {path} failed for {self.patience:.0f} s")
             time.sleep(min(2.0, 0.25 * tries))
 
-    def _open_session(self):
+    def open_session(self):
         """Start (or go back to) today's session, past the pain check: its
         workout and set rows."""
         answer = self._until_ok("POST", "/me/sessions/start/")
