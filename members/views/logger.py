@@ -19,6 +19,7 @@ from members.models import PainFlag, PlannedSession, Profile, SetLog, Workout
 from members.workout_plan import PlanHistory, build_plan, plan_history
 
 PAIN_LEVELS = range(0, 11)
+NULL_CHARACTERS = "Null characters are not allowed."
 
 
 def _get_workout_for_member(request: HttpRequest, pk: int) -> Workout:
@@ -48,6 +49,15 @@ def _int(value: str | None, *, field: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise ValidationError({field: f"Enter a number from {low} to {high}."})
     return number
+
+
+def _note(value: str | None, *, limit: int) -> str:
+    """A note typed with an action, cut to ``limit``. A NUL character is
+    refused, as Django's form fields refuse it: PostgreSQL cannot store one."""
+    note = (value or "")[:limit]
+    if "\x00" in note:
+        raise ValidationError(NULL_CHARACTERS)
+    return note
 
 
 def _context(request, workout: Workout, *, history: PlanHistory | None = None, **extra) -> dict:
@@ -125,7 +135,7 @@ def pain_check(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         level = _int(request.POST.get("level", "0"), field="level", low=0, high=10)
         workout = logbook.record_pain_before(
-            workout=workout, level=level, note=request.POST.get("note", "")[:1000]
+            workout=workout, level=level, note=_note(request.POST.get("note"), limit=1000)
         )
     except ValidationError as error:
         errors = (
@@ -310,7 +320,10 @@ def pain(request, workout, step_id):
         raise ValidationError({"level": "Choose how much it hurts, from 1 to 10."})
     level = _int(request.POST.get("level"), field="level", low=1, high=10)
     logbook.report_pain(
-        workout=workout, step_id=step_id, level=level, note=request.POST.get("note", "")[:1000]
+        workout=workout,
+        step_id=step_id,
+        level=level,
+        note=_note(request.POST.get("note"), limit=1000),
     )
 
 
@@ -331,6 +344,8 @@ def finish(request: HttpRequest, pk: int) -> HttpResponse:
         errors["feeling"] = "Choose how it felt."
     if len(note) > 2000:
         errors["note"] = "Keep the note under 2,000 characters."
+    elif "\x00" in note:
+        errors["note"] = NULL_CHARACTERS
     if errors:
         return _page(request, workout, status=422, errors=errors, typed_note=note)
     # Finished already? A retried post lands on the summary all the same.

@@ -280,6 +280,8 @@ def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
         error = "Write the member a note about what to do next."
     elif len(note) > 2000:
         error = f"Keep the note under 2,000 characters (it has {len(note):,})."
+    elif "\x00" in note:
+        error = "Null characters are not allowed."  # as a form field says: PostgreSQL refuses them
     if error:
         return render_member_detail(
             request,

@@ -232,6 +232,25 @@ def test_a_knob_without_bounds_keeps_to_what_a_setting_holds(member_client, work
 
 
 @pytest.mark.django_db
+def test_a_note_with_a_null_character_is_refused_and_saves_nothing(member_client, workout):
+    """PostgreSQL cannot store NUL in text: a note with one was a server error
+    there (and saved as typed on SQLite). Refused, as Django's form fields do."""
+    tibialis = step(workout, "Tibialis raise")["id"]
+    pain = member_client.post(
+        _url(workout, f"steps/{tibialis}/pain/"), {"level": "4", "note": "Knee\x00"}, **HTMX
+    )
+    finish = member_client.post(_url(workout, "finish/"), {"note": "Tired\x00"})
+    Workout.objects.filter(pk=workout.pk).update(pain_before=None)
+    before = member_client.post(_url(workout, "pain-check/"), {"level": "3", "note": "\x00"})
+    for response in (pain, finish, before):
+        assert response.status_code == 422
+        assert "Null characters are not allowed." in response.text
+    assert not PainFlag.objects.exists()
+    workout.refresh_from_db()
+    assert workout.finished_at is None and workout.pain_before is None and workout.note == ""
+
+
+@pytest.mark.django_db
 def test_finish_and_reopen(member_client, workout):
     member_client.post(_url(workout, f"steps/{step(workout, 'Calf raise')['id']}/all/"))
     response = member_client.post(

@@ -296,6 +296,10 @@ def test_acknowledge_and_resolve_a_pain_flag_with_a_note(
     assert "Keep the note under 2,000 characters (it has 2,159)." in too_long.text
     assert f'aria-describedby="resolve-error-{flag.pk}"' in too_long.text
     assert f"{escape(long_note)}</textarea>" in too_long.text
+    # A NUL character (PostgreSQL refuses it: a server error there) is refused too.
+    nul = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": "Rest\x00"})
+    assert nul.status_code == 422
+    assert "Null characters are not allowed." in nul.text
     flag.refresh_from_db()
     assert flag.status == "acknowledged"
     with django_capture_on_commit_callbacks(execute=True):
