@@ -18,7 +18,7 @@ help:
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
 	@echo "make bench  every key endpoint against a bare-Django ceiling (gunicorn, PostgreSQL, wrk)"
 	@echo "make audit  Lighthouse, mobile, on the pages members and trainers use (Chromium, npm)"
-	@echo "make drill-mail    mail server down, then back: count every question's email once (PostgreSQL)"
+	@echo "make drill-mail    mail server down, then back: every question, pain alert and reminder once"
 
 # The virtualenv is made once, with the first Python >= 3.12 that bin/find-python finds.
 $(PY):
@@ -59,7 +59,7 @@ audit: $(VENV)/.dev-installed
 	$(PY) bench/audit.py $(AUDIT_ARGS)
 
 drill-mail: $(VENV)/.dev-installed
-	$(PY) bench/mail_drill.py $(BENCH_ARGS)
+	$(PY) bench/drills.py mail $(DRILL_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
