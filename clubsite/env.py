@@ -92,12 +92,9 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
     PostgreSQL gets Django's connection pool, which requires CONN_MAX_AGE = 0,
     set up to ride out a database restart (``make drills`` restarts one):
 
-    - each connection is checked before it is handed out, so one the restart
-      cut is replaced instead of failing the request that drew it;
-    - one connection is kept open, more (up to 4) only while threads wait for
-      one: a gunicorn worker (one thread) uses one at a time, and after a
-      restart the check gets past one dead connection within the timeout,
-      not four;
+    - each connection is checked before it is handed out, and when one is
+      dead every idle one is checked at once (``clubsite.db``), so those the
+      restart cut are replaced instead of failing the requests that drew them;
     - a request waits at most 2 s for a connection: a longer wait means the
       database cannot be reached, and the member gets the "try again" page in
       seconds, not after gunicorn's 30 s worker timeout;
@@ -118,7 +115,7 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
         path = unquote(url.path.removeprefix("/")) or default_sqlite_path
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
     if url.scheme in {"postgres", "postgresql"}:
-        from psycopg_pool import ConnectionPool
+        from clubsite.db import check_pooled_connection
 
         dbname = unquote(url.path.removeprefix("/"))
         if not dbname or not url.hostname:
@@ -136,9 +133,7 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
             "CONN_MAX_AGE": 0,
             "OPTIONS": {
                 "pool": {
-                    "check": ConnectionPool.check_connection,
-                    "min_size": 1,
-                    "max_size": 4,
+                    "check": check_pooled_connection,
                     "timeout": 2,
                     "reconnect_timeout": 5,
                 },
