@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format lock check-deploy clean bench audit drill-mail
+.PHONY: help run test lint format lock check-deploy clean bench audit soak drills drill-mail
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with demo data (SQLite unless DATABASE_URL is set)"
@@ -18,7 +18,9 @@ help:
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
 	@echo "make bench  every key endpoint against a bare-Django ceiling (gunicorn, PostgreSQL, wrk)"
 	@echo "make audit  Lighthouse, mobile, on the pages members and trainers use (Chromium, npm)"
-	@echo "make drill-mail    mail server down, then back: every question, pain alert and reminder once"
+	@echo "make soak   50 members log sets for 60 s with phones' retries: every acknowledged set stored once"
+	@echo "make drills database restart, task worker stopped, gunicorn worker killed, mail server down"
+	@echo "make drill-mail    the mail-server drill alone (questions, pain alerts, reminders)"
 
 # The virtualenv is made once, with the first Python >= 3.12 that bin/find-python finds.
 $(PY):
@@ -57,6 +59,14 @@ bench: $(VENV)/.dev-installed
 audit: $(VENV)/.dev-installed
 	@command -v chromium >/dev/null 2>&1 || bin/apt-install chromium
 	$(PY) bench/audit.py $(AUDIT_ARGS)
+
+# Against gunicorn and PostgreSQL on loopback (DATABASE_URL's server, 127.0.0.1:5432 by default).
+soak: $(VENV)/.dev-installed
+	$(PY) bench/soak.py $(SOAK_ARGS)
+
+# The database-restart drill makes its own PostgreSQL cluster with the installed server binaries.
+drills: $(VENV)/.dev-installed
+	$(PY) bench/drills.py $(DRILL_ARGS)
 
 drill-mail: $(VENV)/.dev-installed
 	$(PY) bench/drills.py mail $(DRILL_ARGS)
