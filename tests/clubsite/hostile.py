@@ -1,0 +1,518 @@
+"""What the hostile-input tests share: the strategies for what a post may hold,
+the world they post into, and the check every answer must pass.
+
+Every example runs in a savepoint that is rolled back, so each starts from the
+same world, built once per test (hypothesis runs a test's examples inside one
+call of the test function, where function-scoped fixtures are not reset).
+"""
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.db.models import Model
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
+
+from members import logbook
+from members.models import (
+    Assignment,
+    EmailDelivery,
+    Invitation,
+    KnobSetting,
+    PainFlag,
+    PlannedSession,
+    Profile,
+    Question,
+    SetLog,
+    StepOverride,
+    TrainerNote,
+    User,
+    Workout,
+)
+from members.nudges import unsubscribe_token
+from members.questions import ask
+from members.services import invite_member
+from routines.models import Exercise, Knob, Routine, Step
+from tests.factories import ground_up_routine, put_on_block
+
+# Repeatable in CI: the same examples on every run, and no example database
+# written to the work tree. HOSTILE_EXAMPLES=300 searches deeper, with fresh
+# random examples each run (minutes, not seconds).
+FUZZ = settings(
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 25)),
+    derandomize="HOSTILE_EXAMPLES" not in os.environ,
+    database=None,
+    deadline=None,
+    # The world is built once per test and each example rolls back to it.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+# What people, bots and broken phones send: empty, blank, NUL bytes, numbers
+# Python reads but a form should not ("NaN", "1e400", "١٢" are all numbers to
+# someone), overlong values, markup, and a body too big to read.
+SURPRISES = [
+    "",
+    " ",
+    "\x00",
+    "12\x00",
+    "\x00note",
+    "0",
+    "-1",
+    "-0",
+    "1",
+    "10",
+    "11",
+    "501",
+    "32768",
+    "2147483648",
+    "99999999999999999999999",
+    "1e400",
+    "-1e400",
+    "1e30",
+    "1E2",
+    "NaN",
+    "nan",
+    "sNaN",
+    "inf",
+    "-Infinity",
+    "1.5",
+    "0.05",
+    "12.34",
+    "99999.95",
+    " 12 ",
+    "١٢",
+    "𝟙𝟚",
+    "²",
+    "0x10",
+    "1_000",
+    "+5",
+    "true",
+    "null",
+    "[]",
+    "2026-02-30",
+    "0000-01-01",
+    "9999-12-31",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "a\r\nBcc: victim@example.com",
+    "\u202etxt.exe",
+    "\ufeff",
+    "😀" * 3,
+    "é" * 3001,
+    "x" * 100_000,
+    # Above DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses the body with a 400.
+    "y" * 2_700_000,
+]
+
+SHORT_SURPRISES = [text for text in SURPRISES if 0 < len(text) < 300]
+
+any_text = st.text(st.characters(codec="utf-8"), max_size=40)
+numbers = st.one_of(
+    st.integers().map(str),
+    st.floats().map(str),
+    st.decimals().map(str),
+)
+junk = st.one_of(st.sampled_from(SURPRISES), any_text, numbers)
+
+
+def prose(start: str) -> st.SearchStrategy:
+    """Text a person would type, then anything: valid unless the tail is not."""
+    return st.builds(lambda tail: f"{start} {tail}".strip(), any_text)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An object of the world, by name: posted as its id (or token), so an
+    explicit ``@example`` can name it before the world exists."""
+
+    name: str
+
+
+def field_value(plausible: st.SearchStrategy | None = None) -> st.SearchStrategy:
+    """A field's value: plausible or junk, once or repeated."""
+    one = junk if plausible is None else st.one_of(plausible, junk)
+    return st.one_of(one, st.lists(one, min_size=2, max_size=3))
+
+
+# Fields no form of ours takes, some of which a careless view would assign.
+EXTRA_KEYS = st.sampled_from(
+    ["pk", "id", "member", "trainer", "status", "is_staff", "is_superuser", "finished_at"]
+) | st.from_regex(r"[a-z][a-z_-]{0,11}", fullmatch=True)
+
+
+def form(*, like: st.SearchStrategy | None = None, **fields: st.SearchStrategy):
+    """A post for a form of these fields (name to a strategy of plausible
+    values, or ``like``, a strategy of whole plausible posts when fields
+    depend on each other): all plausible, one field spoiled or dropped, or
+    anything at all; with a few fields of no form's."""
+    names = sorted(fields)
+    plausible = like if like is not None else st.fixed_dictionaries(fields)
+
+    def spoil(data, name, value):
+        data = dict(data)
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+        return data
+
+    spoiled = (
+        st.builds(spoil, plausible, st.sampled_from(names), st.none() | field_value())
+        if names
+        else plausible
+    )
+    anything = st.fixed_dictionaries(
+        {}, optional={name: field_value(fields[name]) for name in names}
+    )
+    extras = st.dictionaries(EXTRA_KEYS, field_value(), max_size=2)
+    return st.builds(
+        lambda data, extra: {**extra, **data},
+        st.one_of(plausible, spoiled, anything),
+        extras,
+    )
+
+
+def ints(low: int, high: int) -> st.SearchStrategy:
+    return st.integers(low, high).map(str)
+
+
+def dates(around: dt.date, days: int = 400, *, past: bool = True) -> st.SearchStrategy:
+    """ISO dates within ``days`` of ``around``: before it too, unless not ``past``."""
+    return st.integers(-days if past else 0, days).map(
+        lambda n: (around + dt.timedelta(days=n)).isoformat()
+    )
+
+
+weekday_lists = st.lists(st.integers(-1, 7).map(str), min_size=0, max_size=4)
+
+# Everything a post can change, and what it must never change.
+TRACKED: list[type[Model]] = [
+    User,
+    Profile,
+    EmailAddress,
+    Invitation,
+    Assignment,
+    PlannedSession,
+    Workout,
+    SetLog,
+    KnobSetting,
+    PainFlag,
+    StepOverride,
+    TrainerNote,
+    Question,
+    EmailDelivery,
+    Routine,
+    Step,
+    Exercise,
+    Knob,
+]
+
+
+def snapshot() -> dict[type[Model], dict[Any, tuple]]:
+    """Every row of every tracked table, column by column, as the database
+    holds it (read raw: the ORM would cost more than the request under test)."""
+    tables = {}
+    with connection.cursor() as cursor:
+        for model in TRACKED:
+            table = connection.ops.quote_name(model._meta.db_table)
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            cursor.execute(f"SELECT {pk}, * FROM {table}")  # noqa: S608 (our own names)
+            tables[model] = {row[0]: row for row in cursor.fetchall()}
+    return tables
+
+
+@dataclass
+class Changes:
+    """Rows added, changed and removed by one post, by model."""
+
+    written: dict[type[Model], list] = field(default_factory=dict)
+    removed: dict[type[Model], list] = field(default_factory=dict)
+
+    @property
+    def models(self) -> set[type[Model]]:
+        return set(self.written) | set(self.removed)
+
+    def __bool__(self) -> bool:
+        return bool(self.written or self.removed)
+
+
+def compare(before: dict, after: dict) -> Changes:
+    changes = Changes()
+    for model in TRACKED:
+        old, new = before[model], after[model]
+        written = [pk for pk, row in new.items() if old.get(pk) != row]
+        removed = [pk for pk in old if pk not in new]
+        if written:
+            changes.written[model] = written
+        if removed:
+            changes.removed[model] = removed
+    return changes
+
+
+def _nul_free(value) -> bool:
+    """PostgreSQL refuses NUL in text and in JSON strings: a row holding one
+    saved here would have been a server error there."""
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, dict):
+        return all(_nul_free(k) and _nul_free(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_nul_free(v) for v in value)
+    return True
+
+
+def assert_whole(obj: Model) -> None:
+    """A row as a form would have let it be: every field valid (lengths,
+    choices, ranges, digits), every constraint met, no NUL anywhere."""
+    obj.full_clean()
+    for f in obj._meta.concrete_fields:
+        assert _nul_free(getattr(obj, f.attname)), f"NUL saved in {obj._meta.label}.{f.name}"
+
+
+def _echoable(value) -> bool:
+    return isinstance(value, str) and value.strip() != "" and len(value) <= 10_000
+
+
+@dataclass
+class Attempt:
+    """One post into the world, inside a savepoint rolled back after it."""
+
+    world: "World"
+    client: Client
+    before: dict
+    response: HttpResponse | None = None
+    data: dict = field(default_factory=dict)
+    changes: Changes = field(default_factory=Changes)
+
+    def post(
+        self,
+        path: str,
+        data: dict,
+        *,
+        htmx: bool = False,
+        form_encoded: bool = False,
+        query: dict | None = None,
+    ) -> HttpResponse:
+        """Post as htmx does (form-encoded, HX-Request) or as a browser does
+        (multipart), and run the emails the post queued."""
+        data = {name: self.world.resolve(value) for name, value in data.items()}
+        self.data = data
+        if query:
+            path += "?" + urlencode(
+                {k: self.world.resolve(v) for k, v in query.items()}, doseq=True
+            )
+        headers = {"HX-Request": "true"} if htmx else {}
+        with self.world.capture(execute=True):
+            if form_encoded:
+                self.response = self.client.post(
+                    path,
+                    urlencode(data, doseq=True),
+                    content_type="application/x-www-form-urlencoded",
+                    headers=headers,
+                )
+            else:
+                self.response = self.client.post(path, data, headers=headers)
+        return self.response
+
+    def check(
+        self,
+        *,
+        may_change: set[type[Model]],
+        statuses: set[int],
+        echo: list[str] = (),
+    ) -> Changes:
+        """The answer is the form's or success, never a server error: a
+        refusal changed nothing; a success changed only ``may_change``, and
+        every row it wrote is whole. A form shown again keeps what was typed
+        in the ``echo`` fields."""
+        response = self.response
+        status = response.status_code
+        if currently_in_test_context():
+            event(f"status {status}")  # for --hypothesis-show-statistics
+        assert status < 500
+        assert status in statuses, f"unexpected {status}"
+        if status == 302:
+            assert not response["Location"].startswith(reverse("account_login")), "signed out"
+        self.changes = compare(self.before, snapshot())
+        if status >= 400:
+            assert not self.changes, f"a {status} changed {self.changes}"
+        else:
+            assert self.changes.models <= may_change, f"changed {self.changes.models}"
+            for model, pks in self.changes.written.items():
+                for obj in model._base_manager.filter(pk__in=pks):
+                    assert_whole(obj)
+            for delivery in EmailDelivery.objects.filter(
+                pk__in=self.changes.written.get(EmailDelivery, [])
+            ):
+                # Whatever was typed went into an email that was built and sent.
+                assert delivery.state in {"sent", "skipped"}, delivery.last_error
+        if status in {200, 422} and response.get("Content-Type", "").startswith("text/html"):
+            body = response.content.decode()
+            for name in echo:
+                value = self.data.get(name)
+                if _echoable(value):
+                    assert escape(value) in body, f"{name} typed, not shown again"
+        return self.changes
+
+    def settle(self) -> None:
+        """Picture the world again, after requests that set the example up."""
+        self.before = snapshot()
+
+    def value(self, name: str):
+        """What the view read for ``name``: the last of repeated values."""
+        value = self.data.get(name)
+        return value[-1] if isinstance(value, list) and value else value
+
+    def written(self, model: type[Model]) -> list:
+        return list(model.objects.filter(pk__in=self.changes.written.get(model, [])))
+
+
+@dataclass(repr=False)
+class World:
+    """Alex on a three-week block with Makana, a workout started today with one
+    set logged; an earlier session done; a pain flag, an override, a question
+    and an invitation. Jordan, Makana's other member, and Sam, nobody's, are
+    on no block. One knob of the routine was left without bounds."""
+
+    people: dict[str, User]
+    refs: dict[str, Any]
+    capture: Callable
+    # One client for every example (a new one loads the middleware again, and
+    # WhiteNoise's reads every static file's headers when it does), and one
+    # session for each person, made with the world.
+    client: Client = field(default_factory=Client)
+    sessions: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for who, user in self.people.items():
+            self.client.cookies.clear()  # else the next sign-in ends this session
+            self.client.force_login(user)
+            self.sessions[who] = self.client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        self.client.cookies.clear()
+
+    def __repr__(self) -> str:
+        return "world"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text("world")  # how hypothesis shows a failing example
+
+    def resolve(self, value):
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, Ref):
+            return str(self.refs[value.name])
+        return value
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(name, kwargs={key: self.resolve(v) for key, v in kwargs.items()})
+
+    @contextmanager
+    def attempt(self, who: str | None, *, prepare: Callable | None = None) -> Iterator[Attempt]:
+        """A client signed in as ``who`` (None: a visitor); ``prepare`` changes
+        the world for this example only."""
+        with transaction.atomic():
+            if prepare is not None:
+                prepare(self)
+            self.client.cookies.clear()
+            if who is not None:
+                self.client.cookies[django_settings.SESSION_COOKIE_NAME] = self.sessions[who]
+            yield Attempt(self, self.client, snapshot())
+            transaction.set_rollback(True)
+
+
+def build_world(*, member, second_member, trainer, capture) -> World:
+    Profile.objects.filter(user__in=[member, second_member]).update(trainer=trainer)
+    today = timezone.localdate()
+    routine = ground_up_routine()
+    # A setting an author left without bounds, as the admin allows.
+    patrick = Exercise.objects.get(name="Patrick step")
+    unbounded = Knob.objects.create(
+        exercise=patrick,
+        label="Box height",
+        unit=Knob.Unit.CENTIMETRE,
+        step=Decimal("0.5"),
+        order=1,
+        easier_guidance="Lower the box.",
+        harder_guidance="Raise the box.",
+    )
+    # Three weeks of a routine that runs to four, so the block can be extended.
+    block = put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=7), weeks=3)
+    workout = logbook.start_workout(member=member)
+    logbook.accept_zero_pain_rule(member=member)
+    logbook.record_pain_before(workout=workout, level=0)
+    earlier = block.planned_sessions.filter(date__lt=today).order_by("date").first()
+    done = Workout.objects.create(
+        member=member,
+        planned_session=earlier,
+        routine=routine,
+        date=earlier.date,
+        prescription=workout.prescription,
+        pain_before=0,
+        finished_at=timezone.now() - dt.timedelta(days=3),
+    )
+    steps = {main["name"]: main for main in workout.prescription["steps"]}
+    tibialis = steps["Tibialis raise"]
+    logbook.log_set(workout=workout, step_id=tibialis["id"], set_number=1, side="both", reps=20)
+    with_option = next(main for main in steps.values() if main["options"])
+    flag = PainFlag.objects.create(member=member, workout=done, level=2, note="Heel")
+    override = StepOverride.objects.create(member=member, step_id=tibialis["id"], reps=20)
+    question = ask(
+        member=member, name="Alex", email=member.email, subject="Wall", message="How far away?"
+    )
+    invitation, invitation_token = invite_member(
+        trainer=trainer, email="new@example.com", display_name="New Member"
+    )
+    third = User.objects.create_user("sam@example.com", "x", display_name="Sam Park")
+    return World(
+        people={
+            "member": member,
+            "second_member": second_member,
+            "trainer": trainer,
+        },
+        refs={
+            "workout": workout.pk,
+            "done_workout": done.pk,
+            "session": workout.planned_session_id,
+            "earlier_session": earlier.pk,
+            "block": block.pk,
+            "routine": routine.pk,
+            "timed_step": steps["Backwards walking"]["id"],
+            "reps_step": tibialis["id"],
+            "per_side_step": steps["Patrick step"]["id"],
+            "levels_step": steps["Regressed reverse Nordic"]["id"],
+            "option_step": with_option["id"],
+            "option": with_option["options"][0]["id"],
+            "knob": Knob.objects.get(exercise_id=tibialis["exercise_id"]).pk,
+            "levels_knob": Knob.objects.get(exercise__name="Regressed reverse Nordic").pk,
+            "unbounded_knob": unbounded.pk,
+            "flag": flag.pk,
+            "override": override.pk,
+            "question": question.pk,
+            "invitation": invitation.pk,
+            "invitation_token": invitation_token,
+            "reminders_token": unsubscribe_token(member),
+            # The contact form's topics, as its select names them.
+            "about_exercise": f"exercise-{tibialis['exercise_id']}",
+            "about_workout": f"workout-{done.pk}",
+            "member": member.pk,
+            "second_member": second_member.pk,
+            "third_member": third.pk,
+            "trainer": trainer.pk,
+        },
+        capture=capture,
+    )

@@ -1,0 +1,230 @@
+"""Hostile input on the forms anyone may post: the contact form (visitor,
+member, trainer), accepting an invitation, signing up, Settings (name,
+preferences, the calendar link, deleting the account) and the reminders link.
+
+For any post the answer is the form's or success, never a server error, and
+nothing is half-saved (see ``tests.clubsite.hostile``)."""
+
+from urllib.parse import quote
+
+import pytest
+from allauth.account.models import EmailAddress
+from hypothesis import given
+from hypothesis import strategies as st
+
+from members.models import EmailDelivery, Invitation, Profile, Question, User
+from tests.clubsite.hostile import (
+    FUZZ,
+    SHORT_SURPRISES,
+    TRACKED,
+    Ref,
+    any_text,
+    build_world,
+    field_value,
+    form,
+    prose,
+)
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+htmx = st.booleans()
+form_encoded = st.booleans()
+people = st.sampled_from([None, "member", "second_member", "trainer"])
+names = st.sampled_from(["Sam", "Ana María", "李小龙", "O'Brien"]).flatmap(prose)
+emails = st.sampled_from(["pat@example.com", "Pat.Lee+gym@Example.COM"]) | st.emails().filter(
+    lambda email: len(email) <= 254
+)
+passwords = st.sampled_from(["correct-horse-battery-staple", "Ünïcödé-pässwörd-42"]).flatmap(prose)
+# A token in an address: mostly the real one (None), else anything that fits in a path.
+tokens = st.sampled_from([True, True, False]).flatmap(
+    lambda real: st.none() if real else st.sampled_from(SHORT_SURPRISES) | any_text.filter(bool)
+)
+
+
+@pytest.fixture
+def world(member, second_member, trainer, django_capture_on_commit_callbacks, clear_cache):
+    return build_world(
+        member=member,
+        second_member=second_member,
+        trainer=trainer,
+        capture=django_capture_on_commit_callbacks,
+    )
+
+
+def _token_path(world, name: str, token: str | None, real: str, **kwargs) -> str:
+    """The URL for the real token, or for ``token`` in its place."""
+    path = world.url(name, token=Ref(real), **kwargs)
+    if token is None:
+        return path
+    return path.replace(world.refs[real], quote(token, safe=""))
+
+
+@FUZZ
+@given(
+    who=people,
+    query=st.fixed_dictionaries(
+        {},
+        optional={"exercise": field_value(), "workout": field_value(st.just(Ref("done_workout")))},
+    ),
+    data=form(
+        name=names,
+        email=emails,
+        about=st.sampled_from(["", Ref("about_exercise"), Ref("about_workout"), "exercise-0"]),
+        subject=prose("How far from the wall?"),
+        message=prose("My knee clicks on the way down. Should I stop?"),
+        website=st.sampled_from(["", "http://spam.example"]),
+        token=st.uuids().map(str),
+    ),
+    htmx=htmx,
+    form_encoded=form_encoded,
+)
+def test_asking_a_question(world, who, query, data, htmx, form_encoded):
+    with world.attempt(who) as attempt:
+        attempt.post(world.url("contact"), data, htmx=htmx, form_encoded=form_encoded, query=query)
+        attempt.check(
+            may_change={Question, EmailDelivery},
+            statuses={302, 400, 404, 422, 429},
+            echo=["subject", "message"] if who else ["name", "email", "subject", "message"],
+        )
+        for question in attempt.written(Question):
+            assert question.subject and question.message
+            if who is not None:
+                assert question.member == world.people[who]
+
+
+@FUZZ
+@given(
+    token=tokens,
+    data=form(
+        like=passwords.map(lambda p: {"new_password1": p, "new_password2": p}),
+        new_password1=passwords,
+        new_password2=passwords,
+    ),
+    htmx=htmx,
+    form_encoded=form_encoded,
+)
+def test_accepting_an_invitation(world, token, data, htmx, form_encoded):
+    path = _token_path(world, "invitation", token, "invitation_token")
+    with world.attempt(None) as attempt:
+        attempt.post(path, data, htmx=htmx, form_encoded=form_encoded)
+        attempt.check(
+            may_change={User, EmailAddress, Invitation}, statuses={200, 302, 400, 404, 410}
+        )
+        for invitation in attempt.written(Invitation):
+            assert invitation.accepted_at is not None
+            member = invitation.member
+            assert member.check_password(attempt.value("new_password1"))
+            assert EmailAddress.objects.get(user=member, primary=True).verified
+
+
+@FUZZ
+@given(
+    data=form(
+        email=emails,
+        password1=passwords,
+        password2=passwords,
+        display_name=names,
+        like=st.builds(
+            lambda email, password, name: {
+                "email": email,
+                "password1": password,
+                "password2": password,
+                "display_name": name,
+            },
+            emails,
+            passwords,
+            names,
+        ),
+    ),
+    htmx=htmx,
+    form_encoded=form_encoded,
+)
+def test_signing_up(world, data, htmx, form_encoded):
+    with world.attempt(None) as attempt:
+        attempt.post(world.url("account_signup"), data, htmx=htmx, form_encoded=form_encoded)
+        attempt.check(
+            may_change={User, Profile, EmailAddress},
+            statuses={200, 302, 400, 429},
+            echo=["display_name", "email"],
+        )
+        for user in attempt.written(User):
+            assert user.profile.display_name.split() == attempt.value("display_name").split()
+            assert not EmailAddress.objects.get(user=user).verified
+
+
+@FUZZ
+@given(
+    who=st.sampled_from(["member", "trainer"]),
+    data=form(
+        display_name=names,
+        weaker_side=st.sampled_from(["left", "right", "unsure", "both"]),
+        units=st.sampled_from(["imperial", "metric", "furlongs"]),
+        session_reminders=st.sampled_from(["on", "", "false"]),
+        weekly_digest=st.sampled_from(["on", "", "false"]),
+    ),
+    htmx=htmx,
+    form_encoded=form_encoded,
+)
+def test_changing_settings(world, who, data, htmx, form_encoded):
+    with world.attempt(who) as attempt:
+        attempt.post(world.url("members:settings"), data, htmx=htmx, form_encoded=form_encoded)
+        attempt.check(may_change={Profile}, statuses={200, 302, 400}, echo=["display_name"])
+        for profile in attempt.written(Profile):
+            assert profile.user == world.people[who]
+            assert profile.display_name.split() == attempt.value("display_name").split()
+
+
+@FUZZ
+@given(
+    action=st.sampled_from(["members:calendar_create", "members:calendar_revoke"]),
+    data=form(next=st.sampled_from(["/me/settings/", "/me/program/", "https://evil.example/"])),
+    htmx=htmx,
+    form_encoded=form_encoded,
+)
+def test_the_calendar_link(world, action, data, htmx, form_encoded):
+    with world.attempt("member") as attempt:
+        attempt.post(world.url(action), data, htmx=htmx, form_encoded=form_encoded)
+        attempt.check(may_change={Profile}, statuses={302, 400})
+        if attempt.response.status_code == 302:
+            assert attempt.response["Location"] in {"/me/settings/", "/me/program/"}
+
+
+@FUZZ
+@given(
+    who=st.sampled_from([None, "member", "second_member"]),
+    action=st.sampled_from(["reminders_off", "reminders_on"]),
+    token=tokens,
+    data=form(),
+    htmx=htmx,
+    form_encoded=form_encoded,
+)
+def test_the_reminders_link(world, who, action, token, data, htmx, form_encoded):
+    path = _token_path(world, action, token, "reminders_token")
+    with world.attempt(who) as attempt:
+        attempt.post(path, data, htmx=htmx, form_encoded=form_encoded)
+        attempt.check(may_change={Profile}, statuses={302, 400, 404})
+        for profile in attempt.written(Profile):
+            assert profile.user_id == world.refs["member"]
+            assert profile.session_reminders == (action == "reminders_on")
+
+
+@FUZZ
+@given(
+    data=form(confirm=st.sampled_from(["yes", "no", "YES", "on"])),
+    htmx=htmx,
+    form_encoded=form_encoded,
+)
+def test_deleting_the_account(world, data, htmx, form_encoded):
+    with world.attempt("member") as attempt:
+        # Deleting asks for the password again first.
+        attempt.client.post(world.url("account_reauthenticate"), {"password": PASSWORD})
+        attempt.settle()
+        attempt.post(
+            world.url("members:delete_account"), data, htmx=htmx, form_encoded=form_encoded
+        )
+        attempt.check(may_change=set(TRACKED), statuses={302, 400, 422})
+        if attempt.response.status_code == 302:
+            assert attempt.value("confirm") == "yes"
+            member = User.objects.get(pk=world.refs["member"])
+            assert not member.is_active and not member.has_usable_password()
