@@ -20,7 +20,9 @@ urlpatterns = [
     path("contact/", questions.contact, name="contact"),
     path("contact/sent/", questions.contact_sent, name="contact_sent"),
     path("invitation/<str:token>/", invitations.accept, name="invitation"),
-    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
+    # Feed tokens are URL-safe base64: anything else (a NUL, which PostgreSQL
+    # refuses in a query) is no feed's address.
+    path("calendar/<slug:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("reminders/<str:token>/", nudges.reminders, name="reminders"),
     path("reminders/<str:token>/off/", nudges.reminders_off, name="reminders_off"),
     path("reminders/<str:token>/on/", nudges.reminders_on, name="reminders_on"),

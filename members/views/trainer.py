@@ -91,7 +91,8 @@ def _get_invitation_for_trainer(request: HttpRequest, pk: int) -> Invitation:
 def members(request: HttpRequest) -> HttpResponse:
     """The trainer's members with their block or invitation, and a search across
     every member of the club (to invite or assign someone not yet theirs)."""
-    query = request.GET.get("q", "").strip()[:100]
+    # A NUL would be a server error on PostgreSQL, which refuses it in any text.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     results = None
     if query:
         results = list(

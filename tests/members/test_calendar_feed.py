@@ -96,6 +96,8 @@ def test_a_revoked_token_is_a_404(client, member, trainer):
     member.profile.revoke_calendar_token()
     assert client.get(url).status_code == 404
     assert client.get("/calendar/made-up-token.ics").status_code == 404
+    # Not a token's shape, NUL included (a server error on PostgreSQL before).
+    assert client.get("/calendar/made%00up.ics").status_code == 404
 
 
 @pytest.mark.django_db
