@@ -1,7 +1,7 @@
 """Fault drills: each breaks one part of the running site on purpose and
 counts what members and trainers would have lost.
 
-    make drills                         # every drill, full length (about 5 minutes)
+    make drills                         # every drill, full length (about 3 minutes)
     make drills DRILL_ARGS=--short      # every drill, short (CI: about a minute)
     python bench/drills.py kill mail    # some of them
 
