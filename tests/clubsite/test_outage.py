@@ -67,6 +67,10 @@ def test_a_real_server_whose_database_is_gone_answers_503(tmp_path):
     code = (
         "import django; django.setup()\n"
         "from django.test import Client\n"
+        "from django.test.utils import override_settings\n"
+        # Hashed static names need collectstatic, which a checkout has not run.
+        "override_settings(STORAGES={'staticfiles': {'BACKEND': "
+        "'django.contrib.staticfiles.storage.StaticFilesStorage'}}).enable()\n"
         "client = Client(raise_request_exception=False)\n"
         "client.cookies['sessionid'] = 'a-session'\n"
         "page = client.get('/me/')\n"
