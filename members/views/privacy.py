@@ -54,18 +54,17 @@ def sets_csv(request: HttpRequest) -> StreamingHttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     """What goes and what stays, then the button. A trainer's account is closed
     by the club's admin: their members' blocks hang on it."""
+    page = {"active_nav": "settings"}
     if request.user.is_staff:
-        return render(request, "members/delete_account.html", {"staff": True}, status=403)
+        return render(request, "members/delete_account.html", {**page, "staff": True}, status=403)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
+            error = "Tick the box to confirm that you want your account deleted."
             return render(
-                request,
-                "members/delete_account.html",
-                {"error": "Tick the box to confirm that you want your account deleted."},
-                status=422,
+                request, "members/delete_account.html", {**page, "error": error}, status=422
             )
         privacy.forget(request.user)
         logout(request)
         messages.success(request, "Your account is deleted. Thank you for training with us.")
         return redirect("home")
-    return render(request, "members/delete_account.html", {"active_nav": "settings"})
+    return render(request, "members/delete_account.html", page)
