@@ -1,12 +1,7 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.test import override_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.clubsite.unreachable import run_without_database
 
 
 @pytest.mark.django_db
@@ -27,25 +22,10 @@ def test_healthz_ignores_the_host_and_the_https_redirect(client):
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
     """A real server configuration whose database cannot be opened."""
-    unreachable = tmp_path / "missing-directory" / "db.sqlite3"
     code = (
-        "import django; django.setup()\n"
         "from django.test import Client\n"
         "response = Client().get('/healthz')\n"
         "print(response.status_code, response.json()['database'])\n"
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "clubsite.settings",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "testserver",
-            "DATABASE_URL": f"sqlite:///{unreachable}",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_without_database(code, tmp_path)
     assert result.stdout.split() == ["503", "unreachable"], result.stderr

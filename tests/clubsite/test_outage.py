@@ -2,11 +2,6 @@
 with a "try again" page and Retry-After, never a traceback; other errors keep
 the 500 page. ``make drills`` restarts a real PostgreSQL under load."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import psycopg
 import pytest
 from django.db import OperationalError
@@ -14,8 +9,8 @@ from django.db import OperationalError
 from clubsite import env
 from clubsite.db import check_pooled_connection
 from clubsite.views import server_error
+from tests.clubsite.unreachable import run_without_database
 
-ROOT = Path(__file__).resolve().parents[2]
 INTERNALS = ("Traceback", "OperationalError", "sqlite3", "django.db", "File ")
 
 
@@ -63,9 +58,7 @@ def test_other_errors_keep_the_500_page(rf):
 def test_a_real_server_whose_database_is_gone_answers_503(tmp_path):
     """The whole stack, DEBUG off: the session is read from a database that
     cannot be opened, in middleware before any view."""
-    unreachable = tmp_path / "missing-directory" / "db.sqlite3"
     code = (
-        "import django; django.setup()\n"
         "from django.test import Client\n"
         "from django.test.utils import override_settings\n"
         # Hashed static names need collectstatic, which a checkout has not run.
@@ -81,21 +74,7 @@ def test_a_real_server_whose_database_is_gone_answers_503(tmp_path):
         "print('Back in a moment' in page.content.decode(), "
         "'Not saved' in fragment.content.decode())\n"
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "clubsite.settings",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "testserver",
-            "DATABASE_URL": f"sqlite:///{unreachable}",
-            "LOG_LEVEL": "CRITICAL",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_without_database(code, tmp_path)
     assert result.stdout.split("\n")[:3] == ["503 30 False", "503 30 False", "True True"], (
         result.stderr
     )
