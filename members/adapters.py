@@ -1,4 +1,18 @@
-from allauth.account.adapter import DefaultAccountAdapter
+"""How allauth is fitted to the club: who may sign up, where account mail may
+go, and the sign-up and add-address forms.
+
+A signed-in phone left at the gym must not be enough to take an account over:
+changing addresses asks for the password again (ACCOUNT_REAUTHENTICATION_REQUIRED),
+a reset link only goes to an address the member has verified, and every
+change to addresses or password is told to the addresses they have verified."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.internal import flows
+from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from django.conf import settings
 
 
@@ -6,3 +20,42 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         """The club can close self-signup (SIGNUP_OPEN=false) and only invite members."""
         return settings.SIGNUP_OPEN
+
+    def send_password_reset_mail(self, user, email: str, context: dict[str, Any]) -> None:
+        """Only to an address the member has verified. An address added from a
+        signed-in session (or typed by a trainer for an invitation) proves
+        nothing about who reads it; the page answers the same either way."""
+        if EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+            super().send_password_reset_mail(user, email, context)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        """To every verified address of the account, not only the primary: the
+        person to warn is whoever owned the account before the change."""
+        verified = EmailAddress.objects.filter(user=user, verified=True).order_by("pk")
+        recipients = {address.email.lower(): address.email for address in verified}
+        if email:
+            recipients.setdefault(email.lower(), email)
+        # Each notice says what to do if it was not them: reset the password.
+        reset_url = flows.password_reset.get_reset_password_url(allauth_context.request)
+        context = {"password_reset_url": reset_url, **(context or {})}
+        for address in recipients.values():
+            super().send_notification_mail(template_prefix, user, context, email=address)
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """Adding an address tells the addresses already verified (allauth only
+    tells about changes and removals)."""
+
+    def save(self, request):
+        address = super().save(request)
+        if address is not None and address.pk:
+            get_adapter(request).send_notification_mail(
+                "account/email/email_added", self.user, {"added_email": address.email}
+            )
+        return address
