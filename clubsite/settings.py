@@ -178,6 +178,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{CLUB_NAME}] "
 ACCOUNT_PASSWORD_MIN_LENGTH = 8
 ACCOUNT_FORMS = {
+    "signup": "members.adapters.SignupForm",
     "add_email": "members.adapters.AddEmailForm",
 }
 # A signed-in session alone cannot add, remove or switch email addresses: the

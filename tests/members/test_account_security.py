@@ -4,10 +4,15 @@ address, and every change is told to the verified addresses. Sign-up does the
 same work for a known address as for a new one, and a double tap on it is one
 account and two ordinary answers."""
 
+import threading
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.db import connection
 from django.test import Client, override_settings
 
+from members.models import Profile, User
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +21,7 @@ EMAIL = "/accounts/email/"
 REAUTH = "/accounts/reauthenticate/"
 RESET = "/accounts/password/reset/"
 CHANGE_PASSWORD = "/accounts/password/change/"
+SIGNUP = "/accounts/signup/"
 ATTACKER = "mallory@attacker.example"
 
 
@@ -169,3 +175,117 @@ def test_staff_are_held_to_the_same_rules(client, trainer, mailoutbox, clear_cac
     # The admin's own password form is allauth's, which tells the verified address.
     admin_change = client.get("/admin/password_change/")
     assert admin_change.status_code == 302 and admin_change.url == CHANGE_PASSWORD
+
+
+# Finding 8: sign-up time tells who is a member.
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The tests' fast hasher, counting every hash it computes."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password, salt):
+        type(self).calls += 1
+        return super().encode(password, salt)
+
+    def verify(self, password, encoded):
+        type(self).calls += 1
+        return super().verify(password, encoded)
+
+
+def _sign_up(client, email):
+    new_password = "ankles-and-knees-2026"
+    return client.post(
+        SIGNUP,
+        {
+            "email": email,
+            "display_name": "River",
+            "password1": new_password,
+            "password2": new_password,
+        },
+    )
+
+
+@override_settings(
+    PASSWORD_HASHERS=[
+        "tests.members.test_account_security.CountingHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+)
+def test_signing_up_with_a_members_address_hashes_as_much_as_a_new_one(
+    client, member, mailoutbox, clear_cache
+):
+    CountingHasher.calls = 0
+    fresh = _sign_up(client, "river@example.com")
+    new_address_hashes = CountingHasher.calls
+
+    CountingHasher.calls = 0
+    known = _sign_up(Client(), member.email)
+    known_address_hashes = CountingHasher.calls
+
+    assert fresh.status_code == known.status_code == 302
+    assert fresh.url == known.url == "/accounts/confirm-email/"
+    assert new_address_hashes >= 1
+    assert known_address_hashes == new_address_hashes
+    # The member is not signed up twice; they are told they already have an account.
+    assert User.objects.filter(email=member.email).count() == 1
+    assert [m.to for m in mailoutbox] == [["river@example.com"], [member.email]]
+
+
+# Finding 3 (sign-up): a double tap is one account and two ordinary answers.
+
+
+class MeetingHasher(MD5PasswordHasher):
+    """Holds each sign-up at its password hash until both have got there: both
+    have then checked that the address is free, and neither has saved."""
+
+    algorithm = "meeting_md5"
+    barrier: threading.Barrier | None = None
+
+    def encode(self, password, salt):
+        if self.barrier is not None:
+            self.barrier.wait(timeout=10)
+        return super().encode(password, salt)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Concurrent writers need PostgreSQL."
+)
+@pytest.mark.django_db(transaction=True)
+@override_settings(
+    PASSWORD_HASHERS=[
+        "tests.members.test_account_security.MeetingHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+)
+def test_two_identical_sign_ups_at_once_make_one_account_and_no_error(mailoutbox, clear_cache):
+    MeetingHasher.barrier = threading.Barrier(2)
+    answers = []
+
+    def tap():
+        try:
+            client = Client(raise_request_exception=False)
+            answers.append(_sign_up(client, "river@example.com"))
+        finally:
+            connection.close()
+
+    try:
+        taps = [threading.Thread(target=tap) for _ in range(2)]
+        for thread in taps:
+            thread.start()
+        for thread in taps:
+            thread.join(timeout=30)
+    finally:
+        MeetingHasher.barrier = None
+
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert {answer.url for answer in answers} == {"/accounts/confirm-email/"}
+    assert User.objects.filter(email="river@example.com").count() == 1
+    assert Profile.objects.filter(user__email="river@example.com").count() == 1
+    assert EmailAddress.objects.filter(email="river@example.com").count() == 1
+    # One mail: the winner's verification link (the loser is the same person).
+    (verify,) = mailoutbox
+    assert verify.to == ["river@example.com"]
+    assert "/accounts/confirm-email/" in verify.body
