@@ -12,6 +12,7 @@ from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal import flows
+from allauth.account.internal.flows.email_verification import send_verification_email_to_address
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.conf import settings
@@ -76,12 +77,17 @@ class SignupForm(AllauthSignupForm):
 
 
 class AddEmailForm(AllauthAddEmailForm):
-    """Adding an address tells the addresses already verified (allauth only
-    tells about changes and removals)."""
+    """Adding an address also tells the addresses already verified (allauth
+    only tells about changes and removals), once: a double tap finds the row
+    the first tap made and sends nothing more. (allauth's own save also
+    serves verification by code and ACCOUNT_CHANGE_EMAIL; the club uses
+    neither.)"""
 
     def save(self, request):
-        address = super().save(request)
-        if address is not None and address.pk:
+        email = self.cleaned_data["email"]
+        address, created = EmailAddress.objects.get_or_create(user=self.user, email=email.lower())
+        if created:
+            send_verification_email_to_address(request, address)
             get_adapter(request).send_notification_mail(
                 "account/email/email_added", self.user, {"added_email": address.email}
             )

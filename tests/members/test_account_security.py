@@ -7,6 +7,7 @@ account and two ordinary answers."""
 import threading
 
 import pytest
+from allauth.account import signals as allauth_signals
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
@@ -181,7 +182,9 @@ def test_staff_are_held_to_the_same_rules(client, trainer, mailoutbox, clear_cac
 
 
 class CountingHasher(MD5PasswordHasher):
-    """The tests' fast hasher, counting every hash it computes."""
+    """The tests' fast hasher, counting every hash it computes: hashing a new
+    password and checking one (its ``verify`` hashes through ``encode`` and
+    compares) are one each, as they are one key derivation each in production."""
 
     algorithm = "counting_md5"
     calls = 0
@@ -189,10 +192,6 @@ class CountingHasher(MD5PasswordHasher):
     def encode(self, password, salt):
         type(self).calls += 1
         return super().encode(password, salt)
-
-    def verify(self, password, encoded):
-        type(self).calls += 1
-        return super().verify(password, encoded)
 
 
 def _sign_up(client, email):
@@ -237,6 +236,24 @@ def test_signing_up_with_a_members_address_hashes_as_much_as_a_new_one(
 # Finding 3 (sign-up): a double tap is one account and two ordinary answers.
 
 
+def _at_once(post, times):
+    """Run ``post`` in ``times`` threads started together; their answers."""
+    answers = []
+
+    def tap():
+        try:
+            answers.append(post())
+        finally:
+            connection.close()
+
+    taps = [threading.Thread(target=tap) for _ in range(times)]
+    for thread in taps:
+        thread.start()
+    for thread in taps:
+        thread.join(timeout=30)
+    return answers
+
+
 class MeetingHasher(MD5PasswordHasher):
     """Holds each sign-up at its password hash until both have got there: both
     have then checked that the address is free, and neither has saved."""
@@ -262,21 +279,10 @@ class MeetingHasher(MD5PasswordHasher):
 )
 def test_two_identical_sign_ups_at_once_make_one_account_and_no_error(mailoutbox, clear_cache):
     MeetingHasher.barrier = threading.Barrier(2)
-    answers = []
-
-    def tap():
-        try:
-            client = Client(raise_request_exception=False)
-            answers.append(_sign_up(client, "river@example.com"))
-        finally:
-            connection.close()
-
     try:
-        taps = [threading.Thread(target=tap) for _ in range(2)]
-        for thread in taps:
-            thread.start()
-        for thread in taps:
-            thread.join(timeout=30)
+        answers = _at_once(
+            lambda: _sign_up(Client(raise_request_exception=False), "river@example.com"), 2
+        )
     finally:
         MeetingHasher.barrier = None
 
@@ -289,3 +295,55 @@ def test_two_identical_sign_ups_at_once_make_one_account_and_no_error(mailoutbox
     (verify,) = mailoutbox
     assert verify.to == ["river@example.com"]
     assert "/accounts/confirm-email/" in verify.body
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Concurrent writers need PostgreSQL."
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_adds_of_an_address_at_once_make_one_row_and_one_notice(
+    member, mailoutbox, clear_cache
+):
+    taps = []
+    for _ in range(2):
+        tap = Client(raise_request_exception=False)
+        tap.force_login(member)
+        _reauthenticate(tap)
+        taps.append(tap)
+    barrier = threading.Barrier(2)
+
+    def both_checked(sender, **kwargs):
+        # Both posts have found the address free before either saves it.
+        barrier.wait(timeout=10)
+
+    allauth_signals._add_email.connect(both_checked)
+    try:
+        answers = _at_once(lambda: _add_address(taps.pop()), 2)
+    finally:
+        allauth_signals._add_email.disconnect(both_checked)
+
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert EmailAddress.objects.filter(email=ATTACKER).count() == 1
+    assert len(_sent_to(mailoutbox, ATTACKER)) == 1
+    assert len(_sent_to(mailoutbox, member.email)) == 1
+
+
+@override_settings(
+    PASSWORD_HASHERS=[
+        "tests.members.test_account_security.CountingHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+)
+def test_signing_in_hashes_as_much_for_a_stranger_as_for_a_member(client, member, clear_cache):
+    """The sibling of sign-up: a wrong password for a member and any password
+    for an unknown address cost the same hashing (allauth and Django both
+    hash a throwaway password for an unknown user)."""
+    member.set_password(PASSWORD)  # hashed by the counting hasher, like every other
+    member.save()
+    counts = []
+    for email in [member.email, "nobody@example.com"]:
+        CountingHasher.calls = 0
+        answer = Client().post("/accounts/login/", {"login": email, "password": "not-it"})
+        assert answer.status_code == 200
+        counts.append(CountingHasher.calls)
+    assert counts[0] == counts[1] >= 1
