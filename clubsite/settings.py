@@ -177,6 +177,19 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{CLUB_NAME}] "
 ACCOUNT_PASSWORD_MIN_LENGTH = 8
+ACCOUNT_FORMS = {
+    "signup": "members.adapters.SignupForm",
+    "add_email": "members.adapters.AddEmailForm",
+}
+# A signed-in session alone cannot add, remove or switch email addresses: the
+# password is asked again (for five minutes), as before a data download.
+# Changing the password asks for the current one on its own form.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Address and password changes are told to every verified address (adapter).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Sign-up, sign-in and reset answer the same for members and strangers.
+ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's rate limits are on by default (ACCOUNT_RATE_LIMITS); they live in CACHES.
 
 LANGUAGE_CODE = "en-us"

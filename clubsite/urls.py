@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from clubsite import views
 from members.views import calendar, invitations, nudges, questions
@@ -28,6 +29,9 @@ urlpatterns = [
     path("reminders/<str:token>/on/", nudges.reminders_on, name="reminders_on"),
     path("routines/", include("routines.urls")),
     path("admin/login/", views.admin_login),
+    # Staff change their password on allauth's form, which tells their verified
+    # addresses; the admin's own form would change it silently.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="account_change_password")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     re_path(r"^media/(?P<path>.+)$", views.media),
