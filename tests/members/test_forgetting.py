@@ -295,3 +295,22 @@ def test_the_admin_log_forgets_names_in_entries_about_rows_long_gone(client, mem
         {"changed": {"name": "member profile", "object": "Former member", "fields": ["Units"]}}
     ]
     assert other.object_repr == "Alex Riverbank asked"
+
+
+@pytest.mark.django_db
+def test_a_member_deleted_in_the_admin_is_forgotten_first(client, member, superuser):
+    """The club's admin deletes an account for a member who asked by email: the
+    rows that only hold their address (the log of this very deletion, a question
+    sent signed out, their sessions) go with it."""
+    anonymous = Client()
+    _ask(anonymous, "Can I bring a friend?", name="Alex Rivera", email="alex@example.com")
+    phone = Client()
+    phone.force_login(member)
+    client.force_login(superuser)
+
+    response = client.post(f"/admin/members/user/{member.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert sorted(traces(["alex@example.com", "Alex Rivera"])) == []
+    assert LogEntry.objects.get(action_flag=DELETION).object_repr == "Former member"
+    assert phone.get("/me/").status_code == 302
