@@ -17,6 +17,7 @@ from django.core import mail
 from django.db import connection, models
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from members.models import Assignment, PainFlag, Profile, Question, SetLog, Workout
 from routines.models import Step
@@ -210,6 +211,9 @@ def test_a_deleted_member_leaves_no_name_email_or_words_in_any_table():
     assert ("django_admin_log", EMAIL) in before
     sets = SetLog.objects.filter(workout__member=wren).count()
     assert sets > 0
+    # The task worker's results are searched too: sent ones, and one still queued.
+    results = set(DBTaskResult.objects.values_list("status", flat=True))
+    assert results == {"SUCCESSFUL", "READY"}
     # The trainer's Recent actions name her (reading the page also clears the
     # flash messages waiting in the trainer's cookie).
     assert f"Invitation for {EMAIL}" in desk.get("/admin/").text
