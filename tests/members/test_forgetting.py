@@ -302,7 +302,8 @@ def test_the_admin_log_forgets_names_in_entries_about_rows_long_gone(client, mem
 
 
 @pytest.mark.django_db
-def test_a_member_deleted_in_the_admin_is_forgotten_first(client, member, superuser):
+@pytest.mark.parametrize("way", ["delete page", "bulk action"])
+def test_a_member_deleted_in_the_admin_is_forgotten_first(client, member, superuser, way):
     """The club's admin deletes an account for a member who asked by email: the
     rows that only hold their address (the log of this very deletion, a question
     sent signed out, their sessions) go with it."""
@@ -312,7 +313,13 @@ def test_a_member_deleted_in_the_admin_is_forgotten_first(client, member, superu
     phone.force_login(member)
     client.force_login(superuser)
 
-    response = client.post(f"/admin/members/user/{member.pk}/delete/", {"post": "yes"})
+    if way == "delete page":
+        response = client.post(f"/admin/members/user/{member.pk}/delete/", {"post": "yes"})
+    else:
+        response = client.post(
+            "/admin/members/user/",
+            {"action": "delete_selected", "_selected_action": [member.pk], "post": "yes"},
+        )
 
     assert response.status_code == 302
     assert sorted(traces(["alex@example.com", "Alex Rivera"])) == []
