@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from members import invitation_limit, outbox, questions
+from members import invitation_limit, outbox, privacy, questions
 from members.emails import invitation_message, send_all
 from members.forms import BlockForm, InvitationForm
 from members.models import (
@@ -180,6 +180,19 @@ class UserAdmin(DjangoUserAdmin):
     def get_inline_instances(self, request, obj=None):
         # The profile is created on save, so the add page has no inline.
         return super().get_inline_instances(request, obj) if obj else []
+
+    # A member deleted here is first forgotten as on their own Settings page,
+    # or the rows that hold their address without pointing at the account (the
+    # admin log, questions sent signed out, sessions) would outlive them.
+    def delete_model(self, request, obj):
+        if not obj.is_staff:
+            privacy.forget(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for member in queryset.filter(is_staff=False):
+            privacy.forget(member)
+        super().delete_queryset(request, queryset)
 
 
 class InvitationAdminForm(forms.ModelForm):

@@ -7,18 +7,29 @@ sessions, sets and pain levels of a former member still count in their
 trainer's totals (sessions done with them, a routine's use), and nowhere show
 who it was."""
 
+import json
+import re
 import secrets
 from collections.abc import Iterator
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import (
     Assignment,
     EmailDelivery,
     Invitation,
+    KnobSetting,
     PainFlag,
+    PlannedSession,
     Profile,
     Question,
     SetLog,
@@ -216,12 +227,24 @@ def forget(user: User) -> None:
     goes; what they did stays under an unnamed, closed account."""
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
+    # Only addresses the account proved it reads: an address typed into the
+    # account but never confirmed may be a stranger's, whose questions and
+    # emails are not this account's to delete.
+    addresses = _proven_addresses(user)
+    # Questions asked while signed out, from one of their addresses, are theirs too.
+    their_questions = Question.objects.filter(
+        Q(member=user) | (Q(member=None) & _iexact_any("email", addresses))
+    )
+    names = {user.display_name, *their_questions.values_list("name", flat=True)}
+    # Before the rows go: which admin log entries are about them.
+    _scrub_admin_log(user, questions=their_questions, addresses=addresses, names=names)
     # Words by or to the member, and the emails that carried them.
-    Question.objects.filter(member=user).delete()
+    their_questions.delete()
     TrainerNote.objects.filter(assignment__member=user).delete()
-    EmailDelivery.objects.filter(recipient=user).delete()
+    EmailDelivery.objects.filter(Q(recipient=user) | _iexact_any("to_email", addresses)).delete()
     Invitation.objects.filter(member=user).delete()
     Workout.objects.filter(member=user).update(note="")
+    _scrub_prescriptions(user)
     PainFlag.objects.filter(member=user).update(note="", resolution_note="")
     StepOverride.objects.filter(member=user).update(note="")
     Assignment.objects.filter(member=user).update(notes="")
@@ -240,9 +263,124 @@ def forget(user: User) -> None:
             "forgotten_at": now,
         },
     )
+    _end_sessions(user, addresses=addresses)
     user.email = f"former-{secrets.token_hex(8)}@deleted.invalid"
     # A new password hash signs the account out of every session it had.
     user.set_unusable_password()
     user.is_active = False
     user.last_login = None
     user.save(update_fields=["email", "password", "is_active", "last_login"])
+
+
+def _proven_addresses(user: User) -> list[str]:
+    verified = EmailAddress.objects.filter(user=user, verified=True)
+    return sorted(
+        {user.email.lower(), *(e.lower() for e in verified.values_list("email", flat=True))}
+    )
+
+
+def _iexact_any(field: str, values) -> Q:
+    condition = Q(pk__in=[])
+    for value in values:
+        condition |= Q(**{f"{field}__iexact": value})
+    return condition
+
+
+def _scrub_prescriptions(user: User) -> None:
+    """A workout's copy of the prescription carries the trainer's note on the
+    member's own numbers (``override_note``): the copy goes with the original."""
+    workouts = list(Workout.objects.filter(member=user).only("pk", "prescription"))
+    for workout in workouts:
+        for main in workout.prescription.get("steps", []):
+            for step in [main, *main.get("options", [])]:
+                if step.get("override_note"):
+                    step["override_note"] = ""
+    Workout.objects.bulk_update(workouts, ["prescription"], batch_size=500)
+
+
+def _rows_about(user: User, *, questions) -> dict[type[models.Model], models.QuerySet]:
+    """The member's rows that the admin can show, and so log changes to."""
+    return {
+        User: User.objects.filter(pk=user.pk),
+        Profile: Profile.objects.filter(user=user),
+        EmailAddress: EmailAddress.objects.filter(user=user),
+        Invitation: Invitation.objects.filter(member=user),
+        Assignment: Assignment.objects.filter(member=user),
+        PlannedSession: PlannedSession.objects.filter(assignment__member=user),
+        Workout: Workout.objects.filter(member=user),
+        SetLog: SetLog.objects.filter(workout__member=user),
+        KnobSetting: KnobSetting.objects.filter(workout__member=user),
+        PainFlag: PainFlag.objects.filter(member=user),
+        StepOverride: StepOverride.objects.filter(member=user),
+        TrainerNote: TrainerNote.objects.filter(assignment__member=user),
+        Question: questions,
+        EmailDelivery: EmailDelivery.objects.filter(Q(recipient=user) | Q(question__in=questions)),
+    }
+
+
+def _scrub_admin_log(user: User, *, questions, addresses: list[str], names: set[str]) -> None:
+    """The admin's log keeps what staff did, and when, but not to whom: entries
+    about the member's rows, or naming them (a row deleted earlier, an
+    address since changed), say "Former member" instead. Trainers see their
+    own entries under Recent actions on the admin's index."""
+    about = Q(pk__in=[])
+    for model, rows in _rows_about(user, questions=questions).items():
+        # The log keeps ids as text; a subquery, as a long membership has
+        # thousands of sets.
+        ids = rows.annotate(text_id=Cast("pk", models.TextField())).values("text_id")
+        about |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    # Names matched as whole words, so "Al" leaves "Calf raise" alone; the log
+    # stores its messages as JSON, where a non-ASCII name is escaped.
+    words = [*addresses, *(name.strip() for name in names if len(name.strip()) > 1)]
+    forms = {form for word in words for form in (word, json.dumps(word)[1:-1])}
+    mentions = Q(pk__in=[])
+    for form in forms:
+        mentions |= Q(object_repr__icontains=form) | Q(change_message__icontains=form)
+    pattern = re.compile(
+        "|".join(rf"(?<!\w){re.escape(form)}(?!\w)" for form in sorted(forms)), re.IGNORECASE
+    )
+    named = [
+        entry
+        for entry in LogEntry.objects.filter(mentions).exclude(about)
+        if pattern.search(entry.object_repr) or pattern.search(entry.change_message)
+    ]
+    entries = [*LogEntry.objects.filter(about), *named]
+    for entry in entries:
+        entry.object_repr = FORMER_MEMBER
+        entry.change_message = _unnamed_change_message(entry.change_message)
+    LogEntry.objects.bulk_update(entries, ["object_repr", "change_message"], batch_size=500)
+
+
+def _unnamed_change_message(message: str) -> str:
+    """Keep which fields changed; an inline row's name ("object") may be the
+    member's (their profile is named after them)."""
+    try:
+        changes = json.loads(message) if message.startswith("[") else None
+    except json.JSONDecodeError:
+        changes = None
+    if not isinstance(changes, list):
+        return ""
+    for change in changes:
+        for detail in change.values() if isinstance(change, dict) else []:
+            if isinstance(detail, dict) and "object" in detail:
+                detail["object"] = FORMER_MEMBER
+    return json.dumps(changes)
+
+
+def _end_sessions(user: User, *, addresses: list[str]) -> None:
+    """Delete the member's sessions on every device, and any other session that
+    holds one of their addresses (the contact form's confirmation keeps the
+    sender's). The new password hash would refuse their sessions anyway, but
+    the rows would keep the address until they expire. Only a database
+    session store can be searched; the default is one."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return
+    model = store.get_model_class()
+    theirs = []
+    for session in model.objects.iterator(chunk_size=500):
+        data = session.get_decoded()
+        text = json.dumps(data, default=str).lower()
+        if data.get(SESSION_KEY) == str(user.pk) or any(a in text for a in addresses):
+            theirs.append(session.pk)
+    model.objects.filter(pk__in=theirs).delete()
