@@ -1,4 +1,5 @@
-"""A NUL character in a query string is a 400, never a server error.
+"""A NUL character in a query string, or an admin action posted with a
+selected id that is none, is a 400, never a server error.
 
 PostgreSQL text cannot hold NUL (0x00): a search, a filter or an
 autocomplete term with one used to reach the database and answer 500. Every
@@ -13,6 +14,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.contrib import admin
 from django.contrib.admin import FieldListFilter
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Field
 from django.test import Client, RequestFactory
@@ -136,6 +138,29 @@ def test_a_nul_in_an_autocomplete_is_a_400(people, role, model, field):
         f"{url}?{urlencode({**about, 'field_name': NUL, 'term': 'a'})}",
     ]
     errors = _answers_other_than_400(client, attempts)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("role", ["superuser", "trainer"])
+@pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=MODEL_IDS)
+def test_an_admin_action_on_a_malformed_id_is_a_400(people, role, model, model_admin):
+    """Django's admin filters ``pk__in`` with the posted ids: one that is not
+    an id of the model failed to convert with a 500."""
+    user = people[role]
+    request = RequestFactory().get("/")
+    request.user = user
+    actions = [name for name in model_admin.get_actions(request) if name != "delete_selected"]
+    actions = actions or list(model_admin.get_actions(request))
+    if not actions:
+        pytest.skip(f"{role} has no action on {model._meta.label}")
+    client = _client(user)
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    errors = []
+    for selected in ["x", "1.5", "1" + NUL, NUL]:
+        data = {"action": actions[0], ACTION_CHECKBOX_NAME: selected, "index": "0"}
+        status = client.post(changelist, data).status_code
+        if status != 400:
+            errors.append(f"{status} {actions[0]} on {selected!r}")
     assert not errors, "\n".join(errors)
 
 
