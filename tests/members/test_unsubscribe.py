@@ -140,7 +140,9 @@ def test_the_mail_apps_one_click_post_needs_no_cookie_or_csrf_token(member, trai
     assert response.status_code == 200
     assert "Session reminders are off" in response.text
     assert _reminders_on(member) is False
+    # Again, and as multipart/form-data, which RFC 8058 prefers: the same answer.
     assert mail_app.post(link, ONE_CLICK, content_type=FORM).status_code == 200
+    assert mail_app.post(link, {"List-Unsubscribe": "One-Click"}).status_code == 200
     assert _reminders_on(member) is False
     # Turning them back on is the page's form, with CSRF.
     assert mail_app.post(link.replace("/off/", "/on/")).status_code == 403
