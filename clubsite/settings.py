@@ -82,6 +82,7 @@ MIDDLEWARE = [
     # First, so probes get an answer whatever the Host header or scheme.
     "clubsite.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clubsite.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compress to a fifth on a phone's connection. Django's gzip adds
     # random padding against BREACH, and CSRF tokens are masked per response.

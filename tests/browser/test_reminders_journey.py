@@ -1,6 +1,6 @@
 """A member's session reminder, on a phone and at a desk: the email's
-one-click link turns reminders off without signing in, the page it opens
-turns them back on, and Settings shows the same switch."""
+link opens a page whose button turns reminders off without signing in, the
+page turns them back on, and Settings shows the same switch."""
 
 import datetime as dt
 import re
@@ -33,17 +33,17 @@ def test_member_stops_reminders_from_the_email_and_turns_them_on_in_settings(
     assert reminder.subject.startswith("Today: session 1 of 8")
     link = re.search(r"(/reminders/\S+/off/)", reminder.body).group(1)
 
-    # Signed out, the link turns them off at once, and says whose they were.
+    # Signed out, the link asks first; the button turns them off.
     page.goto(site + link)
+    expect(page.get_by_role("heading", name="Stop reminder emails?")).to_be_visible()
+    page.get_by_role("button", name="Stop reminder emails").click()
     expect(page.get_by_role("heading", name="Session reminders are off")).to_be_visible()
-    expect(
-        page.get_by_text("No more reminder emails to Alex Rivera (a•••@example.com)")
-    ).to_be_visible()
+    expect(page.get_by_text("No more reminder emails to Alex (a•••@example.com)")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Turn reminders back on").click()
     expect(page.get_by_role("heading", name="Session reminders are on")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Turn reminders off").click()
+    page.get_by_role("button", name="Stop reminder emails").click()
     expect(page.get_by_role("heading", name="Session reminders are off")).to_be_visible()
 
     # Settings shows the same switch, and turns it back on.

@@ -4,14 +4,12 @@ sent through the outbox by the worker (in process here)."""
 
 import datetime as dt
 import io
-import re
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.core import mail, signing
+from django.core import mail
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from members import logbook, nudges
@@ -314,107 +312,7 @@ def test_a_session_done_between_queueing_and_sending_is_not_reminded(member, tra
     assert mail.outbox == []
 
 
-# Unsubscribing ---------------------------------------------------------------------
-
-
-def _unsubscribe_link(member, trainer) -> str:
-    block(member, trainer, SPRING_MONDAY)
-    with at(SPRING_MONDAY, 7, 0):
-        run_scheduler()
-    (reminder,) = reminders_to(member)
-    return re.search(rf"{SITE}(/reminders/\S+/off/)", reminder.body).group(1)
-
-
-def _reminders_on(member) -> bool:
-    return Profile.objects.get(user=member).session_reminders
-
-
-def test_the_unsubscribe_link_works_signed_out(member, trainer, client):
-    link = _unsubscribe_link(member, trainer)
-
-    response = client.get(link, follow=True)
-
-    assert response.status_code == 200
-    assert "Session reminders are off" in response.text
-    assert "No more reminder emails to Alex Rivera (a•••@example.com)" in response.text
-    assert _reminders_on(member) is False
-    # The page can undo it.
-    status = response.redirect_chain[-1][0]
-    on = client.post(link.replace("/off/", "/on/"), follow=True)
-    assert on.redirect_chain[-1][0] == status
-    assert "Session reminders are on" in on.text
-    assert _reminders_on(member) is True
-
-
-def test_the_unsubscribe_link_works_signed_in_and_settings_follow_it(
-    member, trainer, member_client
-):
-    link = _unsubscribe_link(member, trainer)
-    settings_page = member_client.get(reverse("members:settings")).text
-    assert re.search(
-        r'<input type="checkbox" name="session_reminders"[^>]* checked', settings_page
-    )
-
-    member_client.get(link)
-
-    page = member_client.get(reverse("members:settings")).text
-    assert re.search(r'<input type="checkbox" name="session_reminders"(?![^>]* checked)', page)
-    # Turned back on in Settings, the next session's reminder comes.
-    member_client.post(
-        reverse("members:settings"),
-        {
-            "display_name": "Alex Rivera",
-            "weaker_side": "left",
-            "units": "imperial",
-            "session_reminders": "on",
-        },
-    )
-    assert _reminders_on(member) is True
-    with at(SPRING_MONDAY + dt.timedelta(days=3), 7, 0):
-        run_scheduler()
-    assert len(reminders_to(member)) == 2
-
-
-def test_signed_in_as_someone_else_the_link_changes_only_its_member(
-    member, second_member, trainer, client
-):
-    link = _unsubscribe_link(member, trainer)
-    client.force_login(second_member)
-    client.get(link)
-    assert _reminders_on(member) is False
-    assert Profile.objects.get(user=second_member).session_reminders is True
-
-
-def test_mail_apps_one_click_post_needs_no_csrf_token(member, trainer):
-    link = _unsubscribe_link(member, trainer)
-    mail_app = Client(enforce_csrf_checks=True)
-    response = mail_app.post(link, {"List-Unsubscribe": "One-Click"})
-    assert response.status_code == 302
-    assert _reminders_on(member) is False
-    # Turning them back on is a form on the site, with CSRF.
-    assert mail_app.post(link.replace("/off/", "/on/")).status_code == 403
-    assert _reminders_on(member) is False
-
-
-def test_the_link_cannot_be_forged_for_another_member(member, second_member, trainer, client):
-    link = _unsubscribe_link(member, trainer)
-    token = link.split("/")[2]
-    value, signature = token.split(":", 1)
-    assert value == str(member.pk)
-    forged = [
-        f"{second_member.pk}:{signature}",
-        f"{value}:{'A' * len(signature)}",
-        f"{value}",
-        "not-a-token",
-        signing.Signer(salt="another purpose").sign(str(second_member.pk)),
-        signing.Signer().sign(str(second_member.pk)),
-    ]
-    for token in forged:
-        for url in (f"/reminders/{token}/off/", f"/reminders/{token}/"):
-            assert client.get(url).status_code == 404, url
-        assert client.post(f"/reminders/{token}/on/").status_code in (403, 404)
-    assert _reminders_on(member) is True
-    assert Profile.objects.get(user=second_member).session_reminders is True
+# Unsubscribing: tests/members/test_unsubscribe.py
 
 
 # The trainers' digest -----------------------------------------------------------------
