@@ -11,19 +11,20 @@ from django.utils import timezone
 class EmailDeliveryQuerySet(models.QuerySet):
     def for_trainer(self, user):
         """Emails about the questions a trainer sees, emails to and about the
-        members they train or whose blocks they run, and their own; a
-        superuser sees all."""
-        from members.models.blocks import Assignment
+        members they train now (``trained_by``: not those of a member who
+        moved on to another trainer), and their own; a superuser sees all."""
+        from members.models.blocks import Assignment, trained_by
         from members.models.questions import Question
+        from members.models.workouts import PainFlag
 
         if user.is_superuser:
             return self
         return self.filter(
             Q(question__in=Question.objects.for_trainer(user))
             | Q(recipient=user)
-            | Q(recipient__profile__trainer=user)
+            | trained_by(user, "recipient")
             | Q(planned_session__assignment__in=Assignment.objects.for_trainer(user))
-            | Q(pain_flag__member__profile__trainer=user)
+            | Q(pain_flag__in=PainFlag.objects.for_trainer(user))
             | Q(trainer_note__assignment__in=Assignment.objects.for_trainer(user))
         )
 
