@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from members import privacy
+from members import notices, privacy
 from members.models import (
     Assignment,
     EmailDelivery,
@@ -58,6 +58,7 @@ def kai_trains_alex(member, other_trainer):
     )
     workout = finished_workout(member, block.planned_sessions.get(number=1))
     flag = PainFlag.objects.create(member=member, workout=workout, level=3, note=ALEX[2])
+    notices.pain_alert(flag)  # queued to Kai
     question = ask(
         member=member, name="Alex", email=member.email, subject="Wall", message="How far?"
     )
@@ -379,6 +380,10 @@ def test_the_former_trainers_admin_shows_nothing_of_alex(makana_takes_alex_on, o
         page = kai.get(f"/admin/members/{model}/")
         assert page.status_code == 200
         assert not any(word in page.text for word in ALEX[:2]), model
+    # Kai's own email about Alex's pain: not Kai's to open or send again
+    # (it would be written from Alex's report as it is now).
+    alert = EmailDelivery.objects.get(kind="pain_alert", recipient=other_trainer)
+    assert kai.get(f"/admin/members/emaildelivery/{alert.pk}/change/").status_code == 302
     # Kai's own block is gone from Kai's admin: its page and its actions.
     block = makana_takes_alex_on["kai_block"]
     assert kai.get(f"/admin/members/assignment/{block.pk}/change/").status_code == 302
@@ -388,3 +393,37 @@ def test_the_former_trainers_admin_shows_nothing_of_alex(makana_takes_alex_on, o
         {"action": "renew_same_shape", "_selected_action": [str(block.pk)]},
     )
     assert fingerprint() == before
+
+
+@pytest.mark.django_db
+def test_a_question_from_a_trainer_still_reaches_the_clubs_desk(settings, trainer, other_trainer):
+    """Questions follow the member; one from staff (no trainer of their own)
+    stays with whom it was sent to."""
+    settings.CLUB_CONTACT_EMAIL = trainer.email
+    ask(member=other_trainer, name="Kai", email=other_trainer.email, subject="Mats", message="?")
+    assert "Mats" in _client(trainer).get("/trainer/questions/").text
+    assert "Mats" not in _client(other_trainer).get("/trainer/questions/").text
+
+
+@pytest.mark.django_db
+def test_a_member_handed_over_mid_block_is_the_new_trainers(
+    kai_trains_alex, member, trainer, other_trainer, django_capture_on_commit_callbacks
+):
+    """The club's admin hands Alex to Makana on the member's profile while
+    Kai's block runs: the block is Makana's to steer now, Kai's no longer, and
+    Alex's next question goes to Makana."""
+    block, _, _ = kai_trains_alex
+    Profile.objects.filter(user=member).update(trainer=trainer)
+    kai, makana = _client(other_trainer), _client(trainer)
+    assert kai.post(f"/trainer/blocks/{block.pk}/pause/").status_code == 404
+    assert makana.post(f"/trainer/blocks/{block.pk}/pause/").status_code == 302
+    assert Assignment.objects.get(pk=block.pk).status == "paused"
+    assert "Alex" in makana.get("/trainer/").text and "Alex" not in kai.get("/trainer/").text
+    member.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        question = ask(
+            member=member, name="Alex", email=member.email, subject="Mats", message="Which?"
+        )
+    assert question.trainer == trainer
+    assert trainer.email in [address for email in mail.outbox for address in email.to]
+    assert other_trainer.email not in [address for email in mail.outbox for address in email.to]
