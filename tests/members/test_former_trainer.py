@@ -427,3 +427,34 @@ def test_a_member_handed_over_mid_block_is_the_new_trainers(
     assert question.trainer == trainer
     assert trainer.email in [address for email in mail.outbox for address in email.to]
     assert other_trainer.email not in [address for email in mail.outbox for address in email.to]
+
+
+@pytest.mark.django_db
+def test_inviting_again_cannot_take_a_member_off_another_trainers_block(trainer, other_trainer):
+    """Kai invited Robin and put Robin on a block; the link expired unused.
+    Inviting Robin again would make Makana Robin's trainer mid-block: refused,
+    at the field, on the trainer page, the group form and the admin."""
+    invitation, _ = invite_member(
+        trainer=other_trainer, email="robin@example.com", display_name="Robin"
+    )
+    put_on_block(invitation.member, trainer=other_trainer, start_date=TUESDAY)
+    with time_machine.travel(
+        dt.datetime.combine(TUESDAY + dt.timedelta(days=15), dt.time(10), tzinfo=CLUB)
+    ):
+        makana = _client(trainer)
+        single = makana.post(
+            "/trainer/members/invite/", {"display_name": "Robin", "email": "robin@example.com"}
+        )
+        group = makana.post(
+            "/trainer/members/invite/group/", {"people": "Robin, robin@example.com"}
+        )
+        admin = makana.post(
+            "/admin/members/invitation/add/",
+            {"display_name": "Robin", "email": "robin@example.com"},
+        )
+    for response in [single, group, admin]:
+        assert response.status_code == 200
+        assert "Robin is on a block already" in response.text
+    assert Profile.objects.get(user=invitation.member).trainer == other_trainer
+    assert Invitation.objects.get().invited_by == other_trainer
+    assert mail.outbox == []
