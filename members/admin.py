@@ -29,7 +29,7 @@ from members.models import (
     User,
     Workout,
 )
-from members.models.blocks import WEEKDAY_CHOICES, weekdays_to_mask
+from members.models.blocks import WEEKDAY_CHOICES, open_account, trained_by, weekdays_to_mask
 from members.services import (
     InvitationUnusable,
     already_on_a_block_message,
@@ -49,11 +49,13 @@ from members.steering import (
 
 
 class TrainerScopedAdmin(admin.ModelAdmin):
-    """A trainer sees only their own members' rows (the model's ``for_trainer``);
-    a superuser sees them all."""
+    """A trainer sees only the rows of the members they train now (the model's
+    ``for_trainer``): not a former member's, nor one who moved to another
+    trainer. A superuser sees every row, closed accounts' included."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_trainer(request.user)
+        rows = super().get_queryset(request)
+        return rows if request.user.is_superuser else rows.for_trainer(request.user)
 
 
 class ProfileInline(admin.StackedInline):
@@ -340,9 +342,13 @@ class AssignmentAdminForm(forms.ModelForm):
             self.initial["weekdays"] = self.instance.weekday_list
 
     def clean_member(self):
+        member = self.cleaned_data["member"]
+        # A deleted or deactivated account is closed: a block would put it
+        # back on the dashboard and in the reminders.
+        if not User.objects.filter(open_account(""), pk=member.pk).exists():
+            raise ValidationError("This account is closed: it cannot start a block.")
         # The database constraint's condition is on ``status``, which this form
         # does not show, so the model's own check skips it: ask here.
-        member = self.cleaned_data["member"]
         if Assignment.objects.current().filter(member=member).exists():
             raise ValidationError(already_on_a_block_message([member.display_name]))
         return member
@@ -538,9 +544,7 @@ class WorkoutAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         workouts = super().get_queryset(request)
-        if request.user.is_superuser:
-            return workouts
-        return workouts.filter(member__profile__trainer=request.user)
+        return workouts if request.user.is_superuser else workouts.for_trainer(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -596,7 +600,7 @@ class StepOverrideAdmin(TrainerScopedAdmin):
         if db_field.name in {"step", "knob"}:
             field.queryset = field.queryset.select_related("exercise")
         if db_field.name == "member" and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(profile__trainer=request.user)
+            field.queryset = field.queryset.filter(trained_by(request.user, ""))
         return field
 
     def save_model(self, request, obj, form, change):

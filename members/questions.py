@@ -20,15 +20,17 @@ QUESTIONS_PER_ADDRESS_PER_HOUR = 30
 
 
 def trainer_for(user: User | None) -> User | None:
-    """Who answers a member: the trainer of their current block, else the
-    trainer they were given. None sends the question to the club's address."""
+    """Who answers a member: the trainer who trains them now, else the
+    trainer of their current block. None sends the question to the club's
+    address. (The block's trainer may be a former one: the club can hand a
+    member to another trainer mid-block.)"""
     if user is None or not user.is_authenticated or user.is_staff:
         return None
-    block = Assignment.objects.current().filter(member=user).select_related("trainer").first()
-    if block is not None:
-        return block.trainer
     profile = getattr(user, "profile", None)
-    return profile.trainer if profile else None
+    if profile is not None and profile.trainer is not None:
+        return profile.trainer
+    block = Assignment.objects.current().filter(member=user).select_related("trainer").first()
+    return block.trainer if block is not None else None
 
 
 def email_key(question: Question, kind: str) -> str:

@@ -18,9 +18,13 @@ from members.services import assign_routine
 
 
 def _locked(assignment: Assignment) -> Assignment:
-    return (
+    """The block, locked, with its sessions and their workouts; refused when
+    the member's account is closed (deleted or deactivated): nothing may
+    change their blocks, let alone start another (the admin's actions reach
+    here without the trainer pages' scoping)."""
+    locked = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("routine")
+        .select_related("routine", "member__profile")
         .prefetch_related(
             Prefetch(
                 "planned_sessions",
@@ -33,6 +37,11 @@ def _locked(assignment: Assignment) -> Assignment:
         )
         .get(pk=assignment.pk)
     )
+    member = locked.member
+    profile = getattr(member, "profile", None)
+    if not member.is_active or (profile is not None and profile.forgotten_at is not None):
+        raise ValidationError("This member's account is closed: their blocks stay as they are.")
+    return locked
 
 
 def _untouched(sessions, *, since: dt.date) -> list[PlannedSession]:

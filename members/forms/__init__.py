@@ -114,6 +114,13 @@ class InvitationForm(forms.Form):
                 f"{existing.display_name} was invited on {pending.sent_at:%b %-d}. "
                 "Use “Send again” on the Members page if the email went astray."
             )
+        # Inviting makes the inviter their trainer: not while another's block
+        # runs (their trainer sends the invitation again from Members).
+        if Assignment.objects.current().filter(member=existing).exists():
+            raise forms.ValidationError(
+                f"{existing.display_name} is on a block already: their trainer can send "
+                "the invitation again from the Members page."
+            )
         return email
 
 

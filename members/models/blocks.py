@@ -84,17 +84,51 @@ def block_problems(*, routine: Routine | None, weekdays, weeks: int | None) -> d
     return problems
 
 
+def _through(path: str, **lookups) -> Q:
+    prefix = f"{path}__" if path else ""
+    return Q(**{prefix + name: value for name, value in lookups.items()})
+
+
+def open_account(path: str = "member") -> Q:
+    """Rows whose member (reached through ``path``; "" for the user itself) has
+    an open account: a member, not deactivated, not deleted."""
+    return _through(path, is_staff=False, is_active=True, profile__forgotten_at__isnull=True)
+
+
+def trained_by(user, path: str = "member") -> Q:
+    """Rows whose member (reached through ``path``) ``user`` trains now: the
+    member's profile names them as trainer, and the account is open. A
+    superuser trains every open account.
+
+    This is the one rule for who may act on a member or read their pages.
+    Who assigned a block, invited the member or answered them before is
+    history, never authority: once another trainer takes the member on, the
+    former trainer has nothing of theirs, not even the blocks they ran (those
+    sit on the member's page beside the current one). A member who deleted
+    their account, or whose account was deactivated, is no one's."""
+    rule = open_account(path)
+    if not user.is_superuser:
+        rule &= _through(path, profile__trainer=user)
+    return rule
+
+
 class AssignmentQuerySet(models.QuerySet):
     def current(self):
         """Active or paused: the block a member is on. There is at most one."""
         return self.filter(status__in=Assignment.CURRENT_STATUSES)
 
     def for_trainer(self, user):
-        """The blocks a trainer looks after: ones they assigned, and any block of a
-        member they train. A superuser sees every block."""
-        if user.is_superuser:
-            return self
-        return self.filter(Q(trainer=user) | Q(member__profile__trainer=user))
+        """The blocks a trainer may see and steer: every block of each member
+        they train now (``trained_by``), whoever assigned it; none of a member
+        another trainer has taken on, or whose account is closed. Paused or
+        not makes no difference."""
+        return self.filter(trained_by(user))
+
+    def run_by(self, user):
+        """The blocks a trainer assigned, whoever trains the member now (every
+        block, for a superuser). For counting what was done with them only:
+        never to show a member or to act on one."""
+        return self if user.is_superuser else self.filter(trainer=user)
 
 
 class Assignment(models.Model):

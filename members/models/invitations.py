@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from members.models.blocks import trained_by
+
 INVITATION_LIFETIME = dt.timedelta(days=14)
 
 
@@ -25,9 +27,10 @@ def new_token() -> tuple[str, str]:
 
 class InvitationQuerySet(models.QuerySet):
     def for_trainer(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(models.Q(invited_by=user) | models.Q(member__profile__trainer=user))
+        """Invitations of the members ``user`` trains now (``trained_by``).
+        Having sent one is history: once another trainer takes the member on
+        (or invites them again), the first trainer can no longer resend it."""
+        return self.filter(trained_by(user))
 
     def pending(self):
         return self.filter(accepted_at__isnull=True)

@@ -11,19 +11,28 @@ from django.utils import timezone
 class EmailDeliveryQuerySet(models.QuerySet):
     def for_trainer(self, user):
         """Emails about the questions a trainer sees, emails to and about the
-        members they train or whose blocks they run, and their own; a
-        superuser sees all."""
-        from members.models.blocks import Assignment
+        members they train now (``trained_by``), and their own, except those
+        about a member who is no longer theirs (sending one again would mail
+        them that member's report as it is now); a superuser sees all."""
+        from members.models.blocks import Assignment, trained_by
         from members.models.questions import Question
+        from members.models.workouts import PainFlag
 
         if user.is_superuser:
             return self
+        questions = Question.objects.for_trainer(user)
+        flags = PainFlag.objects.for_trainer(user)
+        own = (
+            Q(recipient=user)
+            & (Q(question=None) | Q(question__in=questions))
+            & (Q(pain_flag=None) | Q(pain_flag__in=flags))
+        )
         return self.filter(
-            Q(question__in=Question.objects.for_trainer(user))
-            | Q(recipient=user)
-            | Q(recipient__profile__trainer=user)
+            own
+            | Q(question__in=questions)
+            | trained_by(user, "recipient")
             | Q(planned_session__assignment__in=Assignment.objects.for_trainer(user))
-            | Q(pain_flag__member__profile__trainer=user)
+            | Q(pain_flag__in=flags)
             | Q(trainer_note__assignment__in=Assignment.objects.for_trainer(user))
         )
 

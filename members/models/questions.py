@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from members.models.blocks import open_account, trained_by
 from routines.models import Exercise
 
 
@@ -17,11 +18,23 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(member=user)
 
     def for_trainer(self, user):
-        """The questions addressed to a trainer: their members', and those sent
-        to the club's address when it is theirs. A superuser sees every one."""
+        """The questions a trainer sees and answers.
+
+        A member's questions are for whoever trains them now (``trained_by``):
+        when another trainer takes the member on, those still waiting move to
+        the new trainer's inbox, and the trainer they were sent to no longer
+        sees or answers them (an answer is emailed to the member, and the
+        member is no longer theirs). A question from a visitor, a member of
+        staff, or a member with no trainer now stays with whom it was sent
+        to: the trainer named, or the one whose account has the club's
+        address. A closed account's questions are no one's. A superuser sees
+        every other one."""
+        not_a_members = Q(member=None) | Q(member__is_staff=True)
         if user.is_superuser:
-            return self
-        return self.filter(Q(trainer=user) | Q(trainer=None, to_email__iexact=user.email))
+            return self.filter(not_a_members | open_account())
+        sent_to_them = Q(trainer=user) | Q(trainer=None, to_email__iexact=user.email)
+        no_trainer_now = not_a_members | (open_account() & Q(member__profile__trainer=None))
+        return self.filter(trained_by(user) | (no_trainer_now & sent_to_them))
 
     def waiting(self):
         """Not answered and not closed."""

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from members.models.blocks import trained_by
 from routines.models import Exercise, Knob, Step
 from routines.models.exercises import format_amount
 
@@ -14,6 +15,10 @@ from routines.models.exercises import format_amount
 class WorkoutQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(member=user)
+
+    def for_trainer(self, user):
+        """The workouts of the members ``user`` trains now (``trained_by``)."""
+        return self.filter(trained_by(user))
 
     def finished(self):
         return self.filter(finished_at__isnull=False)
@@ -201,12 +206,11 @@ class KnobSetting(models.Model):
 
 
 class MembersRowsQuerySet(models.QuerySet):
-    """Rows that belong to a member (``member``): a trainer's are their members'."""
+    """Rows that belong to a member (``member``): a trainer's are those of the
+    members they train now (``trained_by``), never a former member's."""
 
     def for_trainer(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(member__profile__trainer=user)
+        return self.filter(trained_by(user))
 
 
 class PainFlagQuerySet(MembersRowsQuerySet):

@@ -64,9 +64,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     routine_id = positive_int(request.GET.get("routine"))
     trainer_id = positive_int(request.GET.get("trainer")) if request.user.is_superuser else None
 
+    # The members trained now: a block run by a former trainer, or of a closed
+    # account, is not on anyone's dashboard.
     blocks = Assignment.objects.current().for_trainer(request.user)
     if trainer_id:
-        blocks = blocks.filter(trainer_id=trainer_id)
+        blocks = blocks.filter(member__profile__trainer_id=trainer_id)
     if routine_id:
         blocks = blocks.filter(routine_id=routine_id)
     reviews = review_blocks(blocks)
@@ -115,6 +117,8 @@ def _sort_key(sort: str):
 
 
 def _get_member_for_trainer(request: HttpRequest, pk: int) -> User:
+    """A member the trainer trains now (``members_of``): a former trainer, like
+    any other, gets a 404 here and on every page and action built on it."""
     return get_object_or_404(
         members_of(request.user).select_related("profile__trainer__profile"), pk=pk
     )
@@ -137,7 +141,8 @@ def render_member_detail(
     each, pain history, how each exercise moved, and the trainer's controls
     (steering, overrides, notes). ``forms`` carries a form that failed, bound,
     and ``resolving`` a pain note that did (flag, note, error), so nothing
-    typed is lost."""
+    typed is lost. It shows whoever it is given: ``member`` must come through
+    a scoped getter (the member's, or a block's or flag's ``for_trainer``)."""
     today = timezone.localdate()
     blocks = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
     current = blocks.current().first() or blocks.first()

@@ -32,6 +32,10 @@ from members.views.trainer import trainer_required
 
 
 def _get_block_for_trainer(request: HttpRequest, pk: int) -> Assignment:
+    """A block of a member the trainer trains now; anything else, a block they
+    ran before another trainer took the member on or one of a closed account
+    included, is a 404 before any form is read, so not even a refused form's
+    page (which shows the member's current block) reaches them."""
     return get_object_or_404(
         Assignment.objects.for_trainer(request.user).select_related("member", "routine"), pk=pk
     )

@@ -16,6 +16,7 @@ from members import invitation_limit
 from members.emails import invitation_message, send_all
 from members.forms import AssignForm, GroupInvitationForm, InvitationForm
 from members.models import Assignment, Invitation, User, Workout
+from members.models.blocks import open_account, trained_by
 from members.roles import is_trainer
 from members.services import (
     InvitationUnusable,
@@ -49,19 +50,17 @@ def trainer_required(view):
 
 
 def members_of(trainer: User) -> QuerySet[User]:
-    """The members a trainer looks after; a superuser looks after everyone.
-    A member who deleted their account is no one's any more."""
-    members = User.objects.filter(is_staff=False, profile__forgotten_at__isnull=True)
-    if trainer.is_superuser:
-        return members
-    return members.filter(profile__trainer=trainer)
+    """The members a trainer trains now (``trained_by``); a superuser, everyone.
+    A member another trainer took on, or who deleted their account, is not
+    theirs any more."""
+    return User.objects.filter(trained_by(trainer, ""))
 
 
 def sessions_done_with(trainer: User) -> dict[str, int]:
-    """Sessions finished on the trainer's blocks (every block, for a superuser)
-    and by how many members: counted from the workouts, so members who deleted
-    their accounts still count, unnamed."""
-    blocks = Assignment.objects.for_trainer(trainer)
+    """Sessions finished on the blocks the trainer ran (every block, for a
+    superuser) and by how many members: counted from the workouts, so members
+    who moved on or deleted their accounts still count, unnamed."""
+    blocks = Assignment.objects.run_by(trainer)
     return Workout.objects.filter(
         finished_at__isnull=False, planned_session__assignment__in=blocks
     ).aggregate(sessions=Count("pk"), members=Count("member", distinct=True))
@@ -97,7 +96,7 @@ def members(request: HttpRequest) -> HttpResponse:
     if query:
         results = list(
             _with_status(
-                User.objects.filter(is_staff=False, profile__forgotten_at__isnull=True).filter(
+                User.objects.filter(open_account("")).filter(
                     Q(email__icontains=query) | Q(profile__display_name__icontains=query)
                 )
             ).order_by("profile__display_name", "email")[:SEARCH_LIMIT]
