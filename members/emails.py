@@ -183,7 +183,9 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
     session = (
         PlannedSession.objects.select_related(
-            "assignment__routine", "assignment__member__profile", "assignment__trainer__profile"
+            "assignment__routine",
+            "assignment__member__profile__trainer__profile",
+            "assignment__trainer__profile",
         )
         .filter(pk=delivery.planned_session_id)
         .first()
@@ -199,6 +201,9 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
         raise NotNeeded("The member had already started the session.")
     if not member.is_active:
         raise NotNeeded("The member's account is inactive.")
+    # Replies go to who trains the member now: after a hand-over mid-block that
+    # is no longer the trainer who assigned the block.
+    trainer = member.profile.trainer or assignment.trainer
     if not _wants(member, "session_reminders"):
         raise NotNeeded("The member turned reminders off.")
     last_workout, knobs = _last_time(member.pk, session.date)
@@ -210,7 +215,7 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "session": session,
             "assignment": assignment,
             "routine": assignment.routine,
-            "trainer": assignment.trainer,
+            "trainer": trainer,
             "total": assignment.planned_sessions.count(),
             "steps": assignment.routine.guide_steps(
                 overrides_for(member, assignment.routine), details=False
@@ -222,7 +227,7 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "unsubscribe_url": unsubscribe_url,
         },
         to=[delivery.to_email],
-        reply_to=[_address(assignment.trainer.display_name, assignment.trainer.email)],
+        reply_to=[_address(trainer.display_name, trainer.email)],
         headers={
             # One-click unsubscribe from the mail app's own button (RFC 8058).
             "List-Unsubscribe": f"<{unsubscribe_url}>",

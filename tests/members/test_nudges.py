@@ -84,6 +84,20 @@ def test_a_reminder_goes_at_seven_on_the_club_clock_on_the_sessions_morning(memb
     assert (delivery.kind, delivery.state, delivery.recipient) == ("reminder", "sent", member)
 
 
+def test_after_a_hand_over_mid_block_the_reminder_names_the_new_trainer(member, trainer):
+    """The block was assigned by Makana; Kai trains Alex now. Replies reach Kai."""
+    block(member, trainer, SPRING_MONDAY)
+    kai = TrainerFactory(email="kai@example.com", display_name="Kai")
+    Profile.objects.filter(user=member).update(trainer=kai)
+
+    with at(SPRING_MONDAY, 7, 0):
+        run_scheduler()
+    (reminder,) = reminders_to(member)
+    assert "with Kai" in reminder.body
+    assert "Makana" not in reminder.body
+    assert reminder.reply_to == ["Kai <kai@example.com>"]
+
+
 @pytest.mark.parametrize(
     ("day", "utc_hour_of_seven"),
     [
