@@ -123,12 +123,25 @@ FORM_RENDERER = "clubsite.forms.ClubFormRenderer"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits (allauth's, the contact form's) must hold across gunicorn workers.
+# Rate limits (allauth's, the contact form's, invitations') must hold across
+# gunicorn workers and web machines: Redis where REDIS_URL is set, else the
+# database cache (members.ratelimit then counts in its own table, atomically).
+_redis_url = env.redis_url("REDIS_URL")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "django_cache",
-    }
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "groundup",
+            # A Redis that stops answering fails a request in seconds, not never.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if _redis_url
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    )
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
