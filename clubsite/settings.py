@@ -140,6 +140,10 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
+            # Past MAX_ENTRIES (default 300) it deletes live rows, allauth's
+            # failed sign-ins among them: a flood of password resets for made-up
+            # addresses would let password guessing go on. Expired rows go first.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     )
 }

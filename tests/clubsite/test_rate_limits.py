@@ -120,3 +120,28 @@ def test_invitations_refuse_the_sixty_first_an_hour(trainer_client):
     assert not User.objects.filter(email="one.more@example.com").exists()
     assert Invitation.objects.count() == INVITATIONS_PER_HOUR
     assert len(mail.outbox) == INVITATIONS_PER_HOUR
+
+
+@pytest.mark.django_db
+def test_a_flood_of_other_entries_does_not_wipe_a_members_failed_sign_ins(member):
+    """The database cache culls a third of its rows, lowest keys first, once it
+    holds more than MAX_ENTRIES (Django's default: 300). allauth's failed
+    sign-ins sort below its password resets, so four hundred resets for made-up
+    addresses, twenty from each of twenty addresses (under allauth's limits),
+    would wipe them and let the guessing go on."""
+    guesser = Client()
+    for _ in range(FAILED_SIGN_INS):
+        sign_in(guesser, email=member.email, password="wrong-password")
+    assert sign_in(guesser, email=member.email, password=PASSWORD)["refused"]
+
+    flood = Client()
+    for n in range(400):
+        response = flood.post(
+            "/accounts/password/reset/",
+            {"email": f"nobody{n}@example.com"},
+            REMOTE_ADDR=f"198.51.100.{n // 20}",
+        )
+        assert response.status_code == 302
+
+    outcome = sign_in(guesser, email=member.email, password=PASSWORD)
+    assert outcome["refused"] and not outcome["signed_in"]
