@@ -15,7 +15,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 
 from members.invitation_limit import INVITATIONS_PER_HOUR
 from members.models import Invitation, Question, User
@@ -145,3 +145,38 @@ def test_a_flood_of_other_entries_does_not_wipe_a_members_failed_sign_ins(member
 
     outcome = sign_in(guesser, email=member.email, password=PASSWORD)
     assert outcome["refused"] and not outcome["signed_in"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("post", ["sign_in", "ask"])
+def test_a_redis_out_of_reach_is_a_503_to_try_again(post, member):
+    """Where REDIS_URL is set and Redis stops answering, a post that counts a
+    limit answers the "try again" page, as when the database is out of reach."""
+    nothing_listens = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    client = Client(raise_request_exception=False)
+    with override_settings(CACHES=nothing_listens):
+        if post == "sign_in":
+            response = client.post(
+                "/accounts/login/", {"login": member.email, "password": PASSWORD}
+            )
+        else:
+            response = client.post(
+                "/contact/",
+                {
+                    "name": "Robin",
+                    "email": "robin@example.net",
+                    "subject": "Heels",
+                    "message": MESSAGE,
+                    "token": "0b7c1c1e-8f4e-4f39-9d0b-3c3c8d3b6a10",
+                },
+                REMOTE_ADDR=VISITOR_ADDRESS,
+            )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Back in a moment" in response.text
+    assert not Question.objects.exists()
