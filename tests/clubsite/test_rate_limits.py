@@ -17,6 +17,7 @@ import time_machine
 from django.core import mail
 from django.test import Client, override_settings
 
+from members import invitation_limit
 from members.invitation_limit import INVITATIONS_PER_HOUR
 from members.models import Invitation, Question, User
 from members.questions import QUESTIONS_PER_HOUR
@@ -120,6 +121,23 @@ def test_invitations_refuse_the_sixty_first_an_hour(trainer_client):
     assert not User.objects.filter(email="one.more@example.com").exists()
     assert Invitation.objects.count() == INVITATIONS_PER_HOUR
     assert len(mail.outbox) == INVITATIONS_PER_HOUR
+
+
+@pytest.mark.django_db
+def test_an_invitation_that_was_not_sent_gives_its_use_back(trainer_client, trainer):
+    """Taken before the work, so given back when the work does not happen:
+    "send again" for someone who has accepted sends nothing and costs nothing."""
+    assert invite(trainer_client, people=["sam@example.com"])["emails"] == 1
+    invitation = Invitation.objects.get()
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=invitation.created_at)
+    assert invitation_limit.reserve(trainer, INVITATIONS_PER_HOUR - 2) is None
+
+    response = trainer_client.post(
+        f"/trainer/invitations/{invitation.pk}/send-again/", follow=True
+    )
+    assert "has already accepted" in response.text
+    assert invite(trainer_client, people=["kim@example.com"])["status"] == 302  # the 60th
+    assert invite(trainer_client, people=["lee@example.com"])["status"] == 429
 
 
 @pytest.mark.django_db
