@@ -75,21 +75,30 @@ def _add(key: str, uses: int, *, period: int) -> int:
     """Add ``uses`` to the counter at ``key``; the new total, as counted by
     the one atomic step."""
     if redis := _redis():
-        for _ in range(3):
-            redis.add(key, 0, timeout=period + _SLACK)  # SET NX: a no-op once counting
-            try:
-                return redis.incr(key, uses)
-            except ValueError:  # expired between add() and incr(): start it again
-                continue
-        raise RuntimeError(f"The rate-limit counter {key} keeps expiring.")
-    table, quote = RateCount._meta.db_table, connection.ops.quote_name
+        return _add_in_redis(redis, key, uses, period=period)
+    return _add_in_table(key, uses, period=period)
+
+
+def _add_in_redis(redis: RedisCache, key: str, uses: int, *, period: int) -> int:
+    for _ in range(3):
+        redis.add(key, 0, timeout=period + _SLACK)  # SET NX: a no-op once counting
+        try:
+            return redis.incr(key, uses)  # INCRBY
+        except ValueError:  # expired between add() and incr(): start it again
+            continue
+    raise RuntimeError(f"The rate-limit counter {key} keeps expiring.")
+
+
+def _add_in_table(key: str, uses: int, *, period: int) -> int:
+    quote = connection.ops.quote_name
+    table = quote(RateCount._meta.db_table)
     expires_at = window_ends(period) + dt.timedelta(seconds=_SLACK)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(table)} ({quote('key')}, {quote('count')}, "  # noqa: S608 - names are ours
-            f"{quote('expires_at')}) VALUES (%s, %s, %s) "
-            f"ON CONFLICT ({quote('key')}) DO UPDATE SET "
-            f"{quote('count')} = {quote(table)}.{quote('count')} + excluded.{quote('count')} "
+            f"INSERT INTO {table} ({quote('key')}, {quote('count')}, {quote('expires_at')}) "  # noqa: S608 - names are ours
+            "VALUES (%s, %s, %s) "
+            f"ON CONFLICT ({quote('key')}) DO UPDATE "
+            f"SET {quote('count')} = {table}.{quote('count')} + excluded.{quote('count')} "
             f"RETURNING {quote('count')}",
             [key, uses, connection.ops.adapt_datetimefield_value(expires_at)],
         )
