@@ -212,6 +212,21 @@ def test_allauths_password_reset_limit_holds_at_once(shared_cache, member, train
     assert _statuses(outcomes).count(302) == len(mail.outbox)
 
 
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_allauths_failed_sign_in_limit_holds_at_once(shared_cache, member, trainer):
+    """allauth counts a sign-in attempt before it checks the password (and
+    gives it back when the password was right): twenty guesses at once get at
+    most five passwords checked."""
+    outcomes = make(
+        [("sign_in", {"email": member.email, "password": f"guess-{n}"}) for n in range(20)],
+        trainer_email=trainer.email,
+        together=True,
+    )
+    assert set(_statuses(outcomes)) == {200}
+    assert 1 <= _refused(outcomes).count(False) <= FAILED_SIGN_INS
+
+
 # Other OS processes, one cache.
 
 
