@@ -84,6 +84,26 @@ def string_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def redis_url(name: str) -> str:
+    """A Redis server's URL (``redis://``, ``rediss://`` with TLS, or
+    ``unix://``), or "" when unset."""
+    value = (_raw(name) or "").strip()
+    if not value:
+        return ""
+    try:
+        url = urlsplit(value)
+        url.port  # noqa: B018 - parsing it raises on a bad port
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not a valid URL: {error}.") from None
+    if url.scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"{name} must start with redis://, rediss:// or unix://, not {url.scheme or value!r}."
+        )
+    if url.scheme != "unix" and not url.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host, as in redis://redis:6379/0.")
+    return value
+
+
 def database(name: str, *, default_sqlite_path: str) -> dict:
     """A Django DATABASES entry from a URL.
 

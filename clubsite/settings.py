@@ -124,12 +124,29 @@ FORM_RENDERER = "clubsite.forms.ClubFormRenderer"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits (allauth's, the contact form's) must hold across gunicorn workers.
+# Rate limits (allauth's, the contact form's, invitations') must hold across
+# gunicorn workers and web machines: Redis where REDIS_URL is set, else the
+# database cache (members.ratelimit then counts in its own table, atomically).
+_redis_url = env.redis_url("REDIS_URL")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "django_cache",
-    }
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "groundup",
+            # A Redis that stops answering fails a request in seconds, not never.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if _redis_url
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            # Past MAX_ENTRIES (default 300) it deletes live rows, allauth's
+            # failed sign-ins among them: a flood of password resets for made-up
+            # addresses would let password guessing go on. Expired rows go first.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    )
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

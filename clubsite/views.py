@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.static import serve
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # Seconds a client is asked to wait when the database cannot be reached.
 RETRY_AFTER = 30
@@ -58,7 +60,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     already. Like 500.html, the page renders without the request's context,
     which would read the session from the database."""
     error = sys.exc_info()[1]
-    if not isinstance(error, OperationalError | InterfaceError):
+    # The shared cache (Redis, where REDIS_URL is set) out of reach is the same
+    # passing fault: sign-in and the contact form count their limits there.
+    unreachable = OperationalError | InterfaceError | RedisConnectionError | RedisTimeoutError
+    if not isinstance(error, unreachable):
         return defaults.server_error(request)
     if request.headers.get("HX-Request") == "true":
         # htmx does not swap an error answer: the logger shows its own retry note.

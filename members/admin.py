@@ -216,7 +216,9 @@ class InvitationAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if refused := invitation_limit.refusal(self.trainer):
+        # Taken here, where a refusal can still be shown on the form; save_model
+        # sends the invitation it pays for.
+        if not self.errors and (refused := invitation_limit.reserve(self.trainer)):
             raise ValidationError(refused)
         return cleaned
 
@@ -267,7 +269,6 @@ class InvitationAdmin(TrainerScopedAdmin):
         # The admin goes on with ``obj`` (its log entry and redirect): make it the row.
         obj.pk = invitation.pk
         obj.refresh_from_db()
-        invitation_limit.count_sent(request.user)
         if not send_all([invitation_message(invitation=invitation, token=token, request=request)]):
             self.message_user(
                 request,
@@ -283,7 +284,7 @@ class InvitationAdmin(TrainerScopedAdmin):
                 "member__profile", "invited_by__profile"
             )
         )
-        if refused := invitation_limit.refusal(request.user, len(pending)):
+        if refused := invitation_limit.reserve(request.user, len(pending)):
             self.message_user(request, refused, messages.ERROR)
             return
         emails = []
@@ -294,7 +295,8 @@ class InvitationAdmin(TrainerScopedAdmin):
                 continue
             invitation.refresh_from_db()
             emails.append(invitation_message(invitation=invitation, token=token, request=request))
-        invitation_limit.count_sent(request.user, len(emails))
+        if unsent := len(pending) - len(emails):  # accepted meanwhile
+            invitation_limit.give_back(request.user, unsent)
         if send_all(emails):
             self.message_user(
                 request,

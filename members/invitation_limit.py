@@ -3,28 +3,30 @@
 Enough for a class of fifty invited at once and a few more; few enough that
 a trainer's account in the wrong hands cannot send the club's invitation,
 whose greeting carries a name anyone can type, to thousands of addresses.
-Counted in the shared cache, like the contact form's limits."""
+Counted like the contact form's limits (members.ratelimit): taken before the
+invitations are made, so posts at once cannot share the last few."""
 
+from members import ratelimit
 from members.models import User
-from members.ratelimit import Limit, count_use, tripped, uses_left, window_ends
 
 INVITATIONS_PER_HOUR = 60
 SCOPE = "invitations"
 HOUR = 3600
 
 
-def _limit(trainer: User) -> Limit:
-    return Limit(f"user:{trainer.pk}", INVITATIONS_PER_HOUR)
+def _limits(trainer: User) -> list[ratelimit.Limit]:
+    return [ratelimit.Limit(f"user:{trainer.pk}", INVITATIONS_PER_HOUR)]
 
 
-def refusal(trainer: User, count: int = 1) -> str | None:
-    """Why ``count`` more invitations from ``trainer`` cannot go this hour, in
-    the trainer's words; None when they can."""
-    limit = _limit(trainer)
-    if tripped(SCOPE, [limit], period=HOUR, uses=count) is None:
+def reserve(trainer: User, count: int = 1) -> str | None:
+    """Take ``count`` invitations from ``trainer``'s hour and return None; or,
+    when fewer are left, take none and say why in the trainer's words.
+    ``give_back`` what was reserved for invitations that were not sent."""
+    (limit,) = _limits(trainer)
+    if ratelimit.take(SCOPE, [limit], period=HOUR, uses=count) is None:
         return None
-    left = uses_left(SCOPE, limit, period=HOUR)
-    again = f"{window_ends(HOUR):%-I:%M %p}"
+    left = ratelimit.uses_left(SCOPE, limit, period=HOUR)
+    again = f"{ratelimit.window_ends(HOUR):%-I:%M %p}"
     if not left:
         return (
             f"You have sent {INVITATIONS_PER_HOUR} invitations this hour, the most one "
@@ -36,5 +38,5 @@ def refusal(trainer: User, count: int = 1) -> str | None:
     )
 
 
-def count_sent(trainer: User, count: int = 1) -> None:
-    count_use(SCOPE, [_limit(trainer)], period=HOUR, uses=count)
+def give_back(trainer: User, count: int = 1) -> None:
+    ratelimit.give_back(SCOPE, _limits(trainer), period=HOUR, uses=count)

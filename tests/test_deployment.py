@@ -9,6 +9,7 @@ import yaml
 from django.core.management import call_command
 
 from clubsite import env
+from tests.clubsite.test_settings import run_django
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +28,7 @@ def settings_variables() -> set[str]:
 
 def test_compose_has_the_database_the_web_app_the_worker_and_the_scheduler(compose):
     services = compose["services"]
-    assert set(services) == {"db", "web", "worker", "scheduler"}
+    assert set(services) == {"db", "redis", "web", "worker", "scheduler"}
 
     db = services["db"]
     assert db["image"].startswith("postgres:")
@@ -50,6 +51,42 @@ def test_compose_has_the_database_the_web_app_the_worker_and_the_scheduler(compo
         r"while true; do python manage.py send_nudges; sleep \d+", scheduler["command"]
     )
     assert scheduler["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_compose_shares_one_redis_cache_between_the_app_services(compose):
+    """More than one web process counts rate limits in the one Redis."""
+    services = compose["services"]
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:")
+    assert "redis-cli" in redis["healthcheck"]["test"]
+    for name in ["web", "worker", "scheduler"]:
+        assert services[name]["environment"]["REDIS_URL"] == "${REDIS_URL:-redis://redis:6379/0}"
+    for name in ["web", "worker"]:
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_redis_url_puts_the_cache_in_redis():
+    code = (
+        "from django.conf import settings as s\n"
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])"
+    )
+    result = run_django(code, DEBUG="true", REDIS_URL="redis://redis:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis:6379/0",
+    ]
+    unset = run_django(code.replace(", s.CACHES['default']['LOCATION']", ""), DEBUG="true")
+    assert unset.stdout.split() == ["django.core.cache.backends.db.DatabaseCache"]
+
+
+@pytest.mark.parametrize(
+    "url", ["redis//redis:6379", "http://redis:6379/0", "redis://:6379/0", "redis://r:port/0"]
+)
+def test_a_bad_redis_url_names_the_variable(url):
+    result = run_django("", DEBUG="true", REDIS_URL=url)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: REDIS_URL" in result.stderr
 
 
 @pytest.mark.parametrize("service", ["web", "worker", "scheduler"])

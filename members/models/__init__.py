@@ -4,6 +4,7 @@ from members.models.coaching import StepOverride, TrainerNote
 from members.models.invitations import Invitation
 from members.models.outbox import EmailDelivery
 from members.models.questions import Question
+from members.models.ratelimit import RateCount
 from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "PlannedSession",
     "Profile",
     "Question",
+    "RateCount",
     "SetLog",
     "StepOverride",
     "TrainerNote",

@@ -12,7 +12,7 @@ from members import questions
 from members.forms.questions import AnswerForm, QuestionForm
 from members.models import EmailDelivery, Question, Workout
 from members.questions import QUESTIONS_PER_ADDRESS_PER_HOUR, QUESTIONS_PER_HOUR, sender_summary
-from members.ratelimit import Limit, client_address, count_use, tripped, window_ends
+from members.ratelimit import Limit, client_address, take, tripped, window_ends
 from members.views.trainer import positive_int, trainer_required
 from routines.models import Exercise
 
@@ -78,8 +78,13 @@ def contact(request: HttpRequest) -> HttpResponse:
             form.is_valid()  # Bound, so what was typed is shown again.
             limited = _limit_message(limit)
             status = 429
-        elif form.is_valid():
-            count_use(RATE_SCOPE, limits, period=HOUR)
+        elif not form.is_valid():
+            status = 422
+        elif limit := take(RATE_SCOPE, limits, period=HOUR):
+            # Posts at the same moment took what was left of the limit.
+            limited = _limit_message(limit)
+            status = 429
+        else:
             name, email = form.sender()
             if form.is_spam():
                 request.session[SENT_KEY] = {"answerer": "the club's trainers", "email": email}
@@ -100,8 +105,6 @@ def contact(request: HttpRequest) -> HttpResponse:
                 "member": question.member_id is not None,
             }
             return redirect("contact_sent")
-        else:
-            status = 422
     return render(
         request,
         "members/contact.html",

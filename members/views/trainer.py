@@ -121,7 +121,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if refused := invitation_limit.refusal(request.user):
+        if refused := invitation_limit.reserve(request.user):
             form.add_error(None, refused)
             status = 429
         else:
@@ -132,6 +132,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                     display_name=form.cleaned_data["display_name"],
                 )
             except ValidationError as error:
+                invitation_limit.give_back(request.user)
                 form.add_error(None, error)
             else:
                 _send_invitations(request, [(invitation, token)])
@@ -152,7 +153,7 @@ def invite_group(request: HttpRequest) -> HttpResponse:
     status = 200
     if group_form.is_valid():
         people = group_form.cleaned_data["people"]
-        if refused := invitation_limit.refusal(request.user, len(people)):
+        if refused := invitation_limit.reserve(request.user, len(people)):
             group_form.add_error(None, refused)
             status = 429
         else:
@@ -175,7 +176,6 @@ def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str]]) 
         invitation_message(invitation=invitation, token=token, request=request)
         for invitation, token in sent
     ]
-    invitation_limit.count_sent(request.user, len(emails))
     names = ", ".join(invitation.member.display_name for invitation, _ in sent)
     if send_all(emails):
         messages.success(
@@ -200,16 +200,16 @@ def _assign_url(member_ids: list[int]) -> str:
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = _get_invitation_for_trainer(request, pk)
-    if refused := invitation_limit.refusal(request.user):
+    if refused := invitation_limit.reserve(request.user):
         messages.error(request, refused)
         return redirect("trainer:members")
     try:
         token = resend_invitation(invitation=invitation)
     except InvitationUnusable:
+        invitation_limit.give_back(request.user)
         messages.info(request, f"{invitation.member.display_name} has already accepted.")
         return redirect("trainer:members")
     invitation.refresh_from_db()
-    invitation_limit.count_sent(request.user)
     if send_all([invitation_message(invitation=invitation, token=token, request=request)]):
         messages.success(
             request,

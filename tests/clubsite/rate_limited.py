@@ -2,17 +2,23 @@
 form and invitations), each answering what became of it.
 
 The rate-limit tests make them in their own process, and, to show that the
-limits hold across web processes, in a second OS process that opens the same
-test database and so the same database cache:
+limits hold across web processes, in other OS processes that open the same
+test database and cache:
 
     python -m tests.clubsite.rate_limited '{"now": 1772446800.0, "requests": [...]}'
 
-with DATABASE_URL naming the test database. It prints one line, ``OUTCOMES``
-and the outcomes as JSON."""
+with DATABASE_URL naming the test database. The plan may also carry
+``caches`` (the test's CACHES, such as a test-only Redis), ``at_once`` (post
+every request together, each from its own thread) and ``wait_for_go`` (print
+``READY`` once set up, then start on a line on standard input, so several
+processes start together). It prints one line, ``OUTCOMES`` and the outcomes
+as JSON."""
 
+import functools
 import json
 import re
 import sys
+import threading
 
 VISITOR_ADDRESS = "203.0.113.7"
 MESSAGE = "My heels lift when I squat. Should I move closer to the wall?"
@@ -62,7 +68,12 @@ def ask(client, *, subject: str) -> dict:
         },
         REMOTE_ADDR=VISITOR_ADDRESS,
     )
-    return {"status": response.status_code, "refused": response.status_code == 429}
+    return {
+        "status": response.status_code,
+        "refused": response.status_code == 429,
+        # The limit's own message, with what was typed kept below it.
+        "told": "the most the form takes" in response.text and MESSAGE in response.text,
+    }
 
 
 @_sent
@@ -81,18 +92,67 @@ def invite(client, *, people: list[str]) -> dict:
 POSTS = {"sign_in": sign_in, "password_reset": password_reset, "ask": ask, "invite": invite}
 
 
-def make(requests: list[tuple[str, dict]], *, trainer_email: str) -> list[dict]:
+def at_once(posts: list) -> list:
+    """Call each of ``posts`` in a thread of its own, all released together;
+    what each returned, in order. An exception in any (a 500 included: the
+    test client raises it) is raised here."""
+    from django.db import connections
+
+    gate = threading.Barrier(len(posts))
+    answers: list = [None] * len(posts)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            gate.wait(timeout=60)
+            answers[index] = posts[index]()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(posts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    assert not any(thread.is_alive() for thread in threads), "a post never returned"
+    return answers
+
+
+def make(
+    requests: list[tuple[str, dict]], *, trainer_email: str, together: bool = False
+) -> list[dict]:
     """Post each of ``requests`` (a name from POSTS and its arguments), in
-    order: a visitor's browser for the first three, the trainer's for invite."""
+    order: a visitor's browser for the first three, the trainer's for invite.
+    ``together``: all at once, each from its own browser on its own thread."""
     from django.test import Client
 
     from members.models import User
 
-    visitor = Client()
-    trainer = Client()
-    trainer.force_login(User.objects.get(email=trainer_email))
+    trainer = User.objects.get(email=trainer_email)
+
+    def browser(name: str) -> Client:
+        client = Client()
+        if name == "invite":
+            client.force_login(trainer)
+        return client
+
+    if together:
+        posts = [
+            functools.partial(POSTS[name], browser(name), **arguments)
+            for name, arguments in requests
+        ]
+        # The outbox is shared by the threads: count it as a whole, not per post.
+        return [
+            {key: value for key, value in outcome.items() if key != "emails"}
+            for outcome in at_once(posts)
+        ]
+    visitor, trainers = browser("ask"), browser("invite")
     return [
-        POSTS[name](trainer if name == "invite" else visitor, **arguments)
+        POSTS[name](trainers if name == "invite" else visitor, **arguments)
         for name, arguments in requests
     ]
 
@@ -122,11 +182,17 @@ def main() -> None:
             },
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
+            **({"CACHES": plan["caches"]} if plan.get("caches") else {}),
         ),
         time_machine.travel(plan["now"], tick=True),
     ):
-        outcomes = make(plan["requests"], trainer_email=plan["trainer"])
-    print("OUTCOMES " + json.dumps(outcomes))
+        if plan.get("wait_for_go"):
+            print("READY", flush=True)
+            sys.stdin.readline()
+        outcomes = make(
+            plan["requests"], trainer_email=plan["trainer"], together=plan.get("at_once", False)
+        )
+    print("OUTCOMES " + json.dumps(outcomes), flush=True)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,7 @@ NOT_TYPED = {
     "Profile.calendar_token": "made by the app",
     "Invitation.token_hash": "made by the app",
     "EmailDelivery.key": "made by the app",
+    "RateCount.key": "made by the app: a limit's scope, who and window, never shown",
     "EmailDelivery.last_error": "the mail server's error, shown escaped to trainers",
     "EmailDelivery.skipped_because": "the app's own words",
     "KnobSetting.unit": "a copy of Knob.unit, a choice",

@@ -279,7 +279,7 @@ def sent_this_hour(trainer, clear_cache):
     """Makana has sent ``count`` invitations this hour."""
 
     def sent(count):
-        invitation_limit.count_sent(trainer, count)
+        assert invitation_limit.reserve(trainer, count) is None
 
     # Twenty past the hour, so the hour does not end during the test.
     with time_machine.travel(dt.datetime(2026, 3, 2, 18, 20, tzinfo=dt.UTC), tick=False):
