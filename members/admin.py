@@ -252,6 +252,8 @@ class InvitationAdmin(TrainerScopedAdmin):
         # The admin goes on with ``obj`` (its log entry and redirect): make it the row.
         obj.pk = invitation.pk
         obj.refresh_from_db()
+        if token is None:
+            return  # An identical post a moment ago sent it.
         invitation_limit.count_sent(request.user)
         if not send_all([invitation_message(invitation=invitation, token=token, request=request)]):
             self.message_user(

@@ -22,25 +22,29 @@ class InvitationUnusable(Exception):
 
 
 @transaction.atomic
-def invite_member(*, trainer: User, email: str, display_name: str) -> tuple[Invitation, str]:
+def invite_member(
+    *, trainer: User, email: str, display_name: str
+) -> tuple[Invitation, str | None]:
     """Make (or reuse) the member's account, waiting for a password, and an
     invitation from ``trainer``; returns the invitation and its link's secret.
 
     The address stays unverified until the member follows the link. Someone who
-    has already set a password is not invited: the form says so first."""
+    has already set a password is not invited: the form says so first. The
+    secret is None when the same invitation was made a moment ago (a double tap,
+    two tabs): the member gets one email, and its link keeps working."""
     email = User.objects.normalize_email(email).lower()
-    member = User.objects.filter(email__iexact=email).first()
-    if member is None:
-        member = User(email=email)
-        member.set_unusable_password()
-        member.save()
-        EmailAddress.objects.create(user=member, email=email, verified=False, primary=True)
-    elif member.has_usable_password():
+    member = _account_to_invite(email)
+    if member.has_usable_password():
         raise ValidationError({"email": "This person already has an account."})
+    # Locks the profile: identical invitations of one person go one at a time.
     Profile.objects.update_or_create(
         user=member, defaults={"display_name": display_name.strip(), "trainer": trainer}
     )
-    invitation = member.invitations.pending().first()
+    invitation = member.invitations.pending().select_for_update().first()
+    if invitation is not None and invitation.state == Invitation.State.PENDING:
+        # The form refuses a live invitation, so this one was made since it
+        # checked: by an identical post. Answer with it, and send nothing more.
+        return invitation, None
     if invitation is not None:
         token = invitation.renew()
         invitation.invited_by = trainer
@@ -55,6 +59,23 @@ def invite_member(*, trainer: User, email: str, display_name: str) -> tuple[Invi
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     return invitation, token
+
+
+def _account_to_invite(email: str) -> User:
+    """The account for ``email``, made without a password if there is none."""
+    member = User.objects.filter(email__iexact=email).first()
+    if member is not None:
+        return member
+    try:
+        with transaction.atomic():
+            member = User(email=email)
+            member.set_unusable_password()
+            member.save()
+            EmailAddress.objects.create(user=member, email=email, verified=False, primary=True)
+    except IntegrityError:
+        # An identical post made the account between our look and our insert.
+        return User.objects.get(email__iexact=email)
+    return member
 
 
 @transaction.atomic

@@ -109,7 +109,13 @@ class InvitationForm(forms.Form):
                 "Members and put them on a routine instead."
             )
         pending = existing.invitations.pending().first()
-        if pending is not None and pending.state == Invitation.State.PENDING:
+        # One sent moments ago is this same post, repeated: it goes through to
+        # the same answer (see ``invite_member``).
+        if (
+            pending is not None
+            and pending.state == Invitation.State.PENDING
+            and not (pending.just_sent)
+        ):
             raise forms.ValidationError(
                 f"{existing.display_name} was invited on {pending.sent_at:%b %-d}. "
                 "Use “Send again” on the Members page if the email went astray."

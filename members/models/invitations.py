@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
+# A second identical post (a double tap, a retry on a slow network) comes
+# within this long of the first: it is answered with the first's invitation.
+REPEAT_WINDOW = dt.timedelta(minutes=1)
 
 
 def hash_token(token: str) -> str:
@@ -75,6 +78,11 @@ class Invitation(models.Model):
         if timezone.now() >= self.expires_at:
             return self.State.EXPIRED
         return self.State.PENDING
+
+    @property
+    def just_sent(self) -> bool:
+        """Sent moments ago: a repeat of the post that sent it, not a new request."""
+        return self.state == self.State.PENDING and timezone.now() - self.sent_at < REPEAT_WINDOW
 
     def get_state_display(self) -> str:
         return self.State(self.state).label

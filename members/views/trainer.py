@@ -171,7 +171,12 @@ def invite_group(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str]]) -> None:
+def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str | None]]) -> None:
+    # No secret: an identical post a moment ago sent that invitation already.
+    sent = [(invitation, token) for invitation, token in sent if token is not None]
+    if not sent:
+        messages.info(request, "That invitation is on its way already.")
+        return
     emails = [
         invitation_message(invitation=invitation, token=token, request=request)
         for invitation, token in sent

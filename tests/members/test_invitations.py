@@ -154,10 +154,24 @@ def test_inviting_someone_with_an_account_says_so_at_the_field(trainer_client, m
 @pytest.mark.django_db
 def test_inviting_twice_points_to_send_again(trainer_client, mailoutbox):
     _invite(trainer_client)
-    response = _invite(trainer_client)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        response = _invite(trainer_client)
     assert "was invited on" in response.text
     assert Invitation.objects.count() == 1
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_same_invitation_posted_again_at_once_lands_where_the_first_did(
+    trainer_client, mailoutbox
+):
+    """A double tap: the second post answers as the first did and sends nothing."""
+    first = _invite(trainer_client)
+    again = _invite(trainer_client)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Invitation.objects.get().send_count == 1
+    assert len(mailoutbox) == 1
+    assert _link(mailoutbox[0])  # still the link that works
 
 
 @pytest.mark.django_db
