@@ -140,9 +140,13 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     """“Any pain right now?” Zero goes on to the session. Above zero ends it
     before it starts: no workout today, a flag for the trainer and an email.
     The planned session stays open for a day without pain."""
-    workout = _open(workout)
+    workout = Workout.objects.select_for_update().get(pk=workout.pk)
     if workout.pain_before is not None:
-        return workout  # already answered: a retried post changes nothing
+        # Already answered: a retried post, or one sent at the same moment,
+        # changes nothing, even when the first answer ended the session.
+        return workout
+    if workout.finished_at is not None:
+        raise WorkoutClosed("This session is finished. Reopen it to change it.")
     if not Profile.objects.filter(
         user=workout.member_id, zero_pain_accepted_at__isnull=False
     ).exists():
