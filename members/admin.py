@@ -279,6 +279,8 @@ class InvitationAdmin(TrainerScopedAdmin):
                 token = resend_invitation(invitation=invitation)
             except InvitationUnusable:
                 continue
+            if token is None:
+                continue  # sent moments ago
             invitation.refresh_from_db()
             emails.append(invitation_message(invitation=invitation, token=token, request=request))
         invitation_limit.count_sent(request.user, len(emails))

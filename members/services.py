@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.models import Assignment, Invitation, PlannedSession, Profile, User
 from members.models.blocks import block_problems, plan_dates, weekdays_to_mask
-from members.models.invitations import INVITATION_LIFETIME, new_token
+from members.models.invitations import INVITATION_LIFETIME, REPEAT_WINDOW, new_token
 from routines.models import Routine
 
 
@@ -79,11 +79,16 @@ def _account_to_invite(email: str) -> User:
 
 
 @transaction.atomic
-def resend_invitation(*, invitation: Invitation) -> str:
-    """A new link for a pending or expired invitation; the old link stops working."""
+def resend_invitation(*, invitation: Invitation) -> str | None:
+    """A new link for a pending or expired invitation; the old link stops working.
+
+    None when it went moments ago (the same tap twice, or posts at once):
+    renewing again would kill the link in the email just sent."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise InvitationUnusable("used")
+    if invitation.just_sent:
+        return None
     token = invitation.renew()
     invitation.send_count += 1
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "send_count"])
@@ -138,6 +143,8 @@ def assign_routine(
     if problems:
         raise ValidationError(problems)
     members = list(members)
+    weekdays = sorted({int(day) for day in weekdays})
+    block = {"routine": routine, "start_date": start_date, "weekdays": weekdays, "weeks": weeks}
     busy = sorted(
         user.display_name
         for user in User.objects.filter(
@@ -146,25 +153,31 @@ def assign_routine(
         ).select_related("profile")
     )
     if busy:
+        # The same post sent twice finds the blocks it made: answer with them.
+        if repeated := repeated_blocks(trainer=trainer, members=members, **block):
+            return repeated
         raise ValidationError({"members": already_on_a_block_message(busy)})
-    weekdays = sorted({int(day) for day in weekdays})
     try:
-        assignments = Assignment.objects.bulk_create(
-            [
-                Assignment(
-                    member=member,
-                    routine=routine,
-                    trainer=trainer,
-                    start_date=start_date,
-                    weekdays=weekdays_to_mask(weekdays),
-                    weeks=weeks,
-                    notes=notes,
-                )
-                for member in members
-            ]
-        )
+        with transaction.atomic():
+            assignments = Assignment.objects.bulk_create(
+                [
+                    Assignment(
+                        member=member,
+                        routine=routine,
+                        trainer=trainer,
+                        start_date=start_date,
+                        weekdays=weekdays_to_mask(weekdays),
+                        weeks=weeks,
+                        notes=notes,
+                    )
+                    for member in members
+                ]
+            )
     except IntegrityError as error:
-        # Another request put one of them on a block since the check above.
+        # Another request put one of them on a block since the check above:
+        # the same post sent twice answers with the blocks the first made.
+        if repeated := repeated_blocks(trainer=trainer, members=members, **block):
+            return repeated
         raise ValidationError(
             {"members": "Someone in this group was just put on a block. Reload and try again."}
         ) from error
@@ -192,6 +205,36 @@ def _plan_sessions(assignments: list[Assignment]) -> None:
             start=1,
         )
     )
+
+
+def repeated_blocks(
+    *,
+    members: list[User],
+    routine: Routine,
+    start_date: dt.date,
+    weekdays: list[int],
+    weeks: int,
+    trainer: User | None = None,
+) -> list[Assignment] | None:
+    """The current blocks of ``members``, in their order, when an identical
+    post (a double tap, two posts at once) made them moments ago: the answer
+    to give that post again. None when any member's block is not such a one."""
+    if not members:
+        return None
+    blocks = Assignment.objects.current().filter(
+        member__in=members,
+        routine=routine,
+        start_date=start_date,
+        weekdays=weekdays_to_mask(weekdays),
+        weeks=weeks,
+        created_at__gte=timezone.now() - REPEAT_WINDOW,
+    )
+    if trainer is not None:
+        blocks = blocks.filter(trainer=trainer)
+    by_member = {block.member_id: block for block in blocks.select_related("routine")}
+    if set(by_member) != {member.pk for member in members}:
+        return None
+    return [by_member[member.pk] for member in members]
 
 
 def already_on_a_block_message(names: list[str]) -> str:

@@ -214,6 +214,9 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     except InvitationUnusable:
         messages.info(request, f"{invitation.member.display_name} has already accepted.")
         return redirect("trainer:members")
+    if token is None:
+        messages.info(request, f"An invitation went to {invitation.member.email} moments ago.")
+        return redirect("trainer:members")
     invitation.refresh_from_db()
     invitation_limit.count_sent(request.user)
     if send_all([invitation_message(invitation=invitation, token=token, request=request)]):
