@@ -488,7 +488,11 @@ class AssignmentAdmin(TrainerScopedAdmin):
             return
         if not request.user.is_superuser or not obj.trainer_id:
             obj.trainer = request.user
-        start_block(assignment=obj)
+        block = start_block(assignment=obj)
+        if obj.pk != block.pk:
+            # The same form, posted at once, made it: the admin goes on with that row.
+            obj.pk = block.pk
+            obj.refresh_from_db()
 
     def has_delete_permission(self, request, obj=None):
         # A block's history matters: end it instead. Superusers may still delete.

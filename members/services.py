@@ -188,8 +188,23 @@ def assign_routine(
 
 @transaction.atomic
 def start_block(*, assignment: Assignment) -> Assignment:
-    """Save one block the admin's form has validated, and date its sessions."""
-    assignment.save()
+    """Save one block the admin's form has validated, and date its sessions.
+    The same form posted twice at once answers with the block the first made."""
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        repeated = repeated_blocks(
+            trainer=assignment.trainer,
+            members=[assignment.member],
+            routine=assignment.routine,
+            start_date=assignment.start_date,
+            weekdays=assignment.weekday_list,
+            weeks=assignment.weeks,
+        )
+        if repeated is None:
+            raise
+        return repeated[0]
     _plan_sessions([assignment])
     Profile.objects.filter(user=assignment.member_id).update(trainer=assignment.trainer_id)
     return assignment

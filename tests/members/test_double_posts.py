@@ -454,6 +454,28 @@ def test_a_block_extended_at_once_grows_once(trainer, member, late_thursday):
     assert block.planned_sessions.count() == 6
 
 
+@needs_postgresql
+@at_once
+def test_the_admins_add_block_form_posted_at_once_is_one_block(trainer, member, late_thursday):
+    """The admin is outside the guard below, but its add form had the same race."""
+    responses = post_at_once(
+        "/admin/members/assignment/add/",
+        {
+            "member": member.pk,
+            "routine": ground_up_routine().pk,
+            "start_date": "2026-11-30",
+            "weekdays": ["0", "3"],
+            "weeks": "4",
+            "notes": "",
+        },
+        user=trainer,
+    )
+
+    _only_normal_answers(responses, 200, 302)  # the form says "already on a block", or done
+    (block,) = Assignment.objects.all()
+    assert block.planned_sessions.count() == 8
+
+
 # The guard: every view that takes a post is classified, and each one that
 # creates rows has its test above.
 
