@@ -10,7 +10,8 @@ from django.utils import timezone
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
 # A second identical post (a double tap, a retry on a slow network) comes
-# within this long of the first: it is answered with the first's invitation.
+# within this long of the first: it is answered with what the first made (an
+# invitation here; blocks in ``members.services.repeated_blocks``).
 REPEAT_WINDOW = dt.timedelta(minutes=1)
 
 

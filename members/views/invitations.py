@@ -61,7 +61,7 @@ def _same_post_again(request: HttpRequest, invitation: Invitation) -> HttpRespon
     if request.method != "POST" or accepted is None or timezone.now() - accepted > REPEAT_WINDOW:
         return None
     member = User.objects.get(pk=invitation.member_id)
-    if not member.check_password(request.POST.get("new_password1", "")):
+    if not member.is_active or not member.check_password(request.POST.get("new_password1", "")):
         return None
     return _welcome(request, member)
 

@@ -89,6 +89,27 @@ def test_the_invited_member_sets_a_password_once_and_lands_on_today(
 
 
 @pytest.mark.django_db
+def test_set_password_sent_again_moments_later_signs_in_only_with_that_password(
+    client, trainer_client, mailoutbox
+):
+    """A double tap: the second post carries the password the first set."""
+    _invite(trainer_client)
+    link = _link(mailoutbox[0])
+    client.logout()
+    _accept(client, link)
+    client.logout()
+
+    assert _accept(client, link, password="another-password-1").status_code == 410
+    assert client.get("/me/").status_code == 302  # still signed out
+    again = _accept(client, link)
+    assert again.status_code == 302 and again["Location"] == "/me/"
+    assert client.get("/me/").status_code == 200
+    client.logout()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        assert _accept(client, link).status_code == 410
+
+
+@pytest.mark.django_db
 def test_a_weak_password_is_refused_at_the_field(client, trainer_client, mailoutbox):
     _invite(trainer_client)
     link = _link(mailoutbox[0])
