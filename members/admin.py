@@ -269,6 +269,10 @@ class InvitationAdmin(TrainerScopedAdmin):
         # The admin goes on with ``obj`` (its log entry and redirect): make it the row.
         obj.pk = invitation.pk
         obj.refresh_from_db()
+        if token is None:
+            # An identical post a moment ago sent it: this one sends nothing.
+            invitation_limit.give_back(request.user)
+            return
         if not send_all([invitation_message(invitation=invitation, token=token, request=request)]):
             self.message_user(
                 request,
@@ -293,6 +297,8 @@ class InvitationAdmin(TrainerScopedAdmin):
                 token = resend_invitation(invitation=invitation)
             except InvitationUnusable:
                 continue
+            if token is None:
+                continue  # sent moments ago
             invitation.refresh_from_db()
             emails.append(invitation_message(invitation=invitation, token=token, request=request))
         if unsent := len(pending) - len(emails):  # accepted meanwhile
@@ -505,7 +511,11 @@ class AssignmentAdmin(TrainerScopedAdmin):
             return
         if not request.user.is_superuser or not obj.trainer_id:
             obj.trainer = request.user
-        start_block(assignment=obj)
+        block = start_block(assignment=obj)
+        if obj.pk != block.pk:
+            # The same form, posted at once, made it: the admin goes on with that row.
+            obj.pk = block.pk
+            obj.refresh_from_db()
 
     def has_delete_permission(self, request, obj=None):
         # A block's history matters: end it instead. Superusers may still delete.

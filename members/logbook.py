@@ -40,32 +40,35 @@ def start_workout(
 ) -> Workout:
     """The workout for a planned session, made once: a double tap or a retried
     post returns the same row. Without a chosen session the workout counts for
-    the earliest open session of this block week, or is an extra."""
+    the earliest open session of this block week, or is an extra.
+
+    A chosen session must be one the member can do now (``start_refusal``);
+    going back to a workout already made always works."""
     today = today or timezone.localdate()
+    # Every start waits here for any other start of the same member, so posts
+    # at once make one workout: the later ones find it below.
     assignment = (
-        Assignment.objects.current().filter(member=member).select_related("routine").first()
+        Assignment.objects.current()
+        .filter(member=member)
+        .select_for_update(of=("self",))
+        .select_related("routine")
+        .first()
     )
-    if planned_session is None:
-        # Carry on with today's unfinished workout before opening another.
-        ongoing = Workout.objects.filter(member=member, date=today, finished_at=None).first()
-        if ongoing is not None:
-            return ongoing
-        if assignment is not None:
-            planned_session = assignment.planned_session_for(today)
     if planned_session is not None:
         existing = Workout.objects.filter(planned_session=planned_session).first()
         if existing is not None:
             return existing
-        routine = planned_session.assignment.routine
+        if refused := start_refusal(planned_session, assignment=assignment, today=today):
+            raise ValidationError(refused)
     else:
+        # Carry on with today's unfinished workout before opening another.
+        ongoing = Workout.objects.filter(member=member, date=today, finished_at=None).first()
+        if ongoing is not None:
+            return ongoing
         if assignment is None:
             raise ValidationError("You are not on a routine yet.")
-        routine = assignment.routine
-        extra = Workout.objects.filter(
-            member=member, planned_session=None, date=today, finished_at=None
-        ).first()
-        if extra is not None:
-            return extra
+        planned_session = assignment.planned_session_for(today)
+    routine = planned_session.assignment.routine if planned_session else assignment.routine
     try:
         with transaction.atomic():
             return Workout.objects.create(
@@ -78,6 +81,36 @@ def start_workout(
     except IntegrityError:
         # Another request made it between our check and our insert.
         return Workout.objects.get(planned_session=planned_session)
+
+
+def start_refusal(
+    session: PlannedSession, *, assignment: Assignment | None, today: dt.date
+) -> str | None:
+    """Why the member cannot start ``session`` on ``today``, in their words;
+    None when they can. They can start the session Today offers, or one not
+    done yet in this block week of a running block: never a session on hold
+    while the block is paused, of another week, or of a block that is over."""
+    if assignment is None or session.assignment_id != assignment.pk:
+        return "That session belongs to a block that is over. Today shows what is next."
+    if assignment.is_paused:
+        return (
+            "Your block is paused: its sessions wait until your trainer resumes it. "
+            "Today shows when."
+        )
+    progress = assignment.progress(
+        today, sessions=list(assignment.planned_sessions.prefetch_related("workouts"))
+    )
+    if progress.started and not progress.finished and progress.next_session == session:
+        return None
+    if assignment.start_date <= today <= assignment.end_date and session.week == progress.week:
+        return None
+    if session.date > today:
+        return (
+            f"Session {session.number} is on {session.date:%A, %B %-d}: "
+            "start it from Today when it comes up."
+        )
+    when = "last week" if session.week == progress.week - 1 else f"week {session.week}"
+    return f"Session {session.number} was for {when}. Today shows the session to do now."
 
 
 def accept_zero_pain_rule(*, member: User) -> None:
@@ -107,9 +140,13 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     """“Any pain right now?” Zero goes on to the session. Above zero ends it
     before it starts: no workout today, a flag for the trainer and an email.
     The planned session stays open for a day without pain."""
-    workout = _open(workout)
+    workout = Workout.objects.select_for_update().get(pk=workout.pk)
     if workout.pain_before is not None:
-        return workout  # already answered: a retried post changes nothing
+        # Already answered: a retried post, or one sent at the same moment,
+        # changes nothing, even when the first answer ended the session.
+        return workout
+    if workout.finished_at is not None:
+        raise WorkoutClosed("This session is finished. Reopen it to change it.")
     if not Profile.objects.filter(
         user=workout.member_id, zero_pain_accepted_at__isnull=False
     ).exists():

@@ -1,10 +1,11 @@
 """Asking and answering questions. Every write stores the question first and
 queues its emails in the same transaction (``members.outbox``)."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
@@ -56,12 +57,13 @@ def ask(
 ) -> Question:
     """Store a question, then queue the email to whoever answers it and a
     receipt to the sender. ``token`` comes from the form: posting the same
-    form twice finds the question already stored."""
+    form twice, one after the other or at once, finds the question already
+    stored."""
     if token is not None:
-        existing = Question.objects.filter(token=token).first()
-        if existing is not None and (existing.member, existing.email) == (member, email):
-            return existing
+        existing = _same_form(token, member=member, email=email)
         if existing is not None:
+            return existing
+        if Question.objects.filter(token=token).exists():
             token = None  # Someone else's form: never show them that question.
     trainer = trainer_for(member)
     question = Question(
@@ -77,11 +79,33 @@ def ask(
     )
     if token is not None:
         question.token = token
-    question.full_clean()
-    question.save()
+    # The token's uniqueness is the database's to enforce, at the insert below.
+    question.full_clean(exclude=["token"])
+    try:
+        with transaction.atomic():
+            question.save()
+    except IntegrityError:
+        # The same form, posted at the same moment, stored it first.
+        existing = _same_form(token, member=member, email=email)
+        if existing is not None:
+            return existing
+        # Someone else's form won the token: this question gets one of its own.
+        question.token = uuid.uuid4()
+        question.save()
     _queue(question, EmailDelivery.Kind.QUESTION, question.to_email)
     _queue(question, EmailDelivery.Kind.QUESTION_RECEIPT, question.email)
     return question
+
+
+def _same_form(token, *, member: User | None, email: str) -> Question | None:
+    """The question this sender already sent with this form, if any."""
+    existing = Question.objects.filter(token=token).first() if token is not None else None
+    if existing is not None and (existing.member_id, existing.email) == (
+        member.pk if member else None,
+        email,
+    ):
+        return existing
+    return None
 
 
 @transaction.atomic

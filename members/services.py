@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.models import Assignment, Invitation, PlannedSession, Profile, User
 from members.models.blocks import block_problems, plan_dates, weekdays_to_mask
-from members.models.invitations import INVITATION_LIFETIME, new_token
+from members.models.invitations import INVITATION_LIFETIME, REPEAT_WINDOW, new_token
 from routines.models import Routine
 
 
@@ -22,25 +22,29 @@ class InvitationUnusable(Exception):
 
 
 @transaction.atomic
-def invite_member(*, trainer: User, email: str, display_name: str) -> tuple[Invitation, str]:
+def invite_member(
+    *, trainer: User, email: str, display_name: str
+) -> tuple[Invitation, str | None]:
     """Make (or reuse) the member's account, waiting for a password, and an
     invitation from ``trainer``; returns the invitation and its link's secret.
 
     The address stays unverified until the member follows the link. Someone who
-    has already set a password is not invited: the form says so first."""
+    has already set a password is not invited: the form says so first. The
+    secret is None when the same invitation was made a moment ago (a double tap,
+    two tabs): the member gets one email, and its link keeps working."""
     email = User.objects.normalize_email(email).lower()
-    member = User.objects.filter(email__iexact=email).first()
-    if member is None:
-        member = User(email=email)
-        member.set_unusable_password()
-        member.save()
-        EmailAddress.objects.create(user=member, email=email, verified=False, primary=True)
-    elif member.has_usable_password():
+    member = _account_to_invite(email)
+    if member.has_usable_password():
         raise ValidationError({"email": "This person already has an account."})
+    # Locks the profile: identical invitations of one person go one at a time.
     Profile.objects.update_or_create(
         user=member, defaults={"display_name": display_name.strip(), "trainer": trainer}
     )
-    invitation = member.invitations.pending().first()
+    invitation = member.invitations.pending().select_for_update().first()
+    if invitation is not None and invitation.state == Invitation.State.PENDING:
+        # The form refuses a live invitation, so this one was made since it
+        # checked: by an identical post. Answer with it, and send nothing more.
+        return invitation, None
     if invitation is not None:
         token = invitation.renew()
         invitation.invited_by = trainer
@@ -57,12 +61,34 @@ def invite_member(*, trainer: User, email: str, display_name: str) -> tuple[Invi
     return invitation, token
 
 
+def _account_to_invite(email: str) -> User:
+    """The account for ``email``, made without a password if there is none."""
+    member = User.objects.filter(email__iexact=email).first()
+    if member is not None:
+        return member
+    try:
+        with transaction.atomic():
+            member = User(email=email)
+            member.set_unusable_password()
+            member.save()
+            EmailAddress.objects.create(user=member, email=email, verified=False, primary=True)
+    except IntegrityError:
+        # An identical post made the account between our look and our insert.
+        return User.objects.get(email__iexact=email)
+    return member
+
+
 @transaction.atomic
-def resend_invitation(*, invitation: Invitation) -> str:
-    """A new link for a pending or expired invitation; the old link stops working."""
+def resend_invitation(*, invitation: Invitation) -> str | None:
+    """A new link for a pending or expired invitation; the old link stops working.
+
+    None when it went moments ago (the same tap twice, or posts at once):
+    renewing again would kill the link in the email just sent."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise InvitationUnusable("used")
+    if invitation.just_sent:
+        return None
     token = invitation.renew()
     invitation.send_count += 1
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "send_count"])
@@ -117,6 +143,8 @@ def assign_routine(
     if problems:
         raise ValidationError(problems)
     members = list(members)
+    weekdays = sorted({int(day) for day in weekdays})
+    block = {"routine": routine, "start_date": start_date, "weekdays": weekdays, "weeks": weeks}
     busy = sorted(
         user.display_name
         for user in User.objects.filter(
@@ -125,25 +153,31 @@ def assign_routine(
         ).select_related("profile")
     )
     if busy:
+        # The same post sent twice finds the blocks it made: answer with them.
+        if repeated := repeated_blocks(trainer=trainer, members=members, **block):
+            return repeated
         raise ValidationError({"members": already_on_a_block_message(busy)})
-    weekdays = sorted({int(day) for day in weekdays})
     try:
-        assignments = Assignment.objects.bulk_create(
-            [
-                Assignment(
-                    member=member,
-                    routine=routine,
-                    trainer=trainer,
-                    start_date=start_date,
-                    weekdays=weekdays_to_mask(weekdays),
-                    weeks=weeks,
-                    notes=notes,
-                )
-                for member in members
-            ]
-        )
+        with transaction.atomic():
+            assignments = Assignment.objects.bulk_create(
+                [
+                    Assignment(
+                        member=member,
+                        routine=routine,
+                        trainer=trainer,
+                        start_date=start_date,
+                        weekdays=weekdays_to_mask(weekdays),
+                        weeks=weeks,
+                        notes=notes,
+                    )
+                    for member in members
+                ]
+            )
     except IntegrityError as error:
-        # Another request put one of them on a block since the check above.
+        # Another request put one of them on a block since the check above:
+        # the same post sent twice answers with the blocks the first made.
+        if repeated := repeated_blocks(trainer=trainer, members=members, **block):
+            return repeated
         raise ValidationError(
             {"members": "Someone in this group was just put on a block. Reload and try again."}
         ) from error
@@ -154,8 +188,23 @@ def assign_routine(
 
 @transaction.atomic
 def start_block(*, assignment: Assignment) -> Assignment:
-    """Save one block the admin's form has validated, and date its sessions."""
-    assignment.save()
+    """Save one block the admin's form has validated, and date its sessions.
+    The same form posted twice at once answers with the block the first made."""
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        repeated = repeated_blocks(
+            trainer=assignment.trainer,
+            members=[assignment.member],
+            routine=assignment.routine,
+            start_date=assignment.start_date,
+            weekdays=assignment.weekday_list,
+            weeks=assignment.weeks,
+        )
+        if repeated is None:
+            raise
+        return repeated[0]
     _plan_sessions([assignment])
     Profile.objects.filter(user=assignment.member_id).update(trainer=assignment.trainer_id)
     return assignment
@@ -171,6 +220,36 @@ def _plan_sessions(assignments: list[Assignment]) -> None:
             start=1,
         )
     )
+
+
+def repeated_blocks(
+    *,
+    members: list[User],
+    routine: Routine,
+    start_date: dt.date,
+    weekdays: list[int],
+    weeks: int,
+    trainer: User | None = None,
+) -> list[Assignment] | None:
+    """The current blocks of ``members``, in their order, when an identical
+    post (a double tap, two posts at once) made them moments ago: the answer
+    to give that post again. None when any member's block is not such a one."""
+    if not members:
+        return None
+    blocks = Assignment.objects.current().filter(
+        member__in=members,
+        routine=routine,
+        start_date=start_date,
+        weekdays=weekdays_to_mask(weekdays),
+        weeks=weeks,
+        created_at__gte=timezone.now() - REPEAT_WINDOW,
+    )
+    if trainer is not None:
+        blocks = blocks.filter(trainer=trainer)
+    by_member = {block.member_id: block for block in blocks.select_related("routine")}
+    if set(by_member) != {member.pk for member in members}:
+        return None
+    return [by_member[member.pk] for member in members]
 
 
 def already_on_a_block_message(names: list[str]) -> str:

@@ -133,11 +133,24 @@ def extend_choices(assignment: Assignment) -> list[int]:
 
 
 @transaction.atomic
-def extend_block(*, assignment: Assignment, weeks: int) -> Assignment:
-    """Add whole weeks at the end, with sessions on the block's days."""
+def extend_block(
+    *, assignment: Assignment, weeks: int, from_weeks: int | None = None
+) -> Assignment:
+    """Add whole weeks at the end, with sessions on the block's days.
+
+    ``from_weeks`` is the length the trainer saw: when the block is no longer
+    that long, this same post (a double tap, two at once) extended it already,
+    and the answer is the block as it made it; any other change is refused."""
     assignment = _locked(assignment)
     if not assignment.is_current:
         raise ValidationError(f"This block is {_status(assignment)}: renew it instead.")
+    if from_weeks is not None and assignment.weeks != from_weeks:
+        if assignment.weeks == from_weeks + weeks:
+            return assignment
+        raise ValidationError(
+            f"This block changed since the page was shown: it now lasts {assignment.weeks} "
+            "weeks. Check it, then extend again if you still want to."
+        )
     longest = assignment.routine.max_weeks
     if weeks < 1 or assignment.weeks + weeks > longest:
         room = longest - assignment.weeks

@@ -13,7 +13,7 @@ from members.models import Assignment, Invitation, Profile, StepOverride, User
 from members.models.blocks import WEEKDAY_CHOICES, block_problems
 from members.models.coaching import override_problems
 from members.nudges import clock_text
-from members.services import already_on_a_block_message
+from members.services import already_on_a_block_message, repeated_blocks
 from routines.models import Routine
 
 
@@ -109,7 +109,13 @@ class InvitationForm(forms.Form):
                 "Members and put them on a routine instead."
             )
         pending = existing.invitations.pending().first()
-        if pending is not None and pending.state == Invitation.State.PENDING:
+        # One sent moments ago is this same post, repeated: it goes through to
+        # the same answer (see ``invite_member``).
+        if (
+            pending is not None
+            and pending.state == Invitation.State.PENDING
+            and not (pending.just_sent)
+        ):
             raise forms.ValidationError(
                 f"{existing.display_name} was invited on {pending.sent_at:%b %-d}. "
                 "Use “Send again” on the Members page if the email went astray."
@@ -249,16 +255,23 @@ class AssignForm(BlockForm):
         ]
 
     def clean_members(self):
-        members = list(self.cleaned_data["members"].select_related("profile"))
+        return list(self.cleaned_data["members"].select_related("profile"))
+
+    def clean(self):
+        cleaned = super().clean()
+        members = cleaned.get("members") or []
         on_a_block = set(
             Assignment.objects.current()
             .filter(member__in=members)
             .values_list("member_id", flat=True)
         )
         busy = sorted(user.display_name for user in members if user.pk in on_a_block)
-        if busy:
-            raise forms.ValidationError(already_on_a_block_message(busy))
-        return members
+        block = {key: cleaned.get(key) for key in ["routine", "start_date", "weekdays", "weeks"]}
+        # The same post sent twice finds the blocks it made: ``assign_routine``
+        # answers with them.
+        if busy and (None in block.values() or not repeated_blocks(members=members, **block)):
+            self.add_error("members", already_on_a_block_message(busy))
+        return cleaned
 
 
 class GroupInvitationForm(forms.Form):
@@ -331,6 +344,9 @@ class ResumeForm(forms.Form):
 class ExtendForm(forms.Form):
     prefix = "extend"
     weeks = forms.TypedChoiceField(label="Add", coerce=int)
+    # The block's length on the page the trainer saw: the same post sent
+    # twice extends once (see ``extend_block``).
+    from_weeks = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, choices: list[int], **kwargs):
         super().__init__(*args, **kwargs)

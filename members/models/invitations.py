@@ -11,6 +11,10 @@ from django.utils import timezone
 from members.models.blocks import trained_by
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
+# A second identical post (a double tap, a retry on a slow network) comes
+# within this long of the first: it is answered with what the first made (an
+# invitation here; blocks in ``members.services.repeated_blocks``).
+REPEAT_WINDOW = dt.timedelta(minutes=1)
 
 
 def hash_token(token: str) -> str:
@@ -78,6 +82,11 @@ class Invitation(models.Model):
         if timezone.now() >= self.expires_at:
             return self.State.EXPIRED
         return self.State.PENDING
+
+    @property
+    def just_sent(self) -> bool:
+        """Sent moments ago: a repeat of the post that sent it, not a new request."""
+        return self.state == self.State.PENDING and timezone.now() - self.sent_at < REPEAT_WINDOW
 
     def get_state_display(self) -> str:
         return self.State(self.state).label

@@ -229,7 +229,10 @@ def steering_context(review, member, workouts, today, forms: dict, edit_step=Non
     return {
         "can_renew": can_renew,
         "resume_form": forms.get("resume") or ResumeForm(assignment=assignment),
-        "extend_form": forms.get("extend") or ExtendForm(choices=extend_choices(assignment)),
+        "extend_form": forms.get("extend")
+        or ExtendForm(
+            choices=extend_choices(assignment), initial={"from_weeks": assignment.weeks}
+        ),
         "renew_form": forms.get("renew")
         or RenewForm(assignment=assignment, start=next_start(assignment, today)),
         "override_form": override_form,

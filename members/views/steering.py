@@ -148,7 +148,9 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
         assignment,
         "extend",
         ExtendForm(request.POST, choices=extend_choices(assignment)),
-        lambda data: extend_block(assignment=assignment, weeks=data["weeks"]),
+        lambda data: extend_block(
+            assignment=assignment, weeks=data["weeks"], from_weeks=data["from_weeks"]
+        ),
         lambda block: (
             f"Extended to {block.weeks} weeks; the last session is {_day(_last_date(block))}."
         ),

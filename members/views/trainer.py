@@ -171,7 +171,16 @@ def invite_group(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str]]) -> None:
+def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str | None]]) -> None:
+    # No secret: an identical post a moment ago sent that invitation already,
+    # and this post gives back the use it reserved for it.
+    reserved = len(sent)
+    sent = [(invitation, token) for invitation, token in sent if token is not None]
+    if reserved > len(sent):
+        invitation_limit.give_back(request.user, reserved - len(sent))
+    if not sent:
+        messages.info(request, "That invitation is on its way already.")
+        return
     emails = [
         invitation_message(invitation=invitation, token=token, request=request)
         for invitation, token in sent
@@ -208,6 +217,10 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     except InvitationUnusable:
         invitation_limit.give_back(request.user)
         messages.info(request, f"{invitation.member.display_name} has already accepted.")
+        return redirect("trainer:members")
+    if token is None:
+        invitation_limit.give_back(request.user)
+        messages.info(request, f"An invitation went to {invitation.member.email} moments ago.")
         return redirect("trainer:members")
     invitation.refresh_from_db()
     if send_all([invitation_message(invitation=invitation, token=token, request=request)]):

@@ -89,6 +89,27 @@ def test_the_invited_member_sets_a_password_once_and_lands_on_today(
 
 
 @pytest.mark.django_db
+def test_set_password_sent_again_moments_later_signs_in_only_with_that_password(
+    client, trainer_client, mailoutbox
+):
+    """A double tap: the second post carries the password the first set."""
+    _invite(trainer_client)
+    link = _link(mailoutbox[0])
+    client.logout()
+    _accept(client, link)
+    client.logout()
+
+    assert _accept(client, link, password="another-password-1").status_code == 410
+    assert client.get("/me/").status_code == 302  # still signed out
+    again = _accept(client, link)
+    assert again.status_code == 302 and again["Location"] == "/me/"
+    assert client.get("/me/").status_code == 200
+    client.logout()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        assert _accept(client, link).status_code == 410
+
+
+@pytest.mark.django_db
 def test_a_weak_password_is_refused_at_the_field(client, trainer_client, mailoutbox):
     _invite(trainer_client)
     link = _link(mailoutbox[0])
@@ -154,10 +175,24 @@ def test_inviting_someone_with_an_account_says_so_at_the_field(trainer_client, m
 @pytest.mark.django_db
 def test_inviting_twice_points_to_send_again(trainer_client, mailoutbox):
     _invite(trainer_client)
-    response = _invite(trainer_client)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        response = _invite(trainer_client)
     assert "was invited on" in response.text
     assert Invitation.objects.count() == 1
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_same_invitation_posted_again_at_once_lands_where_the_first_did(
+    trainer_client, mailoutbox
+):
+    """A double tap: the second post answers as the first did and sends nothing."""
+    first = _invite(trainer_client)
+    again = _invite(trainer_client)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Invitation.objects.get().send_count == 1
+    assert len(mailoutbox) == 1
+    assert _link(mailoutbox[0])  # still the link that works
 
 
 @pytest.mark.django_db
@@ -333,10 +368,13 @@ def test_send_again_counts_and_is_refused_past_the_limit(
     invitation = Invitation.objects.get()
     sent_this_hour(INVITATIONS_PER_HOUR - 2)
     url = f"/trainer/invitations/{invitation.pk}/send-again/"
-    assert trainer_client.post(url).status_code == 302  # the 60th
+    # Minutes later: at once, a second post is the first one repeated.
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        assert trainer_client.post(url).status_code == 302  # the 60th
     assert len(mailoutbox) == 2
 
-    response = trainer_client.post(url, follow=True)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        response = trainer_client.post(url, follow=True)
     assert "You have sent 60 invitations this hour" in response.text
     assert len(mailoutbox) == 2
     invitation.refresh_from_db()
