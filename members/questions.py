@@ -44,7 +44,7 @@ def _queue(question: Question, kind: str, to_email: str) -> None:
 
 
 @transaction.atomic
-def ask(
+def ask_once(
     *,
     member: User | None,
     name: str,
@@ -54,15 +54,15 @@ def ask(
     exercise: Exercise | None = None,
     workout: Workout | None = None,
     token=None,
-) -> Question:
+) -> tuple[Question, bool]:
     """Store a question, then queue the email to whoever answers it and a
-    receipt to the sender. ``token`` comes from the form: posting the same
-    form twice, one after the other or at once, finds the question already
-    stored."""
+    receipt to the sender; True when this call stored it. ``token`` comes
+    from the form: posting the same form twice, one after the other or at
+    once, finds the question already stored (and False)."""
     if token is not None:
-        existing = _same_form(token, member=member, email=email)
+        existing = sent_with_form(token, member=member, email=email)
         if existing is not None:
-            return existing
+            return existing, False
         if Question.objects.filter(token=token).exists():
             token = None  # Someone else's form: never show them that question.
     trainer = trainer_for(member)
@@ -86,18 +86,43 @@ def ask(
             question.save()
     except IntegrityError:
         # The same form, posted at the same moment, stored it first.
-        existing = _same_form(token, member=member, email=email)
+        existing = sent_with_form(token, member=member, email=email)
         if existing is not None:
-            return existing
+            return existing, False
         # Someone else's form won the token: this question gets one of its own.
         question.token = uuid.uuid4()
         question.save()
     _queue(question, EmailDelivery.Kind.QUESTION, question.to_email)
     _queue(question, EmailDelivery.Kind.QUESTION_RECEIPT, question.email)
+    return question, True
+
+
+def ask(
+    *,
+    member: User | None,
+    name: str,
+    email: str,
+    subject: str,
+    message: str,
+    exercise: Exercise | None = None,
+    workout: Workout | None = None,
+    token=None,
+) -> Question:
+    """``ask_once``, for callers that need only the question."""
+    question, _ = ask_once(
+        member=member,
+        name=name,
+        email=email,
+        subject=subject,
+        message=message,
+        exercise=exercise,
+        workout=workout,
+        token=token,
+    )
     return question
 
 
-def _same_form(token, *, member: User | None, email: str) -> Question | None:
+def sent_with_form(token, *, member: User | None, email: str) -> Question | None:
     """The question this sender already sent with this form, if any."""
     existing = Question.objects.filter(token=token).first() if token is not None else None
     if existing is not None and (existing.member_id, existing.email) == (

@@ -12,7 +12,7 @@ from members import questions
 from members.forms.questions import AnswerForm, QuestionForm
 from members.models import EmailDelivery, Question, Workout
 from members.questions import QUESTIONS_PER_ADDRESS_PER_HOUR, QUESTIONS_PER_HOUR, sender_summary
-from members.ratelimit import Limit, client_address, take, tripped, window_ends
+from members.ratelimit import Limit, client_address, give_back, take, tripped, window_ends
 from members.views.trainer import positive_int, trainer_required
 from routines.models import Exercise
 
@@ -74,11 +74,19 @@ def contact(request: HttpRequest) -> HttpResponse:
     limited = None
     if request.method == "POST":
         limits = _limits(request)
+        valid = form.is_valid()
+        if valid and (
+            already := questions.sent_with_form(
+                form.cleaned_data["token"], member=user, email=form.sender()[1]
+            )
+        ):
+            # The same form again (a double tap, a retry): the first post's
+            # answer, which used the limit already.
+            return _sent(request, already)
         if limit := tripped(RATE_SCOPE, limits, period=HOUR):
-            form.is_valid()  # Bound, so what was typed is shown again.
             limited = _limit_message(limit)
             status = 429
-        elif not form.is_valid():
+        elif not valid:
             status = 422
         elif limit := take(RATE_SCOPE, limits, period=HOUR):
             # Posts at the same moment took what was left of the limit.
@@ -89,7 +97,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             if form.is_spam():
                 request.session[SENT_KEY] = {"answerer": "the club's trainers", "email": email}
                 return redirect("contact_sent")
-            question = questions.ask(
+            question, stored = questions.ask_once(
                 member=user,
                 name=name,
                 email=email,
@@ -99,12 +107,10 @@ def contact(request: HttpRequest) -> HttpResponse:
                 workout=form.topic_workout(workout),
                 token=form.cleaned_data["token"],
             )
-            request.session[SENT_KEY] = {
-                "answerer": question.answerer,
-                "email": question.email,
-                "member": question.member_id is not None,
-            }
-            return redirect("contact_sent")
+            if not stored:
+                # A post at the same moment stored it: this one used nothing.
+                give_back(RATE_SCOPE, limits, period=HOUR)
+            return _sent(request, question)
     return render(
         request,
         "members/contact.html",
@@ -118,6 +124,15 @@ def contact(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _sent(request: HttpRequest, question: Question) -> HttpResponse:
+    request.session[SENT_KEY] = {
+        "answerer": question.answerer,
+        "email": question.email,
+        "member": question.member_id is not None,
+    }
+    return redirect("contact_sent")
 
 
 def contact_sent(request: HttpRequest) -> HttpResponse:

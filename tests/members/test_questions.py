@@ -182,6 +182,23 @@ def test_the_same_form_posted_twice_is_one_question(member_client, on_block):
     assert len(mail.outbox) == 2  # To Makana, and the receipt: once each.
 
 
+def test_a_retry_of_the_last_question_the_limit_allows_still_gets_its_answer(
+    member_client, on_block, clear_cache
+):
+    """The phone lost the answer to the fifth question of the hour and posts it
+    again: that is the question already sent, not a sixth."""
+    for _ in range(questions.QUESTIONS_PER_HOUR - 1):
+        assert _post(member_client).status_code == 302
+    last = _token(member_client)
+    assert _post(member_client, token=last).status_code == 302
+
+    retried = _post(member_client, token=last)
+
+    assert retried.status_code == 302 and retried["Location"] == "/contact/sent/"
+    assert Question.objects.count() == questions.QUESTIONS_PER_HOUR
+    assert _post(member_client).status_code == 429  # A new question is over the limit.
+
+
 # Abuse
 
 
