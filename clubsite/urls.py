@@ -31,7 +31,11 @@ urlpatterns = [
     path("admin/login/", views.admin_login),
     # Staff change their password on allauth's form, which tells their verified
     # addresses; the admin's own form would change it silently.
-    path("admin/password_change/", RedirectView.as_view(pattern_name="account_change_password")),
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="account_change_password"),
+        name="admin_password_change",
+    ),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     re_path(r"^media/(?P<path>.+)$", views.media),

@@ -10,10 +10,10 @@ import pytest
 from allauth.account import signals as allauth_signals
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import MD5PasswordHasher
-from django.db import connection
 from django.test import Client, override_settings
 
 from members.models import Profile, User
+from tests.concurrency import at_once, needs_postgresql
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -236,24 +236,6 @@ def test_signing_up_with_a_members_address_hashes_as_much_as_a_new_one(
 # Finding 3 (sign-up): a double tap is one account and two ordinary answers.
 
 
-def _at_once(post, times):
-    """Run ``post`` in ``times`` threads started together; their answers."""
-    answers = []
-
-    def tap():
-        try:
-            answers.append(post())
-        finally:
-            connection.close()
-
-    taps = [threading.Thread(target=tap) for _ in range(times)]
-    for thread in taps:
-        thread.start()
-    for thread in taps:
-        thread.join(timeout=30)
-    return answers
-
-
 class MeetingHasher(MD5PasswordHasher):
     """Holds each sign-up at its password hash until both have got there: both
     have then checked that the address is free, and neither has saved."""
@@ -267,9 +249,7 @@ class MeetingHasher(MD5PasswordHasher):
         return super().encode(password, salt)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="Concurrent writers need PostgreSQL."
-)
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 @override_settings(
     PASSWORD_HASHERS=[
@@ -280,8 +260,9 @@ class MeetingHasher(MD5PasswordHasher):
 def test_two_identical_sign_ups_at_once_make_one_account_and_no_error(mailoutbox, clear_cache):
     MeetingHasher.barrier = threading.Barrier(2)
     try:
-        answers = _at_once(
-            lambda: _sign_up(Client(raise_request_exception=False), "river@example.com"), 2
+        answers = at_once(
+            lambda: _sign_up(Client(raise_request_exception=False), "river@example.com")
+            for _ in range(2)
         )
     finally:
         MeetingHasher.barrier = None
@@ -297,9 +278,7 @@ def test_two_identical_sign_ups_at_once_make_one_account_and_no_error(mailoutbox
     assert "/accounts/confirm-email/" in verify.body
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="Concurrent writers need PostgreSQL."
-)
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_identical_adds_of_an_address_at_once_make_one_row_and_one_notice(
     member, mailoutbox, clear_cache
@@ -318,7 +297,7 @@ def test_two_identical_adds_of_an_address_at_once_make_one_row_and_one_notice(
 
     allauth_signals._add_email.connect(both_checked)
     try:
-        answers = _at_once(lambda: _add_address(taps.pop()), 2)
+        answers = at_once(lambda tap=tap: _add_address(tap) for tap in taps)
     finally:
         allauth_signals._add_email.disconnect(both_checked)
 

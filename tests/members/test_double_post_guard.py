@@ -5,7 +5,7 @@ view in neither list fails here, so it cannot slip past untested."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.members import test_double_posts
+from tests.members import test_account_security, test_double_posts
 
 CREATES = {
     "contact": ["test_the_contact_form_posted_at_once_with_one_token_is_one_question"],
@@ -32,10 +32,18 @@ CREATES = {
     "trainer:save_override": ["test_an_override_saved_at_once_is_one_override"],
 }
 
+# allauth's views that create rows, tested at once beside the account rules.
+# Its other views change a row the person already has, or none.
+ALLAUTH_CREATES = {
+    "account_signup": ["test_two_identical_sign_ups_at_once_make_one_account_and_no_error"],
+    "account_email": ["test_two_identical_adds_of_an_address_at_once_make_one_row_and_one_notice"],
+}
+
 # Views that take a post (or do not refuse one) and cannot add a row: what
 # they do instead, in a word.
 NO_CREATE = {
     "admin_login": "redirects",
+    "admin_password_change": "redirects",
     "calendar_feed": "reads",
     "contact_sent": "reads",
     "favicon": "reads",
@@ -125,16 +133,29 @@ def test_every_view_taking_a_post_is_classified_and_each_that_creates_is_tested_
         f"classify these in CREATES (with a test of posts at once) or NO_CREATE: "
         f"{sorted(names - classified)}; stale: {sorted(classified - names)}"
     )
-    missing = [
-        test
-        for tests in CREATES.values()
-        for test in tests
-        if not hasattr(test_double_posts, test)
-    ]
+    _assert_tested_at_once(test_double_posts, CREATES)
+
+
+def test_allauths_views_that_create_rows_are_tested_at_once():
+    assert set(ALLAUTH_CREATES) <= {pattern.name for pattern in _allauth_patterns()}
+    _assert_tested_at_once(test_account_security, ALLAUTH_CREATES)
+
+
+def _allauth_patterns(resolver=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _allauth_patterns(pattern)
+        elif pattern.callback.__module__.startswith("allauth"):
+            yield pattern
+
+
+def _assert_tested_at_once(module, creates: dict[str, list[str]]) -> None:
+    """Each named test exists, commits for real and runs on PostgreSQL only."""
+    missing = [test for tests in creates.values() for test in tests if not hasattr(module, test)]
     assert missing == []
-    for tests in CREATES.values():
+    for tests in creates.values():
         for test in tests:
-            function = getattr(test_double_posts, test)
+            function = getattr(module, test)
             marks = {mark.name: mark for mark in getattr(function, "pytestmark", [])}
             assert marks["django_db"].kwargs.get("transaction") is True, test
             assert "skipif" in marks, f"{test} runs on PostgreSQL only"
