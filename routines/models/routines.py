@@ -92,6 +92,9 @@ class Routine(models.Model):
 
     class Meta:
         ordering = ["title"]
+        # A routine's author may publish and unpublish it; this lets a head
+        # trainer do so for every routine (superusers hold every permission).
+        permissions = [("publish_routine", "Can publish and unpublish any routine")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sessions_per_week__gte=1, sessions_per_week__lte=7),
