@@ -284,7 +284,11 @@ class RoutineAdmin(admin.ModelAdmin):
                 "admin/routines/routine/unpublish_confirmation.html",
                 {
                     **self.admin_site.each_context(request),
-                    "title": "Unpublish routines with members on them?",
+                    "title": (
+                        "Unpublish a routine members are on?"
+                        if len(routines) == 1
+                        else "Unpublish routines members are on?"
+                    ),
                     "opts": self.opts,
                     "routines": routines,
                     "blocks": blocks,
