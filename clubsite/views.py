@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
@@ -14,6 +14,8 @@ from django.views import defaults
 from django.views.static import serve
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from routines.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
 
 # Seconds a client is asked to wait when the database cannot be reached.
 RETRY_AFTER = 30
@@ -48,8 +50,23 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
-    """Trainers' uploads (exercise images): a few small files, served by the app."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Trainers' uploads (exercise images): a few small files, served by the app.
+
+    Only pictures, each with the type its extension names (uploads are stored
+    under a name we made from the format Pillow wrote), never sniffed, never
+    able to run script: anything else under /media/ is a 404, so a file that
+    came in some other way is never served inline from the club's origin."""
+    extension = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    content_type = IMAGE_CONTENT_TYPES.get(extension)
+    if content_type is None:
+        raise Http404("Not a picture.")
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    # Opened on its own, a picture needs nothing from the page around it.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -30,7 +30,9 @@ TRAINER_PERMISSIONS = [
     "members.view_question",
     "members.change_question",
     "members.view_emaildelivery",
-    # Author exercises and routines.
+    # Author exercises and routines. Not "routines.publish_routine": a routine's
+    # author publishes and unpublishes it; a club admin grants that permission
+    # to a head trainer by hand, so no trainer takes back another's routine.
     *[
         f"routines.{action}_{model}"
         for model in ["exercise", "knob", "routine", "step", "equipment", "bodyarea"]

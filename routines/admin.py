@@ -1,14 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from routines.forms import RoutineForm
 from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
+from routines.publishing import (
+    can_publish,
+    current_blocks,
+    refused_message,
+    unpublish_routines,
+)
 from routines.services import duplicate_routine, publish_problems, renumber_steps
 
 
@@ -172,6 +181,7 @@ class StepInline(admin.StackedInline):
 
 @admin.register(Routine)
 class RoutineAdmin(admin.ModelAdmin):
+    form = RoutineForm
     list_display = [
         "title", "status", "sessions_per_week", "weeks", "step_count", "author",
         "updated_at", "member_view",
@@ -212,6 +222,26 @@ class RoutineAdmin(admin.ModelAdmin):
             routine.get_absolute_url(),
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Publishing is the author's (or a head trainer's) call; others still edit.
+        if obj is not None and not can_publish(request.user, obj):
+            fields.append("status")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting someone else's routine is taking it back too.
+        if obj is not None and not can_publish(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _refuse_others(self, request, queryset) -> bool:
+        """Say which routines are not the user's to publish; True if any."""
+        refused = [routine for routine in queryset if not can_publish(request.user, routine)]
+        if refused:
+            self.message_user(request, refused_message(refused), messages.ERROR)
+        return bool(refused)
+
     def save_model(self, request, obj, form, change):
         if not change and obj.author_id is None:
             obj.author = request.user
@@ -223,6 +253,8 @@ class RoutineAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish: members can see them", permissions=["change"])
     def publish(self, request: HttpRequest, queryset):
+        if self._refuse_others(request, queryset):
+            return None
         ready = []
         for routine in queryset:
             problems = publish_problems(routine)
@@ -240,7 +272,31 @@ class RoutineAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish: back to draft", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Routine.Status.DRAFT)
+        """Members on a block keep their guide, but their trainers should know:
+        with anyone on the routines, ask first on a page that says who."""
+        routines = list(queryset)
+        if self._refuse_others(request, routines):
+            return None
+        blocks = list(current_blocks(routines))
+        if blocks and request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/routines/routine/unpublish_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": (
+                        "Unpublish a routine members are on?"
+                        if len(routines) == 1
+                        else "Unpublish routines members are on?"
+                    ),
+                    "opts": self.opts,
+                    "routines": routines,
+                    "blocks": blocks,
+                    "members": len({block.member_id for block in blocks}),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        count = unpublish_routines(routines=routines)
         self.message_user(
             request,
             ngettext("%d routine is a draft again.", "%d routines are drafts again.", count)

@@ -7,6 +7,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from routines.images import ReencodedImageField
+
 
 class Equipment(models.Model):
     name = models.CharField(
@@ -63,8 +65,10 @@ class Exercise(models.Model):
     body_areas = models.ManyToManyField(
         BodyArea, blank=True, related_name="exercises", help_text="What it protects."
     )
-    image = models.ImageField(
-        upload_to="exercises/", blank=True, help_text="Optional photo or drawing of the position."
+    image = ReencodedImageField(
+        upload_to="exercises/",
+        blank=True,
+        help_text="Optional photo or drawing of the position: a JPEG, PNG, WebP or GIF image.",
     )
     image_alt = models.CharField(
         "image description",

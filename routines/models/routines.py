@@ -25,10 +25,14 @@ class RoutineQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        """Members see published routines; trainers and admins see drafts too."""
+        """Members see published routines, and any routine they have been on a
+        block of, so unpublishing it never takes a member's guide away
+        mid-block. Trainers and admins see drafts too."""
         if user.is_staff:
             return self
-        return self.published()
+        # A subquery, not a join: a join on blocks would multiply step counts.
+        theirs = Routine.objects.filter(assignments__member=user).values("pk")
+        return self.filter(Q(status=Routine.Status.PUBLISHED) | Q(pk__in=theirs))
 
 
 class Routine(models.Model):
@@ -92,6 +96,9 @@ class Routine(models.Model):
 
     class Meta:
         ordering = ["title"]
+        # A routine's author may publish and unpublish it; this lets a head
+        # trainer do so for every routine (superusers hold every permission).
+        permissions = [("publish_routine", "Can publish and unpublish any routine")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sessions_per_week__gte=1, sessions_per_week__lte=7),

@@ -207,14 +207,14 @@ def test_duplicate_is_a_deep_draft_copy(ground_up, trainer):
 
 
 @pytest.mark.django_db
-def test_actions_duplicate_publish_and_unpublish(trainer_client, ground_up):
+def test_actions_duplicate_publish_and_unpublish(trainer_client, trainer, ground_up):
     url = "/admin/routines/routine/"
     response = trainer_client.post(
         url, {"action": "duplicate", "_selected_action": [ground_up.pk]}, follow=True
     )
     assert "a draft copy of" in response.text
     copy = Routine.objects.get(slug=f"{ROUTINE_SLUG}-copy")
-    empty = RoutineFactory(status=Routine.Status.DRAFT, title="Empty one")
+    empty = RoutineFactory(status=Routine.Status.DRAFT, title="Empty one", author=trainer)
 
     response = trainer_client.post(
         url, {"action": "publish", "_selected_action": [copy.pk, empty.pk]}, follow=True
