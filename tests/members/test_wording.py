@@ -3,14 +3,17 @@ trainer wrote them, one full stop after a time, "each" only for a group, a
 knob's trend without repeats, and knobs in the order of the routine."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 
+from members import logbook
 from routines.models import Exercise
 from tests.factories import ground_up_routine, put_on_block
-from tests.members.logger_helpers import CLUB
+from tests.members.logger_helpers import CLUB, started_workout, step
 
 MONDAY = dt.date(2026, 11, 16)
 LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
@@ -38,3 +41,44 @@ def test_the_guide_names_exercises_as_written(member_client):
     assert "Watch a video: Regressed reverse Nordic</a>" in page
     assert "<summary>How to do it: Deadmill</summary>" in page
     assert "regressed reverse nordic" not in page
+
+
+# One full stop after "p.m." ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_pain_email_ends_its_sentence_once_after_the_time(
+    member, trainer, mailoutbox, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(dt.datetime(2026, 11, 26, 19, 49, tzinfo=CLUB), tick=False):
+        workout = started_workout(member, trainer)
+        with django_capture_on_commit_callbacks(execute=True):
+            logbook.report_pain(
+                workout=workout, step_id=step(workout, "Calf raise")["id"], level=3
+            )
+    (alert,) = mailoutbox
+    html = alert.alternatives[0].content
+    for part in (alert.body, html):
+        assert "during Calf raise at 7:49 p.m. on Thursday, November 26." in part
+        assert "p.m.." not in part
+
+
+# Each template filter whose output ends in a full stop: "a" and "P" (a.m.,
+# p.m.) and "N" (Sept.). Followed by a literal full stop, it reads "p.m..".
+ENDS_WITH_A_STOP = re.compile(r"\|(?:date|time)(?::\"[^\"]*[aPN]\")?\s*}}\.")
+
+
+def test_no_template_puts_a_full_stop_after_a_time_that_has_one():
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0)}"
+        for path in TEMPLATES.rglob("*")
+        if path.suffix in {".html", ".txt"}
+        for match in ENDS_WITH_A_STOP.finditer(path.read_text())
+    ]
+    assert found == []
+
+
+def test_the_template_check_finds_what_it_looks_for():
+    assert ENDS_WITH_A_STOP.search('at {{ when|date:"l, F j, g:i a" }}.')
+    assert ENDS_WITH_A_STOP.search("at {{ when|time }}.")
+    assert not ENDS_WITH_A_STOP.search('at {{ when|time:"g:i A" }}.')
