@@ -12,8 +12,9 @@ from django.conf import settings
 
 from members import logbook
 from routines.models import Exercise
-from tests.factories import ground_up_routine, put_on_block
+from tests.factories import UserFactory, ground_up_routine, put_on_block
 from tests.members.logger_helpers import CLUB, started_workout, step
+from tests.routines.factories import RoutineFactory, StepFactory
 
 MONDAY = dt.date(2026, 11, 16)
 LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
@@ -82,3 +83,47 @@ def test_the_template_check_finds_what_it_looks_for():
     assert ENDS_WITH_A_STOP.search('at {{ when|date:"l, F j, g:i a" }}.')
     assert ENDS_WITH_A_STOP.search("at {{ when|time }}.")
     assert not ENDS_WITH_A_STOP.search('at {{ when|time:"g:i A" }}.')
+
+
+# "Each" only for a group ---------------------------------------------------
+
+
+def _block(routine, members, weekdays, weeks):
+    return {
+        "members": [m.pk for m in members],
+        "routine": routine.pk,
+        "start_date": (MONDAY + dt.timedelta(weeks=52)).isoformat(),
+        "weekdays": weekdays,
+        "weeks": weeks,
+        "notes": "",
+    }
+
+
+@pytest.mark.django_db
+def test_one_member_put_on_a_routine_gets_no_each(trainer_client, member):
+    routine = ground_up_routine()
+    response = trainer_client.post(
+        "/trainer/assign/", _block(routine, [member], [0, 3], 4), follow=True
+    )
+    assert "Monday and Thursday, 4 weeks, 8 sessions." in response.text
+    assert "each" not in response.text.split("Alex Rivera is on", 1)[1].split("</", 1)[0]
+
+
+@pytest.mark.django_db
+def test_one_session_in_one_week_is_singular(trainer_client, member):
+    routine = RoutineFactory(sessions_per_week=1, min_weeks=1, max_weeks=1)
+    StepFactory(routine=routine)
+    response = trainer_client.post(
+        "/trainer/assign/", _block(routine, [member], [2], 1), follow=True
+    )
+    assert "Wednesday, 1 week, 1 session." in response.text
+
+
+@pytest.mark.django_db
+def test_a_group_put_on_a_routine_gets_each(trainer_client):
+    group = UserFactory.create_batch(3)
+    response = trainer_client.post(
+        "/trainer/assign/", _block(ground_up_routine(), group, [0, 3], 2), follow=True
+    )
+    assert "3 members are on" in response.text
+    assert "Monday and Thursday, 2 weeks, 4 sessions each." in response.text
