@@ -11,9 +11,11 @@ import time_machine
 from django.conf import settings
 
 from members import logbook
+from members.models import Assignment
+from members.review import review_blocks
 from routines.models import Exercise
 from tests.factories import UserFactory, ground_up_routine, put_on_block
-from tests.members.logger_helpers import CLUB, started_workout, step
+from tests.members.logger_helpers import CLUB, finished_workout, started_workout, step
 from tests.routines.factories import RoutineFactory, StepFactory
 
 MONDAY = dt.date(2026, 11, 16)
@@ -127,3 +129,46 @@ def test_a_group_put_on_a_routine_gets_each(trainer_client):
     )
     assert "3 members are on" in response.text
     assert "Monday and Thursday, 2 weeks, 4 sessions each." in response.text
+
+
+# A knob's trend shows its changes -------------------------------------------
+
+
+@pytest.fixture
+def late_thursday():
+    with time_machine.travel(LATE_THURSDAY, tick=False):
+        yield
+
+
+def _walls(member, trainer, walls):
+    """Finished sessions from two Mondays before, with the wall at each distance."""
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
+    sessions = list(block.planned_sessions.order_by("number"))
+    for session, wall in zip(sessions, walls, strict=False):
+        finished_workout(member, session, wall=wall)
+    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (trend,) = [trend for trend in review.knobs if trend.exercise == "Tibialis raise"]
+    return review, trend
+
+
+@pytest.mark.django_db
+def test_an_eased_knob_lists_each_change_once(late_thursday, member, trainer):
+    review, trend = _walls(member, trainer, [16, 16, 14, 14, 12])
+    assert trend.eased == 2
+    assert "Feet distance from wall made easier 2 times (16 → 14 → 12 in)" in review.reasons
+
+
+@pytest.mark.django_db
+def test_a_knob_that_stayed_put_is_one_value(late_thursday, member, trainer, trainer_client):
+    _, trend = _walls(member, trainer, [10, 10, 10])
+    assert (trend.text, trend.moved) == ("feet distance from wall 10 in", False)
+    page = trainer_client.get(f"/trainer/members/{member.pk}/").text
+    assert "<li>Tibialis raise: feet distance from wall 10 in</li>" in page
+
+
+@pytest.mark.django_db
+def test_a_knob_that_went_there_and_back_shows_the_way(late_thursday, member, trainer):
+    _, trend = _walls(member, trainer, [12, 14, 14, 12])
+    assert (trend.text, trend.moved) == ("feet distance from wall 12 → 14 → 12 in", True)
+    _, trend = _walls(UserFactory(), trainer, [12, 14, 16])
+    assert trend.text == "feet distance from wall 12 → 14 → 16 in"
