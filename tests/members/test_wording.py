@@ -3,20 +3,23 @@ trainer wrote them, one full stop after a time, "each" only for a group, a
 knob's trend without repeats, and knobs in the order of the routine."""
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
 
 from members import logbook
-from members.models import Assignment
+from members.models import Assignment, Workout
 from members.review import review_blocks
-from routines.models import Exercise
+from routines.models import Exercise, Knob
 from tests.factories import UserFactory, ground_up_routine, put_on_block
 from tests.members.logger_helpers import CLUB, finished_workout, started_workout, step
-from tests.routines.factories import RoutineFactory, StepFactory
+from tests.routines.factories import KnobFactory, RoutineFactory, StepFactory
 
 MONDAY = dt.date(2026, 11, 16)
 LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
@@ -172,3 +175,64 @@ def test_a_knob_that_went_there_and_back_shows_the_way(late_thursday, member, tr
     assert (trend.text, trend.moved) == ("feet distance from wall 12 → 14 → 12 in", True)
     _, trend = _walls(UserFactory(), trainer, [12, 14, 16])
     assert trend.text == "feet distance from wall 12 → 14 → 16 in"
+
+
+# Knobs in the order of the routine ------------------------------------------
+
+
+@pytest.fixture
+def set_in_every_order(member, trainer):
+    """A session whose knobs were set last step first; the tibialis raise has
+    two knobs, the ankle weight first in the knob's own order."""
+    ground_up_routine()
+    tibialis = Exercise.objects.get(name="Tibialis raise")
+    Knob.objects.filter(exercise=tibialis).update(order=1)
+    weight = KnobFactory(exercise=tibialis, label="Ankle weight", unit=Knob.Unit.POUND, order=0)
+    workout = started_workout(member, trainer)
+    for name, knob, value in [
+        ("Calf raise", Knob.objects.get(exercise__name="Calf raise"), "20"),
+        ("Tibialis raise", Knob.objects.get(exercise=tibialis, order=1), "12"),
+        ("Tibialis raise", weight, "3"),
+        ("Backwards walking", Knob.objects.get(exercise__name="Backwards walking"), "long"),
+    ]:
+        logbook.set_knob(
+            workout=workout, step_id=step(workout, name)["id"], knob_id=knob.pk, raw_value=value
+        )
+    for main in workout.prescription["steps"]:
+        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    return logbook.finish_workout(workout=workout, feeling="about_right")
+
+
+IN_ROUTINE_ORDER = (
+    "Backwards walking long · Tibialis raise 3 lb · Tibialis raise 12 in · Calf raise 20 in"
+)
+
+
+@pytest.mark.django_db
+def test_history_lists_knobs_in_the_routines_order(member_client, set_in_every_order):
+    assert IN_ROUTINE_ORDER in member_client.get("/me/history/").text
+
+
+@pytest.mark.django_db
+def test_the_trainers_page_lists_knobs_in_the_routines_order(
+    client, trainer, member, set_in_every_order
+):
+    client.force_login(trainer)
+    assert IN_ROUTINE_ORDER in client.get(f"/trainer/members/{member.pk}/").text
+
+
+@pytest.mark.django_db
+def test_the_reminder_lists_last_times_knobs_in_the_routines_order(member, set_in_every_order):
+    workout = Workout.objects.get()
+    block = Assignment.objects.get(member=member)
+    session = block.planned_sessions.filter(date__gt=workout.date).order_by("date").first()
+    with time_machine.travel(dt.datetime.combine(session.date, dt.time(7), tzinfo=CLUB)):
+        call_command("send_nudges", stdout=io.StringIO())
+    (reminder,) = [m for m in mail.outbox if m.to == [member.email]]
+    lines = [line for line in reminder.body.splitlines() if line.startswith("- ")]
+    assert lines[:4] == [
+        "- Backwards walking: stride length long",
+        "- Tibialis raise: ankle weight 3 lb",
+        "- Tibialis raise: feet distance from wall 12 in",
+        "- Calf raise: feet distance from wall 20 in",
+    ]
