@@ -166,9 +166,7 @@ def _last_time(member_id: int, before: dt.date) -> tuple[Workout | None, list[Kn
     )
     if workout is None:
         return None, []
-    knobs = workout.knob_settings.select_related("knob", "exercise").order_by(
-        "exercise__name", "knob__order"
-    )
+    knobs = workout.knob_settings.select_related("knob", "exercise").in_routine_order()
     return workout, list(knobs)
 
 

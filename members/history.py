@@ -26,9 +26,7 @@ def past_workouts(member):
         .prefetch_related(
             Prefetch(
                 "knob_settings",
-                queryset=KnobSetting.objects.select_related("knob", "exercise").order_by(
-                    "exercise__name"
-                ),
+                queryset=KnobSetting.objects.select_related("knob", "exercise").in_routine_order(),
             ),
             Prefetch("pain_flags", queryset=PainFlag.objects.select_related("exercise")),
             Prefetch(

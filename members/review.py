@@ -37,26 +37,30 @@ class KnobTrend:
     points: list[KnobSetting]
 
     @property
-    def first(self) -> str:
-        return self.points[0].display
-
-    @property
-    def last(self) -> str:
-        return self.points[-1].display
+    def changes(self) -> list[str]:
+        """Each setting the knob moved to, in turn: a workout that kept the
+        setting of the one before adds nothing, so 12, 12, 14, 14 is 12 → 14."""
+        return [display for display, _ in itertools.groupby(p.display for p in self.points)]
 
     @property
     def moved(self) -> bool:
-        return self.first != self.last
+        return len(self.changes) > 1
+
+    @property
+    def path(self) -> str:
+        """“12 → 14 → 16 in” (the unit once, at the end), “heavy → light”, or
+        “12 in” when it never moved."""
+        changes = self.changes
+        # A knob whose unit changed mid-block keeps each setting's own unit.
+        units = {point.unit for point in self.points}
+        if len(units) == 1 and (unit := units.pop()) not in {"level", "none"}:
+            changes = [c.removesuffix(f" {unit}") for c in changes[:-1]] + changes[-1:]
+        return " → ".join(changes)
 
     @property
     def text(self) -> str:
-        """“Feet distance from wall 12 → 16 in”, or “Band assistance heavy → light”."""
-        label = self.knob.label.lower()
-        first, last = self.first, self.last
-        unit = f" {self.knob.unit}" if self.knob.unit not in {"level", "none"} else ""
-        if unit and first.endswith(unit) and last.endswith(unit):
-            first = first.removesuffix(unit)
-        return f"{label} {first} → {last}" if self.moved else f"{label} {last}"
+        """“feet distance from wall 12 → 14 → 16 in”, or “band assistance heavy → light”."""
+        return f"{self.knob.label.lower()} {self.path}"
 
     def _rank(self, setting: KnobSetting) -> float:
         """Higher is harder."""
@@ -160,8 +164,7 @@ def knob_eased_twice(review: MemberReview) -> str | None:
     if not eased:
         return None
     trend = eased[0]
-    steps = " → ".join(point.display for point in trend.points)
-    return f"{trend.knob.label} made easier {trend.eased} times ({steps})"
+    return f"{trend.knob.label} made easier {trend.eased} times ({trend.path})"
 
 
 def unanswered_question(review: MemberReview) -> str | None:

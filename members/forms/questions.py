@@ -69,7 +69,8 @@ class QuestionForm(forms.Form):
         initial.setdefault("token", uuid.uuid4())
         if exercise is not None:
             initial.setdefault("about", f"exercise-{exercise.pk}")
-            initial.setdefault("subject", f"About the {exercise.name.lower()}")
+            # The name as the trainer wrote it: lowering it loses "Nordic".
+            initial.setdefault("subject", f"About {exercise.name}")
         elif workout is not None:
             initial.setdefault("about", f"workout-{workout.pk}")
             initial.setdefault("subject", f"About my session on {workout.date:%A, %B %-d}")

@@ -4,7 +4,8 @@ any pain they reported."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models.blocks import trained_by
@@ -173,6 +174,24 @@ class SetLog(models.Model):
         return f"{self.reps} reps"
 
 
+class KnobSettingQuerySet(models.QuerySet):
+    def in_routine_order(self):
+        """As the member met them: by their exercise's step in the workout's
+        routine (an alternative in its main step's place), then the knob's own
+        order; settings from a routine since changed go last, by name."""
+        place = (
+            Step.objects.filter(
+                routine=OuterRef("workout__routine"), exercise=OuterRef("exercise")
+            )
+            .annotate(place=Coalesce("alternative_to__order", "order"))
+            .order_by("place")
+            .values("place")[:1]
+        )
+        return self.annotate(place=Subquery(place)).order_by(
+            F("place").asc(nulls_last=True), "exercise__name", "knob__order", "knob_id"
+        )
+
+
 class KnobSetting(models.Model):
     """Where a knob was set for one workout: wall distance 14 in, band light."""
 
@@ -183,6 +202,8 @@ class KnobSetting(models.Model):
     level = models.CharField(max_length=40, blank=True)
     unit = models.CharField(max_length=5, help_text="The knob's unit when it was set.")
     changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = KnobSettingQuerySet.as_manager()
 
     class Meta:
         ordering = ["workout", "knob"]

@@ -257,7 +257,7 @@ def _override_initial(override: StepOverride) -> dict:
 
 
 def _knob_settings():
-    return KnobSetting.objects.select_related("knob", "exercise").order_by("exercise__name")
+    return KnobSetting.objects.select_related("knob", "exercise").in_routine_order()
 
 
 def _get_flag_for_trainer(request: HttpRequest, pk: int) -> PainFlag:

@@ -234,6 +234,10 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("trainer:members")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 @trainer_required
 def assign(request: HttpRequest) -> HttpResponse:
     """One member or a group, same routine, start and days. The page lists the
@@ -263,12 +267,16 @@ def assign(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             first = blocks[0]
-            who = first.member.display_name if len(blocks) == 1 else f"{len(blocks)} members"
+            alone = len(blocks) == 1
+            who = first.member.display_name if alone else f"{len(blocks)} members"
+            sessions = len(first.weekday_list) * first.weeks
+            # "Each" only where there is more than one member to share it.
             messages.success(
                 request,
-                f"{who} {'is' if len(blocks) == 1 else 'are'} on {first.routine.title} from "
-                f"{first.start_date:%A, %b %-d}: {first.weekdays_text}, {first.weeks} weeks, "
-                f"{len(first.weekday_list) * first.weeks} sessions each.",
+                f"{who} {'is' if alone else 'are'} on {first.routine.title} from "
+                f"{first.start_date:%A, %b %-d}: {first.weekdays_text}, "
+                f"{_count(first.weeks, 'week')}, {_count(sessions, 'session')}"
+                f"{'' if alone else ' each'}.",
             )
             return redirect("trainer:members")
     return render(

@@ -50,7 +50,7 @@ def test_member_reads_every_step_card(page, site, member):
     # The alternative's instructions open on demand.
     walking = page.locator("#step-1")
     expect(walking.get_by_role("heading", name="Or instead: Deadmill")).to_be_visible()
-    walking.get_by_text("How to do the deadmill").click()
+    walking.get_by_text("How to do it: Deadmill").click()
     expect(walking.get_by_text("powered off, with your back resting")).to_be_visible()
     assert_accessible(page)
 

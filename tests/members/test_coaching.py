@@ -201,7 +201,7 @@ def test_a_finished_block_shows_the_member_a_summary_and_the_trainer_ready_to_re
         today = client.get("/me/").text
         assert "You finished your block" in today
         assert "<strong>4 of 4</strong> sessions done" in today
-        assert "Tibialis raise: feet distance from wall 12 → 16 in" in today
+        assert "Tibialis raise: feet distance from wall 12 → 13 → 14 → 16 in" in today
         assert "A strong block." in today and "What happens next" in today
         dashboard = trainer_client.get("/trainer/").text
         assert "Ready to renew" in dashboard

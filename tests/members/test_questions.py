@@ -72,7 +72,7 @@ def test_visitor_sees_name_and_email_fields_and_a_member_sees_who_they_are(clien
 def test_opened_from_an_exercise_the_topic_and_subject_are_set(member_client, calf_raise):
     page = member_client.get(f"/contact/?exercise={calf_raise.pk}").content.decode()
     assert f'<option value="exercise-{calf_raise.pk}" selected>' in page
-    assert 'value="About the calf raise"' in page
+    assert 'value="About Calf raise"' in page
 
 
 def test_opened_from_a_session_it_is_about_that_session(member_client, member, on_block):
