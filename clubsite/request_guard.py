@@ -11,6 +11,11 @@ so refusing them all at the door costs nobody anything. Posted bodies are
 not searched: Django's form fields already refuse NUL
 (``ProhibitNullCharactersValidator``) with a message at the field.
 
+A part of a date no date has (``?started_at__year=0``, a year past 9999,
+a month of 13): the admin's date filters and date hierarchy pass it to a
+year, month or day lookup, and building the date range for it fails with a
+500. Our own pages never ask for one.
+
 An admin action posted with a selected id that is not an id of the model
 (``_selected_action=x``): Django's admin filters ``pk__in`` with it, and the
 conversion fails with a 500. Every admin view carries its ``model_admin``,
@@ -27,6 +32,18 @@ logger = logging.getLogger("django.security.RequestGuard")
 
 NUL = "\x00"
 
+# The date-part lookups a query string can name, and the values each can hold.
+DATE_PARTS = {
+    "year": range(1, 10000),
+    "iso_year": range(1, 10000),
+    "quarter": range(1, 5),
+    "month": range(1, 13),
+    "week": range(1, 54),
+    "day": range(1, 32),
+    "week_day": range(1, 8),
+    "iso_week_day": range(1, 8),
+}
+
 
 def has_nul(request: HttpRequest) -> bool:
     """True when the decoded path, or any name or value of the decoded
@@ -37,6 +54,21 @@ def has_nul(request: HttpRequest) -> bool:
         NUL in name or any(NUL in value for value in values)
         for name, values in request.GET.lists()
     )
+
+
+def has_impossible_date_part(request: HttpRequest) -> bool:
+    """True when a ``…__year``, ``…__month`` (and the like) parameter holds
+    anything but a number that part of a date can be."""
+    for name, values in request.GET.lists():
+        allowed = DATE_PARTS.get(name.rsplit("__", 1)[-1]) if "__" in name else None
+        if allowed is None:
+            continue
+        for value in values:
+            if not (value.isascii() and value.isdigit() and len(value) <= 5):
+                return True
+            if int(value) not in allowed:
+                return True
+    return False
 
 
 def _refuse(request: HttpRequest, what: str) -> HttpResponse:
@@ -66,6 +98,8 @@ class RequestGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_nul(request):
             return _refuse(request, "a NUL character")
+        if has_impossible_date_part(request):
+            return _refuse(request, "a date no calendar has")
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.contrib.admin import FieldListFilter
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import get_fields_from_path
-from django.db.models import Field
+from django.db.models import DateField, Field
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -184,3 +184,45 @@ def test_a_nul_anywhere_in_our_own_pages_is_a_400(people, url):
 
 def test_a_plain_query_string_passes(people):
     assert _client(people["trainer"]).get("/trainer/members/?q=alex").status_code == 200
+
+
+DATE_FIELDS = [
+    (model, field.name)
+    for model, _ in REGISTRY
+    for field in model._meta.get_fields()
+    if isinstance(field, DateField) and field.concrete
+]
+# Years Python's dates cannot hold, and parts that are no numbers: the query
+# failed to convert them with a 500 (OverflowError, "year 0 is out of range").
+BAD_DATE_PARTS = [
+    ("year", "0"),
+    ("year", "-5"),
+    ("year", "10000"),
+    ("year", "99999999999999999999"),
+    ("year", "x"),
+    ("month", "13"),
+    ("month", "99999999999999999999"),
+    ("day", "0"),
+    ("iso_year", "0"),
+]
+
+
+@pytest.mark.parametrize("role", ["superuser", "trainer"])
+def test_a_date_part_out_of_range_in_any_admin_list_is_no_server_error(people, role):
+    """Every date or time column of every registered model, filtered by a
+    year, month or day no date has: a 400, never a 500."""
+    client = _client(people[role])
+    errors = []
+    for model, name in DATE_FIELDS:
+        changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for part, value in BAD_DATE_PARTS:
+            url = f"{changelist}?{urlencode({f'{name}__{part}': value})}"
+            status = client.get(url).status_code
+            if status >= 500:
+                errors.append(f"{status} {url}")
+    assert DATE_FIELDS and not errors, "\n".join(errors)
+
+
+def test_a_date_part_in_range_passes(people):
+    url = reverse("admin:members_workout_changelist") + "?started_at__year=2026"
+    assert _client(people["superuser"]).get(url).status_code == 200
