@@ -231,7 +231,15 @@ def run_sweep(sweep: Sweep, *, drop_one_post: bool = False):
     page.clock.install()
     walking_row.get_by_role("button", name="Start timer").click()
     sweep.actions["timer start"] += 1
-    page.clock.fast_forward("10:00")
+    # Half way, longer strides: the card is swapped and its timer runs on.
+    page.clock.fast_forward("05:00")
+    sweep.swap("harder", walking.get_by_role("button", name=re.compile("^Harder")))
+    expect(walking.get_by_text("Stride length: long")).to_be_visible()
+    expect(walking_row.get_by_role("button", name="Stop and log")).to_be_visible()
+    expect(walking_row.get_by_role("button", name="Start timer")).to_be_hidden()
+    expect(walking_row.locator(".timer-display")).to_have_text(re.compile(r"^(5:00|4:5\d)$"))
+    sweep.shoot("01b-harder-while-running")
+    page.clock.fast_forward("05:00")
     expect(walking_row.locator(".timer-display")).to_have_text(re.compile(r"0:00|Time's up"))
     sweep.swap("timer stop and log", walking_row.get_by_role("button", name="Stop and log"))
     expect(walking_row).to_have_class(re.compile(r"\bis-logged\b"))
@@ -250,14 +258,14 @@ def run_sweep(sweep: Sweep, *, drop_one_post: bool = False):
     expect(walking.locator(".timer-display")).to_have_text("10:00")
     sweep.shoot("04-back-to-walking")
 
-    # Stride length, harder then easier: the timer stays, focus stays on the knob.
-    sweep.swap("harder", walking.get_by_role("button", name=re.compile("^Harder")))
-    expect(walking.get_by_text("Stride length: long")).to_be_visible()
-    sweep.assert_focus_in(walking.get_by_role("button", name=re.compile("^Harder")), "harder")
-    sweep.shoot("05-harder")
+    # Stride length, easier then harder: the timer stays, focus stays on the knob.
     sweep.swap("easier", walking.get_by_role("button", name=re.compile("^Easier")))
     expect(walking.get_by_text("Stride length: moderate")).to_be_visible()
-    sweep.shoot("06-easier")
+    sweep.assert_focus_in(walking.get_by_role("button", name=re.compile("^Easier")), "easier")
+    sweep.shoot("05-easier")
+    sweep.swap("harder", walking.get_by_role("button", name=re.compile("^Harder")))
+    expect(walking.get_by_text("Stride length: long")).to_be_visible()
+    sweep.shoot("06-harder")
 
     # The walk logged by its Log button: focus moves to the next set.
     sweep.swap("log", walking_row.locator(".log-button"))

@@ -433,11 +433,13 @@ def test_every_htmx_answer_swaps_out_of_band_only_into_what_the_page_has(
         ("harder", (f"steps/{tibialis}/knob/", {"knob": wall.pk, "direction": "harder"})),
         ("side", (f"steps/{patrick}/weaker-side/", {"side": "left"})),
         ("log after the card", ("sets/", _set(workout, "Tibialis raise", reps="25"))),
+        ("refused value", (f"steps/{tibialis}/knob/", {"knob": wall.pk, "value": "99"})),
+        ("refused count", ("sets/", _set(workout, "Calf raise", reps="-1"))),
     ]
     for name, (path, data) in posts:
         page_ids = _parse(member_client.get(_url(workout)).text).ids
         response = member_client.post(_url(workout, path), data, **HTMX)
-        assert response.status_code == 200, name
+        assert response.status_code == (422 if name.startswith("refused") else 200), name
         fragment = _parse(response.text)
         assert fragment.nested == [], f"{name}: out-of-band inside the swap: {fragment.nested}"
         assert set(fragment.oob) <= page_ids, f"{name}: no target for {fragment.oob}"
