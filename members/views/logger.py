@@ -263,6 +263,10 @@ def _card_action(action):
     @require_POST
     def view(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
         workout = _get_workout_for_member(request, pk)
+        # A step that is not this session's is a 404 that changes nothing;
+        # answered as a refusal, htmx would swap an empty card into the page.
+        if not any(main["id"] == step_id for main in workout.prescription["steps"]):
+            raise Http404("No such step in this session.")
         try:
             extra = action(request, workout, step_id) or {}
         except ValidationError as error:

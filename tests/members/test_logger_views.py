@@ -310,6 +310,27 @@ def test_another_members_session_is_a_404(client, workout, second_member):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("action", ["knob", "option", "all", "pain", "weaker-side"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_a_step_not_in_the_session_is_a_404_that_changes_nothing(
+    member_client, member, trainer, action, htmx
+):
+    """Answered as a refusal, htmx swapped an empty card (no id, "of 0 sets")
+    over the member's; the weaker side was even saved."""
+    workout = started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
+    wall = Knob.objects.get(exercise__name="Tibialis raise")
+    data = {"knob": wall.pk, "direction": "harder", "level": "2", "side": "left"}
+    response = member_client.post(
+        _url(workout, f"steps/999999/{action}/"), data, **(HTMX if htmx else {})
+    )
+    assert response.status_code == 404
+    assert Profile.objects.get(user=member).weaker_side == Profile.WeakerSide.UNSURE
+    assert not PainFlag.objects.exists()
+    assert not KnobSetting.objects.exists()
+    assert not SetLog.objects.exists()
+
+
+@pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_sign_in(client, workout):
     response = client.get(_url(workout))
     assert response["Location"].startswith("/accounts/login/")
