@@ -1,8 +1,6 @@
 """The session logger: one page per workout, every action a real form that
 htmx upgrades to a fragment swap."""
 
-import contextlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -178,7 +176,7 @@ def _row_response(
     if slot is None:
         return HttpResponse(status=204)
     group = context["plan"].group_of(slot.step_id)
-    context.update(slot=slot, group=group, oob=True)
+    context.update(slot=slot, group=group)
     return render(request, "members/logger.html#set-row-response", context, status=status)
 
 
@@ -254,7 +252,7 @@ def _group_response(request, workout: Workout, step_id: int, *, status=200, **ex
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#step-{step_id}")
     context = _context(request, workout, **extra)
     group = context["plan"].group_of(step_id)
-    context.update(group=group, oob=True)
+    context.update(group=group)
     return render(request, "members/logger.html#group-response", context, status=status)
 
 
@@ -265,6 +263,10 @@ def _card_action(action):
     @require_POST
     def view(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
         workout = _get_workout_for_member(request, pk)
+        # A step that is not this session's is a 404 that changes nothing;
+        # answered as a refusal, htmx would swap an empty card into the page.
+        if not any(main["id"] == step_id for main in workout.prescription["steps"]):
+            raise Http404("No such step in this session.")
         try:
             extra = action(request, workout, step_id) or {}
         except ValidationError as error:
@@ -349,8 +351,20 @@ def finish(request: HttpRequest, pk: int) -> HttpResponse:
     if errors:
         return _page(request, workout, status=422, errors=errors, typed_note=note)
     # Finished already? A retried post lands on the summary all the same.
-    with contextlib.suppress(logbook.WorkoutClosed):
+    try:
         workout = logbook.finish_workout(workout=workout, feeling=feeling, note=note)
+    except logbook.WorkoutClosed:
+        pass
+    except ValidationError as error:
+        # Not started yet (the pain check unanswered): refused, as every
+        # other action is, with the page that asks the question.
+        return _page(
+            request,
+            workout,
+            status=422,
+            errors={"page": " ".join(error.messages)},
+            typed_note=note,
+        )
     messages.success(request, "Session saved. Well done.")
     return redirect("members:workout", pk=workout.pk)
 

@@ -2,7 +2,7 @@
 // - A countdown for timed steps, computed from the moment it started (kept in
 //   localStorage), so it stays right when the phone sleeps or the page reloads.
 // - A visible retry message when a request fails, so no set is lost silently.
-// - Focus on the next set to log after a swap.
+// - Focus where the next tap goes after a swap.
 (() => {
   const pad = (n) => String(n).padStart(2, "0");
   const show = (seconds) => {
@@ -60,6 +60,7 @@
   }
 
   function setUp(root) {
+    if (root.matches("[data-timer]")) setUpTimer(root);
     root.querySelectorAll("[data-timer]").forEach(setUpTimer);
   }
 
@@ -75,8 +76,22 @@
     note.textContent = text;
   }
 
-  document.addEventListener("DOMContentLoaded", () => setUp(document));
-  document.body.addEventListener("htmx:afterSwap", (event) => setUp(event.detail.target));
+  // htmx.onLoad runs on the page and on every piece of content a swap puts
+  // in. Not htmx:afterSwap: with outerHTML its target is the element that
+  // was swapped out, and a timer set up there is set up on nothing.
+  htmx.onLoad((content) => {
+    if (content instanceof Element) setUp(content);
+  });
+
+  // A card's action swaps the whole card, and the button tapped goes with it:
+  // remember it, to give focus back to the same button in the new card.
+  let tapped = null;
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const submitter = event.detail.requestConfig?.triggeringEvent?.submitter;
+    tapped = submitter
+      ? { name: submitter.name, value: submitter.value, text: submitter.textContent.trim() }
+      : null;
+  });
   document.body.addEventListener("htmx:sendError", (event) => {
     problem(event.detail.elt, "Not saved: no connection. Check your signal and tap again.");
   });
@@ -92,7 +107,18 @@
     // After logging a set, move on to the next open one; after a correction,
     // stay on the row that was saved.
     const row = event.detail.elt;
-    if (!(row instanceof HTMLElement) || !row.matches(".set-row.is-logged")) return;
+    if (!(row instanceof HTMLElement)) return;
+    if (row.matches(".step-group")) {
+      focusInCard(row);
+      return;
+    }
+    if (!row.matches(".set-row")) return;
+    if (!row.matches(".is-logged")) {
+      // Undone, or refused: the field with the problem, else Log again.
+      const target = row.querySelector("[aria-invalid=true]") || row.querySelector(".log-button");
+      if (target) target.focus();
+      return;
+    }
     if (row.querySelector("[data-edited]")) {
       row.querySelector("button[name=edit]").focus();
       return;
@@ -101,4 +127,17 @@
     const next = rows.slice(rows.indexOf(row) + 1).find((r) => r.querySelector(".log-button"));
     (next ? next.querySelector(".log-button") : row.querySelector("button")).focus();
   });
+
+  function focusInCard(card) {
+    // The same control when the new card still has it (Harder, then Harder
+    // again); else the card's next set to log; else its first button.
+    const buttons = [...card.querySelectorAll("button")].filter((b) => !b.closest("[hidden]"));
+    const same =
+      tapped &&
+      buttons.find(
+        (b) => b.name === tapped.name && b.value === tapped.value && b.textContent.trim() === tapped.text,
+      );
+    const target = same || card.querySelector(".log-button") || buttons[0];
+    if (target) target.focus();
+  }
 })();

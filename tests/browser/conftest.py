@@ -1,3 +1,4 @@
+import contextlib
 import os
 import re
 
@@ -102,3 +103,102 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             "`make test` again. CI always runs them.",
             red=True,
         )
+
+
+# Installed by Playwright before any of the page's own scripts, in every
+# document the page opens. DevTools-injected scripts are not subject to the
+# page's Content-Security-Policy (no nonce needed, no report), so the app's
+# templates keep no test-only script. ``watched_page`` checks that it ran.
+_WATCH_SCRIPT = """
+(() => {
+  if (window.__groundUpWatch) return;
+  window.__groundUpWatch = true;
+  const report = (kind, text) => {
+    try { window.__groundUpReport(kind, String(text)); } catch (e) {}
+  };
+  // Every htmx event with "error" in its name (htmx:oobErrorNoTarget,
+  // htmx:swapError, htmx:targetError, htmx:responseError, ...): htmx fires
+  // them with dispatchEvent on the element concerned, so wrapping it sees
+  // them all, names not yet invented included.
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  EventTarget.prototype.dispatchEvent = function (event) {
+    // (htmx fires each twice, camelCase and kebab-case: count it once.)
+    if (event && /^htmx:[^-]*error/i.test(event.type) && event.type !== "htmx:error") {
+      const detail = event.detail || {};
+      const where = detail.target && detail.target.id ? "#" + detail.target.id
+        : (detail.content && detail.content.id ? "#" + detail.content.id : "");
+      report("htmx", event.type + (where ? " " + where : ""));
+    }
+    return dispatch.call(this, event);
+  };
+  document.addEventListener("securitypolicyviolation", (event) => {
+    report("csp", event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+      + " at " + event.sourceFile + ":" + event.lineNumber);
+  }, true);
+})();
+"""
+
+
+class PageWatch:
+    """What went wrong on the page: console errors, uncaught exceptions, htmx
+    error events and CSP violations, each as ``(kind, text)``."""
+
+    def __init__(self, page):
+        self.page = page
+        self.problems: list[tuple[str, str]] = []
+        self._tolerated: list[re.Pattern] | None = None
+        self._seen_in_block: list[tuple[str, str]] = []
+        page.expose_function("__groundUpReport", self._record)
+        page.add_init_script(script=_WATCH_SCRIPT)
+        page.on("console", lambda message: self._console(message))
+        page.on("pageerror", lambda error: self._record("pageerror", str(error)))
+
+    def _console(self, message):
+        if message.type == "error":
+            self._record("console", message.text)
+
+    def _record(self, kind, text):
+        problem = (kind, text)
+        if self._tolerated is not None and any(p.search(text) for p in self._tolerated):
+            self._seen_in_block.append(problem)
+            return
+        self.problems.append(problem)
+
+    @contextlib.contextmanager
+    def expecting(self, *patterns: str):
+        """Inside the block, problems matching one of ``patterns`` are expected
+        (a request the test breaks on purpose), and the first must occur;
+        anything else still counts."""
+        self._tolerated = [re.compile(p) for p in patterns]
+        self._seen_in_block = []
+        try:
+            yield self._seen_in_block
+        finally:
+            self._tolerated = None
+        seen = self._seen_in_block
+        assert any(re.search(patterns[0], text) for _, text in seen), (
+            f"expected {patterns[0]!r}, saw {seen}"
+        )
+
+    def assert_clean(self):
+        assert self.problems == [], "problems on the page:\n" + "\n".join(
+            f"  {kind}: {text}" for kind, text in self.problems
+        )
+
+    def assert_watching(self):
+        """The init script ran in the current document, under its CSP."""
+        assert self.page.evaluate("window.__groundUpWatch === true")
+
+
+@pytest.fixture
+def watched_page(page):
+    """A page that fails the test (at teardown, or sooner with
+    ``watch.assert_clean()``) on any console error, uncaught exception,
+    ``htmx:*Error`` event or CSP violation. Use ``page.watch.expecting(...)``
+    around a request the test breaks on purpose."""
+    watch = PageWatch(page)
+    page.watch = watch
+    yield page
+    if not page.is_closed() and page.url.startswith("http"):
+        watch.assert_watching()
+    watch.assert_clean()

@@ -2,6 +2,7 @@
 redirect), scoped to the member, refusing bad input at the field."""
 
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -268,6 +269,24 @@ def test_finish_and_reopen(member_client, workout):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_finishing_before_the_pain_check_is_refused_with_a_message(
+    member_client, member, trainer, htmx
+):
+    workout = started_workout(member, trainer)
+    Workout.objects.filter(pk=workout.pk).update(pain_before=None)
+    response = member_client.post(
+        _url(workout, "finish/"),
+        {"feeling": "about_right", "note": "Typed before the check"},
+        **(HTMX if htmx else {}),
+    )
+    assert response.status_code == 422
+    assert "Answer “any pain right now?” before logging." in response.text
+    assert "Any pain right now?" in response.text  # the question is there to answer
+    assert not Workout.objects.get().is_finished
+
+
+@pytest.mark.django_db
 def test_a_bad_feeling_is_refused_and_the_note_kept(member_client, workout):
     response = member_client.post(
         _url(workout, "finish/"), {"feeling": "great", "note": "Kept text"}
@@ -287,6 +306,27 @@ def test_another_members_session_is_a_404(client, workout, second_member):
     assert client.post(_url(workout, "finish/")).status_code == 404
     session = workout.planned_session
     assert client.post("/me/sessions/start/", {"session": session.pk}).status_code == 404
+    assert not SetLog.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["knob", "option", "all", "pain", "weaker-side"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_a_step_not_in_the_session_is_a_404_that_changes_nothing(
+    member_client, member, trainer, action, htmx
+):
+    """Answered as a refusal, htmx swapped an empty card (no id, "of 0 sets")
+    over the member's; the weaker side was even saved."""
+    workout = started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
+    wall = Knob.objects.get(exercise__name="Tibialis raise")
+    data = {"knob": wall.pk, "direction": "harder", "level": "2", "side": "left"}
+    response = member_client.post(
+        _url(workout, f"steps/999999/{action}/"), data, **(HTMX if htmx else {})
+    )
+    assert response.status_code == 404
+    assert Profile.objects.get(user=member).weaker_side == Profile.WeakerSide.UNSURE
+    assert not PainFlag.objects.exists()
+    assert not KnobSetting.objects.exists()
     assert not SetLog.objects.exists()
 
 
@@ -361,3 +401,71 @@ def test_each_htmx_action_takes_the_same_queries_however_much_is_logged(
             assert response.status_code == 200, (name, response.content[:300])
             counts.setdefault(name, []).append(len(queries))
     assert all(empty == full for empty, full in counts.values()), counts
+
+
+class _Fragment(HTMLParser):
+    """The ids of a fragment's out-of-band elements, and of those nested
+    inside another element (which htmx would move out of the new content)."""
+
+    VOID = {"input", "br", "img", "meta", "link", "hr", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.oob: list[str] = []
+        self.nested: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if "hx-swap-oob" in attributes:
+            self.oob.append(attributes.get("id", tag))
+            if self.depth:
+                self.nested.append(attributes.get("id", tag))
+        if tag not in self.VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.depth -= 1
+
+
+def _parse(text):
+    fragment = _Fragment()
+    fragment.feed(text)
+    return fragment
+
+
+@pytest.mark.django_db
+def test_every_htmx_answer_swaps_out_of_band_only_into_what_the_page_has(
+    member_client, member, trainer
+):
+    """A card's answer once carried its count and "All N" buttons out of band
+    inside the card: htmx put them into the old card, swapped away, and the
+    next set's answer met no target (htmx:oobErrorNoTarget)."""
+    workout = started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
+    patrick = step(workout, "Patrick step")["id"]
+    tibialis = step(workout, "Tibialis raise")["id"]
+    wall = Knob.objects.get(exercise__name="Tibialis raise")
+    posts = [
+        *_action_posts(workout).items(),
+        ("harder", (f"steps/{tibialis}/knob/", {"knob": wall.pk, "direction": "harder"})),
+        ("side", (f"steps/{patrick}/weaker-side/", {"side": "left"})),
+        ("log after the card", ("sets/", _set(workout, "Tibialis raise", reps="25"))),
+        ("refused value", (f"steps/{tibialis}/knob/", {"knob": wall.pk, "value": "99"})),
+        ("refused count", ("sets/", _set(workout, "Calf raise", reps="-1"))),
+    ]
+    for name, (path, data) in posts:
+        page_ids = _parse(member_client.get(_url(workout)).text).ids
+        response = member_client.post(_url(workout, path), data, **HTMX)
+        assert response.status_code == (422 if name.startswith("refused") else 200), name
+        fragment = _parse(response.text)
+        assert fragment.nested == [], f"{name}: out-of-band inside the swap: {fragment.nested}"
+        assert set(fragment.oob) <= page_ids, f"{name}: no target for {fragment.oob}"
+        assert "session-progress" in fragment.oob, name
+        # What the card shows comes with it: its count and its "All" area.
+        swapped = fragment.ids - set(fragment.oob)
+        assert any(i.endswith("-count") for i in swapped | set(fragment.oob)), name
+        assert any(i.endswith("-all") for i in swapped | set(fragment.oob)), name
