@@ -92,7 +92,7 @@ class MemberReview:
     progress: BlockProgress
     today: dt.date
     workouts: list[Workout]  # finished, oldest first
-    pain_flags: list[PainFlag]  # not resolved, newest first
+    pain_flags: list[PainFlag]  # not resolved, highest level first, oldest of a level first
     unanswered: list[Question] = field(default_factory=list)  # waiting too long, oldest first
     knobs: list[KnobTrend] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -141,8 +141,8 @@ class MemberReview:
 
     @property
     def worst_pain(self) -> PainFlag | None:
-        """The open flag that comes first: the highest level, the oldest of those."""
-        return min(self.pain_flags, key=lambda f: (-f.level, f.created_at), default=None)
+        """The open flag that ranks the member and that the reason names."""
+        return self.pain_flags[0] if self.pain_flags else None
 
     @property
     def ready_to_renew(self) -> bool:
@@ -275,7 +275,7 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         PainFlag.objects.open()
         .filter(member__in=member_ids)
         .select_related("exercise")
-        .order_by("-level", "-created_at")
+        .order_by("-level", "created_at")
     ):
         flags[flag.member_id].append(flag)
     unanswered = defaultdict(list)

@@ -280,10 +280,12 @@ def test_needs_you_ranks_pain_by_level_and_age_then_the_longest_wait(
         put_on_block(person, trainer=trainer, start_date=start)
         return person
 
-    PainFlag.objects.create(
-        member=member("Zoe Old"), level=4, created_at=now - dt.timedelta(days=2)
-    )
-    PainFlag.objects.create(member=member("Yan New"), level=4, created_at=now)
+    zoe, yan = member("Zoe Old"), member("Yan New")
+    PainFlag.objects.create(member=zoe, level=4, created_at=now - dt.timedelta(days=2))
+    PainFlag.objects.create(member=zoe, level=4, created_at=now)
+    # Yan's older, milder flag does not make his 4/10 older.
+    PainFlag.objects.create(member=yan, level=2, created_at=now - dt.timedelta(days=3))
+    PainFlag.objects.create(member=yan, level=4, created_at=now)
     for minutes in range(1, 13):
         PainFlag.objects.create(
             member=member(f"Ann {minutes:02}"),
@@ -317,6 +319,8 @@ def test_needs_you_ranks_pain_by_level_and_age_then_the_longest_wait(
     assert "Needs you (17)" in page.text
     shown = re.findall(r'class="attention-name">([^<]+)</a>', page.text)
     assert shown == expected[:12]
+    # The reason names the flag that ranks them.
+    assert "Pain 4/10 before a session on Nov 24 (and 1 more), not resolved" in page.text
 
     settings.DIGEST_DAY = "thursday"
     call_command("send_nudges", stdout=io.StringIO())
