@@ -79,7 +79,7 @@ elif mode == "poster":
             data["reps"] = slot["reps"]
         response = client.post(url, data, headers={"HX-Request": "true"})
         answers.append(response.status_code)
-        if response.status_code >= 500:
+        if response.status_code >= 500:  # What the member would have seen, for the report.
             print(response.content.decode()[:300].replace("\n", " "), file=sys.stderr)
     print(json.dumps(answers))
 elif mode == "count":
@@ -135,11 +135,11 @@ def test_sets_posted_while_the_worker_writes_are_all_stored(sqlite_file_env, tmp
         # The sets go in only once the worker is writing.
         assert writer.stdout.readline().strip() == "ready"
         # Twice through the session: new sets, then the same sets edited.
-        answers = []
+        answers, errors = [], ""
         for _ in range(2):
             posted = _run(sqlite_file_env, "poster", json.dumps(prepared))
             answers += json.loads(posted.stdout.strip().splitlines()[-1])
-            errors = posted.stderr[-3000:]
+            errors += posted.stderr[-3000:]
         still_writing = writer.poll() is None
     finally:
         stop.touch()
@@ -148,6 +148,8 @@ def test_sets_posted_while_the_worker_writes_are_all_stored(sqlite_file_env, tmp
 
     assert still_writing, "the worker stopped before the sets were posted"
     assert worker["writes"] > 0, err
+    # The worker's own writes wait their turn too.
+    assert worker["locked"] == 0
     assert [code for code in answers if code >= 500] == [], errors
     assert set(answers) == {200}
     stored = int(_run(sqlite_file_env, "count").stdout.strip().splitlines()[-1])
