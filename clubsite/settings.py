@@ -121,6 +121,17 @@ TEMPLATES = [
 
 FORM_RENDERER = "clubsite.forms.ClubFormRenderer"
 
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has two writers on one file: the server and the task worker.
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock
+    # when a transaction begins, so a read-then-write transaction waits its turn
+    # (the busy timeout) instead of failing "database is locked" at its first
+    # write, which SQLite answers at once, without waiting, to avoid a deadlock.
+    _database["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,8 +1,9 @@
 """What a trainer reviews: each member's block, adherence, knob trends, pain,
 and the reasons a member needs attention.
 
-Each reason is one function in ``NEEDS_ATTENTION``: it takes a member's review
-and returns a sentence, or nothing. A new reason is one more function."""
+Each reason is a pair in ``NEEDS_ATTENTION``: a function that takes a
+member's review and returns a sentence, or nothing, and one that says since
+when that reason has waited for the trainer. A new reason is one more pair."""
 
 import datetime as dt
 import itertools
@@ -72,10 +73,21 @@ class KnobTrend:
         return value if self.knob.harder == Knob.Harder.HIGHER else -value
 
     @property
+    def easings(self) -> list[KnobSetting]:
+        """The settings that, workout to workout, moved it to easier."""
+        ranks = [self._rank(point) for point in self.points]
+        return [
+            point
+            for point, (before, after) in zip(
+                self.points[1:], itertools.pairwise(ranks), strict=True
+            )
+            if after < before
+        ]
+
+    @property
     def eased(self) -> int:
         """How many times, workout to workout, it moved to easier."""
-        ranks = [self._rank(point) for point in self.points]
-        return sum(1 for before, after in itertools.pairwise(ranks) if after < before)
+        return len(self.easings)
 
 
 @dataclass
@@ -84,10 +96,12 @@ class MemberReview:
     progress: BlockProgress
     today: dt.date
     workouts: list[Workout]  # finished, oldest first
-    pain_flags: list[PainFlag]  # not resolved, newest first
+    pain_flags: list[PainFlag]  # not resolved, highest level first, oldest of a level first
     unanswered: list[Question] = field(default_factory=list)  # waiting too long, oldest first
     knobs: list[KnobTrend] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    # Since when the oldest of the reasons has waited for the trainer.
+    waiting_since: dt.datetime | None = None
 
     @property
     def member(self):
@@ -130,8 +144,17 @@ class MemberReview:
         return bool(self.pain_flags)
 
     @property
+    def worst_pain(self) -> PainFlag | None:
+        """The open flag that ranks the member and that the reason names."""
+        return self.pain_flags[0] if self.pain_flags else None
+
+    @property
     def ready_to_renew(self) -> bool:
         return self.progress.finished
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def open_pain(review: MemberReview) -> str | None:
@@ -144,12 +167,22 @@ def open_pain(review: MemberReview) -> str | None:
     return f"Pain {flag.level}/10 {where} on {when:%b %-d}{more}, not resolved"
 
 
+def pain_since(review: MemberReview) -> dt.datetime:
+    return min(flag.created_at for flag in review.pain_flags)
+
+
 def missed_sessions(review: MemberReview) -> str | None:
     missed = review.progress.missed
     if len(missed) < 2:
         return None
     days = ", ".join(f"{session.date:%b %-d}" for session in missed)
     return f"Missed {len(missed)} sessions ({days})"
+
+
+def missed_since(review: MemberReview) -> dt.datetime:
+    """The second miss made it a reason, once that session's day was over."""
+    second = sorted(session.date for session in review.progress.missed)[1]
+    return _day_start(second + dt.timedelta(days=1))
 
 
 def too_hard_in_a_row(review: MemberReview) -> str | None:
@@ -159,12 +192,22 @@ def too_hard_in_a_row(review: MemberReview) -> str | None:
     return None
 
 
+def too_hard_since(review: MemberReview) -> dt.datetime:
+    last = review.workouts[-1]
+    return last.finished_at or _day_start(last.date)
+
+
 def knob_eased_twice(review: MemberReview) -> str | None:
     eased = [trend for trend in review.knobs if trend.eased >= 2]
     if not eased:
         return None
     trend = eased[0]
     return f"{trend.knob.label} made easier {trend.eased} times ({trend.path})"
+
+
+def eased_since(review: MemberReview) -> dt.datetime:
+    """The workout on which any knob was made easier for the second time."""
+    return _day_start(min(trend.easings[1].day for trend in review.knobs if trend.eased >= 2))
 
 
 def unanswered_question(review: MemberReview) -> str | None:
@@ -176,12 +219,18 @@ def unanswered_question(review: MemberReview) -> str | None:
     return f"Question “{question.subject}” unanswered since {asked:%a %b %-d}{more}"
 
 
-NEEDS_ATTENTION: list[Callable[[MemberReview], str | None]] = [
-    open_pain,
-    missed_sessions,
-    too_hard_in_a_row,
-    knob_eased_twice,
-    unanswered_question,
+def unanswered_since(review: MemberReview) -> dt.datetime:
+    return review.unanswered[0].created_at
+
+
+NEEDS_ATTENTION: list[
+    tuple[Callable[[MemberReview], str | None], Callable[[MemberReview], dt.datetime]]
+] = [
+    (open_pain, pain_since),
+    (missed_sessions, missed_since),
+    (too_hard_in_a_row, too_hard_since),
+    (knob_eased_twice, eased_since),
+    (unanswered_question, unanswered_since),
 ]
 
 
@@ -229,7 +278,7 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         PainFlag.objects.open()
         .filter(member__in=member_ids)
         .select_related("exercise")
-        .order_by("-level", "-created_at")
+        .order_by("-level", "created_at")
     ):
         flags[flag.member_id].append(flag)
     unanswered = defaultdict(list)
@@ -279,14 +328,25 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
                 review.knobs.append(KnobTrend(knob, knob.exercise.name, points))
         # Knobs that moved first: they are what the trainer looks for.
         review.knobs.sort(key=lambda trend: (not trend.moved, trend.exercise, trend.knob.order))
-        review.reasons = [text for reason in NEEDS_ATTENTION if (text := reason(review))]
+        for reason, since in NEEDS_ATTENTION:
+            if text := reason(review):
+                review.reasons.append(text)
+                waited = since(review)
+                if review.waiting_since is None or waited < review.waiting_since:
+                    review.waiting_since = waited
         reviews.append(review)
     return reviews
 
 
 def attention_order(review: MemberReview):
-    """Pain first, then the most reasons, then by name."""
-    return (not review.has_pain, -len(review.reasons), review.member.display_name.lower())
+    """Open pain first, the highest level first and the oldest of a level
+    first; then whoever has waited longest for any other reason; then by name.
+    A name never outranks a wait: a trainer with many members needing them
+    sees the top of this list only (the dashboard's twelve)."""
+    name = review.member.display_name.lower()
+    if pain := review.worst_pain:
+        return (0, -pain.level, pain.created_at, name)
+    return (1, 0, review.waiting_since or dt.datetime.max.replace(tzinfo=dt.UTC), name)
 
 
 def needing_attention(reviews: list[MemberReview]) -> list[MemberReview]:

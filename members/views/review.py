@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -100,9 +101,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else [],
         "waiting_questions": Question.objects.for_trainer(request.user).waiting().count(),
         "active_nav": "dashboard",
+        # The folded filters open on a page that uses one.
+        "filtered": show != "all" or sort != "attention" or bool(routine_id or trainer_id),
     }
     if request.htmx:
-        return render(request, "members/trainer/dashboard.html#member-list", context)
+        # The list, and "Needs you" out of band: it sits above the filters, and
+        # the routine and trainer filters change who is in it.
+        template = "members/trainer/dashboard.html"
+        return HttpResponse(
+            render_to_string(f"{template}#member-list", context, request)
+            + render_to_string(f"{template}#attention", {**context, "oob": True}, request)
+        )
     return render(request, "members/trainer/dashboard.html", context)
 
 

@@ -5,10 +5,13 @@ dashboard's scope, filters and query counts; pain follow-up; the CSV export."""
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -18,6 +21,7 @@ from members.models import (
     KnobSetting,
     PainFlag,
     Profile,
+    Question,
     TrainerNote,
     Workout,
 )
@@ -63,6 +67,8 @@ def test_adherence_trends_and_reasons_on_a_hand_built_history(late_thursday, mem
     assert wall.text == "feet distance from wall 12 → 16 in"
     assert wall.eased == 0
     assert review.reasons == ["“Too hard” on the last two workouts"]
+    # Waiting since the second "too hard" workout was finished.
+    assert review.waiting_since == dt.datetime(2026, 11, 20, 18, tzinfo=CLUB)
     assert review.end_date == dt.date(2026, 12, 10)
 
 
@@ -83,6 +89,9 @@ def test_missed_sessions_pain_and_an_eased_knob_are_reasons(late_thursday, membe
     assert review.reasons[0].startswith("Pain 3/10 on Calf raise on Nov 26")
     assert "Missed 2 sessions (Nov 12, Nov 23)" in review.reasons
     assert "Feet distance from wall made easier 2 times (16 → 14 → 12 in)" in review.reasons
+    # The oldest reason: the knob made easier a second time on Thursday the 19th
+    # (the second miss became one when Monday the 23rd was over).
+    assert review.waiting_since == dt.datetime(2026, 11, 19, tzinfo=CLUB)
 
 
 @pytest.mark.django_db
@@ -252,6 +261,72 @@ def test_a_large_club_comes_in_pages_and_needs_you_shows_the_most_pressing(
 
     attention = trainer_client.get("/trainer/?show=attention")
     assert attention.text.count('class="card review-card"') == min(waiting, 50)
+
+
+@pytest.mark.django_db
+def test_needs_you_ranks_pain_by_level_and_age_then_the_longest_wait(
+    late_thursday, trainer_client, trainer, settings
+):
+    """Seventeen need the trainer: a two-day-old 4/10 flag comes first, ahead
+    of a new 4/10 and of twelve newer 2/10s whose names sort earlier; then the
+    others by how long they have waited. The digest lists them in that order."""
+    now = timezone.now()
+    later = MONDAY + dt.timedelta(weeks=2)  # nothing missed yet
+
+    def member(name, start=later):
+        person = UserFactory(display_name=name)
+        put_on_block(person, trainer=trainer, start_date=start)
+        return person
+
+    zoe, yan = member("Zoe Old"), member("Yan New")
+    PainFlag.objects.create(member=zoe, level=4, created_at=now - dt.timedelta(days=2))
+    PainFlag.objects.create(member=zoe, level=4, created_at=now)
+    # Yan's older, milder flag does not make his 4/10 older.
+    PainFlag.objects.create(member=yan, level=2, created_at=now - dt.timedelta(days=3))
+    PainFlag.objects.create(member=yan, level=4, created_at=now)
+    for minutes in range(1, 13):
+        PainFlag.objects.create(
+            member=member(f"Ann {minutes:02}"),
+            level=2,
+            created_at=now - dt.timedelta(minutes=minutes),
+        )
+    for name, days in (("Bo Asked", 3), ("Cy Asked", 5)):
+        person = member(name)
+        Question.objects.create(
+            member=person,
+            name=name,
+            email=person.email,
+            trainer=trainer,
+            to_email=trainer.email,
+            subject="Knees",
+            message="Is this normal?",
+            created_at=now - dt.timedelta(days=days),
+        )
+    # Missed Nov 9 and 12 (and more): a reason since Friday the 13th.
+    member("Di Missed", start=MONDAY - dt.timedelta(weeks=1))
+    expected = [
+        "Zoe Old",
+        "Yan New",
+        *(f"Ann {minutes:02}" for minutes in range(12, 0, -1)),
+        "Di Missed",
+        "Cy Asked",
+        "Bo Asked",
+    ]
+
+    page = trainer_client.get("/trainer/")
+    assert "Needs you (17)" in page.text
+    shown = re.findall(r'class="attention-name">([^<]+)</a>', page.text)
+    assert shown == expected[:12]
+    # The reason names the flag that ranks them.
+    assert "Pain 4/10 before a session on Nov 24 (and 1 more), not resolved" in page.text
+
+    settings.DIGEST_DAY = "thursday"
+    call_command("send_nudges", stdout=io.StringIO())
+    (digest,) = [m for m in mail.outbox if m.to == [trainer.email]]
+    attention = digest.body.split("BLOCKS ENDING")[0]
+    listed = [line.split(",")[0] for line in attention.splitlines()]
+    listed = [name for name in listed if name in expected]
+    assert listed == expected
 
 
 @pytest.mark.django_db
