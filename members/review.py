@@ -109,22 +109,14 @@ class MemberReview:
 
     @property
     def planned_so_far(self) -> int:
-        """Sessions whose day has passed, and today's once it is done: today's
-        session still counts as doable until midnight. Sessions on hold while
-        the block is paused do not count."""
-        return sum(
-            1
-            for s in self.progress.sessions
-            if s.status != s.Status.ON_HOLD
-            and (s.date < self.today or (s.date == self.today and s.status == s.Status.DONE))
-        )
+        """Sessions due so far, by the block's one rule (``BlockProgress.due``):
+        the day is over, or the session is done (early included)."""
+        return self.progress.due
 
     @property
     def adherence(self) -> int | None:
-        """Sessions done of those planned so far, as a percentage."""
-        if not self.planned_so_far:
-            return None
-        return round(100 * self.progress.done / self.planned_so_far)
+        """Sessions done of those due so far, as a percentage: never over 100."""
+        return self.progress.adherence
 
     @property
     def last_workout(self) -> Workout | None:

@@ -259,16 +259,18 @@ class Assignment(models.Model):
         return max(1, min(self.weeks, (day - self.weeks_start).days // 7 + 1))
 
     def planned_session_for(self, day: dt.date) -> "PlannedSession | None":
-        """The session a workout done on ``day`` counts for: the earliest one of
-        that block week with no workout yet. None outside the block or while it
-        is paused (an extra)."""
+        """The session a workout started on ``day`` without a chosen one counts
+        for: the one Today offers that day (``BlockProgress.next_session``), or
+        the next such one when that one was started already. None outside the
+        block or while it is paused (an extra)."""
         if self.is_paused or not self.start_date <= day <= self.end_date:
             return None
-        return (
-            self.planned_sessions.filter(week=self.week_on(day), workouts__isnull=True)
-            .order_by("number")
-            .first()
+        progress = self.progress(
+            day, sessions=list(self.planned_sessions.prefetch_related("workouts"))
         )
+        if not progress.started or progress.finished:
+            return None
+        return next((s for s in progress.open_sessions if not s.workouts.all()), None)
 
     def progress(
         self,
@@ -297,25 +299,35 @@ class Assignment(models.Model):
         week = self.week_on(today)
         done = [s for s in sessions if s.status == PlannedSession.Status.DONE]
         missed = [s for s in sessions if s.status == PlannedSession.Status.MISSED]
-        # The next session: the first one not done that is still ahead, or one
-        # missed earlier this block week, which can still be made up this week.
+        # The sessions the member can do today: those not done that are still
+        # ahead, and any missed earlier this block week, which can still be made
+        # up this week. The first of them is the next session.
         in_block = today <= self.end_date
-        next_session = next(
-            (
-                s
-                for s in sessions
-                if s.status not in (PlannedSession.Status.DONE, PlannedSession.Status.ON_HOLD)
-                and (s.date >= today or (in_block and s.week == week))
-            ),
-            None,
-        )
+        open_sessions = [
+            s
+            for s in sessions
+            if s.status not in (PlannedSession.Status.DONE, PlannedSession.Status.ON_HOLD)
+            and (s.date >= today or (in_block and s.week == week))
+        ]
+        # Due so far: a session whose day is over, or one done already (early
+        # included). Today's stays doable until midnight, so it is not due until
+        # it is done or the day ends. Sessions on hold are not due. Every done
+        # session is due by this rule, so done never exceeds due.
+        due = [
+            s
+            for s in sessions
+            if s.status == PlannedSession.Status.DONE
+            or (s.status != PlannedSession.Status.ON_HOLD and s.date < today)
+        ]
         last_workout = max(workouts, key=lambda w: (w.date, w.started_at), default=None)
         return BlockProgress(
             sessions=sessions,
             total=len(sessions),
             done=len(done),
+            due=len(due),
             missed=missed,
-            next_session=next_session,
+            open_sessions=open_sessions,
+            next_session=open_sessions[0] if open_sessions else None,
             week=week,
             started=today >= self.start_date,
             finished=bool(sessions) and (today > sessions[-1].date or len(done) == len(sessions)),
@@ -327,13 +339,22 @@ class Assignment(models.Model):
 class BlockProgress:
     sessions: list["PlannedSession"]
     total: int
-    done: int
+    done: int  # sessions done; each is also due, so done <= due
+    due: int  # sessions due so far: the day is over, or done (early included)
     missed: list["PlannedSession"]
+    open_sessions: list["PlannedSession"]  # the ones the member may do today, in order
     next_session: "PlannedSession | None"
-    week: int
+    week: int  # the block week today is in; a session's own is ``session.week``
     started: bool
     finished: bool
     last_workout: "Workout | None"
+
+    @property
+    def adherence(self) -> int | None:
+        """Sessions done of those due so far, as a percentage: never over 100."""
+        if not self.due:
+            return None
+        return round(100 * self.done / self.due)
 
     @property
     def last_date(self) -> dt.date | None:

@@ -73,6 +73,26 @@ def test_adherence_trends_and_reasons_on_a_hand_built_history(late_thursday, mem
 
 
 @pytest.mark.django_db
+def test_a_session_done_early_never_puts_adherence_over_100(
+    late_thursday, trainer_client, member, trainer
+):
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
+    sessions = _sessions(block)
+    for session in sessions[:6]:
+        finished_workout(member, session)
+    # Tonight, after Thursday's session, Monday the 30th's is done too.
+    finished_workout(member, sessions[6], day=dt.date(2026, 11, 26))
+
+    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+
+    assert (review.progress.done, review.planned_so_far, review.adherence) == (7, 7, 100)
+    assert review.reasons == []
+    sorted_page = trainer_client.get("/trainer/?sort=adherence").text
+    assert "7 of 7 sessions so far (100%)" in sorted_page
+    assert 'value="100">100%</meter>' in sorted_page
+
+
+@pytest.mark.django_db
 def test_missed_sessions_pain_and_an_eased_knob_are_reasons(late_thursday, member, trainer):
     block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
     sessions = _sessions(block)

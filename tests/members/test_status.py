@@ -124,3 +124,34 @@ def test_before_the_start_and_after_the_end(member, trainer):
         after = assignment.progress()
     assert after.finished and after.next_session is None
     assert len(after.missed) == 8
+
+
+@pytest.mark.django_db
+def test_due_so_far_counts_days_over_and_sessions_done_early(late_thursday, member, trainer):
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    sessions = _sessions(assignment)
+    _workout(member, sessions[1], day=dt.date(2026, 11, 16))
+    # Monday the 30th's session, done early tonight.
+    _workout(member, sessions[5], day=dt.date(2026, 11, 26))
+
+    progress = assignment.progress()
+
+    # Due: the 16th, 19th and 23rd (their days are over) and the 30th (done);
+    # tonight's session is still doable, so not due yet.
+    assert (progress.done, progress.due, progress.adherence) == (2, 4, 50)
+    assert progress.done <= progress.due
+
+
+@pytest.mark.django_db
+def test_a_workout_started_on_a_free_saturday_counts_for_the_next_session(member, trainer):
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    sessions = _sessions(assignment)
+    for number in range(1, 5):
+        _workout(member, sessions[number], day=sessions[number].date)
+    saturday = dt.date(2026, 11, 28)
+    with time_machine.travel(dt.datetime(2026, 11, 28, 23, 30, tzinfo=CLUB), tick=False):
+        offered = assignment.progress().next_session
+    # Today offers Monday's session 5 (block week 3); a workout begun without
+    # choosing counts for that same session, not as an extra.
+    assert (offered.number, offered.week) == (5, 3)
+    assert assignment.planned_session_for(saturday) == offered
