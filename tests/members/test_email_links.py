@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members import emails, logbook, questions
 from members.models import EmailDelivery, PainFlag
-from tests.factories import put_on_block
+from tests.factories import PASSWORD, put_on_block
 from tests.members.logger_helpers import started_workout, step
 
 SITE = "http://club.test:8123"
@@ -197,3 +197,35 @@ def test_make_run_gives_server_and_worker_its_own_address_for_links():
     # An address set in the environment (a proxy's, a tunnel's) is kept.
     commands = _make_run(env_site_url="https://club.example")
     assert all("SITE_URL='https://club.example'" in line for line in commands), commands
+
+
+def test_account_emails_link_to_the_reset_pages_on_the_site_the_member_used(
+    member, member_client, mailoutbox, clear_cache, settings
+):
+    """allauth builds these from the request, so they follow the host asked;
+    the reset link opens the form to choose a password, and the "your
+    password changed" notice links to the page that asks for a reset."""
+    host = "club.test:8123"
+    settings.ALLOWED_HOSTS = ["club.test"]
+    Client().post("/accounts/password/reset/", {"email": member.email}, HTTP_HOST=host)
+    member_client.post(
+        "/accounts/reauthenticate/", {"password": PASSWORD, "next": "/"}, HTTP_HOST=host
+    )
+    changed = member_client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": "n3w-Pass-w0rd", "password2": "n3w-Pass-w0rd"},
+        HTTP_HOST=host,
+    )
+    assert changed.status_code == 302
+    acts = {"Reset": "account_reset_password_from_key", "changed": "account_reset_password"}
+    assert len(mailoutbox) == 2, [m.subject for m in mailoutbox]
+    for message in mailoutbox:
+        links = re.findall(r"https?://\S+", message.body)
+        for part in message.alternatives:
+            links += re.findall(r'href="(http[^"]+)"', part.content)
+        assert links, message.subject
+        for link in links:
+            parts = urlsplit(link)
+            assert parts.netloc == host, link
+            kind = "Reset" if "Reset Email" in message.subject else "changed"
+            assert resolve(parts.path).url_name == acts[kind], (message.subject, link)
