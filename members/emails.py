@@ -256,7 +256,9 @@ def trainer_digest(delivery: EmailDelivery) -> EmailMultiAlternatives:
     if not attention and not ending:
         raise NotNeeded("Nobody needed attention and no block ends this week.")
     for review in reviews:
-        review.url = _link("trainer:member", review.member.pk)
+        # Open pain is what the trainer acts on first: land on the pain reports.
+        anchor = "pain-title" if review.has_pain else ""
+        review.url = _link("trainer:member", review.member.pk, anchor=anchor)
     return render_email(
         "members/email/digest",
         {

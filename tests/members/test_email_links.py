@@ -112,6 +112,9 @@ def test_every_email_links_to_where_its_reader_acts_on_this_site(
             names.append(match.view_name)
             assert match.view_name in WHERE_THEY_ACT[kind], (kind, link)
         assert WHERE_THEY_ACT[kind][0] in names, (kind, names)
+        if kind == EmailDelivery.Kind.DIGEST:
+            # Alex has open pain: the digest lands on their pain reports.
+            assert f"{SITE}/trainer/members/{member.pk}/#pain-title" in hrefs
 
 
 @pytest.mark.django_db
