@@ -8,6 +8,9 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the emails the worker sends point at this server, wherever it
+# listens; a SITE_URL in the environment (a proxy's address) wins.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help run test lint format lock check-deploy clean bench audit soak drills drill-mail
 
@@ -44,9 +47,9 @@ run: $(VENV)/.run-installed
 	DEBUG=true $(PY) manage.py demo
 	@echo "Serving Ground Up at http://$(HOST):$(PORT)/ with its task worker (Ctrl-C stops both)"
 	@# The worker sends the emails that tasks queue (questions, pain alerts); it stops with the server.
-	DEBUG=true $(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	DEBUG=true SITE_URL='$(SITE_URL)' $(PY) manage.py db_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

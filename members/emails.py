@@ -106,8 +106,8 @@ def question_to_trainer(delivery: EmailDelivery) -> EmailMultiAlternatives:
         {
             "question": question,
             "summary": sender_summary(question),
-            "answer_url": settings.SITE_URL + reverse("trainer:question", args=[question.pk]),
-            "member_url": settings.SITE_URL + reverse("trainer:member", args=[question.member_id])
+            "answer_url": _link("trainer:question", question.pk),
+            "member_url": _link("trainer:member", question.member_id)
             if question.member_id
             else "",
         },
@@ -129,7 +129,7 @@ def _to_sender(template: str, delivery: EmailDelivery) -> EmailMultiAlternatives
         template,
         {
             "question": question,
-            "questions_url": settings.SITE_URL + reverse("members:questions"),
+            "questions_url": _link("members:questions"),
         },
         to=[delivery.to_email],
         reply_to=_answerer_address(question),
@@ -146,8 +146,10 @@ def question_answer(delivery: EmailDelivery) -> EmailMultiAlternatives:
     return _to_sender("members/email/question_answer", delivery)
 
 
-def _link(name: str, *args) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
+def _link(name: str, *args, anchor: str = "") -> str:
+    """An address on this site for the page where the reader acts; the worker
+    has no request, so the host comes from ``SITE_URL``."""
+    return settings.SITE_URL + reverse(name, args=args) + (f"#{anchor}" if anchor else "")
 
 
 def _wants(user, preference: str) -> bool:
@@ -254,7 +256,9 @@ def trainer_digest(delivery: EmailDelivery) -> EmailMultiAlternatives:
     if not attention and not ending:
         raise NotNeeded("Nobody needed attention and no block ends this week.")
     for review in reviews:
-        review.url = _link("trainer:member", review.member.pk)
+        # Open pain is what the trainer acts on first: land on the pain reports.
+        anchor = "pain-title" if review.has_pain else ""
+        review.url = _link("trainer:member", review.member.pk, anchor=anchor)
     return render_email(
         "members/email/digest",
         {
@@ -274,7 +278,8 @@ def trainer_digest(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 def pain_alert(delivery: EmailDelivery) -> EmailMultiAlternatives:
     """A member reported pain: to their trainer (or the club), Reply-To the
-    member, with a link to the flag."""
+    member, with a link to the member's pain reports, where the trainer
+    resolves the flag and writes back (the admin has no such form)."""
     flag = PainFlag.objects.select_related(
         "member__profile__trainer", "exercise", "workout__routine"
     ).get(pk=delivery.pain_flag_id)
@@ -284,8 +289,7 @@ def pain_alert(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "flag": flag,
             "member": flag.member,
             "trainer": flag.member.profile.trainer,
-            "site_url": settings.SITE_URL,
-            "admin_path": reverse("admin:members_painflag_change", args=[flag.pk]),
+            "flag_url": _link("trainer:member", flag.member_id, anchor="pain-title"),
         },
         to=[delivery.to_email],
         reply_to=[flag.member.email],
@@ -293,14 +297,20 @@ def pain_alert(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 
 def pain_resolution(delivery: EmailDelivery) -> EmailMultiAlternatives:
-    """The trainer's note on a resolved pain flag, to the member."""
+    """The trainer's note on a resolved pain flag, to the member, who also
+    finds it on Today and on that session in History."""
     flag = PainFlag.objects.select_related(
         "member__profile", "resolved_by__profile", "exercise"
     ).get(pk=delivery.pain_flag_id)
     trainer = flag.resolved_by
     return render_email(
         "members/email/pain_resolved",
-        {"flag": flag, "member": flag.member, "trainer": trainer, "site_url": settings.SITE_URL},
+        {
+            "flag": flag,
+            "member": flag.member,
+            "trainer": trainer,
+            "today_url": _link("members:home"),
+        },
         to=[delivery.to_email],
         reply_to=[trainer.email] if trainer else None,
     )
@@ -318,7 +328,8 @@ def trainer_note(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "note": note,
             "member": note.assignment.member,
             "trainer": trainer,
-            "site_url": settings.SITE_URL,
+            "today_url": _link("members:home"),
+            "history_url": _link("members:history"),
         },
         to=[delivery.to_email],
         reply_to=[trainer.email] if trainer else None,

@@ -28,7 +28,10 @@ def past_workouts(member):
                 "knob_settings",
                 queryset=KnobSetting.objects.select_related("knob", "exercise").in_routine_order(),
             ),
-            Prefetch("pain_flags", queryset=PainFlag.objects.select_related("exercise")),
+            Prefetch(
+                "pain_flags",
+                queryset=PainFlag.objects.select_related("exercise", "resolved_by__profile"),
+            ),
             Prefetch(
                 "trainer_notes",
                 queryset=TrainerNote.objects.select_related("author__profile").order_by(

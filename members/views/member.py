@@ -1,5 +1,7 @@
 """The member's own pages: Today, Program and Settings."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -11,10 +13,26 @@ from django.views.decorators.http import require_POST
 
 from members.forms import ProfileForm
 from members.history import block_notes, past_workouts, trends
-from members.models import Assignment, PlannedSession, Profile, TrainerNote, Workout
+from members.models import Assignment, PainFlag, PlannedSession, Profile, TrainerNote, Workout
 from members.overrides import overrides_for
 from members.review import review_blocks
 from members.roles import is_trainer
+
+# How long the trainer's reply to pain stays on Today; it stays in History.
+PAIN_REPLY_DAYS = 14
+
+
+def _pain_replies(request: HttpRequest):
+    """The member's own flags their trainer resolved with a note lately, newest first."""
+    since = timezone.now() - dt.timedelta(days=PAIN_REPLY_DAYS)
+    return (
+        PainFlag.objects.filter(
+            member=request.user, status=PainFlag.Status.RESOLVED, resolved_at__gte=since
+        )
+        .exclude(resolution_note="")
+        .select_related("exercise", "resolved_by__profile")
+        .order_by("-resolved_at")[:3]
+    )
 
 
 def _blocks_for_member(request: HttpRequest):
@@ -77,6 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "notes": TrainerNote.objects.filter(assignment=assignment)
         .select_related("author__profile", "workout")
         .order_by("-created_at")[:3],
+        "pain_replies": _pain_replies(request),
         "active_nav": "today",
     }
     if progress.finished:
