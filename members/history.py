@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 
 from members.charts import Point, line_chart
 from members.models import KnobSetting, PainFlag, TrainerNote, Workout
+from members.models.workouts import clock
 from routines.models import Knob
 
 RECENT = 16  # a 4-week block twice a week, with room for extras
@@ -113,7 +114,8 @@ class Trend:
 
     def _count_chart(self, key: str, unit: str):
         """Reps or minutes per session, as a line."""
-        points = [Point(r["date"], r[key], f"{r[key]:g}") for r in self.rows if r[key]]
+        label = "time" if key == "minutes" else key  # a timed set reads as 7:42
+        points = [Point(r["date"], r[key], f"{r[label]}") for r in self.rows if r[key]]
         if not points:
             return ""
         return line_chart(
@@ -159,7 +161,7 @@ def trends(member) -> list[Trend]:
     ):
         if exercise_id is not None:
             reps[(workout_id, exercise_id)] = total or 0
-            minutes[(workout_id, exercise_id)] = round((seconds or 0) / 60, 1)
+            minutes[(workout_id, exercise_id)] = seconds or 0
             names[exercise_id] = name
     settings = defaultdict(dict)
     knobs = {}
@@ -186,7 +188,9 @@ def trends(member) -> list[Trend]:
                     "value": setting.value if setting else None,
                     "level": setting.level if setting else "",
                     "reps": count or 0,
-                    "minutes": timed or 0,
+                    # Charted in minutes; read as the timer showed it.
+                    "minutes": round((timed or 0) / 60, 2),
+                    "time": clock(timed) if timed else "",
                 }
             )
         if trend.rows:

@@ -19,12 +19,15 @@ from members.models import (
     User,
     Workout,
 )
+from members.models.workouts import clock
 from members.overrides import overrides_for
 from members.workout_plan import PlanHistory, build_plan, snapshot
 from routines.models import Knob
 
 MAX_REPS = 500
 MAX_SECONDS = 3 * 60 * 60
+TIME_HINT = "Enter minutes (8) or minutes and seconds (7:42)."
+TIME_RANGE = f"Enter a time from 0:01 to {clock(MAX_SECONDS)}."
 # The largest setting a workout or an override stores (six digits, one after
 # the point): it bounds a knob whose author gave it no range of its own.
 LARGEST_SETTING = Decimal("99999.9")
@@ -240,9 +243,9 @@ def log_set(
     )
     if slot.is_timed:
         if seconds is None:
-            raise ValidationError({"minutes": "Enter the minutes you did."})
+            raise ValidationError({"minutes": TIME_HINT})
         if not 0 < seconds <= MAX_SECONDS:
-            raise ValidationError({"minutes": "Enter between 1 and 180 minutes."})
+            raise ValidationError({"minutes": TIME_RANGE})
         reps = None
     else:
         if reps is None:
@@ -272,6 +275,23 @@ def log_set(
     )
     _keep_knob_settings(workout, card)
     return log
+
+
+def parse_time(raw: str | None) -> int:
+    """Seconds from what a member typed for a timed set: whole minutes ("8"),
+    or minutes and seconds as the timer shows them ("7:42"). Anything else is
+    a ValidationError at the field."""
+    text = (raw or "").strip()
+    minutes, colon, seconds = text.partition(":")
+    digits = minutes.isascii() and minutes.isdigit() and len(minutes) <= 3
+    if colon:
+        digits = digits and seconds.isascii() and seconds.isdigit() and len(seconds) == 2
+    if not digits or (colon and int(seconds) > 59):
+        raise ValidationError({"minutes": TIME_HINT})
+    total = 60 * int(minutes) + (int(seconds) if colon else 0)
+    if not 0 < total <= MAX_SECONDS:
+        raise ValidationError({"minutes": TIME_RANGE})
+    return total
 
 
 @transaction.atomic

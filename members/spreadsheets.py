@@ -5,6 +5,8 @@ from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
+from members.models.workouts import clock
+
 # A cell starting with one of these is read as a formula by spreadsheet apps.
 FORMULA_STARTS = {"=", "+", "-", "@", "\t", "\r"}
 
@@ -16,9 +18,10 @@ def neutralise(value) -> str:
 
 
 def amount(reps, seconds) -> str:
-    """What a set asked for or did: "25 reps" or "1.5 min"."""
+    """What a set asked for or did: "25 reps" or "7:42 min" (minutes and
+    seconds, as the timer showed it; "7.7 min" hid the seconds)."""
     if seconds is not None:
-        return f"{seconds / 60:g} min"
+        return f"{clock(seconds)} min"
     return "" if reps is None else f"{reps} reps"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from members.models import KnobSetting, PainFlag, Profile, SetLog, StepOverride, Workout
+from members.models.workouts import clock
 from routines.models import Exercise, Knob, Routine, Step
 
 SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
@@ -107,16 +108,20 @@ class SetSlot:
         return last
 
     @property
-    def prefill(self) -> int:
-        """Reps (or minutes) to show before logging: what was logged, else what
-        the member did last time when it differed, else the target."""
+    def prefill(self) -> int | str:
+        """Reps (or minutes:seconds) to show before logging: what was logged,
+        else what the member did last time when it differed, else the target."""
         source = self.log or self.comparable_last_time
         if self.is_timed:
             seconds = source.seconds if source and source.seconds else self.target_seconds
-            return max(1, round(seconds / 60))
+            return clock(seconds)
         if source and source.reps is not None:
             return source.reps
         return self.target_reps
+
+    @property
+    def target_clock(self) -> str:
+        return clock(self.target_seconds) if self.target_seconds else ""
 
     @property
     def last_time_differs(self) -> bool:

@@ -13,6 +13,12 @@ from routines.models import Exercise, Knob, Step
 from routines.models.exercises import format_amount
 
 
+def clock(seconds: int) -> str:
+    """A timed set's length as a member reads a stopwatch: 462 is "7:42"."""
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes}:{rest:02d}"
+
+
 class WorkoutQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(member=user)
@@ -169,8 +175,7 @@ class SetLog(models.Model):
     @property
     def amount(self) -> str:
         if self.seconds is not None:
-            minutes, seconds = divmod(self.seconds, 60)
-            return f"{minutes}:{seconds:02d} min" if seconds else f"{minutes} min"
+            return f"{clock(self.seconds)} min"
         return f"{self.reps} reps"
 
 

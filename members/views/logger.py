@@ -191,7 +191,7 @@ def log_set(request: HttpRequest, pk: int) -> HttpResponse:
         key = f"{step_id}-{set_number}-{side}"
         reps = seconds = None
         if "minutes" in request.POST:
-            seconds = 60 * _int(request.POST["minutes"], field="minutes", low=1, high=180)
+            seconds = logbook.parse_time(request.POST["minutes"])
         else:
             reps = _int(request.POST.get("reps"), field="reps", low=0, high=logbook.MAX_REPS)
         logbook.log_set(
@@ -223,9 +223,11 @@ def _error_response(request, workout, key: str, error: ValidationError) -> HttpR
             )
             return retarget(reswap(response, "innerHTML"), "#logger-messages")
         return _page(request, workout, status=422, errors={"page": problems})
+    # What the member typed stays in the field, beside the message about it.
+    typed = request.POST.get("minutes", request.POST.get("reps"))
     if request.htmx:
-        return _row_response(request, workout, key, errors=problems, status=422)
-    return _page(request, workout, status=422, errors={key: problems})
+        return _row_response(request, workout, key, errors=problems, status=422, typed=typed)
+    return _page(request, workout, status=422, errors={key: problems}, typed=typed)
 
 
 @login_required

@@ -1,6 +1,7 @@
 // The session logger's only script: what htmx cannot do.
 // - A countdown for timed steps, computed from the moment it started (kept in
-//   localStorage), so it stays right when the phone sleeps or the page reloads.
+//   localStorage), so it stays right when the phone sleeps or the page reloads;
+//   at zero it vibrates and beeps, and while it runs the screen stays on.
 // - A visible retry message when a request fails, so no set is lost silently.
 // - Focus where the next tap goes after a swap.
 (() => {
@@ -9,6 +10,83 @@
     const s = Math.max(0, Math.round(seconds));
     return `${Math.floor(s / 60)}:${pad(s % 60)}`;
   };
+
+  // At zero the member is walking, not looking: the phone buzzes where it
+  // can and beeps. Browsers only let a page make sound once a tap has started
+  // its AudioContext, so the Start tap creates (or resumes) it.
+  let audio = null;
+  function unlockSound() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    try {
+      audio = audio || new Context();
+      if (audio.state === "suspended") audio.resume().catch(() => {});
+      // Older iPhones unlock only on a sound played inside the tap: a silent one.
+      const silence = audio.createBufferSource();
+      silence.buffer = audio.createBuffer(1, 1, 22050);
+      silence.connect(audio.destination);
+      silence.start();
+    } catch {
+      audio = null; // No sound here; the vibration and the display still work.
+    }
+  }
+  function beep() {
+    if (!audio) return;
+    try {
+      const now = audio.currentTime;
+      for (const offset of [0, 0.35, 0.7]) {
+        const tone = audio.createOscillator();
+        const volume = audio.createGain();
+        tone.frequency.value = 880;
+        volume.gain.setValueAtTime(0.0001, now + offset);
+        volume.gain.exponentialRampToValueAtTime(0.5, now + offset + 0.02);
+        volume.gain.exponentialRampToValueAtTime(0.0001, now + offset + 0.25);
+        tone.connect(volume).connect(audio.destination);
+        tone.start(now + offset);
+        tone.stop(now + offset + 0.3);
+      }
+    } catch {
+      // A context the browser has closed: the vibration still says it.
+    }
+  }
+  function alarm() {
+    if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
+    beep();
+  }
+
+  // The screen stays on while a countdown runs, where the browser has the
+  // Screen Wake Lock API. The browser drops the lock when the page is hidden;
+  // it is asked for again when the page comes back and a countdown still runs.
+  const counting = new Set(); // keys of timers running and not yet at zero
+  let wakeLock = null;
+  async function keepAwake() {
+    if (!navigator.wakeLock || wakeLock || document.visibilityState !== "visible") return;
+    try {
+      const lock = await navigator.wakeLock.request("screen");
+      lock.addEventListener("release", () => {
+        if (wakeLock === lock) wakeLock = null;
+      });
+      wakeLock = lock;
+      if (!counting.size) letSleep(); // stopped while the request was on its way
+    } catch {
+      // Refused (battery saver, no permission): the countdown still works.
+    }
+  }
+  function letSleep() {
+    const lock = wakeLock;
+    wakeLock = null;
+    if (lock) lock.release().catch(() => {});
+  }
+  function counted(key, running) {
+    if (running) counting.add(key);
+    else counting.delete(key);
+    if (counting.size) keepAwake();
+    else letSleep();
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && counting.size) keepAwake();
+    else if (document.visibilityState === "hidden") letSleep();
+  });
 
   function setUpTimer(timer) {
     if (timer.dataset.ready) return;
@@ -21,8 +99,17 @@
     const stop = timer.querySelector("[data-timer-stop]");
     const form = timer.closest("form");
     let ticking = null;
+    let rang = false;
 
     const render = () => {
+      if (!timer.isConnected) {
+        // Swapped out (another choice, a refused post): the new card has its
+        // own countdown from the same start, and this one must not ring too.
+        clearInterval(ticking);
+        const again = document.querySelector(`[data-timer="${timer.dataset.timer}"]`);
+        if (!again) counted(key, false); // its set is gone (stopped for pain)
+        return;
+      }
       const startedAt = Number(localStorage.getItem(key));
       if (!startedAt) {
         display.textContent = show(total);
@@ -32,16 +119,27 @@
       const left = total - elapsed;
       display.textContent = left > 0 ? show(left) : `Time's up +${show(-left)}`;
       timer.classList.toggle("is-over", left <= 0);
+      if (left <= 0 && !rang) {
+        rang = true;
+        counted(key, false);
+        alarm();
+      }
     };
     const logButton = form.querySelector(".log-button");
     const run = () => {
       start.hidden = true;
       stop.hidden = false;
       if (logButton) logButton.hidden = true; // "Stop and log" is the one way to log now
+      // A countdown already over when the page opens rang before (or could
+      // not: no tap has allowed sound since the reload).
+      const startedAt = Number(localStorage.getItem(key));
+      rang = (Date.now() - startedAt) / 1000 >= total;
+      counted(key, !rang);
       render();
       ticking = setInterval(render, 1000);
     };
     start.addEventListener("click", () => {
+      unlockSound();
       localStorage.setItem(key, String(Date.now()));
       run();
     });
@@ -49,9 +147,11 @@
       const startedAt = Number(localStorage.getItem(key));
       clearInterval(ticking);
       localStorage.removeItem(key);
+      counted(key, false);
       if (startedAt) {
-        const minutes = Math.max(1, Math.round((Date.now() - startedAt) / 60000));
-        form.querySelector("input.amount").value = String(minutes);
+        // What was done, to the second, as the timer showed it: "7:42".
+        const seconds = Math.max(1, Math.floor((Date.now() - startedAt) / 1000));
+        form.querySelector("input.amount").value = show(seconds);
       }
       form.requestSubmit();
     });

@@ -469,3 +469,75 @@ def test_every_htmx_answer_swaps_out_of_band_only_into_what_the_page_has(
         swapped = fragment.ids - set(fragment.oob)
         assert any(i.endswith("-count") for i in swapped | set(fragment.oob)), name
         assert any(i.endswith("-all") for i in swapped | set(fragment.oob)), name
+
+
+# The timed step: "Stop and log" sends what the timer showed, to the second.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("typed", "seconds"), [("7:42", 462), ("8", 480), (" 0:45 ", 45)])
+def test_a_timed_set_is_stored_in_seconds(member_client, workout, typed, seconds):
+    """It was a whole minute, at least one: 7 min 42 s became 8 and "7:42"
+    was refused."""
+    walking = _set(workout, "Backwards walking", minutes=typed)
+    response = member_client.post(_url(workout, "sets/"), walking, **HTMX)
+    assert response.status_code == 200
+    assert SetLog.objects.get(workout=workout).seconds == seconds
+    shown = f"{seconds // 60}:{seconds % 60:02d}"
+    assert f'value="{shown}"' in response.text  # the logged row reads as the timer did
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("7:60", "minutes and seconds (7:42)"),
+        ("7.5", "minutes and seconds (7:42)"),
+        ("ten", "minutes and seconds (7:42)"),
+        ("7:4", "minutes and seconds (7:42)"),
+        ("", "minutes and seconds (7:42)"),
+        ("٧", "minutes and seconds (7:42)"),
+        ("0:00", "from 0:01 to 180:00"),
+        ("181", "from 0:01 to 180:00"),
+    ],
+)
+def test_a_typed_time_it_cannot_read_is_a_message_at_the_field(
+    member_client, workout, typed, message
+):
+    walking = _set(workout, "Backwards walking", minutes=typed)
+    response = member_client.post(_url(workout, "sets/"), walking, **HTMX)
+    assert response.status_code == 422
+    assert message in response.text and 'aria-invalid="true"' in response.text
+    assert f'name="minutes" value="{typed}"' in response.text  # nothing typed is lost
+    assert not SetLog.objects.exists()
+    # Without JavaScript: the whole page, the message and the typed value at the row.
+    page = member_client.post(_url(workout, "sets/"), walking)
+    assert page.status_code == 422 and message in page.text
+    assert f'name="minutes" value="{typed}"' in page.text
+
+
+@pytest.mark.django_db
+def test_a_timed_set_reads_as_minutes_and_seconds_everywhere(
+    member_client, member, trainer, workout
+):
+    """History, the trainer's page and both exports said 7.7 (or 8) minutes."""
+    from django.test import Client
+
+    from members import privacy
+
+    walking = step(workout, "Backwards walking")["id"]
+    logbook.log_set(workout=workout, step_id=walking, set_number=1, side="both", seconds=462)
+    logbook.finish_workout(workout=workout, feeling="about_right")
+
+    history = member_client.get("/me/history/")
+    assert "<td>7:42</td>" in history.text
+
+    trainer_client = Client()
+    trainer_client.force_login(trainer)
+    detail = trainer_client.get(f"/trainer/members/{member.pk}/")
+    assert "7:42 min" in detail.text
+    export = b"".join(trainer_client.get("/trainer/export.csv").streaming_content).decode()
+    assert "7:42 min" in export and "10:00 min" in export  # done, and the target kept
+
+    rows = list(privacy.set_rows(member))
+    assert ["10:00 min", "7:42 min"] in [row[6:8] for row in rows]
