@@ -24,6 +24,12 @@ def started_workout(member, trainer, *, weaker_side=Profile.WeakerSide.LEFT):
     return logbook.record_pain_before(workout=workout, level=0)
 
 
+def no_pain(workout):
+    """“Any pain during it?” answered None for every exercise not stopped for pain."""
+    for main in workout.prescription["steps"]:
+        logbook.report_pain(workout=workout, step_id=main["id"], level=0)
+
+
 def step(workout, name):
     """The prescription's step (or alternative) for an exercise name."""
     for main in workout.prescription["steps"]:
@@ -51,6 +57,7 @@ def finished_workout(
                 workout=workout, step_id=main["id"], knob_id=knob.pk, raw_value=str(wall)
             )
         logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    no_pain(workout)
     logbook.finish_workout(workout=workout, feeling=feeling)
     started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
     Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)
