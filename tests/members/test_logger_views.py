@@ -622,3 +622,15 @@ def test_answering_the_weaker_side_keeps_the_total(member_client, member, traine
     assert "0 of 18 sets done" in response.text
     assert f'id="set-{patrick}-3-right"' in response.text
     assert SetLog.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_how_it_felt_is_not_chosen_for_the_member(member_client, workout):
+    """“About right” was chosen already: a member who skipped the question
+    told the trainer the session felt about right. Unanswered stays blank."""
+    page = member_client.get(_url(workout)).text
+    feelings = page.split("How did it feel?")[1].split("</fieldset>")[0]
+    assert "checked" not in feelings
+    no_pain(workout)
+    member_client.post(_url(workout, "finish/"), {})
+    assert Workout.objects.get().feeling == ""
