@@ -50,6 +50,12 @@ def finished_workout(
     logbook.accept_zero_pain_rule(member=member)
     logbook.record_pain_before(workout=workout, level=0)
     steps = workout.prescription["steps"]
+    if complete:
+        # A session done in full answered the weaker-side question on the
+        # extra set's row, when the profile did not say.
+        Profile.objects.filter(user=member, weaker_side=Profile.WeakerSide.UNSURE).update(
+            weaker_side=Profile.WeakerSide.LEFT
+        )
     for main in steps if complete else steps[:1]:
         if wall is not None and main["name"] == "Tibialis raise":
             knob = Knob.objects.get(exercise__name="Tibialis raise")
