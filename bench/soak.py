@@ -214,8 +214,11 @@ def set_rows(page: str) -> list[Row]:
     for match in SET_ROW.finditer(page):
         if "is-stopped" in match["state"]:
             continue
+        amount = AMOUNT.search(match["body"])
+        if amount is None:
+            continue  # the extra set's row, asking which side is weaker
         hidden = dict(HIDDEN.findall(match["body"]))
-        field, prefill = AMOUNT.search(match["body"]).groups()
+        field, prefill = amount.groups()
         rows.append(
             Row(
                 key=match["key"],
@@ -277,6 +280,11 @@ class Member:
                         return
                     if not row.logged:
                         self._log(workout, row)
+                # “Any pain during it?”: None, one tap per exercise, as Finish asks.
+                for step in dict.fromkeys(row.step for row in rows):
+                    self._until_ok(
+                        "POST", f"/me/sessions/{workout}/steps/{step}/pain/", {"level": "0"}
+                    )
                 self._until_ok(
                     "POST", f"/me/sessions/{workout}/finish/", {"feeling": "about_right"}
                 )

@@ -37,6 +37,15 @@ class WorkoutClosed(ValidationError):
     """The workout is finished (or stopped for pain): reopen it to change it."""
 
 
+class PainUnanswered(ValidationError):
+    """Finish refused: exercises whose “any pain during it?” is unanswered."""
+
+    def __init__(self, cards):
+        self.cards = cards
+        names = ", ".join(card.exercise.name for card in cards)
+        super().__init__(f"Answer “any pain during it?” for: {names}.")
+
+
 @transaction.atomic
 def start_workout(
     *, member: User, planned_session: PlannedSession | None = None, today: dt.date | None = None
@@ -442,18 +451,24 @@ def choose_option(*, workout: Workout, step_id: int, option_id: int | None) -> N
 
 
 @transaction.atomic
-def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -> PainFlag:
-    """Pain above zero on an exercise stops it (its open sets close), raises
-    one flag for the trainer and emails them. A retried post raises no second flag."""
+def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -> PainFlag | None:
+    """“Any pain during it?” Zero is stored as the exercise's answer. Pain
+    above zero stops it (its open sets close), raises one flag for the
+    trainer and emails them. A retried post raises no second flag."""
     workout = _open_for_logging(workout)
-    if not 1 <= level <= 10:
-        raise ValidationError({"level": "Choose a pain level from 1 to 10."})
+    if not 0 <= level <= 10:
+        raise ValidationError({"level": "Choose None, or a pain level from 1 to 10."})
     plan = build_plan(workout, profile=_profile(workout.member_id))
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
     if card.pain is not None:
         return card.pain
+    if level == 0:
+        # Locked above, so two answers at once cannot lose one another.
+        workout.pain_after[str(step_id)] = 0
+        workout.save(update_fields=["pain_after"])
+        return None
     flag = PainFlag.objects.create(
         member_id=workout.member_id,
         workout=workout,
@@ -468,9 +483,13 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
 
 @transaction.atomic
 def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Workout:
-    """Finish, complete or partly: the planned session's status follows."""
+    """Finish, complete or partly: the planned session's status follows. Every
+    exercise with sets done needs its pain answer first: a member never
+    finishes past the question without answering it."""
     workout = _open_for_logging(workout)
     plan = build_plan(workout, profile=_profile(workout.member_id))
+    if unanswered := plan.unanswered_pain:
+        raise PainUnanswered(unanswered)
     workout.feeling = feeling
     workout.note = note.strip()
     workout.finished_at = timezone.now()

@@ -12,6 +12,9 @@ from members.models.workouts import clock
 from routines.models import Exercise, Knob, Routine, Step
 
 SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
+# The side of an extra set while the member has not said which side is
+# weaker: the set is due (it counts), but cannot be logged until they say.
+WEAKER = "weaker"
 
 
 def snapshot(routine: Routine, overrides: dict[int, StepOverride] | None = None) -> dict:
@@ -91,8 +94,17 @@ class SetSlot:
         return self.target_seconds is not None
 
     @property
+    def needs_side(self) -> bool:
+        """The extra set whose side the member has not chosen yet."""
+        return self.side == WEAKER
+
+    @property
+    def is_due(self) -> bool:
+        return self.log is None and not self.stopped
+
+    @property
     def label(self) -> str:
-        side = {"left": " left", "right": " right"}.get(self.side, "")
+        side = {"left": " left", "right": " right", WEAKER: " weaker side"}.get(self.side, "")
         extra = " (extra)" if self.is_extra else ""
         return f"Set {self.set_number}{side}{extra}"
 
@@ -204,6 +216,9 @@ class StepCard:
     slots: list[SetSlot]
     pain: PainFlag | None
     needs_side: bool = False
+    no_pain: bool = False
+    # Finish asked for this card's pain answer and did not get it.
+    pain_missing: bool = False
 
     @property
     def step_id(self) -> int:
@@ -215,7 +230,28 @@ class StepCard:
 
     @property
     def open_slots(self) -> list[SetSlot]:
-        return [slot for slot in self.slots if slot.log is None and not slot.stopped]
+        """The sets that can be logged now (not the one waiting for a side)."""
+        return [slot for slot in self.slots if slot.is_due and not slot.needs_side]
+
+    @property
+    def pain_answered(self) -> bool:
+        return self.pain is not None or self.no_pain
+
+    @property
+    def needs_pain_answer(self) -> bool:
+        """Sets were done and “any pain during it?” is unanswered."""
+        return not self.pain_answered and self.done > 0
+
+    @property
+    def asks_pain(self) -> bool:
+        """The card asks the question: after the last set, or when Finish asked."""
+        if not self.needs_pain_answer:
+            return False
+        return self.pain_missing or not any(slot.is_due for slot in self.slots)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(slot.log is not None for slot in self.slots) and self.pain_answered
 
     @property
     def done(self) -> int:
@@ -245,7 +281,7 @@ class StepGroup:
 
     @property
     def open(self) -> int:
-        return sum(1 for slot in self.slots if slot.log is None and not slot.stopped)
+        return sum(1 for slot in self.slots if slot.is_due)
 
 
 @dataclass
@@ -266,8 +302,17 @@ class WorkoutPlan:
         return sum(1 for slot in self.slots if slot.log is not None)
 
     @property
+    def cards(self) -> list[StepCard]:
+        return [card for group in self.groups for card in group.cards]
+
+    @property
     def is_complete(self) -> bool:
-        return all(slot.log is not None for slot in self.slots)
+        return all(card.is_complete for card in self.cards)
+
+    @property
+    def unanswered_pain(self) -> list[StepCard]:
+        """Exercises with sets done whose pain question waits for an answer."""
+        return [card for card in self.cards if card.needs_pain_answer]
 
     def annotate(self, *, errors: dict[str, str], guidance: dict[int, str]) -> None:
         """Attach what the last request said: errors by row key or ``step-<id>``,
@@ -284,6 +329,7 @@ class WorkoutPlan:
             for slot in group.slots:
                 slot.error = errors.get(slot.key, "")
             for card in group.cards:
+                card.pain_missing = f"pain-{card.step_id}" in errors
                 for state in card.knobs:
                     state.moved = guidance.get(state.knob.pk, "")
 
@@ -326,10 +372,11 @@ def _slots_for(target: dict, *, main_id: int, weaker_side: str) -> tuple[list[Se
         return [slot(n, SetLog.Side.BOTH) for n in range(1, target["sets"] + 1)], False
     rows = [slot(n, side) for n in range(1, target["sets"] + 1) for side in SIDES_IN_ORDER]
     extra = target.get("extra", 0)
-    if extra and weaker_side in SIDES_IN_ORDER:
-        rows += [slot(target["sets"] + n, weaker_side, extra=True) for n in range(1, extra + 1)]
-        return rows, False
-    return rows, bool(extra)
+    # Unknown, the extra sets are still due, on a row that asks for the side:
+    # the session's total is the same before and after the answer.
+    side = weaker_side if weaker_side in SIDES_IN_ORDER else WEAKER
+    rows += [slot(target["sets"] + n, side, extra=True) for n in range(1, extra + 1)]
+    return rows, bool(extra) and side == WEAKER
 
 
 @dataclass
@@ -415,7 +462,16 @@ def build_plan(
             )
             for knob in exercise.knobs.all()
         ]
-        cards[main["id"]] = StepCard(main, chosen, exercise, knobs, slots, pain, needs_side)
+        cards[main["id"]] = StepCard(
+            main,
+            chosen,
+            exercise,
+            knobs,
+            slots,
+            pain,
+            needs_side,
+            no_pain=str(main["id"]) in workout.pain_after,
+        )
 
     groups, seen = [], set()
     for main in steps:

@@ -87,6 +87,13 @@ class Workout(models.Model):
         validators=[MaxValueValidator(10)],
         help_text="The answer to “any pain right now?”, 0 to 10.",
     )
+    pain_after = models.JSONField(
+        "no pain during",
+        default=dict,
+        blank=True,
+        help_text="Each exercise answered “no pain” after its sets: the step's id to 0. "
+        "Pain above zero is a pain flag instead.",
+    )
     feeling = models.CharField("how it felt", max_length=12, choices=Feeling, blank=True)
     note = models.TextField("note to the trainer", blank=True, max_length=2000)
 

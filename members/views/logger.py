@@ -131,7 +131,12 @@ def accept_zero_pain(request: HttpRequest, pk: int) -> HttpResponse:
 def pain_check(request: HttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     try:
-        level = _int(request.POST.get("level", "0"), field="level", low=0, high=10)
+        # No answer is no answer: never zero pain the member did not say.
+        if not request.POST.get("level", "").strip():
+            raise ValidationError(
+                {"level": "Choose None, or how much it hurts from 1 to 10, to start."}
+            )
+        level = _int(request.POST.get("level"), field="level", low=0, high=10)
         workout = logbook.record_pain_before(
             workout=workout, level=level, note=_note(request.POST.get("note"), limit=1000)
         )
@@ -319,10 +324,11 @@ def option(request, workout, step_id):
 
 @_card_action
 def pain(request, workout, step_id):
-    """Pain on an exercise: stop it, flag it, email the trainer."""
+    """“Any pain during it?” None is the exercise's answer; a level stops it,
+    flags it and emails the trainer."""
     if not request.POST.get("level"):
-        raise ValidationError({"level": "Choose how much it hurts, from 1 to 10."})
-    level = _int(request.POST.get("level"), field="level", low=1, high=10)
+        raise ValidationError({"level": "Choose None, or how much it hurts from 1 to 10."})
+    level = _int(request.POST.get("level"), field="level", low=0, high=10)
     logbook.report_pain(
         workout=workout,
         step_id=step_id,
@@ -357,6 +363,19 @@ def finish(request: HttpRequest, pk: int) -> HttpResponse:
         workout = logbook.finish_workout(workout=workout, feeling=feeling, note=note)
     except logbook.WorkoutClosed:
         pass
+    except logbook.PainUnanswered as error:
+        # Each card asks its question again; the list at Finish links to them.
+        return _page(
+            request,
+            workout,
+            status=422,
+            errors={
+                "finish_pain": error.messages[0],
+                **{f"pain-{card.step_id}": error.messages[0] for card in error.cards},
+            },
+            typed_note=note,
+            typed_feeling=feeling,
+        )
     except ValidationError as error:
         # Not started yet (the pain check unanswered): refused, as every
         # other action is, with the page that asks the question.

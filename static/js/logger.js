@@ -223,6 +223,12 @@
       row.querySelector("button[name=edit]").focus();
       return;
     }
+    // The exercise's last set: "Any pain during it?" is the next tap.
+    const ask = row.closest(".step-group")?.querySelector(".pain-none");
+    if (ask) {
+      ask.focus();
+      return;
+    }
     const rows = [...document.querySelectorAll(".set-row")];
     const next = rows.slice(rows.indexOf(row) + 1).find((r) => r.querySelector(".log-button"));
     (next ? next.querySelector(".log-button") : row.querySelector("button")).focus();
@@ -237,7 +243,13 @@
       buttons.find(
         (b) => b.name === tapped.name && b.value === tapped.value && b.textContent.trim() === tapped.text,
       );
-    const target = same || card.querySelector(".log-button") || buttons[0];
+    // A card with nothing left to log (its pain question just answered)
+    // hands focus on to the next set of the session.
+    const later = [...document.querySelectorAll(".log-button")].find(
+      (b) => card.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING,
+    );
+    const target =
+      same || card.querySelector(".pain-none") || card.querySelector(".log-button") || later || buttons[0];
     if (target) target.focus();
   }
 })();

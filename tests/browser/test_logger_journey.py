@@ -62,6 +62,14 @@ class Meter:
         return [r for r in self.requests if "/static/" not in r[1] and "favicon" not in r[1]]
 
 
+def answer_no_pain(meter, page, *names):
+    """“Any pain during <name>?” None, one tap each, as the cards ask."""
+    for name in names:
+        question = page.locator(".pain-ask", has_text=f"Any pain during {name}?")
+        meter.tap(question.get_by_role("button", name="None"))
+        expect(question).to_have_count(0)
+
+
 def labels_of(card) -> list[str]:
     return [" ".join(text.split()) for text in card.locator(".set-name").all_inner_texts()]
 
@@ -71,6 +79,9 @@ def start_from_today(meter, page):
     if page.get_by_role("button", name="I start every exercise from zero pain").count():
         meter.tap(page.get_by_role("button", name="I start every exercise from zero pain"))
     expect(page.get_by_text("Any pain right now?")).to_be_visible()
+    # Nothing is chosen for the member: None is their own tap.
+    expect(page.get_by_role("radio", name="None")).not_to_be_checked()
+    meter.tap(page.get_by_role("radio", name="None"))
     meter.tap(page.get_by_role("button", name="Start the session"))
     expect(page.get_by_text("0 of 18 sets done")).to_be_visible()
 
@@ -93,6 +104,7 @@ def test_a_member_logs_the_whole_session_on_a_phone(page, site, on_the_routine):
     )
     meter.tap(walking.get_by_role("button", name="Stop and log"))
     expect(page.get_by_text("1 of 18 sets done")).to_be_visible()
+    answer_no_pain(meter, page, "Backwards walking")
 
     # Step 2a and 2b: the raises, interleaved.
     pair = page.locator("#step-" + str(_step_id("Tibialis raise")))
@@ -106,6 +118,7 @@ def test_a_member_logs_the_whole_session_on_a_phone(page, site, on_the_routine):
         meter.tap(pair.locator(".log-button").first)
         expect(pair.locator(".set-row.is-logged")).to_have_count(logged)
     expect(pair.locator(".set-row.is-logged")).to_have_count(4)
+    answer_no_pain(meter, page, "Tibialis raise", "Calf raise")
 
     # Step 3: the Patrick step, left and right, and the third set on the left.
     patrick = page.locator("#step-" + str(_step_id("Patrick step")))
@@ -120,6 +133,7 @@ def test_a_member_logs_the_whole_session_on_a_phone(page, site, on_the_routine):
         meter.tap(patrick.locator(".log-button").first)
         expect(patrick.locator(".set-row.is-logged")).to_have_count(logged)
     expect(patrick.locator(".set-row.is-logged")).to_have_count(5)
+    answer_no_pain(meter, page, "Patrick step")
 
     # The gym's signal drops: the tap says it was not saved, and nothing is lost.
     page.context.set_offline(True)
@@ -138,6 +152,7 @@ def test_a_member_logs_the_whole_session_on_a_phone(page, site, on_the_routine):
         meter.tap(nordic.locator(".log-button").first)
         expect(nordic.locator(".set-row.is-logged")).to_have_count(logged)
     expect(nordic.locator(".set-row.is-logged")).to_have_count(2)
+    answer_no_pain(meter, page, "Regressed reverse Nordic")
 
     # Step 5: the hamstring curl, each side, at 15 lb.
     curl = page.locator("#step-" + str(_step_id("Single-leg hamstring curl")))
@@ -146,6 +161,7 @@ def test_a_member_logs_the_whole_session_on_a_phone(page, site, on_the_routine):
         meter.tap(curl.locator(".log-button").first)
         expect(curl.locator(".set-row.is-logged")).to_have_count(logged)
     expect(page.get_by_text("18 of 18 sets done")).to_be_visible()
+    answer_no_pain(meter, page, "Single-leg hamstring curl")
     assert_accessible(page)
 
     meter.tap(page.get_by_role("button", name="Finish session"))
@@ -173,11 +189,20 @@ def _step_id(name):
     return next(s["id"] for s in workout.prescription["steps"] if s["name"] == name)
 
 
+def no_pain_where_asked(meter, page):
+    """Each card that asks “any pain during it?” gets None: one tap."""
+    while page.locator(".pain-none").count():
+        before = page.locator(".pain-none").count()
+        meter.tap(page.locator(".pain-none").first)
+        expect(page.locator(".pain-none")).to_have_count(before - 1)
+
+
 def log_every_set(meter, page):
     while page.locator(".log-button").count():
         before = page.locator(".set-row.is-logged").count()
         meter.tap(page.locator(".log-button").first)
         expect(page.locator(".set-row.is-logged")).to_have_count(before + 1)
+        no_pain_where_asked(meter, page)
 
 
 def log_as_prescribed(meter, page):
@@ -185,13 +210,16 @@ def log_as_prescribed(meter, page):
         before = page.locator(".set-row.is-logged").count()
         meter.tap(page.locator(".all-button").first)
         expect(page.locator(".set-row.is-logged")).not_to_have_count(before)
+        no_pain_where_asked(meter, page)
     log_every_set(meter, page)  # single-set steps have no "all" button
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("way", "tap_ceiling"),
-    [(log_every_set, 24), (log_as_prescribed, 18)],
+    # Each ceiling holds seven answers: the pain check's None, then None to
+    # “any pain during it?” for each of the six exercises (one tap each).
+    [(log_every_set, 31), (log_as_prescribed, 25)],
     ids=["set-by-set", "as-prescribed"],
 )
 def test_the_whole_session_stays_within_the_tap_request_and_byte_ceilings(
@@ -296,6 +324,9 @@ def test_the_session_logs_without_javascript(browser, site, on_the_routine):
     while page.locator(".all-button").count():
         page.locator(".all-button").first.click()
     expect(page.get_by_text("18 of 18 sets done")).to_be_visible()
+    # Each answer a form post that redirects to its card.
+    while page.locator(".pain-none").count():
+        page.locator(".pain-none").first.click()
     page.get_by_role("button", name="Finish session").click()
     expect(page.get_by_role("heading", name="Session done")).to_be_visible()
     assert Workout.objects.get().is_complete

@@ -26,6 +26,7 @@ from tests.factories import put_on_block
 
 # Every action the logger offers today; the sweep must use each at least once.
 ACTIONS = {
+    "pain check unanswered",
     "start",
     "log",
     "edit a count",
@@ -40,6 +41,8 @@ ACTIONS = {
     "timer start",
     "timer stop and log",
     "pain on an exercise",
+    "no pain on an exercise",
+    "finish with a pain question unanswered",
     "finish",
     "reopen",
 }
@@ -155,9 +158,15 @@ class Sweep:
         if check_controls:
             assert self.page.evaluate(_CONTROLS) == before, f"after {action}: controls changed"
 
-    def navigate(self, action: str, locator, *, lands_on: str):
-        """Tap something that loads a new page (start, finish, reopen)."""
-        locator.click()
+    def navigate(self, action: str, locator, *, lands_on: str, refused: bool = False):
+        """Tap something that loads a new page (start, finish, reopen). A
+        refused form answers 422, which Chromium notes in the console."""
+        if refused:
+            with self.page.watch.expecting("status of 422"):
+                locator.click()
+                expect(self.page.get_by_text(lands_on).first).to_be_visible()
+        else:
+            locator.click()
         expect(self.page.get_by_text(lands_on).first).to_be_visible()
         self.page.wait_for_load_state("load")  # logger.js is deferred
         self.actions[action] += 1
@@ -170,6 +179,26 @@ class Sweep:
 
     def assert_focus_in(self, locator, action: str):
         expect(locator, f"focus after {action}").to_be_focused()
+
+    def shoot_page(self, name: str, locator=None):
+        """The page (or ``locator`` in it) at phone and at desktop size."""
+        if not self.shots:
+            return
+        self.shots.mkdir(parents=True, exist_ok=True)
+        for size, viewport in (("phone", PHONE), ("desktop", {"width": 1280, "height": 900})):
+            self.page.set_viewport_size(viewport)
+            target = locator or self.page
+            if locator is not None:
+                locator.scroll_into_view_if_needed()
+            target.screenshot(path=str(self.shots / f"{self.label}{name}-{size}.png"))
+        self.page.set_viewport_size(PHONE)
+
+    def no_pain(self, card, exercise: str):
+        """“Any pain during <exercise>?” None: one tap."""
+        question = card.locator(".pain-ask", has_text=f"Any pain during {exercise}?")
+        expect(question).to_be_visible()
+        self.swap("no pain on an exercise", question.get_by_role("button", name="None"))
+        expect(question).to_have_count(0)
 
     def shoot(self, name: str):
         if self.shots:
@@ -217,11 +246,20 @@ def run_sweep(sweep: Sweep, *, drop_one_post: bool = False):
     # Today -> the zero-pain rule -> "any pain right now?" -> the logger.
     page.get_by_role("button", name=re.compile(r"^Start session \d")).click()
     page.get_by_role("button", name="I start every exercise from zero pain").click()
+    # Nothing is chosen for the member: Start without an answer is refused.
+    expect(page.get_by_role("radio", name="None")).not_to_be_checked()
+    sweep.shoot_page("pain-check")
+    sweep.navigate(
+        "pain check unanswered",
+        page.get_by_role("button", name="Start the session"),
+        lands_on="Choose None, or how much it hurts from 1 to 10, to start.",
+        refused=True,
+    )
     page.get_by_role("radio", name="None").check()
     sweep.navigate(
         "start",
         page.get_by_role("button", name="Start the session"),
-        lands_on="0 of 17 sets done",
+        lands_on="0 of 18 sets done",
     )
 
     # The timed step: the timer started and stopped logs the walk.
@@ -267,10 +305,13 @@ def run_sweep(sweep: Sweep, *, drop_one_post: bool = False):
     expect(walking.get_by_text("Stride length: long")).to_be_visible()
     sweep.shoot("06-harder")
 
-    # The walk logged by its Log button: focus moves to the next set.
+    # The walk logged by its Log button: the card asks about pain, with
+    # focus on None; None moves focus to the next set.
     sweep.swap("log", walking_row.locator(".log-button"))
+    sweep.assert_focus_in(walking.get_by_role("button", name="None"), "the walk's last set")
+    sweep.no_pain(walking, "Backwards walking")
     pair = sweep.card("Tibialis raise")
-    sweep.assert_focus_in(pair.locator(".log-button").first, "log")
+    sweep.assert_focus_in(pair.locator(".log-button").first, "no pain")
 
     # The raises: log one, correct its count, harder on the tibialis, a typed
     # distance, then the rest of each exercise as prescribed.
@@ -291,17 +332,23 @@ def run_sweep(sweep: Sweep, *, drop_one_post: bool = False):
         "all as prescribed",
         pair.get_by_role("button", name="All 2 sets of Calf raise as prescribed"),
     )
+    expect(pair.get_by_text("Any pain during Calf raise?")).to_be_visible()
+    sweep.shoot_page("calf-raise-asks", pair)
     sweep.swap("log", pair.locator(".log-button").first)
+    sweep.no_pain(pair, "Tibialis raise")
+    sweep.no_pain(pair, "Calf raise")
 
-    # The Patrick step asks which side is weaker, then logs as prescribed.
+    # The Patrick step's extra set is due from the start, on a row that asks
+    # which side is weaker; answered, the row is a set to log, the total the same.
     patrick = sweep.card("Patrick step")
     sweep.swap("log", patrick.locator(".log-button").first)
-    left = patrick.get_by_role("button", name="Left", exact=True)
-    sweep.swap("weaker side", left, check_controls=False)  # adds the extra set
+    left = patrick.get_by_role("button", name=re.compile("^Left"))
+    sweep.swap("weaker side", left)
     sweep.swap(
         "all as prescribed",
         patrick.get_by_role("button", name=re.compile(r"^All \d sets of Patrick step")),
     )
+    sweep.no_pain(patrick, "Patrick step")
 
     # The Nordic, easier with a band; one set's post lost on the way.
     nordic = sweep.card("Regressed reverse Nordic")
@@ -324,6 +371,16 @@ def run_sweep(sweep: Sweep, *, drop_one_post: bool = False):
     sweep.swap("pain on an exercise", curl.get_by_role("button", name="Stop this exercise"))
     expect(curl.get_by_role("heading", name="Stopped: pain 2/10")).to_be_visible()
 
+    # Finish with the Nordic's question unanswered: refused, with a link to it.
+    sweep.navigate(
+        "finish with a pain question unanswered",
+        page.get_by_role("button", name="Finish session"),
+        lands_on="Before you finish, answer",
+        refused=True,
+    )
+    sweep.shoot_page("finish-refused", page.locator(".finish-form"))
+    page.locator("#finish-pain").get_by_role("link", name="Regressed reverse Nordic").click()
+    sweep.no_pain(nordic, "Regressed reverse Nordic")
     sweep.navigate(
         "finish",
         page.get_by_role("button", name="Finish session"),
@@ -347,6 +404,8 @@ def _check_the_record(member):
     assert logs.count() == 13
     assert logs.get(exercise__name="Tibialis raise", set_number=1).reps == 22
     assert PainFlag.objects.get().exercise.name == "Single-leg hamstring curl"
+    # “Any pain during it?” answered None for every other exercise, one tap each.
+    assert len(workout.pain_after) == 5
     assert member.profile.__class__.objects.get(user=member).weaker_side == "left"
 
 

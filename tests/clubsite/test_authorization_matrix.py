@@ -147,6 +147,8 @@ def world(member, second_member, trainer, other_trainer, settings, tmp_path):
     knob = Knob.objects.filter(exercise_id=step["exercise_id"]).first()
     slot = {"step": step["id"], "set_number": 1, "side": "left" if step["per_side"] else "both"}
     logbook.log_set(workout=workout, step_id=step["id"], set_number=1, side=slot["side"], reps=10)
+    # "Any pain during it?" answered, so the owner's Finish goes through.
+    logbook.report_pain(workout=workout, step_id=step["id"], level=0)
     flag = PainFlag.objects.create(member=member, workout=workout, level=2, note="Heel")
     override = StepOverride.objects.create(member=member, step_id=step["id"], reps=10)
     question = ask(
@@ -224,6 +226,7 @@ def payloads(objects: dict) -> dict:
     return {
         "members:log_set": {**slot, "reps": "9"},
         "members:undo_set": slot,
+        "members:pain_check": {"level": "0"},
         "members:knob": {"knob": objects["knob"], "direction": "harder"},
         "members:pain": {"level": "3", "note": "Sharp"},
         "members:weaker_side": {"side": "right"},

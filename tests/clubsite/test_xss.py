@@ -40,7 +40,7 @@ from members.nudges import unsubscribe_token
 from members.services import invite_member
 from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
 from tests.factories import PASSWORD, ground_up_routine, put_on_block
-from tests.members.logger_helpers import CLUB
+from tests.members.logger_helpers import CLUB, no_pain
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
 
@@ -139,6 +139,7 @@ NOT_TYPED = {
     "Routine.slug": "a SlugField: letters, digits and hyphens",
     "Workout.prescription": "a copy of the routine's fields above, made when a workout starts",
     "Workout.choices": "step ids",
+    "Workout.pain_after": "step ids to 0",
     "SetLog.knobs": "Knob.label to a value or level: KNOB and LEVEL",
 }
 FIELDS = [value for value in list(globals().values()) if isinstance(value, Field)]
@@ -300,6 +301,7 @@ def _workout(member, session, *, pain_step: Step, day: dt.date) -> Workout:
         if main["id"] != pain_step.pk:
             logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
     logbook.report_pain(workout=workout, step_id=pain_step.pk, level=3, note=PAIN_NOTE.text)
+    no_pain(workout)
     return logbook.finish_workout(workout=workout, feeling="too_hard", note=WORKOUT_NOTE.text)
 
 

@@ -24,6 +24,12 @@ def started_workout(member, trainer, *, weaker_side=Profile.WeakerSide.LEFT):
     return logbook.record_pain_before(workout=workout, level=0)
 
 
+def no_pain(workout):
+    """“Any pain during it?” answered None for every exercise not stopped for pain."""
+    for main in workout.prescription["steps"]:
+        logbook.report_pain(workout=workout, step_id=main["id"], level=0)
+
+
 def step(workout, name):
     """The prescription's step (or alternative) for an exercise name."""
     for main in workout.prescription["steps"]:
@@ -44,6 +50,12 @@ def finished_workout(
     logbook.accept_zero_pain_rule(member=member)
     logbook.record_pain_before(workout=workout, level=0)
     steps = workout.prescription["steps"]
+    if complete:
+        # A session done in full answered the weaker-side question on the
+        # extra set's row, when the profile did not say.
+        Profile.objects.filter(user=member, weaker_side=Profile.WeakerSide.UNSURE).update(
+            weaker_side=Profile.WeakerSide.LEFT
+        )
     for main in steps if complete else steps[:1]:
         if wall is not None and main["name"] == "Tibialis raise":
             knob = Knob.objects.get(exercise__name="Tibialis raise")
@@ -51,6 +63,7 @@ def finished_workout(
                 workout=workout, step_id=main["id"], knob_id=knob.pk, raw_value=str(wall)
             )
         logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    no_pain(workout)
     logbook.finish_workout(workout=workout, feeling=feeling)
     started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
     Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)

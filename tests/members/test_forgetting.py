@@ -163,6 +163,7 @@ def _a_full_membership():
     phone.post(f"{session}zero-pain/")
     phone.post(f"{session}pain-check/", {"level": "0"})
     phone.post(f"{session}steps/{calf.pk}/all/")
+    phone.post(f"{session}steps/{calf.pk}/pain/", {"level": "0"})  # any pain during it? None
     tibialis = Step.objects.get(routine=routine, exercise__name="Tibialis raise")
     phone.post(
         f"{session}steps/{tibialis.pk}/pain/", {"level": "3", "note": THEIR_WORDS["pain note"]}

@@ -8,7 +8,7 @@ import pytest
 from members import logbook
 from members.models import Workout
 from routines.models import Knob
-from tests.members.logger_helpers import started_workout, step
+from tests.members.logger_helpers import no_pain, started_workout, step
 
 
 def _session(member, workout, *, wall):
@@ -17,6 +17,7 @@ def _session(member, workout, *, wall):
     logbook.set_knob(workout=workout, step_id=tibialis, knob_id=knob.pk, raw_value=str(wall))
     for main in workout.prescription["steps"]:
         logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    no_pain(workout)
     return logbook.finish_workout(workout=workout, feeling="about_right")
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from members import logbook
 from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
 from routines.models import Knob
-from tests.members.logger_helpers import started_workout, step
+from tests.members.logger_helpers import no_pain, started_workout, step
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -55,7 +55,7 @@ def test_the_first_session_asks_for_the_zero_pain_rule_then_for_pain(
     member_client.post(_url(workout, "zero-pain/"))
     page = member_client.get(_url(workout))
     assert "Any pain right now?" in page.text
-    assert 'value="0" checked' in page.text
+    assert " checked" not in page.text.split("Any pain right now?")[1].split("</form>")[0]
     response = member_client.post(_url(workout, "pain-check/"), {"level": "0"})
     assert response["Location"] == _url(workout)
     page = member_client.get(_url(workout))
@@ -187,8 +187,8 @@ def test_card_actions_work_with_and_without_htmx(member_client, workout, htmx):
     [
         ("knob", {"value": "99", "direction": "set"}, "Enter a value from 2 in to 36 in."),
         ("knob", {"value": "abc", "direction": "set"}, "Enter a number, such as 12."),
-        ("pain", {"level": "11"}, "Enter a number from 1 to 10."),
-        ("pain", {"level": "0"}, "Enter a number from 1 to 10."),
+        ("pain", {"level": "11"}, "Enter a number from 0 to 10."),
+        ("pain", {"level": ""}, "Choose None, or how much it hurts from 1 to 10."),
         ("option", {"option": "999999"}, "That is not an alternative for this exercise."),
     ],
 )
@@ -253,7 +253,9 @@ def test_a_note_with_a_null_character_is_refused_and_saves_nothing(member_client
 
 @pytest.mark.django_db
 def test_finish_and_reopen(member_client, workout):
-    member_client.post(_url(workout, f"steps/{step(workout, 'Calf raise')['id']}/all/"))
+    calf = step(workout, "Calf raise")["id"]
+    member_client.post(_url(workout, f"steps/{calf}/all/"))
+    member_client.post(_url(workout, f"steps/{calf}/pain/"), {"level": "0"})
     response = member_client.post(
         _url(workout, "finish/"), {"feeling": "about_right", "note": "Heels <b>sore</b>"}
     )
@@ -541,3 +543,166 @@ def test_a_timed_set_reads_as_minutes_and_seconds_everywhere(
 
     rows = list(privacy.set_rows(member))
     assert ["10:00 min", "7:42 min"] in [row[6:8] for row in rows]
+
+
+@pytest.mark.django_db
+def test_the_pain_check_waits_for_the_members_own_answer(member_client, workout):
+    """“None” was chosen already, so one tap on Start recorded zero pain the
+    member never gave. Nothing is chosen; no answer is a message at the field."""
+    Workout.objects.filter(pk=workout.pk).update(pain_before=None)
+    page = member_client.get(_url(workout)).text
+    question = page.split("Any pain right now?")[1].split("</form>")[0]
+    assert "checked" not in question
+    response = member_client.post(_url(workout, "pain-check/"), {})
+    assert response.status_code == 422
+    assert "Choose None, or how much it hurts from 1 to 10, to start." in response.text
+    assert 'aria-describedby="pain-check-error"' in response.text
+    assert Workout.objects.get().pain_before is None
+    assert member_client.post(_url(workout, "pain-check/"), {"level": "0"}).status_code == 302
+    assert Workout.objects.get().pain_before == 0
+
+
+def _log_calf_raise(member_client, workout):
+    """Both calf raise sets, one tap each, as htmx posts them; the last answer."""
+    for number in (1, 2):
+        response = member_client.post(
+            _url(workout, "sets/"),
+            _set(workout, "Calf raise", set_number=number, reps=25),
+            **HTMX,
+        )
+    return response
+
+
+@pytest.mark.django_db
+def test_after_the_last_set_the_card_asks_about_pain_and_none_is_one_tap(
+    member_client, workout, mailoutbox
+):
+    calf = step(workout, "Calf raise")["id"]
+    page = member_client.get(_url(workout)).text
+    assert "Any pain during Calf raise?" not in page
+    card = page.split('id="step-3"')[1].split("</section>")[0]
+    assert 'id="step-3-pain"' in card  # the out-of-band target is always there
+
+    first = member_client.post(
+        _url(workout, "sets/"), _set(workout, "Calf raise", set_number=1, reps=25), **HTMX
+    )
+    assert "Any pain during Calf raise?" not in first.text
+    last = _log_calf_raise(member_client, workout)
+    assert 'id="step-3-pain" hx-swap-oob="true"' in last.text
+    assert "Any pain during Calf raise?" in last.text
+    assert 'name="level" value="0"' in last.text
+
+    answer = member_client.post(_url(workout, f"steps/{calf}/pain/"), {"level": "0"}, **HTMX)
+    assert answer.status_code == 200
+    assert "Any pain during Calf raise?" not in answer.text
+    assert Workout.objects.get().pain_after == {str(calf): 0}
+    # Said twice (a retried post), still one answer; and no flag, no email.
+    member_client.post(_url(workout, f"steps/{calf}/pain/"), {"level": "0"}, **HTMX)
+    assert Workout.objects.get().pain_after == {str(calf): 0}
+    assert not PainFlag.objects.exists() and not mailoutbox
+    # Without htmx, the same answer is a form post that redirects to the card.
+    tibialis = step(workout, "Tibialis raise")["id"]
+    response = member_client.post(_url(workout, f"steps/{tibialis}/pain/"), {"level": "0"})
+    assert response["Location"] == _url(workout) + f"#step-{tibialis}"
+
+
+@pytest.mark.django_db
+def test_pain_on_the_question_stops_the_exercise_flags_it_and_emails_the_trainer(
+    member_client, workout, mailoutbox, django_capture_on_commit_callbacks
+):
+    calf = step(workout, "Calf raise")["id"]
+    _log_calf_raise(member_client, workout)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            _url(workout, f"steps/{calf}/pain/"), {"level": "4", "note": "Heel"}, **HTMX
+        )
+    assert "Stopped: pain 4/10" in response.text
+    assert "Any pain during Calf raise?" not in response.text
+    assert PainFlag.objects.get().level == 4 and len(mailoutbox) == 1
+    assert Workout.objects.get().pain_after == {}
+
+
+@pytest.mark.django_db
+def test_finish_lists_the_exercises_whose_pain_question_is_unanswered(member_client, workout):
+    calf = step(workout, "Calf raise")["id"]
+    tibialis = step(workout, "Tibialis raise")["id"]
+    _log_calf_raise(member_client, workout)
+    member_client.post(
+        _url(workout, "sets/"), _set(workout, "Tibialis raise", set_number=1, reps=25), **HTMX
+    )
+    response = member_client.post(
+        _url(workout, "finish/"), {"feeling": "too_hard", "note": "Tired legs"}
+    )
+    assert response.status_code == 422
+    listed = response.text.split('id="finish-pain"')[1].split("</div>")[0]
+    assert f'<a href="#pain-{calf}">Calf raise</a>' in listed
+    assert f'<a href="#pain-{tibialis}">Tibialis raise</a>' in listed
+    assert "Patrick step" not in listed  # nothing done there, nothing to ask
+    # Each listed card asks again, at the anchor the list links to; nothing typed is lost.
+    assert f'id="pain-{calf}"' in response.text and f'id="pain-{tibialis}"' in response.text
+    assert "Any pain during Tibialis raise?" in response.text
+    assert "Tired legs</textarea>" in response.text
+    assert 'value="too_hard" checked' in response.text
+    assert Workout.objects.get().finished_at is None
+
+    for step_id in (calf, tibialis):
+        member_client.post(_url(workout, f"steps/{step_id}/pain/"), {"level": "0"})
+    assert member_client.post(_url(workout, "finish/"), {})["Location"] == _url(workout)
+    assert Workout.objects.get().finished_at is not None
+
+
+@pytest.mark.django_db
+def test_an_exercise_is_complete_only_once_its_pain_question_is_answered(member, trainer):
+    workout = started_workout(member, trainer)
+    for main in workout.prescription["steps"]:
+        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    with pytest.raises(logbook.PainUnanswered):
+        logbook.finish_workout(workout=workout)
+    no_pain(workout)
+    assert logbook.finish_workout(workout=workout).is_complete
+
+
+@pytest.mark.django_db
+def test_the_extra_set_is_due_while_the_weaker_side_is_unknown(member_client, member, trainer):
+    """Never answering the weaker-side question finished “17 of 17”: the third
+    Patrick set was not due. It is due from the start, on a row that asks."""
+    workout = started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
+    patrick = step(workout, "Patrick step")["id"]
+    page = member_client.get(_url(workout)).text
+    assert "0 of 18 sets done" in page
+    row = page.split(f'id="set-{patrick}-3-weaker"')[1].split("</form>")[0]
+    assert "Which is it?" in row and 'name="side" value="left"' in row
+    for main in workout.prescription["steps"]:
+        member_client.post(_url(workout, f"steps/{main['id']}/all/"))
+    page = member_client.get(_url(workout)).text
+    assert "17 of 18 sets done" in page
+    assert f'id="set-{patrick}-3-weaker"' in page
+    no_pain(workout)
+    member_client.post(_url(workout, "finish/"), {})
+    page = member_client.get(_url(workout)).text
+    assert "Session partly done" in page and "17 of 18 sets logged" in page
+    assert not Workout.objects.get().is_complete
+
+
+@pytest.mark.django_db
+def test_answering_the_weaker_side_keeps_the_total(member_client, member, trainer):
+    workout = started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
+    patrick = step(workout, "Patrick step")["id"]
+    response = member_client.post(
+        _url(workout, f"steps/{patrick}/weaker-side/"), {"side": "right"}, **HTMX
+    )
+    assert "0 of 18 sets done" in response.text
+    assert f'id="set-{patrick}-3-right"' in response.text
+    assert SetLog.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_how_it_felt_is_not_chosen_for_the_member(member_client, workout):
+    """“About right” was chosen already: a member who skipped the question
+    told the trainer the session felt about right. Unanswered stays blank."""
+    page = member_client.get(_url(workout)).text
+    feelings = page.split("How did it feel?")[1].split("</fieldset>")[0]
+    assert "checked" not in feelings
+    no_pain(workout)
+    member_client.post(_url(workout, "finish/"), {})
+    assert Workout.objects.get().feeling == ""

@@ -18,7 +18,7 @@ from members.models import Assignment, Workout
 from members.review import review_blocks
 from routines.models import Exercise, Knob
 from tests.factories import UserFactory, ground_up_routine, put_on_block
-from tests.members.logger_helpers import CLUB, finished_workout, started_workout, step
+from tests.members.logger_helpers import CLUB, finished_workout, no_pain, started_workout, step
 from tests.routines.factories import KnobFactory, RoutineFactory, StepFactory
 
 MONDAY = dt.date(2026, 11, 16)
@@ -200,6 +200,7 @@ def set_in_every_order(member, trainer):
         )
     for main in workout.prescription["steps"]:
         logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+    no_pain(workout)
     return logbook.finish_workout(workout=workout, feeling="about_right")
 
 

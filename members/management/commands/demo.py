@@ -298,6 +298,11 @@ class Command(BaseCommand):
             return
         if story == "first":
             past = past[:2]
+        # The extra set waits for the weaker side: a past session done in full
+        # answered it (left). Not sure stays the setting, so today asks again.
+        unsure = member.profile.weaker_side == Profile.WeakerSide.UNSURE
+        if unsure:
+            logbook.set_weaker_side(member=member, side=Profile.WeakerSide.LEFT)
         for index, session in enumerate(past):
             last = index == len(past) - 1
             self._log_session(
@@ -310,6 +315,8 @@ class Command(BaseCommand):
                 else Workout.Feeling.ABOUT_RIGHT,
                 pain=story == "pain" and last,
             )
+        if unsure:
+            Profile.objects.filter(user=member).update(weaker_side=Profile.WeakerSide.UNSURE)
 
     def _log_session(self, member, session, *, wall, partly, feeling, pain):
         """A session logged through the logger's own services, every set at its
@@ -329,6 +336,7 @@ class Command(BaseCommand):
                 )
                 continue
             logbook.log_all_as_prescribed(workout=workout, step_id=step["id"])
+            logbook.report_pain(workout=workout, step_id=step["id"], level=0)
         logbook.finish_workout(
             workout=workout,
             feeling=feeling,
