@@ -68,9 +68,9 @@ def _context(request, workout: Workout, *, history: PlanHistory | None = None, *
         "plan": plan,
         "profile": profile,
         "session": session,
-        "total_sessions": session.assignment.weeks * len(session.assignment.weekday_list)
-        if session
-        else None,
+        # The block's own sessions (an ended block has fewer than weeks x days),
+        # counted only where the page shows it: the template calls it.
+        "total_sessions": session.assignment.planned_sessions.count if session else None,
         "pain_levels": PAIN_LEVELS,
         "feelings": Workout.Feeling.choices,
         "is_today": workout.date == timezone.localdate(),

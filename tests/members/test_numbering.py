@@ -18,6 +18,7 @@ from icalendar import Calendar
 
 from members.models import Assignment, PainFlag, Question, Workout
 from members.review import review_blocks
+from members.steering import end_block
 from tests.factories import put_on_block
 from tests.members.logger_helpers import CLUB, finished_workout
 
@@ -273,3 +274,16 @@ def test_every_page_agrees_on_the_numbers(place, story, client, member, trainer,
     assert shown.get("weeks", {}).items() <= weeks.items()
     if "done" in shown and "due" in shown:
         assert shown["done"] <= shown["due"]
+
+
+@pytest.mark.django_db
+def test_the_logger_counts_the_sessions_of_a_block_ended_early(member, trainer, member_client):
+    """Ended after week 1, the block has two sessions: the logger says so, as
+    Program and the calendar do, not weeks times days of what was planned."""
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
+    workout = finished_workout(member, _sessions(block)[0])
+    with _late(dt.date(2026, 11, 20)):
+        end_block(assignment=block)
+        text = member_client.get(f"/me/sessions/{workout.pk}/").text
+    assert block.planned_sessions.count() == 2
+    assert "Session 1 of 2 ·" in text
