@@ -193,7 +193,8 @@ SET_ROW = re.compile(
     re.S,
 )
 HIDDEN = re.compile(r'name="(step|set_number|side)" value="([^"]*)"')
-AMOUNT = re.compile(r'name="(reps|minutes)" value="(\d+)"')
+# A timed row shows minutes and seconds ("7:00"); the soak logs whole minutes.
+AMOUNT = re.compile(r'name="(reps|minutes)" value="(\d+)(?::\d{2})?"')
 
 
 @dataclasses.dataclass(frozen=True)

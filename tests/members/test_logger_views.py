@@ -353,8 +353,8 @@ def test_the_logger_query_count_stays_flat(
         SetLog.objects.filter(set_number=1, side__in=["both", "left"]).delete()
     # Session, user, the workout with its sets, knob settings and pain flags (4),
     # the profile, the previous workout with its sets (2), earlier knob
-    # settings, the exercises with their knobs (2).
-    with django_assert_num_queries(11):
+    # settings, the exercises with their knobs (2), the block's session count.
+    with django_assert_num_queries(12):
         member_client.get(_url(workout))
     data = _set(workout, "Calf raise", reps="20")
     # The workout, the earlier workouts' reads once (previous sets, knob
@@ -529,6 +529,7 @@ def test_a_timed_set_reads_as_minutes_and_seconds_everywhere(
 
     walking = step(workout, "Backwards walking")["id"]
     logbook.log_set(workout=workout, step_id=walking, set_number=1, side="both", seconds=462)
+    no_pain(workout)
     logbook.finish_workout(workout=workout, feeling="about_right")
 
     history = member_client.get("/me/history/")
