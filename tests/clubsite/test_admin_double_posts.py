@@ -14,7 +14,13 @@ from django.test import RequestFactory
 from clubsite.admin_base import RaceSafeAdmin
 from members.models import User
 from routines.models import BodyArea, Routine
-from tests.concurrency import needs_postgresql, post_at_once, server_errors
+from tests.concurrency import (
+    at_once,
+    needs_postgresql,
+    post_at_once,
+    server_errors,
+    signed_in_client,
+)
 from tests.routines.factories import RoutineFactory
 
 
@@ -38,11 +44,26 @@ def test_a_body_area_added_at_once_by_a_trainer_is_one_row(trainer):
     )
     assert server_errors(responses) == []
     assert BodyArea.objects.filter(name="Dbl Area").count() == 1
-    losers = [response for response in responses if response.status_code == 200]
-    for response in losers:
+    assert sorted(response.status_code for response in responses) == [200] * 7 + [302]
+    for response in (r for r in responses if r.status_code == 200):
         # The form again, what was typed kept, the taken name at its field.
         assert "already exists" in response.content.decode()
         assert 'value="Dbl Area"' in response.content.decode()
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_body_areas_renamed_to_one_name_at_once_keep_apart(trainer):
+    first, second = BodyArea.objects.create(name="Hips"), BodyArea.objects.create(name="Knees")
+    clients = [signed_in_client(trainer) for _ in range(2)]
+    responses = at_once(
+        lambda client=client, area=area: client.post(
+            f"/admin/routines/bodyarea/{area.pk}/change/", {"name": "Feet"}
+        )
+        for client, area in zip(clients, [first, second], strict=True)
+    )
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    assert BodyArea.objects.filter(name="Feet").count() == 1
 
 
 @needs_postgresql
