@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -346,4 +346,11 @@ class RoutineAdmin(RaceSafeAdmin):
         )
         if recent is not None:
             return recent, False
+        for _ in range(2):
+            try:
+                # A savepoint each (duplicate_routine is atomic): a slug taken at
+                # this moment by a routine saved elsewhere is tried again, not a 500.
+                return duplicate_routine(routine, author=author), True
+            except IntegrityError:
+                continue
         return duplicate_routine(routine, author=author), True

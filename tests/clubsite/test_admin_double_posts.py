@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from clubsite.admin_base import RaceSafeAdmin
 from members.models import User
-from routines.models import BodyArea, Routine
+from routines.models import BodyArea, Equipment, Routine
 from tests.concurrency import (
     at_once,
     needs_postgresql,
@@ -38,12 +38,12 @@ def test_every_admin_with_an_add_or_change_form_answers_a_double_post(superuser)
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_body_area_added_at_once_by_a_trainer_is_one_row(trainer):
-    responses = post_at_once(
-        "/admin/routines/bodyarea/add/", {"name": "Dbl Area"}, user=trainer, n=8
-    )
+@pytest.mark.parametrize("model", [BodyArea, Equipment])
+def test_a_body_area_added_at_once_by_a_trainer_is_one_row(trainer, model):
+    url = f"/admin/routines/{model._meta.model_name}/add/"
+    responses = post_at_once(url, {"name": "Dbl Area"}, user=trainer, n=8)
     assert server_errors(responses) == []
-    assert BodyArea.objects.filter(name="Dbl Area").count() == 1
+    assert model.objects.filter(name="Dbl Area").count() == 1
     assert sorted(response.status_code for response in responses) == [200] * 7 + [302]
     for response in (r for r in responses if r.status_code == 200):
         # The form again, what was typed kept, the taken name at its field.
