@@ -1,8 +1,10 @@
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,7 +12,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
+from django_tasks_db.models import DBTaskResult
 
+from clubsite.admin_base import RaceSafeAdmin, make_race_safe
 from members import invitation_limit, outbox, privacy, questions
 from members.emails import invitation_message, send_all
 from members.forms import BlockForm, InvitationForm
@@ -48,7 +52,7 @@ from members.steering import (
 )
 
 
-class TrainerScopedAdmin(admin.ModelAdmin):
+class TrainerScopedAdmin(RaceSafeAdmin):
     """A trainer sees only the rows of the members they train now (the model's
     ``for_trainer``): not a former member's, nor one who moved to another
     trainer. A superuser sees every row, closed accounts' included."""
@@ -85,7 +89,7 @@ class UserChangeFormByEmail(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RaceSafeAdmin, DjangoUserAdmin):
     form = UserChangeFormByEmail
     add_form = UserCreationForm
     inlines = [ProfileInline]
@@ -545,7 +549,7 @@ class KnobSettingInline(admin.TabularInline):
 
 
 @admin.register(Workout)
-class WorkoutAdmin(admin.ModelAdmin):
+class WorkoutAdmin(RaceSafeAdmin):
     list_display = ["member", "date", "planned_session", "is_complete", "feeling", "finished_at"]
     list_select_related = ["member", "planned_session"]
     list_filter = ["date", "is_complete", "feeling"]
@@ -762,3 +766,9 @@ class EmailDeliveryAdmin(TrainerScopedAdmin):
     def send_again(self, request, queryset):
         count = outbox.requeue(queryset)
         self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+
+
+# Other apps' admins with add or change forms get the same answer to a double post.
+make_race_safe(Group)
+make_race_safe(EmailAddress)
+make_race_safe(DBTaskResult)

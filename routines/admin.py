@@ -1,15 +1,19 @@
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from clubsite.admin_base import RaceSafeAdmin
 from routines.forms import RoutineForm
 from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
 from routines.publishing import (
@@ -20,14 +24,18 @@ from routines.publishing import (
 )
 from routines.services import duplicate_routine, publish_problems, renumber_steps
 
+# Posts this close together by one person are one tap repeated (members'
+# REPEAT_WINDOW; routines cannot import members).
+DOUBLE_TAP = dt.timedelta(minutes=1)
+
 
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
+class EquipmentAdmin(RaceSafeAdmin):
     search_fields = ["name"]
 
 
 @admin.register(BodyArea)
-class BodyAreaAdmin(admin.ModelAdmin):
+class BodyAreaAdmin(RaceSafeAdmin):
     search_fields = ["name"]
 
 
@@ -48,7 +56,7 @@ class KnobInline(admin.StackedInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(RaceSafeAdmin):
     list_display = ["name", "knob_list", "equipment_list", "routine_count"]
     list_filter = ["body_areas", "equipment"]
     search_fields = ["name", "purpose", "knobs__label"]
@@ -180,7 +188,7 @@ class StepInline(admin.StackedInline):
 
 
 @admin.register(Routine)
-class RoutineAdmin(admin.ModelAdmin):
+class RoutineAdmin(RaceSafeAdmin):
     form = RoutineForm
     list_display = [
         "title", "status", "sessions_per_week", "weeks", "step_count", "author",
@@ -307,9 +315,42 @@ class RoutineAdmin(admin.ModelAdmin):
     @admin.action(description="Duplicate as a new draft", permissions=["add"])
     def duplicate(self, request, queryset):
         for routine in queryset:
-            copy = duplicate_routine(routine, author=request.user)
+            copy, made = self._duplicate_once(routine, request.user)
             self.message_user(
                 request,
-                format_html("Made “{}”, a draft copy of “{}”.", copy.title, routine.title),
+                format_html(
+                    "Made “{}”, a draft copy of “{}”." if made else "“{}” was made already.",
+                    copy.title,
+                    routine.title,
+                ),
                 messages.SUCCESS,
             )
+
+    @staticmethod
+    @transaction.atomic
+    def _duplicate_once(routine, author) -> tuple[Routine, bool]:
+        """The copy, and whether this post made it. Copies of one routine are
+        made one at a time (its row is locked), so their slugs never collide,
+        and a double tap (the same trainer, moments apart) gets the copy the
+        first tap made; a Duplicate asked for later makes another."""
+        Routine.objects.select_for_update().get(pk=routine.pk)
+        recent = (
+            Routine.objects.filter(
+                author=author,
+                title=f"{routine.title} (copy)"[:120],
+                slug__startswith=f"{routine.slug}-copy"[:120],
+                created_at__gte=timezone.now() - DOUBLE_TAP,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if recent is not None:
+            return recent, False
+        for _ in range(2):
+            try:
+                # A savepoint each (duplicate_routine is atomic): a slug taken at
+                # this moment by a routine saved elsewhere is tried again, not a 500.
+                return duplicate_routine(routine, author=author), True
+            except IntegrityError:
+                continue
+        return duplicate_routine(routine, author=author), True
