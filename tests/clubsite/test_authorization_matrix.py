@@ -420,6 +420,8 @@ def _move_on(objects, member, *, to, when) -> None:
     end_block(assignment=Assignment.objects.get(pk=objects["block"]["pk"]))
     invited = Invitation.objects.get(pk=objects["invitation"]["pk"]).member
     for person in [member, invited]:
+        # Makana hands them over (a trainer takes on only members who are free).
+        Profile.objects.filter(user=person).update(trainer=to)
         put_on_block(person, trainer=to, start_date=timezone.localdate())
     if when == "after_deletion":
         privacy.forget(member)
