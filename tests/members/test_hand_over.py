@@ -114,3 +114,42 @@ def test_a_superusers_assign_hands_the_member_over(alex_between_blocks, superuse
     response = owner.post(reverse("trainer:assign"), _assign_post(alex_between_blocks))
     assert response.status_code == 302
     assert Profile.objects.get(user=alex_between_blocks).trainer == superuser
+
+
+def test_the_admins_add_form_refuses_another_trainers_member(alex_between_blocks, trainer):
+    makana = _signed_in(trainer)
+    response = makana.post(
+        "/admin/members/assignment/add/",
+        {
+            "member": alex_between_blocks.pk,
+            "routine": ground_up_routine().pk,
+            "start_date": "2026-11-23",
+            "weekdays": ["0", "3"],
+            "weeks": "4",
+        },
+    )
+    assert response.status_code == 200
+    assert REFUSED in response.text
+    assert not Assignment.objects.filter(trainer=trainer).exists()
+    assert Profile.objects.get(user=alex_between_blocks).trainer.email == "kai@example.com"
+
+
+def test_the_admins_group_action_refuses_another_trainers_member(
+    alex_between_blocks, second_member, trainer
+):
+    makana = _signed_in(trainer)
+    response = makana.post(
+        "/admin/members/user/",
+        {
+            "action": "put_on_a_routine",
+            "_selected_action": [alex_between_blocks.pk, second_member.pk],
+            "apply": "1",
+            "routine": ground_up_routine().pk,
+            "start_date": "2026-11-23",
+            "weekdays": ["0", "3"],
+            "weeks": "4",
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert not Assignment.objects.filter(trainer=trainer, member=alex_between_blocks).exists()
+    assert Profile.objects.get(user=alex_between_blocks).trainer.email == "kai@example.com"
