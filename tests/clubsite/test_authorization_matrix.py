@@ -71,6 +71,7 @@ MATRIX = {
     "members:finish": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:reopen": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "trainer:member": ("GET", {"trainer": 200, **TRAINERS}),
+    "trainer:hand_over": ("POST", {"trainer": 302, **TRAINERS}),
     "trainer:acknowledge_pain": ("POST", {"trainer": 302, **TRAINERS}),
     "trainer:resolve_pain": ("POST", {"trainer": 302, **TRAINERS}),
     "trainer:pause": ("POST", {"trainer": 302, **TRAINERS}),
@@ -189,6 +190,7 @@ NAMES = {
     **dict.fromkeys(["members:log_all", "members:knob", "members:option", "members:pain"], "step"),
     "members:weaker_side": "step",
     "trainer:member": "member",
+    "trainer:hand_over": "member",
     "trainer:acknowledge_pain": "flag",
     "trainer:resolve_pain": "flag",
     **dict.fromkeys(

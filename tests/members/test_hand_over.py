@@ -153,3 +153,36 @@ def test_the_admins_group_action_refuses_another_trainers_member(
     assert response.status_code in (200, 302)
     assert not Assignment.objects.filter(trainer=trainer, member=alex_between_blocks).exists()
     assert Profile.objects.get(user=alex_between_blocks).trainer.email == "kai@example.com"
+
+
+def test_the_current_trainer_hands_the_member_over(
+    alex_between_blocks, other_trainer, trainer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    kai = _signed_in(other_trainer)
+    page = kai.get(reverse("trainer:member", args=[alex_between_blocks.pk]))
+    assert "Hand Alex Rivera over" in page.text
+    url = reverse("trainer:hand_over", args=[alex_between_blocks.pk])
+    refused = kai.post(url, {"handover-trainer": trainer.pk})
+    assert refused.status_code == 302
+    assert Profile.objects.get(user=alex_between_blocks).trainer == other_trainer
+    # Makana, not Alex's trainer, cannot take Alex through this form.
+    assert (
+        _signed_in(trainer)
+        .post(url, {"handover-trainer": trainer.pk, "handover-confirm": "on"})
+        .status_code
+        == 404
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = kai.post(url, {"handover-trainer": trainer.pk, "handover-confirm": "on"})
+    assert moved.status_code == 302
+    assert Profile.objects.get(user=alex_between_blocks).trainer == trainer
+    assert sorted(to for email in mail.outbox for to in email.to) == [
+        "alex@example.com",
+        "kai@example.com",
+        "makana@example.com",
+    ]
+    assert kai.get(reverse("trainer:member", args=[alex_between_blocks.pk])).status_code == 404
+    makana = _signed_in(trainer)
+    assert makana.get(reverse("trainer:member", args=[alex_between_blocks.pk])).status_code == 200
