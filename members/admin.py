@@ -41,6 +41,7 @@ from members.services import (
     invite_member,
     resend_invitation,
     start_block,
+    trained_elsewhere_message,
 )
 from members.steering import (
     end_block,
@@ -348,6 +349,8 @@ class AssignmentAdminForm(forms.ModelForm):
         model = Assignment
         fields = ["member", "routine", "trainer", "start_date", "weekdays", "weeks", "status"]
 
+    assigner = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -363,6 +366,12 @@ class AssignmentAdminForm(forms.ModelForm):
         # does not show, so the model's own check skips it: ask here.
         if Assignment.objects.current().filter(member=member).exists():
             raise ValidationError(already_on_a_block_message([member.display_name]))
+        # Starting a block makes the assigner the member's trainer: a trainer
+        # may not take over another's member (a superuser hands over).
+        if self.assigner is not None and (
+            refused := trained_elsewhere_message(trainer=self.assigner, members=[member])
+        ):
+            raise ValidationError(refused)
         return member
 
     def clean_weekdays(self):
@@ -427,7 +436,9 @@ class AssignmentAdmin(TrainerScopedAdmin):
     inlines = [PlannedSessionInline, TrainerNoteInline]
 
     def get_form(self, request, obj=None, **kwargs):
-        kwargs["form"] = AssignmentChangeForm if obj else AssignmentAdminForm
+        # The add form checks the member is free or the assigner's own.
+        add_form = type("AssignmentAddForm", (AssignmentAdminForm,), {"assigner": request.user})
+        kwargs["form"] = AssignmentChangeForm if obj else add_form
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):

@@ -36,6 +36,9 @@ def invite_member(
     member = _account_to_invite(email)
     if member.has_usable_password():
         raise ValidationError({"email": "This person already has an account."})
+    # Inviting makes the inviter their trainer: not someone another trainer has.
+    if refused := trained_elsewhere_message(trainer=trainer, members=[member]):
+        raise ValidationError({"email": refused})
     # Locks the profile: identical invitations of one person go one at a time.
     Profile.objects.update_or_create(
         user=member, defaults={"display_name": display_name.strip(), "trainer": trainer}
@@ -143,6 +146,8 @@ def assign_routine(
     if problems:
         raise ValidationError(problems)
     members = list(members)
+    if refused := trained_elsewhere_message(trainer=trainer, members=members):
+        raise ValidationError({"members": refused})
     weekdays = sorted({int(day) for day in weekdays})
     block = {"routine": routine, "start_date": start_date, "weekdays": weekdays, "weeks": weeks}
     busy = sorted(
@@ -250,6 +255,31 @@ def repeated_blocks(
     if set(by_member) != {member.pk for member in members}:
         return None
     return [by_member[member.pk] for member in members]
+
+
+def trained_elsewhere_message(*, trainer: User, members: list[User]) -> str | None:
+    """Why ``trainer`` may not put these members on a block, or None.
+
+    Putting someone on a block makes the assigning trainer theirs, so a trainer
+    may take only members with no trainer now or their own; otherwise any
+    trainer could take a member over (and read their history) the moment a
+    block ends. A superuser may: that is how a club admin hands a member over."""
+    if trainer.is_superuser:
+        return None
+    others = (
+        Profile.objects.filter(user__in=[member.pk for member in members])
+        .exclude(trainer=None)
+        .exclude(trainer=trainer)
+        .select_related("user", "trainer__profile")
+        .order_by("display_name")
+    )
+    refusals = [
+        f"{profile.user.display_name} trains with {profile.trainer.display_name}. "
+        f"{profile.trainer.display_name} or a club admin can hand "
+        f"{profile.user.display_name} over."
+        for profile in others
+    ]
+    return " ".join(refusals) or None
 
 
 def already_on_a_block_message(names: list[str]) -> str:

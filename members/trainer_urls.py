@@ -1,12 +1,13 @@
 from django.urls import path
 
-from members.views import questions, review, steering, trainer
+from members.views import hand_over, questions, review, steering, trainer
 
 app_name = "trainer"
 
 urlpatterns = [
     path("", review.dashboard, name="dashboard"),
     path("members/<int:pk>/", review.member_detail, name="member"),
+    path("members/<int:pk>/hand-over/", hand_over.hand_over, name="hand_over"),
     path("pain/<int:pk>/acknowledge/", review.acknowledge_pain, name="acknowledge_pain"),
     path("pain/<int:pk>/resolve/", review.resolve_pain, name="resolve_pain"),
     path("export.csv", review.export, name="export"),

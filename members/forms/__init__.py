@@ -13,7 +13,11 @@ from members.models import Assignment, Invitation, Profile, StepOverride, User
 from members.models.blocks import WEEKDAY_CHOICES, block_problems
 from members.models.coaching import override_problems
 from members.nudges import clock_text
-from members.services import already_on_a_block_message, repeated_blocks
+from members.services import (
+    already_on_a_block_message,
+    repeated_blocks,
+    trained_elsewhere_message,
+)
 from routines.models import Routine
 
 
@@ -90,6 +94,10 @@ class InvitationForm(forms.Form):
         help_text="The invitation goes here. The link works for 14 days.",
     )
 
+    def __init__(self, *args, trainer: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainer = trainer
+
     def clean_display_name(self):
         name = one_line(self.cleaned_data["display_name"])
         if not name:
@@ -127,6 +135,11 @@ class InvitationForm(forms.Form):
                 f"{existing.display_name} is on a block already: their trainer can send "
                 "the invitation again from the Members page."
             )
+        # Inviting makes the inviter their trainer: not someone another has.
+        if self.trainer is not None and (
+            refused := trained_elsewhere_message(trainer=self.trainer, members=[existing])
+        ):
+            raise forms.ValidationError(refused)
         return email
 
 
@@ -246,8 +259,9 @@ class AssignForm(BlockForm):
 
     field_order = ["members", "routine", "start_date", "weekdays", "weeks", "notes"]
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args, candidates=(), trainer: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.trainer = trainer
         # Any member may be assigned, but the page lists only the candidates the
         # trainer brought (their own members and anyone they looked up).
         self.fields["members"].widget.choices = [
@@ -271,6 +285,10 @@ class AssignForm(BlockForm):
         # answers with them.
         if busy and (None in block.values() or not repeated_blocks(members=members, **block)):
             self.add_error("members", already_on_a_block_message(busy))
+        if self.trainer is not None and (
+            refused := trained_elsewhere_message(trainer=self.trainer, members=members)
+        ):
+            self.add_error("members", refused)
         return cleaned
 
 
@@ -287,6 +305,10 @@ class GroupInvitationForm(forms.Form):
         "For example: Sam Park, sam@example.com",
     )
 
+    def __init__(self, *args, trainer: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainer = trainer
+
     def clean_people(self):
         people, problems, seen = [], [], set()
         lines = [line.strip() for line in self.cleaned_data["people"].splitlines()]
@@ -295,7 +317,7 @@ class GroupInvitationForm(forms.Form):
             raise forms.ValidationError(f"Invite at most {self.MAX_PEOPLE} people at a time.")
         for number, line in enumerate(lines, start=1):
             name, email = _split_person(line)
-            single = InvitationForm({"display_name": name, "email": email})
+            single = InvitationForm({"display_name": name, "email": email}, trainer=self.trainer)
             if not single.is_valid():
                 errors = [str(e) for field in single.errors.values() for e in field]
                 problems.append(f"Line {number} ({line}): {' '.join(errors)}")

@@ -29,6 +29,7 @@ from members.models import (
 from members.review import attention_order, needing_attention, review_blocks
 from members.spreadsheets import amount, csv_download
 from members.steering import extend_choices, next_start
+from members.views.hand_over import HandOverForm
 from members.views.trainer import members_of, positive_int, trainer_required
 from routines.models import Routine
 
@@ -190,6 +191,7 @@ def render_member_detail(
         .select_related("exercise", "workout"),
         "active_nav": "dashboard",
         "resolving": resolving or {},
+        "hand_over_form": HandOverForm(member=member),
     }
     if current is not None:
         context.update(

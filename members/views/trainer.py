@@ -118,7 +118,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @trainer_required
 def invite(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, trainer=request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
         if refused := invitation_limit.reserve(request.user):
@@ -149,7 +149,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invite_group(request: HttpRequest) -> HttpResponse:
     """Invite a class at once, one person per line, then assign them together."""
-    group_form = GroupInvitationForm(request.POST)
+    group_form = GroupInvitationForm(request.POST, trainer=request.user)
     status = 200
     if group_form.is_valid():
         people = group_form.cleaned_data["people"]
@@ -255,7 +255,12 @@ def assign(request: HttpRequest) -> HttpResponse:
         .select_related("profile")
         .order_by("profile__display_name", "email")
     )
-    form = AssignForm(request.POST or None, candidates=candidates, initial={"members": picked})
+    form = AssignForm(
+        request.POST or None,
+        candidates=candidates,
+        trainer=request.user,
+        initial={"members": picked},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             blocks = assign_routine(

@@ -71,6 +71,7 @@ MATRIX = {
     "members:finish": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:reopen": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "trainer:member": ("GET", {"trainer": 200, **TRAINERS}),
+    "trainer:hand_over": ("POST", {"trainer": 302, **TRAINERS}),
     "trainer:acknowledge_pain": ("POST", {"trainer": 302, **TRAINERS}),
     "trainer:resolve_pain": ("POST", {"trainer": 302, **TRAINERS}),
     "trainer:pause": ("POST", {"trainer": 302, **TRAINERS}),
@@ -191,6 +192,7 @@ NAMES = {
     **dict.fromkeys(["members:log_all", "members:knob", "members:option", "members:pain"], "step"),
     "members:weaker_side": "step",
     "trainer:member": "member",
+    "trainer:hand_over": "member",
     "trainer:acknowledge_pain": "flag",
     "trainer:resolve_pain": "flag",
     **dict.fromkeys(
@@ -423,6 +425,8 @@ def _move_on(objects, member, *, to, when) -> None:
     end_block(assignment=Assignment.objects.get(pk=objects["block"]["pk"]))
     invited = Invitation.objects.get(pk=objects["invitation"]["pk"]).member
     for person in [member, invited]:
+        # Makana hands them over (a trainer takes on only members who are free).
+        Profile.objects.filter(user=person).update(trainer=to)
         put_on_block(person, trainer=to, start_date=timezone.localdate())
     if when == "after_deletion":
         privacy.forget(member)

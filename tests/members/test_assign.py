@@ -89,10 +89,11 @@ def test_assigning_thirty_takes_the_same_queries_as_three(trainer):
                 weeks=4,
             )
         counts.append(len(queries))
-    # Savepoint, the busy check, a savepoint around one insert of blocks (a
-    # post sent twice at once meets the other's blocks there) and its release,
-    # one insert of sessions, the profiles' trainer, release.
-    assert counts == [8, 8]
+    # Savepoint, whose trainer they are now, the busy check, a savepoint
+    # around one insert of blocks (a post sent twice at once meets the other's
+    # blocks there) and its release, one insert of sessions, the profiles'
+    # trainer, release.
+    assert counts == [9, 9]
     assert PlannedSession.objects.count() == 33 * 8
 
 

@@ -71,6 +71,7 @@ NO_CREATE = {
     "reminders_on": "updates",
     "routines:guide": "reads",
     "routines:list": "reads",
+    "trainer:hand_over": "updates",
     "trainer:acknowledge_pain": "updates",
     "trainer:close_question": "updates",
     "trainer:dashboard": "reads",

@@ -70,10 +70,11 @@ def kai_trains_alex(member, other_trainer):
 
 @pytest.fixture
 def makana_takes_alex_on(kai_trains_alex, member, trainer):
-    """Kai ends the block; Makana puts Alex on a new one and sets Alex's
-    numbers for a step."""
+    """Kai ends the block and hands Alex over; Makana puts Alex on a new one
+    and sets Alex's numbers for a step."""
     kai_block, flag, question = kai_trains_alex
     end_block(assignment=kai_block)
+    Profile.objects.filter(user=member).update(trainer=trainer)
     makana_block = put_on_block(
         member, trainer=trainer, start_date=TUESDAY, weekdays=(TUE, FRI), weeks=3
     )
@@ -347,11 +348,13 @@ def on_block_member_deactivated(member, trainer):
 def test_an_invitation_is_for_the_trainer_who_has_the_member_now(
     other_trainer, trainer, django_capture_on_commit_callbacks
 ):
-    """Kai invited Robin; before Robin accepts, Makana puts Robin on a block.
-    Kai can no longer send Robin a new link; Makana can."""
+    """Kai invited Robin; before Robin accepts, Kai hands Robin over and
+    Makana puts Robin on a block. Kai can no longer send Robin a new link;
+    Makana can."""
     invitation, _ = invite_member(
         trainer=other_trainer, email="robin@example.com", display_name="Robin"
     )
+    Profile.objects.filter(user=invitation.member).update(trainer=trainer)
     put_on_block(invitation.member, trainer=trainer, start_date=TUESDAY, weekdays=(TUE, FRI))
     mail.outbox.clear()
     before = fingerprint()

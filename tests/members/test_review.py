@@ -361,8 +361,9 @@ def test_member_detail_query_count_stays_flat(
     # Session, user, group check, the member, their blocks, the block's review
     # (seven), its workouts with sets, knob settings and pain flags (four), the
     # member's overrides, the routine's steps and knobs for the override form,
-    # the notes, the pain history, the member's questions, and the trends (three).
-    with django_assert_num_queries(25):
+    # the notes, the pain history, the member's questions, the trends (three),
+    # and the trainers to hand over to.
+    with django_assert_num_queries(26):
         page = trainer_client.get(f"/trainer/members/{member.pk}/")
     assert page.text.count('class="card timeline-item') == 8
     assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions
