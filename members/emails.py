@@ -22,6 +22,7 @@ from members.models import (
     PlannedSession,
     Question,
     TrainerNote,
+    User,
     Workout,
 )
 from members.outbox import NotNeeded
@@ -81,6 +82,32 @@ def send_all(messages: list[EmailMultiAlternatives]) -> bool:
         logger.exception("Could not send %d email(s)", len(messages))
         return False
     return True
+
+
+def hand_over_messages(
+    *, member: User, former: User | None, new: User
+) -> list[EmailMultiAlternatives]:
+    """The member, their new trainer and the former one each hear of a hand-over."""
+    context = {"member": member, "former": former, "new": new}
+    messages = [
+        render_email(
+            "members/email/hand_over_member",
+            {**context, "today_url": _link("members:home")},
+            to=[member.email],
+            reply_to=[_address(new.display_name, new.email)],
+        )
+    ]
+    for trainer in (new, former):
+        if trainer is not None:
+            member_url = _link("trainer:member", member.pk) if trainer == new else ""
+            messages.append(
+                render_email(
+                    "members/email/hand_over_trainer",
+                    {**context, "member_url": member_url},
+                    to=[trainer.email],
+                )
+            )
+    return messages
 
 
 def _address(name: str, email: str) -> str:

@@ -3,12 +3,12 @@ trainer, so the club never needs the shell or another trainer's say-so."""
 
 from django import forms
 from django.contrib import messages
-from django.core.mail import send_mail
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from members.emails import hand_over_messages, send_all
 from members.models import Profile, User
 from members.roles import TRAINERS_GROUP
 from members.views.trainer import members_of, trainer_required
@@ -59,30 +59,13 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error, extra_tags="handover")
-        return redirect(f"/trainer/members/{member.pk}/#handover")
+        return redirect(reverse("trainer:member", args=[member.pk]) + "#handover")
     new = form.cleaned_data["trainer"]
     former = member.profile.trainer
-    with transaction.atomic():
-        Profile.objects.filter(user=member).update(trainer=new)
-        transaction.on_commit(lambda: _tell(member=member, former=former, new=new))
-    messages.success(request, f"{member.display_name} now trains with {new.display_name}.")
+    Profile.objects.filter(user=member).update(trainer=new)
+    said = f"{member.display_name} now trains with {new.display_name}."
+    if send_all(hand_over_messages(member=member, former=former, new=new)):
+        messages.success(request, said)
+    else:
+        messages.warning(request, f"{said} The emails telling them could not be sent just now.")
     return redirect("trainer:members")
-
-
-def _tell(*, member: User, former: User | None, new: User) -> None:
-    """The member and both trainers hear of it, each in one short email."""
-    name = member.display_name
-    send_mail(
-        "Your trainer has changed",
-        f"Hi {name},\n\nFrom now on {new.display_name} is your trainer at the club.",
-        None,
-        [member.email],
-    )
-    for trainer in [former, new]:
-        if trainer is not None:
-            send_mail(
-                f"{name} now trains with {new.display_name}",
-                f"{name} was handed over to {new.display_name}.",
-                None,
-                [trainer.email],
-            )

@@ -183,6 +183,13 @@ def test_the_current_trainer_hands_the_member_over(
         "kai@example.com",
         "makana@example.com",
     ]
+    told = {email.to[0]: email for email in mail.outbox}
+    assert told["alex@example.com"].subject == "Makana is your trainer now"
+    assert told["alex@example.com"].reply_to == ["Makana <makana@example.com>"]
+    # The new trainer gets a link to the member's page; the former one none.
+    member_page = reverse("trainer:member", args=[alex_between_blocks.pk])
+    assert member_page in told["makana@example.com"].body
+    assert member_page not in told["kai@example.com"].body
     assert kai.get(reverse("trainer:member", args=[alex_between_blocks.pk])).status_code == 404
     makana = _signed_in(trainer)
     assert makana.get(reverse("trainer:member", args=[alex_between_blocks.pk])).status_code == 200
