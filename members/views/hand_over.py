@@ -41,7 +41,7 @@ class HandOverForm(forms.Form):
     )
 
     def __init__(self, *args, member: User, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["trainer"].queryset = other_trainers(member)
         self.fields["trainer"].label_from_instance = lambda user: user.display_name
 
