@@ -17,6 +17,7 @@ CREATES = {
     "members:pain": ["test_pain_on_an_exercise_reported_at_once_raises_one_flag"],
     "members:pain_check": ["test_the_pain_check_answered_at_once_raises_one_flag"],
     "members:start_workout": [
+        "test_ten_starts_without_a_chosen_session_at_once_make_one_workout",
         "test_ten_starts_of_an_extra_session_at_once_make_one_workout",
         "test_ten_starts_of_tonights_session_at_once_make_one_workout",
     ],

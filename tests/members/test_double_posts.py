@@ -131,16 +131,34 @@ def test_the_contact_form_posted_at_once_with_one_token_is_one_question(member, 
 
 @needs_postgresql
 @at_once
-def test_ten_starts_of_an_extra_session_at_once_make_one_workout(member, block):
+def test_ten_starts_without_a_chosen_session_at_once_make_one_workout(member, block):
+    """This week's two sessions are done: Start opens the session Today offers
+    next (done early, it counts for it), once."""
     for number, day in ((3, dt.date(2026, 11, 23)), (4, dt.date(2026, 11, 26))):
         finished_workout(member, _session(block, number), day=day)
+
+    responses = post_at_once(reverse("members:start_workout"), {}, user=member)
+
+    (started,) = Workout.objects.filter(finished_at=None)
+    _only_normal_answers(responses)
+    assert {response["Location"] for response in responses} == {f"/me/sessions/{started.pk}/"}
+    assert Workout.objects.count() == 3
+
+
+@needs_postgresql
+@at_once
+def test_ten_starts_of_an_extra_session_at_once_make_one_workout(member, block):
+    """Every session of the block is done: Start opens an extra session, once
+    (no session row to hold it to one: the lock on the block does)."""
+    for session in block.planned_sessions.all():
+        finished_workout(member, session)
 
     responses = post_at_once(reverse("members:start_workout"), {}, user=member)
 
     extra = Workout.objects.get(planned_session=None)
     _only_normal_answers(responses)
     assert {response["Location"] for response in responses} == {f"/me/sessions/{extra.pk}/"}
-    assert Workout.objects.count() == 3
+    assert Workout.objects.count() == 9
 
 
 @needs_postgresql
