@@ -288,6 +288,7 @@ class StepGroup:
 class WorkoutPlan:
     workout: Workout
     groups: list[StepGroup]
+    returning: bool = False
 
     @property
     def slots(self) -> list[SetSlot]:
@@ -389,6 +390,9 @@ class PlanHistory:
     last_logs: dict
     last_settings: dict
     exercises: dict
+    # The member has finished this routine before: the logger folds its
+    # instructions away, to keep each card to what is done now.
+    returning: bool = False
 
 
 def plan_history(workout: Workout) -> PlanHistory:
@@ -418,7 +422,8 @@ def plan_history(workout: Workout) -> PlanHistory:
         exercise.pk: exercise
         for exercise in Exercise.objects.filter(pk__in=exercise_ids).prefetch_related("knobs")
     }
-    return PlanHistory(last_logs, last_settings, exercises)
+    returning = previous is not None and previous.routine_id == workout.routine_id
+    return PlanHistory(last_logs, last_settings, exercises, returning)
 
 
 def build_plan(
@@ -487,7 +492,7 @@ def build_plan(
             seen.add(main["id"])
             group = StepGroup(main["label"], [cards[main["id"]]], list(cards[main["id"]].slots))
         groups.append(group)
-    return WorkoutPlan(workout, groups)
+    return WorkoutPlan(workout, groups, returning=history.returning)
 
 
 def _interleave(first: list[SetSlot], second: list[SetSlot]) -> list[SetSlot]:
