@@ -1,8 +1,8 @@
 import factory
 from django.contrib.auth.models import Group
 
-from members.accounts.roles import TRAINERS_GROUP
 from members.models import User
+from members.models.access import TRAINERS_GROUP
 
 PASSWORD = "correct-horse-battery"
 

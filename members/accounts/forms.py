@@ -2,9 +2,9 @@
 
 from django import forms
 
-from members.blocks.services import trained_elsewhere_message
+from members.accounts.roles import trained_elsewhere_message
 from members.models import Assignment, Invitation, Profile, User
-from members.questions.forms import one_line
+from members.web.text import one_line
 
 
 class SignupDetailsForm(forms.Form):

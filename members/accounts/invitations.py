@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members.blocks.services import trained_elsewhere_message
+from members.accounts.roles import trained_elsewhere_message
 from members.models import Invitation, Profile, User
 from members.models.invitations import INVITATION_LIFETIME, new_token
 

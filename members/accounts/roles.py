@@ -6,8 +6,10 @@ list is applied after every migrate (and after a test database flush).
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
+from django.db.models import QuerySet
 
-TRAINERS_GROUP = "Trainers"
+from members.models import Profile, User
+from members.models.access import TRAINERS_GROUP, trained_by
 
 TRAINER_PERMISSIONS = [
     # Look up any member by name or email, to invite or assign them.
@@ -56,17 +58,6 @@ FORBIDDEN_PERMISSIONS = frozenset(
 )
 
 
-def is_trainer(user) -> bool:
-    """Trainers are staff in the Trainers group; a superuser may act as one."""
-    if not user.is_authenticated or not user.is_staff:
-        return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_is_trainer"):
-        user._is_trainer = user.groups.filter(name=TRAINERS_GROUP).exists()
-    return user._is_trainer
-
-
 def apply_trainer_permissions(*, using="default", apps=global_apps, verbosity=0):
     """Create the Trainers group if needed and give it exactly TRAINER_PERMISSIONS."""
     forbidden = FORBIDDEN_PERMISSIONS.intersection(TRAINER_PERMISSIONS)
@@ -97,3 +88,35 @@ def apply_trainer_permissions(*, using="default", apps=global_apps, verbosity=0)
 def apply_trainer_permissions_after_migrate(sender, *, using, verbosity=0, **kwargs) -> None:
     """``post_migrate`` receiver: every migrate leaves the group's permissions exact."""
     apply_trainer_permissions(using=using, verbosity=verbosity)
+
+
+def trained_elsewhere_message(*, trainer: User, members: list[User]) -> str | None:
+    """Why ``trainer`` may not put these members on a block, or None.
+
+    Putting someone on a block makes the assigning trainer theirs, so a trainer
+    may take only members with no trainer now or their own; otherwise any
+    trainer could take a member over (and read their history) the moment a
+    block ends. A superuser may: that is how a club admin hands a member over."""
+    if trainer.is_superuser:
+        return None
+    others = (
+        Profile.objects.filter(user__in=[member.pk for member in members])
+        .exclude(trainer=None)
+        .exclude(trainer=trainer)
+        .select_related("user", "trainer__profile")
+        .order_by("display_name")
+    )
+    refusals = [
+        f"{profile.user.display_name} trains with {profile.trainer.display_name}. "
+        f"{profile.trainer.display_name} or a club admin can hand "
+        f"{profile.user.display_name} over."
+        for profile in others
+    ]
+    return " ".join(refusals) or None
+
+
+def members_of(trainer: User) -> QuerySet[User]:
+    """The members a trainer trains now (``trained_by``); a superuser, everyone.
+    A member another trainer took on, or who deleted their account, is not
+    theirs any more."""
+    return User.objects.filter(trained_by(trainer, ""))

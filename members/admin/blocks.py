@@ -7,12 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from members.accounts.roles import trained_elsewhere_message
 from members.admin.scoping import TrainerScopedAdmin
-from members.blocks.services import (
-    already_on_a_block_message,
-    start_block,
-    trained_elsewhere_message,
-)
+from members.blocks.services import already_on_a_block_message, start_block
 from members.blocks.steering import (
     end_block,
     extend_block,

@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from members.accounts.roles import members_of
 from members.blocks.forms import AssignForm
 from members.blocks.services import assign_routine
-from members.coaching.roster import members_of
 from members.models import Assignment, User
 from members.web.decorators import positive_int, trainer_required
 

@@ -1,24 +1,16 @@
 import datetime as dt
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from members.blocks.services import (
-    already_on_a_block_message,
-    repeated_blocks,
-    trained_elsewhere_message,
-)
-from members.logbook.sets import parse_knob_value
-from members.models import Assignment, Profile, StepOverride, User
+from members.accounts.roles import trained_elsewhere_message
+from members.blocks.services import already_on_a_block_message, repeated_blocks
+from members.models import Assignment, Profile, User
 from members.models.blocks import block_problems
-from members.models.coaching import override_problems
 from members.models.weekdays import WEEKDAY_CHOICES
-from members.nudges.services import clock_text
-from members.questions.forms import one_line
+from members.web.text import clock_text, one_line
 from routines.models import Routine
 
 
@@ -264,125 +256,3 @@ class RenewForm(forms.Form):
         self.fields["weeks"].initial = min(
             max(assignment.weeks, routine.min_weeks), routine.max_weeks
         )
-
-
-class OverrideForm(forms.Form):
-    """One member's own numbers for one step of their routine, with a note."""
-
-    prefix = "override"
-
-    step = forms.TypedChoiceField(label="Exercise", coerce=int)
-    sets = forms.IntegerField(
-        label="Sets",
-        required=False,
-        min_value=1,
-        max_value=20,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text="Empty keeps the routine's.",
-    )
-    reps = forms.IntegerField(
-        label="Reps per set",
-        required=False,
-        min_value=1,
-        max_value=500,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text="For counted exercises.",
-    )
-    minutes = forms.DecimalField(
-        label="Minutes",
-        required=False,
-        min_value=Decimal("0.5"),
-        max_value=180,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
-        help_text="For timed exercises.",
-    )
-    knob = forms.TypedChoiceField(
-        label="Setting to start from",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        help_text="Wall distance, band, reach or load of the exercise above.",
-    )
-    knob_start = forms.CharField(
-        label="Starting value", required=False, max_length=40, help_text="A number, or a level."
-    )
-    note = forms.CharField(
-        label="Note to the member",
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown with the exercise in their guide and logger.",
-    )
-
-    FIELD_FOR = {
-        "reps": "reps",
-        "sets": "sets",
-        "duration_seconds": "minutes",
-        "knob": "knob",
-        "knob_value": "knob_start",
-        "knob_level": "knob_start",
-        "__all__": None,
-    }
-
-    def __init__(self, *args, member: User, routine: Routine, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.member = member
-        self.steps = {step.pk: step for step in _all_steps(routine)}
-        self.fields["step"].choices = [
-            (step.pk, f"{step.label}. {step.exercise.name}: {step.prescription}")
-            for step in self.steps.values()
-        ]
-        self.knobs = {
-            knob.pk: knob for step in self.steps.values() for knob in step.exercise.knobs.all()
-        }
-        self.fields["knob"].choices = [("", "Leave their settings as they are")] + [
-            (
-                knob.pk,
-                f"{knob.exercise.name}: {knob.label.lower()}"
-                + (f" ({', '.join(knob.level_names)})" if knob.is_levels else f" ({knob.unit})"),
-            )
-            for knob in self.knobs.values()
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        step = self.steps[cleaned["step"]]
-        minutes = cleaned.get("minutes")
-        override = StepOverride(
-            member=self.member,
-            step=step,
-            sets=cleaned.get("sets"),
-            reps=cleaned.get("reps"),
-            duration_seconds=round(minutes * 60) if minutes else None,
-            note=cleaned.get("note", "").strip(),
-        )
-        knob = self.knobs.get(cleaned.get("knob"))
-        if knob is not None:
-            override.knob = knob
-            if knob.exercise_id == step.exercise_id:
-                try:
-                    override.knob_value, override.knob_level = parse_knob_value(
-                        knob, cleaned.get("knob_start", "")
-                    )
-                except ValidationError as error:
-                    self.add_error("knob_start", error.message_dict["value"])
-                    return cleaned
-        elif cleaned.get("knob_start"):
-            self.add_error("knob", "Choose which setting the starting value is for.")
-            return cleaned
-        for field, message in override_problems(override).items():
-            self.add_error(self.FIELD_FOR.get(field), message)
-        self.override = override
-        return cleaned
-
-
-def _all_steps(routine: Routine):
-    """Every step of a routine, main steps in order, each followed by its alternatives."""
-    for step in routine.guide_steps(details=False):
-        yield step
-        for option in step.options:
-            option.label = f"{step.label}, instead"
-            yield option

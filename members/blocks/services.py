@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from members.accounts.roles import trained_elsewhere_message
 from members.models import Assignment, PlannedSession, Profile, User
 from members.models.blocks import block_problems
 from members.models.invitations import REPEAT_WINDOW
@@ -143,31 +144,6 @@ def repeated_blocks(
     if set(by_member) != {member.pk for member in members}:
         return None
     return [by_member[member.pk] for member in members]
-
-
-def trained_elsewhere_message(*, trainer: User, members: list[User]) -> str | None:
-    """Why ``trainer`` may not put these members on a block, or None.
-
-    Putting someone on a block makes the assigning trainer theirs, so a trainer
-    may take only members with no trainer now or their own; otherwise any
-    trainer could take a member over (and read their history) the moment a
-    block ends. A superuser may: that is how a club admin hands a member over."""
-    if trainer.is_superuser:
-        return None
-    others = (
-        Profile.objects.filter(user__in=[member.pk for member in members])
-        .exclude(trainer=None)
-        .exclude(trainer=trainer)
-        .select_related("user", "trainer__profile")
-        .order_by("display_name")
-    )
-    refusals = [
-        f"{profile.user.display_name} trains with {profile.trainer.display_name}. "
-        f"{profile.trainer.display_name} or a club admin can hand "
-        f"{profile.user.display_name} over."
-        for profile in others
-    ]
-    return " ".join(refusals) or None
 
 
 def already_on_a_block_message(names: list[str]) -> str:

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from members.accounts.roles import members_of
 from members.coaching.emails import hand_over_messages
 from members.coaching.forms import HandOverForm
-from members.coaching.roster import members_of
 from members.mail.messages import send_all
 from members.models import Profile
 from members.web.decorators import trainer_required

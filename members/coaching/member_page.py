@@ -5,11 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from members.blocks.forms import ExtendForm, OverrideForm, RenewForm, ResumeForm
+from members.accounts.roles import members_of
+from members.blocks.forms import ExtendForm, RenewForm, ResumeForm
 from members.blocks.steering import extend_choices, next_start
-from members.coaching.forms import HandOverForm, TrainerNoteForm
-from members.coaching.review import review_blocks
-from members.coaching.roster import members_of
+from members.coaching.attention import reviews_with_reasons
+from members.coaching.forms import HandOverForm, OverrideForm, TrainerNoteForm
 from members.logbook.history import trends
 from members.models import (
     Assignment,
@@ -51,7 +51,7 @@ def render_member_detail(
     blocks = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
     current = blocks.current().first() or blocks.first()
     review = (
-        review_blocks(Assignment.objects.filter(pk=current.pk), today=today)[0]
+        reviews_with_reasons(Assignment.objects.filter(pk=current.pk), today=today)[0]
         if current
         else None
     )

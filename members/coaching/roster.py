@@ -4,18 +4,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from members.accounts.roles import members_of
 from members.models import Assignment, Invitation, User, Workout
-from members.models.access import open_account, trained_by
+from members.models.access import open_account
 from members.web.decorators import trainer_required
 
 SEARCH_LIMIT = 25
-
-
-def members_of(trainer: User) -> QuerySet[User]:
-    """The members a trainer trains now (``trained_by``); a superuser, everyone.
-    A member another trainer took on, or who deleted their account, is not
-    theirs any more."""
-    return User.objects.filter(trained_by(trainer, ""))
 
 
 def sessions_done_with(trainer: User) -> dict[str, int]:

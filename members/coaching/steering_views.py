@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from members.blocks.forms import ExtendForm, OverrideForm, RenewForm, ResumeForm
+from members.blocks.forms import ExtendForm, RenewForm, ResumeForm
 from members.blocks.steering import (
     end_block,
     extend_block,
@@ -26,7 +26,7 @@ from members.blocks.steering import (
     resume_block,
 )
 from members.coaching import emails as notices
-from members.coaching.forms import TrainerNoteForm
+from members.coaching.forms import OverrideForm, TrainerNoteForm
 from members.coaching.member_page import render_member_detail
 from members.models import Assignment, StepOverride, TrainerNote, Workout
 from members.web.decorators import trainer_required

@@ -11,10 +11,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from members.accounts.roles import members_of
 from members.coaching import emails as notices
+from members.coaching.attention import attention_order, needing_attention, reviews_with_reasons
 from members.coaching.member_page import member_for_trainer, render_member_detail
-from members.coaching.review import attention_order, needing_attention, review_blocks
-from members.coaching.roster import members_of
 from members.models import (
     Assignment,
     PainFlag,
@@ -66,7 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         blocks = blocks.filter(member__profile__trainer_id=trainer_id)
     if routine_id:
         blocks = blocks.filter(routine_id=routine_id)
-    reviews = review_blocks(blocks)
+    reviews = reviews_with_reasons(blocks)
 
     attention = needing_attention(reviews)
     rows = reviews

@@ -29,3 +29,17 @@ def trained_by(user, path: str = "member") -> Q:
     if not user.is_superuser:
         rule &= _through(path, profile__trainer=user)
     return rule
+
+
+TRAINERS_GROUP = "Trainers"
+
+
+def is_trainer(user) -> bool:
+    """Trainers are staff in the Trainers group; a superuser may act as one."""
+    if not user.is_authenticated or not user.is_staff:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_trainer"):
+        user._is_trainer = user.groups.filter(name=TRAINERS_GROUP).exists()
+    return user._is_trainer

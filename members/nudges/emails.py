@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from members.blocks.overrides import overrides_for
-from members.coaching.review import needing_attention, review_blocks
+from members.coaching.attention import needing_attention, reviews_with_reasons
 from members.mail import outbox
 from members.mail.messages import address, link, render_email
 from members.mail.outbox import NotNeeded
@@ -115,7 +115,7 @@ def trainer_digest(delivery: EmailDelivery) -> EmailMultiAlternatives:
         raise NotNeeded("The trainer's account is gone or inactive.")
     if not _wants(trainer, "weekly_digest"):
         raise NotNeeded("The trainer turned the digest off.")
-    reviews = review_blocks(Assignment.objects.current().for_trainer(trainer))
+    reviews = reviews_with_reasons(Assignment.objects.current().for_trainer(trainer))
     attention = needing_attention(reviews)
     ending = sorted(
         (r for r in reviews if r.ends_this_week),

@@ -24,9 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members.accounts.roles import TRAINERS_GROUP
 from members.mail import outbox
 from members.models import Assignment, EmailDelivery, PlannedSession, Profile, User
+from members.models.access import TRAINERS_GROUP
 from members.models.weekdays import WEEKDAY_NAMES
 
 _UNSUBSCRIBE_SALT = "members.reminders-off"
@@ -36,11 +36,6 @@ _UNSUBSCRIBE_SALT = "members.reminders-off"
 class Queued:
     reminders: int = 0
     digests: int = 0
-
-
-def clock_text(time: dt.time) -> str:
-    """7:00 am, 6:30 pm: a nudge's time as members read it."""
-    return f"{time.hour % 12 or 12}:{time.minute:02d} {'am' if time.hour < 12 else 'pm'}"
 
 
 def reminder_key(session: PlannedSession) -> str:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from members.models import User
 from members.nudges import services as nudges
+from members.web.text import clock_text
 
 ONE_CLICK = "One-Click"
 
@@ -57,7 +58,7 @@ def _page(
             "on": on,
             "asking": asking,
             "token": token,
-            "reminder_time": nudges.clock_text(settings.REMINDER_TIME),
+            "reminder_time": clock_text(settings.REMINDER_TIME),
         },
     )
 

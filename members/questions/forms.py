@@ -5,15 +5,10 @@ import uuid
 from django import forms
 
 from members.models import Assignment, User, Workout
+from members.web.text import one_line
 from routines.models import Exercise
 
 SESSIONS_OFFERED = 10
-
-
-def one_line(value: str) -> str:
-    """Runs of whitespace, line breaks included, as one space: a name or a
-    subject goes into an email header, where a line break would start a new one."""
-    return " ".join(value.split())
 
 
 class QuestionForm(forms.Form):

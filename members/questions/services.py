@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from members.coaching.review import MemberReview, review_blocks
+from members.blocks.review import MemberReview
+from members.coaching.attention import reviews_with_reasons
 from members.mail import outbox
 from members.models import Assignment, EmailDelivery, PainFlag, Question, User, Workout
 from routines.models import Exercise
@@ -194,7 +195,7 @@ def sender_summary(question: Question, *, workouts: int = 3) -> SenderSummary | 
         return None
     member = question.member
     block = Assignment.objects.current().filter(member=member)
-    reviews = review_blocks(block)
+    reviews = reviews_with_reasons(block)
     recent = list(
         Workout.objects.summaries()
         .finished()

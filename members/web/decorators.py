@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from members.accounts.roles import is_trainer
+from members.models.access import is_trainer
 
 
 def positive_int(value: str | None) -> int | None:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
-from members.coaching.review import review_blocks
+from members.coaching.attention import reviews_with_reasons
 from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
 from members.logbook.workouts import finish_workout
 from members.models import Assignment, Workout
@@ -148,7 +148,7 @@ def _walls(member, trainer, walls):
     sessions = list(block.planned_sessions.order_by("number"))
     for session, wall in zip(sessions, walls, strict=False):
         finished_workout(member, session, wall=wall)
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
     (trend,) = [trend for trend in review.knobs if trend.exercise == "Tibialis raise"]
     return review, trend
 

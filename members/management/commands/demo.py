@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from members.accounts.roles import TRAINERS_GROUP
 from members.blocks.services import assign_routine
 from members.blocks.steering import pause_block
 from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob, set_weaker_side
@@ -28,6 +27,7 @@ from members.models import (
     User,
     Workout,
 )
+from members.models.access import TRAINERS_GROUP
 from members.models.invitations import INVITATION_LIFETIME, new_token
 from members.nudges.services import reminder_key
 from members.questions.services import email_key

@@ -5,9 +5,9 @@ from django.core.management import call_command
 from members.accounts.roles import (
     FORBIDDEN_PERMISSIONS,
     TRAINER_PERMISSIONS,
-    TRAINERS_GROUP,
     apply_trainer_permissions,
 )
+from members.models.access import TRAINERS_GROUP
 
 
 def granted(group):

@@ -16,8 +16,8 @@ from django.core import mail
 from django.core.management import call_command
 from icalendar import Calendar
 
+from members.blocks.review import review_blocks
 from members.blocks.steering import end_block
-from members.coaching.review import review_blocks
 from members.models import Assignment, PainFlag, Question, Workout
 from tests.factories import put_on_block
 from tests.members.logger_helpers import CLUB, finished_workout

@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from members.blocks.review import review_blocks
 from members.blocks.steering import (
     end_block,
     extend_block,
@@ -17,7 +18,6 @@ from members.blocks.steering import (
     renew_block,
     resume_block,
 )
-from members.coaching.review import review_blocks
 from members.models import Assignment, PlannedSession
 from tests.factories import put_on_block
 from tests.members.logger_helpers import CLUB, finished_workout

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.html import escape
 
-from members.coaching.review import needing_attention, review_blocks
+from members.coaching.attention import needing_attention, reviews_with_reasons
 from members.logbook.sets import report_pain
 from members.logbook.workouts import record_pain_before, start_workout
 from members.models import (
@@ -56,7 +56,7 @@ def test_adherence_trends_and_reasons_on_a_hand_built_history(late_thursday, mem
     finished_workout(member, two, day=dt.date(2026, 11, 20), wall=16, feeling="too_hard")
     # Monday the 23rd missed; Thursday the 26th still due tonight.
 
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
 
     # Tonight's session is still doable, so it is not counted against them yet.
     assert review.planned_so_far == 3
@@ -84,7 +84,7 @@ def test_a_session_done_early_never_puts_adherence_over_100(
     # Tonight, after Thursday's session, Monday the 30th's is done too.
     finished_workout(member, sessions[6], day=dt.date(2026, 11, 26))
 
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
 
     assert (review.progress.done, review.planned_so_far, review.adherence) == (7, 7, 100)
     assert review.reasons == []
@@ -105,7 +105,7 @@ def test_missed_sessions_pain_and_an_eased_knob_are_reasons(late_thursday, membe
     record_pain_before(workout=workout, level=0)
     report_pain(workout=workout, step_id=step(workout, "Calf raise")["id"], level=3)
 
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
 
     assert review.reasons[0].startswith("Pain 3/10 on Calf raise on Nov 26")
     assert "Missed 2 sessions (Nov 12, Nov 23)" in review.reasons
@@ -119,10 +119,10 @@ def test_missed_sessions_pain_and_an_eased_knob_are_reasons(late_thursday, membe
 def test_a_resolved_flag_is_no_longer_a_reason(late_thursday, member, trainer):
     block = put_on_block(member, trainer=trainer, start_date=MONDAY + dt.timedelta(weeks=1))
     flag = PainFlag.objects.create(member=member, level=2)
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
     assert review.reasons == ["Pain 2/10 before a session on Nov 26, not resolved"]
     PainFlag.objects.filter(pk=flag.pk).update(status=PainFlag.Status.RESOLVED)
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
     assert review.reasons == []
 
 
@@ -254,7 +254,7 @@ def test_a_large_club_comes_in_pages_and_needs_you_shows_the_most_pressing(
     late_thursday, trainer_client, trainer
 ):
     _club(trainer, 120)
-    waiting = len(needing_attention(review_blocks(Assignment.objects.current())))
+    waiting = len(needing_attention(reviews_with_reasons(Assignment.objects.current())))
     assert waiting > 12
     first = trainer_client.get("/trainer/?sort=name")
     assert first.text.count('class="card review-card"') == 50

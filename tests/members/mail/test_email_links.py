@@ -154,7 +154,7 @@ def test_no_email_template_hard_codes_a_path_or_the_admin():
     cannot leave an email pointing at nothing."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "templates"
+    root = Path(__file__).resolve().parents[3] / "templates"
     for template in [*root.glob("members/email/*"), *root.glob("account/email/*")]:
         text = template.read_text()
         assert "/admin/" not in text and "admin_path" not in text, template.name
@@ -175,7 +175,7 @@ def _make_run(env_site_url=None, **variables):
     if env_site_url:
         env["SITE_URL"] = env_site_url
     args = [make, "-n", "run", *(f"{k}={v}" for k, v in variables.items())]
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     out = subprocess.run(  # noqa: S603 (our own make, our own arguments)
         args, cwd=root, env=env, capture_output=True, text=True, check=True
     )

@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from members.coaching.review import review_blocks
+from members.coaching.attention import reviews_with_reasons
 from members.models import Assignment, EmailDelivery, Profile, Question
 from members.questions import services as questions
 from routines.models import Exercise
@@ -492,7 +492,7 @@ def test_a_question_unanswered_for_a_day_puts_the_member_on_the_list(
     with time_machine.travel(now - dt.timedelta(hours=hours_ago), tick=False):
         _asks(member, "Heels lift")
     with time_machine.travel(now, tick=False):
-        (review,) = review_blocks(Assignment.objects.filter(member=member))
+        (review,) = reviews_with_reasons(Assignment.objects.filter(member=member))
     reasons = [r for r in review.reasons if "Heels lift" in r]
     assert bool(reasons) is listed
     if listed:
@@ -502,7 +502,7 @@ def test_a_question_unanswered_for_a_day_puts_the_member_on_the_list(
 def test_an_answered_question_is_off_the_list(asked, trainer, member):
     questions.answer(question=asked, trainer=trainer, text="Closer.")
     with time_machine.travel(timezone.now() + dt.timedelta(days=2), tick=False):
-        (review,) = review_blocks(Assignment.objects.filter(member=member))
+        (review,) = reviews_with_reasons(Assignment.objects.filter(member=member))
     assert not any("Question" in r for r in review.reasons)
 
 
