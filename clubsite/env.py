@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from clubsite.db import check_pooled_connection
+
 READ: set[str] = set()
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -135,8 +137,6 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
         path = unquote(url.path.removeprefix("/")) or default_sqlite_path
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
     if url.scheme in {"postgres", "postgresql"}:
-        from clubsite.db import check_pooled_connection
-
         dbname = unquote(url.path.removeprefix("/"))
         if not dbname or not url.hostname:
             raise ImproperlyConfigured(

@@ -137,7 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth's, the contact form's, invitations') must hold across
 # gunicorn workers and web machines: Redis where REDIS_URL is set, else the
-# database cache (members.ratelimit then counts in its own table, atomically).
+# database cache (members.web.ratelimit then counts in its own table, atomically).
 _redis_url = env.redis_url("REDIS_URL")
 CACHES = {
     "default": (
@@ -195,8 +195,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:home"
 
-ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
-ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupDetailsForm"
+ACCOUNT_ADAPTER = "members.accounts.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "members.accounts.forms.SignupDetailsForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -207,8 +207,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{CLUB_NAME}] "
 ACCOUNT_PASSWORD_MIN_LENGTH = 8
 ACCOUNT_FORMS = {
-    "signup": "members.adapters.SignupForm",
-    "add_email": "members.adapters.AddEmailForm",
+    "signup": "members.accounts.adapters.SignupForm",
+    "add_email": "members.accounts.adapters.AddEmailForm",
 }
 # A signed-in session alone cannot add, remove or switch email addresses: the
 # password is asked again (for five minutes), as before a data download.

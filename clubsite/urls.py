@@ -3,7 +3,10 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from clubsite import views
-from members.views import calendar, invitations, nudges, questions
+from members.accounts import views as invitations
+from members.blocks import calendar
+from members.nudges import views as nudges
+from members.questions import views as questions
 
 admin.site.site_header = "Ground Up: trainers' desk"
 admin.site.site_title = "Ground Up admin"

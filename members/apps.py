@@ -7,10 +7,14 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
-        post_migrate.connect(_apply_trainer_permissions, sender=self)
+        # Imported here, not at the top: these modules use the models, which
+        # Django loads only after every app's config (the one cycle with Django
+        # itself that forces an import inside a function). Each ``emails``
+        # module registers its kinds of email with the outbox.
+        from members.accounts import roles
+        from members.coaching import emails as coaching_emails  # noqa: F401
+        from members.logbook import emails as logbook_emails  # noqa: F401
+        from members.nudges import emails as nudges_emails  # noqa: F401
+        from members.questions import emails as questions_emails  # noqa: F401
 
-
-def _apply_trainer_permissions(sender, *, using, verbosity=0, apps=None, **kwargs):
-    from members.roles import apply_trainer_permissions
-
-    apply_trainer_permissions(using=using, verbosity=verbosity)
+        post_migrate.connect(roles.apply_trainer_permissions_after_migrate, sender=self)

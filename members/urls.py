@@ -1,18 +1,22 @@
 from django.urls import path
 
-from members.views import logger, member, privacy, questions
+from members.blocks import views as blocks
+from members.logbook import history_views
+from members.logbook import views as logger
+from members.privacy import views as privacy
+from members.questions import views as questions
 
 app_name = "members"
 
 urlpatterns = [
-    path("", member.home, name="home"),
-    path("program/", member.program, name="program"),
-    path("program/<int:pk>/", member.program, name="block"),
-    path("history/", member.history, name="history"),
+    path("", blocks.home, name="home"),
+    path("program/", blocks.program, name="program"),
+    path("program/<int:pk>/", blocks.program, name="block"),
+    path("history/", history_views.history, name="history"),
     path("questions/", questions.my_questions, name="questions"),
-    path("settings/", member.settings, name="settings"),
-    path("settings/calendar/new/", member.calendar_create, name="calendar_create"),
-    path("settings/calendar/revoke/", member.calendar_revoke, name="calendar_revoke"),
+    path("settings/", blocks.settings, name="settings"),
+    path("settings/calendar/new/", blocks.calendar_create, name="calendar_create"),
+    path("settings/calendar/revoke/", blocks.calendar_revoke, name="calendar_revoke"),
     path("settings/data/", privacy.your_data, name="your_data"),
     path("settings/data.json", privacy.data_json, name="data_json"),
     path("settings/sets.csv", privacy.sets_csv, name="sets_csv"),

@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from members.models import User
-from members.roles import TRAINERS_GROUP
+from members.models.access import TRAINERS_GROUP
 
 PASSWORD = "correct-horse-battery"
 
@@ -49,7 +49,7 @@ def ground_up_routine():
 
 def put_on_block(member, *, trainer, start_date, weekdays=(0, 3), weeks=4, routine=None):
     """A member on a block, through the same service the trainer pages use."""
-    from members.services import assign_routine
+    from members.blocks.services import assign_routine
 
     (assignment,) = assign_routine(
         trainer=trainer,

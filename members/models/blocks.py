@@ -11,45 +11,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from members.models.access import trained_by
+from members.models.weekdays import (
+    WEEKDAY_NAMES,
+    join_words,
+    mask_to_weekdays,
+)
 from routines.models import Routine
 
 if TYPE_CHECKING:
     from members.models.workouts import Workout
-
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-WEEKDAY_CHOICES = list(enumerate(WEEKDAY_NAMES))
-
-
-def weekdays_to_mask(weekdays) -> int:
-    """Store a set of weekdays (0 = Monday) as bits, so a day cannot appear twice."""
-    mask = 0
-    for day in weekdays:
-        mask |= 1 << int(day)
-    return mask
-
-
-def mask_to_weekdays(mask: int) -> list[int]:
-    return [day for day in range(7) if mask & (1 << day)]
-
-
-def join_words(words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def plan_dates(start_date: dt.date, weekdays, weeks: int) -> list[tuple[int, dt.date]]:
-    """(week, date) of every session: block week N is the seven days from
-    ``start_date + 7 * (N - 1)`` days, and holds one session on each chosen weekday."""
-    days = set(weekdays)
-    planned = []
-    for week in range(weeks):
-        window = start_date + dt.timedelta(weeks=week)
-        for offset in range(7):
-            day = window + dt.timedelta(days=offset)
-            if day.weekday() in days:
-                planned.append((week + 1, day))
-    return planned
 
 
 def block_problems(*, routine: Routine | None, weekdays, weeks: int | None) -> dict[str, str]:
@@ -82,34 +53,6 @@ def block_problems(*, routine: Routine | None, weekdays, weeks: int | None) -> d
             f"A block of {routine.title} lasts {routine.weeks_text}; {weeks} is outside that."
         )
     return problems
-
-
-def _through(path: str, **lookups) -> Q:
-    prefix = f"{path}__" if path else ""
-    return Q(**{prefix + name: value for name, value in lookups.items()})
-
-
-def open_account(path: str = "member") -> Q:
-    """Rows whose member (reached through ``path``; "" for the user itself) has
-    an open account: a member, not deactivated, not deleted."""
-    return _through(path, is_staff=False, is_active=True, profile__forgotten_at__isnull=True)
-
-
-def trained_by(user, path: str = "member") -> Q:
-    """Rows whose member (reached through ``path``) ``user`` trains now: the
-    member's profile names them as trainer, and the account is open. A
-    superuser trains every open account.
-
-    This is the one rule for who may act on a member or read their pages.
-    Who assigned a block, invited the member or answered them before is
-    history, never authority: once another trainer takes the member on, the
-    former trainer has nothing of theirs, not even the blocks they ran (those
-    sit on the member's page beside the current one). A member who deleted
-    their account, or whose account was deactivated, is no one's."""
-    rule = open_account(path)
-    if not user.is_superuser:
-        rule &= _through(path, profile__trainer=user)
-    return rule
 
 
 class AssignmentQuerySet(models.QuerySet):

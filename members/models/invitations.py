@@ -8,12 +8,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from members.models.blocks import trained_by
+from members.models.access import trained_by
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
 # A second identical post (a double tap, a retry on a slow network) comes
 # within this long of the first: it is answered with what the first made (an
-# invitation here; blocks in ``members.services.repeated_blocks``).
+# invitation here; blocks in ``members.blocks.services.repeated_blocks``).
 REPEAT_WINDOW = dt.timedelta(minutes=1)
 
 

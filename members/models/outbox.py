@@ -7,6 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from members.models.access import trained_by
+from members.models.blocks import Assignment
+from members.models.questions import Question
+from members.models.workouts import PainFlag
+
 
 class EmailDeliveryQuerySet(models.QuerySet):
     def for_trainer(self, user):
@@ -14,9 +19,6 @@ class EmailDeliveryQuerySet(models.QuerySet):
         members they train now (``trained_by``), and their own, except those
         about a member who is no longer theirs (sending one again would mail
         them that member's report as it is now); a superuser sees all."""
-        from members.models.blocks import Assignment, trained_by
-        from members.models.questions import Question
-        from members.models.workouts import PainFlag
 
         if user.is_superuser:
             return self

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from members.models.blocks import open_account, trained_by
+from members.models.access import open_account, trained_by
 from routines.models import Exercise
 
 

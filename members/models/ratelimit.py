@@ -7,7 +7,7 @@ class RateCount(models.Model):
     """How many uses one limit has counted in one window.
 
     Django's database cache cannot count atomically (its ``incr`` reads, then
-    writes), so ``members.ratelimit`` keeps its counters here when Redis is not
+    writes), so ``members.web.ratelimit`` keeps its counters here when Redis is not
     configured and adds to them with one ``INSERT ... ON CONFLICT DO UPDATE``.
     Rows of windows that have closed are deleted as new windows open."""
 

@@ -8,7 +8,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from members.models.blocks import trained_by
+from members.models.access import trained_by
 from routines.models import Exercise, Knob, Step
 from routines.models.exercises import format_amount
 

@@ -4,8 +4,8 @@ that log a new set each time."""
 import pytest
 
 from bench.run import _lua_string, _set_posts
+from members.logbook.plan import build_plan
 from members.models import SetLog, Workout
-from members.workout_plan import build_plan
 from tests.members.logger_helpers import started_workout
 
 HTMX = {"HX-Request": "true"}

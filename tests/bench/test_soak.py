@@ -4,8 +4,8 @@ doubled, read from the logger's real pages."""
 import pytest
 
 from bench.soak import SetPost, compare, percentile, set_rows, shows_logged
+from members.logbook.plan import build_plan
 from members.models import Profile, SetLog
-from members.workout_plan import build_plan
 from tests.members.logger_helpers import started_workout
 
 HTMX = {"HX-Request": "true"}

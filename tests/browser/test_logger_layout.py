@@ -10,7 +10,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from members import logbook
+from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
+from members.logbook.workouts import (
+    accept_zero_pain_rule,
+    finish_workout,
+    record_pain_before,
+    start_workout,
+)
 from members.models import KnobSetting, Profile
 from routines.models import Knob
 from routines.seed import seed_ground_up_routine
@@ -34,23 +40,23 @@ def returning_member(member, trainer):
     Profile.objects.filter(user=member).update(weaker_side=Profile.WeakerSide.LEFT)
     today = timezone.localdate()
     put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=today.weekday()))
-    logbook.accept_zero_pain_rule(member=member)
-    workout = logbook.record_pain_before(workout=logbook.start_workout(member=member), level=0)
+    accept_zero_pain_rule(member=member)
+    workout = record_pain_before(workout=start_workout(member=member), level=0)
     for main in workout.prescription["steps"]:
         for knob in Knob.objects.filter(exercise=main["exercise_id"]).exclude(
             unit=Knob.Unit.LEVEL
         ):
             if not KnobSetting.objects.filter(workout=workout, knob=knob).exists():
-                logbook.set_knob(
+                set_knob(
                     workout=workout,
                     step_id=main["id"],
                     knob_id=knob.pk,
                     direction="set",
                     raw_value="10",
                 )
-        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
-        logbook.report_pain(workout=workout, step_id=main["id"], level=0)
-    logbook.finish_workout(workout=workout, feeling="about_right")
+        log_all_as_prescribed(workout=workout, step_id=main["id"])
+        report_pain(workout=workout, step_id=main["id"], level=0)
+    finish_workout(workout=workout, feeling="about_right")
     return member
 
 

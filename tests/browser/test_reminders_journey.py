@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from members import nudges
+from members.nudges import services as nudges
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import put_on_block
 

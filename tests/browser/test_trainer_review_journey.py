@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from members import logbook
+from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
+from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import PainFlag, StepOverride
 from routines.models import Knob
 from tests.browser.conftest import assert_accessible, sign_in
@@ -28,14 +29,14 @@ def class_of_two(member, second_member, trainer):
     put_on_block(second_member, trainer=trainer, start_date=start)
     finished_workout(member, alex.planned_sessions.get(number=1), wall=12)
     second = alex.planned_sessions.get(number=2)
-    workout = logbook.start_workout(member=member, planned_session=second, today=second.date)
-    logbook.accept_zero_pain_rule(member=member)
-    logbook.record_pain_before(workout=workout, level=0)
+    workout = start_workout(member=member, planned_session=second, today=second.date)
+    accept_zero_pain_rule(member=member)
+    record_pain_before(workout=workout, level=0)
     tibialis = step(workout, "Tibialis raise")
     wall = Knob.objects.get(exercise__name="Tibialis raise")
-    logbook.set_knob(workout=workout, step_id=tibialis["id"], knob_id=wall.pk, raw_value="14")
-    logbook.log_all_as_prescribed(workout=workout, step_id=tibialis["id"])
-    logbook.report_pain(
+    set_knob(workout=workout, step_id=tibialis["id"], knob_id=wall.pk, raw_value="14")
+    log_all_as_prescribed(workout=workout, step_id=tibialis["id"])
+    report_pain(
         workout=workout, step_id=step(workout, "Calf raise")["id"], level=3, note="Left heel"
     )
     return member

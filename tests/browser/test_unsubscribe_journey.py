@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from members import nudges
 from members.models import Profile
+from members.nudges import services as nudges
 from tests.browser.conftest import assert_accessible
 from tests.factories import put_on_block
 

@@ -14,8 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members import logbook, questions
+from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
+from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import Profile, StepOverride, TrainerNote
+from members.questions import services as questions
 from tests.browser.conftest import PHONE
 from tests.clubsite.test_xss import (
     ANSWER,
@@ -70,13 +72,13 @@ def poisoned(member, trainer):
         note=OVERRIDE_NOTE.text,
         set_by=trainer,
     )
-    workout = logbook.start_workout(member=member)
-    logbook.accept_zero_pain_rule(member=member)
-    logbook.record_pain_before(workout=workout, level=0)
-    logbook.set_knob(workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=LEVEL.text)
-    logbook.log_all_as_prescribed(workout=workout, step_id=band_step.pk)
+    workout = start_workout(member=member)
+    accept_zero_pain_rule(member=member)
+    record_pain_before(workout=workout, level=0)
+    set_knob(workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=LEVEL.text)
+    log_all_as_prescribed(workout=workout, step_id=band_step.pk)
     first = routine.steps.filter(alternative_to=None).order_by("order").first()
-    logbook.report_pain(workout=workout, step_id=first.pk, level=2, note=PAIN_NOTE.text)
+    report_pain(workout=workout, step_id=first.pk, level=2, note=PAIN_NOTE.text)
     TrainerNote.objects.create(assignment=block, author=trainer, text=TRAINER_NOTE.text)
     question = questions.ask(
         member=member,

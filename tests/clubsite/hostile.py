@@ -28,7 +28,9 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from members import logbook
+from members.accounts.invitations import invite_member
+from members.logbook.sets import log_set
+from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import (
     Assignment,
     EmailDelivery,
@@ -44,9 +46,8 @@ from members.models import (
     User,
     Workout,
 )
-from members.nudges import unsubscribe_token
-from members.questions import ask
-from members.services import invite_member
+from members.nudges.services import unsubscribe_token
+from members.questions.services import ask
 from routines.models import Exercise, Knob, Routine, Step
 from tests.factories import ground_up_routine, put_on_block
 
@@ -452,9 +453,9 @@ def build_world(*, member, second_member, trainer, capture) -> World:
     )
     # Three weeks of a routine that runs to four, so the block can be extended.
     block = put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=7), weeks=3)
-    workout = logbook.start_workout(member=member)
-    logbook.accept_zero_pain_rule(member=member)
-    logbook.record_pain_before(workout=workout, level=0)
+    workout = start_workout(member=member)
+    accept_zero_pain_rule(member=member)
+    record_pain_before(workout=workout, level=0)
     earlier = block.planned_sessions.filter(date__lt=today).order_by("date").first()
     done = Workout.objects.create(
         member=member,
@@ -467,7 +468,7 @@ def build_world(*, member, second_member, trainer, capture) -> World:
     )
     steps = {main["name"]: main for main in workout.prescription["steps"]}
     tibialis = steps["Tibialis raise"]
-    logbook.log_set(workout=workout, step_id=tibialis["id"], set_number=1, side="both", reps=20)
+    log_set(workout=workout, step_id=tibialis["id"], set_number=1, side="both", reps=20)
     with_option = next(main for main in steps.values() if main["options"])
     flag = PainFlag.objects.create(member=member, workout=done, level=2, note="Heel")
     override = StepOverride.objects.create(member=member, step_id=tibialis["id"], reps=20)

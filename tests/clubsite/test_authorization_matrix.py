@@ -20,7 +20,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from members import logbook, privacy
+from members.accounts.invitations import invite_member
+from members.blocks.steering import end_block
+from members.logbook.sets import log_set, report_pain
+from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import (
     Assignment,
     Invitation,
@@ -34,10 +37,9 @@ from members.models import (
     TrainerNote,
     Workout,
 )
-from members.nudges import unsubscribe_token
-from members.questions import ask
-from members.services import invite_member
-from members.steering import end_block
+from members.nudges.services import unsubscribe_token
+from members.privacy import services as privacy
+from members.questions.services import ask
 from routines.models import Knob
 from routines.seed import ROUTINE_SLUG
 from tests.clubsite.test_pages import parameterless_paths
@@ -136,9 +138,9 @@ def world(member, second_member, trainer, other_trainer, settings, tmp_path):
     today = timezone.localdate()
     # Three weeks of a routine that runs to four, so the block can be extended.
     block = put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=7), weeks=3)
-    workout = logbook.start_workout(member=member)
-    logbook.accept_zero_pain_rule(member=member)
-    logbook.record_pain_before(workout=workout, level=0)
+    workout = start_workout(member=member)
+    accept_zero_pain_rule(member=member)
+    record_pain_before(workout=workout, level=0)
     # A step counted in reps with a knob, one set of it logged (to correct, or undo).
     step = next(
         main
@@ -147,9 +149,9 @@ def world(member, second_member, trainer, other_trainer, settings, tmp_path):
     )
     knob = Knob.objects.filter(exercise_id=step["exercise_id"]).first()
     slot = {"step": step["id"], "set_number": 1, "side": "left" if step["per_side"] else "both"}
-    logbook.log_set(workout=workout, step_id=step["id"], set_number=1, side=slot["side"], reps=10)
+    log_set(workout=workout, step_id=step["id"], set_number=1, side=slot["side"], reps=10)
     # "Any pain during it?" answered, so the owner's Finish goes through.
-    logbook.report_pain(workout=workout, step_id=step["id"], level=0)
+    report_pain(workout=workout, step_id=step["id"], level=0)
     flag = PainFlag.objects.create(member=member, workout=workout, level=2, note="Heel")
     override = StepOverride.objects.create(member=member, step_id=step["id"], reps=10)
     question = ask(

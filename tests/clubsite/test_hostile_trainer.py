@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from members.blocks.steering import end_block, pause_block
 from members.models import (
     Assignment,
     EmailDelivery,
@@ -25,7 +26,6 @@ from members.models import (
     TrainerNote,
     User,
 )
-from members.steering import end_block, pause_block
 from tests.clubsite.hostile import (
     FUZZ,
     Ref,

@@ -6,8 +6,8 @@ on Redis, is in test_rate_limits_at_once.py.
 Limits: sign-in, 5 failed passwords per address in 5 minutes (allauth's
 login_failed); password reset, 5 emails per address a minute (allauth's
 reset_password); the contact form, 5 questions an hour per visitor or member
-(members.questions); invitations, 60 an hour per trainer
-(members.invitation_limit)."""
+(members.questions.services); invitations, 60 an hour per trainer
+(members.accounts.limits)."""
 
 import datetime as dt
 import re
@@ -17,10 +17,10 @@ import time_machine
 from django.core import mail
 from django.test import Client, override_settings
 
-from members import invitation_limit
-from members.invitation_limit import INVITATIONS_PER_HOUR
+from members.accounts import limits as invitation_limit
+from members.accounts.limits import INVITATIONS_PER_HOUR
 from members.models import Invitation, Question, User
-from members.questions import QUESTIONS_PER_HOUR
+from members.questions.services import QUESTIONS_PER_HOUR
 from tests.clubsite.rate_limited import (
     MESSAGE,
     VISITOR_ADDRESS,

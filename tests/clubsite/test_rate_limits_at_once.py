@@ -30,11 +30,11 @@ from django.core import mail
 from django.db import connection
 from django.test import override_settings
 
-from members import ratelimit
-from members.invitation_limit import INVITATIONS_PER_HOUR
+from members.accounts.limits import INVITATIONS_PER_HOUR
 from members.models import Invitation, Question, RateCount, User
-from members.questions import QUESTIONS_PER_HOUR
-from members.ratelimit import Limit
+from members.questions.services import QUESTIONS_PER_HOUR
+from members.web import ratelimit
+from members.web.ratelimit import Limit
 from tests.clubsite.rate_limited import at_once, make
 from tests.factories import PASSWORD
 

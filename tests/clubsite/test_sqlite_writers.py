@@ -29,7 +29,7 @@ if mode == "prepare":
     from django.core.management import call_command
     from django.contrib.auth.hashers import make_password
     from members.models import Profile, SetLog
-    from members.workout_plan import build_plan
+    from members.logbook.plan import build_plan
     from tests.factories import TrainerFactory, UserFactory
     from tests.members.logger_helpers import started_workout
 

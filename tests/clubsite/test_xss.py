@@ -34,10 +34,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from members import logbook
+from members.accounts.invitations import invite_member
+from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
+from members.logbook.workouts import (
+    accept_zero_pain_rule,
+    finish_workout,
+    record_pain_before,
+    start_workout,
+)
 from members.models import Assignment, Invitation, PainFlag, Profile, Question, Workout
-from members.nudges import unsubscribe_token
-from members.services import invite_member
+from members.nudges.services import unsubscribe_token
 from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
 from tests.factories import PASSWORD, ground_up_routine, put_on_block
 from tests.members.logger_helpers import CLUB, no_pain
@@ -293,16 +299,16 @@ def _workout(member, session, *, pain_step: Step, day: dt.date) -> Workout:
     """A finished session with the band at the payload's level, pain on one
     exercise and a note, through the logger's services."""
     band_step, band = _band(session.assignment.routine)
-    workout = logbook.start_workout(member=member, planned_session=session, today=day)
-    logbook.accept_zero_pain_rule(member=member)
-    logbook.record_pain_before(workout=workout, level=0)
-    logbook.set_knob(workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=LEVEL.text)
+    workout = start_workout(member=member, planned_session=session, today=day)
+    accept_zero_pain_rule(member=member)
+    record_pain_before(workout=workout, level=0)
+    set_knob(workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=LEVEL.text)
     for main in workout.prescription["steps"]:
         if main["id"] != pain_step.pk:
-            logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
-    logbook.report_pain(workout=workout, step_id=pain_step.pk, level=3, note=PAIN_NOTE.text)
+            log_all_as_prescribed(workout=workout, step_id=main["id"])
+    report_pain(workout=workout, step_id=pain_step.pk, level=3, note=PAIN_NOTE.text)
     no_pain(workout)
-    return logbook.finish_workout(workout=workout, feeling="too_hard", note=WORKOUT_NOTE.text)
+    return finish_workout(workout=workout, feeling="too_hard", note=WORKOUT_NOTE.text)
 
 
 def _contact(client, *, exercise=None, **fields):
@@ -402,8 +408,8 @@ def world(member, trainer, superuser, settings, django_capture_on_commit_callbac
         with at(DAY, 7):
             call_command("send_nudges", stdout=io.StringIO())  # the reminder and the digest
         with at(DAY, 8):
-            w.today = logbook.start_workout(member=member, planned_session=sessions[2])
-            logbook.record_pain_before(workout=w.today, level=0)
+            w.today = start_workout(member=member, planned_session=sessions[2])
+            record_pain_before(workout=w.today, level=0)
             w.calendar_token = member.profile.create_calendar_token()
     w.member_client = _signed_in(member)
     w.emails = list(mail.outbox)
@@ -497,7 +503,7 @@ PAGES = [
         "reminders",
         "anonymous",
         lambda w: reverse("reminders", args=[unsubscribe_token(w.member)]),
-        # Only the name's first word: tests/members/test_unsubscribe.py escapes it.
+        # Only the name's first word: tests/members/nudges/test_unsubscribe.py escapes it.
         (),
     ),
     Page(
@@ -1065,13 +1071,11 @@ def test_the_exports_neutralise_cells_a_spreadsheet_would_run(member, trainer, t
         Exercise.objects.filter(pk=band_step.exercise_id).update(name=f"{formula} #{rest}")
         Knob.objects.filter(pk=band.pk).update(label=formula, levels=f"none, {formula}, heavy")
         Workout.objects.filter(member=member).delete()
-        workout = logbook.start_workout(member=member)
-        logbook.accept_zero_pain_rule(member=member)
-        logbook.record_pain_before(workout=workout, level=0)
-        logbook.set_knob(
-            workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=formula.strip()
-        )
-        logbook.log_all_as_prescribed(workout=workout, step_id=band_step.pk)
+        workout = start_workout(member=member)
+        accept_zero_pain_rule(member=member)
+        record_pain_before(workout=workout, level=0)
+        set_knob(workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=formula.strip())
+        log_all_as_prescribed(workout=workout, step_id=band_step.pk)
 
         for rows, names in (
             (_export(trainer_client), ("member", "exercise", "knob settings")),

@@ -7,7 +7,13 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
-from members import logbook
+from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
+from members.logbook.workouts import (
+    accept_zero_pain_rule,
+    finish_workout,
+    record_pain_before,
+    start_workout,
+)
 from members.models import Profile, Workout
 from routines.models import Knob
 from tests.factories import put_on_block
@@ -19,15 +25,15 @@ def started_workout(member, trainer, *, weaker_side=Profile.WeakerSide.LEFT):
     Profile.objects.filter(user=member).update(weaker_side=weaker_side)
     today = timezone.localdate()
     put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=today.weekday()))
-    workout = logbook.start_workout(member=member)
-    logbook.accept_zero_pain_rule(member=member)
-    return logbook.record_pain_before(workout=workout, level=0)
+    workout = start_workout(member=member)
+    accept_zero_pain_rule(member=member)
+    return record_pain_before(workout=workout, level=0)
 
 
 def no_pain(workout):
     """“Any pain during it?” answered None for every exercise not stopped for pain."""
     for main in workout.prescription["steps"]:
-        logbook.report_pain(workout=workout, step_id=main["id"], level=0)
+        report_pain(workout=workout, step_id=main["id"], level=0)
 
 
 def step(workout, name):
@@ -46,9 +52,9 @@ def finished_workout(
 ):
     """A finished workout through the logger's services, on ``day``."""
     day = day or session.date
-    workout = logbook.start_workout(member=member, planned_session=session, today=day)
-    logbook.accept_zero_pain_rule(member=member)
-    logbook.record_pain_before(workout=workout, level=0)
+    workout = start_workout(member=member, planned_session=session, today=day)
+    accept_zero_pain_rule(member=member)
+    record_pain_before(workout=workout, level=0)
     steps = workout.prescription["steps"]
     if complete:
         # A session done in full answered the weaker-side question on the
@@ -59,12 +65,10 @@ def finished_workout(
     for main in steps if complete else steps[:1]:
         if wall is not None and main["name"] == "Tibialis raise":
             knob = Knob.objects.get(exercise__name="Tibialis raise")
-            logbook.set_knob(
-                workout=workout, step_id=main["id"], knob_id=knob.pk, raw_value=str(wall)
-            )
-        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+            set_knob(workout=workout, step_id=main["id"], knob_id=knob.pk, raw_value=str(wall))
+        log_all_as_prescribed(workout=workout, step_id=main["id"])
     no_pain(workout)
-    logbook.finish_workout(workout=workout, feeling=feeling)
+    finish_workout(workout=workout, feeling=feeling)
     started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
     Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)
     return Workout.objects.get(pk=workout.pk)

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from members.management.commands.demo import DEMO_PASSWORD
 from members.models import Assignment, Invitation, KnobSetting, User
-from members.roles import TRAINERS_GROUP
+from members.models.access import TRAINERS_GROUP
 from routines.seed import ROUTINE_SLUG
 
 CLUB = zoneinfo.ZoneInfo(django_settings.TIME_ZONE)

@@ -5,7 +5,8 @@ view in neither list fails here, so it cannot slip past untested."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.members import test_account_security, test_double_posts
+from tests.members import test_double_posts
+from tests.members.accounts import test_account_security
 
 CREATES = {
     "contact": ["test_the_contact_form_posted_at_once_with_one_token_is_one_question"],

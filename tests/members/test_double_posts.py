@@ -15,7 +15,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members import logbook, questions
+from members.accounts.invitations import invite_member
+from members.blocks.steering import end_block
+from members.logbook.sets import report_pain
+from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import (
     Assignment,
     Invitation,
@@ -30,8 +33,7 @@ from members.models import (
     User,
     Workout,
 )
-from members.services import invite_member
-from members.steering import end_block
+from members.questions import services as questions
 from routines.models import Knob
 from tests.concurrency import needs_postgresql, post_at_once, server_errors, signed_in_client
 from tests.factories import ground_up_routine, put_on_block
@@ -61,7 +63,7 @@ def block(late_thursday, member, trainer):
     """Alex on Monday and Thursday for four weeks from November 16th: tonight
     is session 4's day, and session 3 (Monday) can still be made up."""
     assignment = put_on_block(member, trainer=trainer, start_date=MONDAY)
-    logbook.accept_zero_pain_rule(member=member)
+    accept_zero_pain_rule(member=member)
     return assignment
 
 
@@ -182,8 +184,8 @@ def test_ten_starts_of_tonights_session_at_once_make_one_workout(member, block):
 @pytest.fixture
 def workout(member, block):
     """Tonight's session started, no pain before it."""
-    started = logbook.start_workout(member=member, planned_session=_session(block, 4))
-    return logbook.record_pain_before(workout=started, level=0)
+    started = start_workout(member=member, planned_session=_session(block, 4))
+    return record_pain_before(workout=started, level=0)
 
 
 def _step_with_knob(workout):
@@ -203,7 +205,7 @@ def _back_to_workout(responses, workout, anchor=""):
 @needs_postgresql
 @at_once
 def test_the_pain_check_answered_at_once_raises_one_flag(member, block, mailoutbox):
-    started = logbook.start_workout(member=member, planned_session=_session(block, 4))
+    started = start_workout(member=member, planned_session=_session(block, 4))
 
     responses = post_at_once(
         reverse("members:pain_check", args=[started.pk]),
@@ -303,7 +305,7 @@ def test_a_calendar_link_made_at_once_is_one_link(member):
 @needs_postgresql
 @at_once
 def test_a_pain_flag_resolved_at_once_emails_the_member_once(trainer, member, workout):
-    flag = logbook.report_pain(workout=workout, step_id=_step_with_knob(workout)["id"], level=2)
+    flag = report_pain(workout=workout, step_id=_step_with_knob(workout)["id"], level=2)
     mail.outbox.clear()
 
     responses = post_at_once(

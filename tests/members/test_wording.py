@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
-from members import logbook
+from members.coaching.attention import reviews_with_reasons
+from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
+from members.logbook.workouts import finish_workout
 from members.models import Assignment, Workout
-from members.review import review_blocks
 from routines.models import Exercise, Knob
 from tests.factories import UserFactory, ground_up_routine, put_on_block
 from tests.members.logger_helpers import CLUB, finished_workout, no_pain, started_workout, step
@@ -59,9 +60,7 @@ def test_the_pain_email_ends_its_sentence_once_after_the_time(
     with time_machine.travel(dt.datetime(2026, 11, 26, 19, 49, tzinfo=CLUB), tick=False):
         workout = started_workout(member, trainer)
         with django_capture_on_commit_callbacks(execute=True):
-            logbook.report_pain(
-                workout=workout, step_id=step(workout, "Calf raise")["id"], level=3
-            )
+            report_pain(workout=workout, step_id=step(workout, "Calf raise")["id"], level=3)
     (alert,) = mailoutbox
     html = alert.alternatives[0].content
     for part in (alert.body, html):
@@ -149,7 +148,7 @@ def _walls(member, trainer, walls):
     sessions = list(block.planned_sessions.order_by("number"))
     for session, wall in zip(sessions, walls, strict=False):
         finished_workout(member, session, wall=wall)
-    (review,) = review_blocks(Assignment.objects.filter(pk=block.pk))
+    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
     (trend,) = [trend for trend in review.knobs if trend.exercise == "Tibialis raise"]
     return review, trend
 
@@ -195,13 +194,13 @@ def set_in_every_order(member, trainer):
         ("Tibialis raise", weight, "3"),
         ("Backwards walking", Knob.objects.get(exercise__name="Backwards walking"), "long"),
     ]:
-        logbook.set_knob(
+        set_knob(
             workout=workout, step_id=step(workout, name)["id"], knob_id=knob.pk, raw_value=value
         )
     for main in workout.prescription["steps"]:
-        logbook.log_all_as_prescribed(workout=workout, step_id=main["id"])
+        log_all_as_prescribed(workout=workout, step_id=main["id"])
     no_pain(workout)
-    return logbook.finish_workout(workout=workout, feeling="about_right")
+    return finish_workout(workout=workout, feeling="about_right")
 
 
 IN_ROUTINE_ORDER = (

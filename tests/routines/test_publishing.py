@@ -8,8 +8,8 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
+from members.accounts.roles import TRAINER_PERMISSIONS
 from members.models import Assignment
-from members.roles import TRAINER_PERMISSIONS
 from routines.models import Routine
 from tests.factories import TrainerFactory, put_on_block
 from tests.routines.factories import RoutineFactory, StepFactory

@@ -6,7 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from members import logbook
+from members.blocks.services import assign_routine
+from members.blocks.steering import pause_block
+from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob, set_weaker_side
+from members.logbook.workouts import (
+    accept_zero_pain_rule,
+    finish_workout,
+    record_pain_before,
+    start_workout,
+)
 from members.models import (
     Assignment,
     EmailDelivery,
@@ -19,12 +27,10 @@ from members.models import (
     User,
     Workout,
 )
+from members.models.access import TRAINERS_GROUP
 from members.models.invitations import INVITATION_LIFETIME, new_token
-from members.nudges import reminder_key
-from members.questions import email_key
-from members.roles import TRAINERS_GROUP
-from members.services import assign_routine
-from members.steering import pause_block
+from members.nudges.services import reminder_key
+from members.questions.services import email_key
 from routines.models import Exercise, Knob, Routine
 from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 
@@ -293,7 +299,7 @@ class Command(BaseCommand):
             weeks=4,
         )
         past = [s for s in block.planned_sessions.order_by("number") if s.date < today]
-        logbook.accept_zero_pain_rule(member=member)
+        accept_zero_pain_rule(member=member)
         if story == "none":
             return
         if story == "first":
@@ -302,7 +308,7 @@ class Command(BaseCommand):
         # answered it (left). Not sure stays the setting, so today asks again.
         unsure = member.profile.weaker_side == Profile.WeakerSide.UNSURE
         if unsure:
-            logbook.set_weaker_side(member=member, side=Profile.WeakerSide.LEFT)
+            set_weaker_side(member=member, side=Profile.WeakerSide.LEFT)
         for index, session in enumerate(past):
             last = index == len(past) - 1
             self._log_session(
@@ -321,23 +327,21 @@ class Command(BaseCommand):
     def _log_session(self, member, session, *, wall, partly, feeling, pain):
         """A session logged through the logger's own services, every set at its
         target (or only the raises when ``partly``), then dated to that evening."""
-        workout = logbook.start_workout(member=member, planned_session=session, today=session.date)
-        logbook.record_pain_before(workout=workout, level=0)
+        workout = start_workout(member=member, planned_session=session, today=session.date)
+        record_pain_before(workout=workout, level=0)
         steps = workout.prescription["steps"]
         for step in steps[:2] if partly else steps:
             if wall is not None and step["name"] == "Tibialis raise":
                 knob = Knob.objects.get(exercise_id=step["exercise_id"])
-                logbook.set_knob(
-                    workout=workout, step_id=step["id"], knob_id=knob.pk, raw_value=str(wall)
-                )
+                set_knob(workout=workout, step_id=step["id"], knob_id=knob.pk, raw_value=str(wall))
             if pain and step["name"] == "Calf raise":
-                logbook.report_pain(
+                report_pain(
                     workout=workout, step_id=step["id"], level=3, note="Back of the left heel."
                 )
                 continue
-            logbook.log_all_as_prescribed(workout=workout, step_id=step["id"])
-            logbook.report_pain(workout=workout, step_id=step["id"], level=0)
-        logbook.finish_workout(
+            log_all_as_prescribed(workout=workout, step_id=step["id"])
+            report_pain(workout=workout, step_id=step["id"], level=0)
+        finish_workout(
             workout=workout,
             feeling=feeling,
             note="Short on time, stopped after the raises." if partly else "",

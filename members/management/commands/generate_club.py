@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from members.logbook.plan import snapshot
 from members.models import (
     Assignment,
     KnobSetting,
@@ -27,9 +28,8 @@ from members.models import (
     User,
     Workout,
 )
-from members.models.blocks import plan_dates, weekdays_to_mask
-from members.roles import TRAINERS_GROUP
-from members.workout_plan import snapshot
+from members.models.access import TRAINERS_GROUP
+from members.models.weekdays import plan_dates, weekdays_to_mask
 from routines.models import Knob, Routine
 from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from members import outbox
+from members.mail import outbox
 from members.models import EmailDelivery
 
 

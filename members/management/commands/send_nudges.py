@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from members import nudges
+from members.nudges import services as nudges
 
 
 class Command(BaseCommand):

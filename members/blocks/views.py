@@ -1,0 +1,204 @@
+"""The member's own pages: Today, Program and Settings."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members.blocks.forms import ProfileForm
+from members.blocks.overrides import overrides_for
+from members.blocks.review import review_blocks
+from members.models import Assignment, PainFlag, PlannedSession, Profile, TrainerNote, Workout
+from members.models.access import is_trainer
+
+# How long the trainer's reply to pain stays on Today; it stays in History.
+PAIN_REPLY_DAYS = 14
+
+
+def _pain_replies(request: HttpRequest):
+    """The member's own flags their trainer resolved with a note lately, newest first."""
+    since = timezone.now() - dt.timedelta(days=PAIN_REPLY_DAYS)
+    return (
+        PainFlag.objects.filter(
+            member=request.user, status=PainFlag.Status.RESOLVED, resolved_at__gte=since
+        )
+        .exclude(resolution_note="")
+        .select_related("exercise", "resolved_by__profile")
+        .order_by("-resolved_at")[:3]
+    )
+
+
+def _blocks_for_member(request: HttpRequest):
+    """The requesting member's blocks, each with what Today and Program show,
+    loaded in three queries however long the history."""
+    return (
+        Assignment.objects.filter(member=request.user)
+        .select_related("routine", "trainer__profile")
+        .prefetch_related(
+            Prefetch(
+                "planned_sessions",
+                queryset=PlannedSession.objects.prefetch_related(
+                    Prefetch(
+                        "workouts", queryset=Workout.objects.summaries().order_by("started_at")
+                    )
+                ),
+            )
+        )
+    )
+
+
+def _get_block_for_member(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(_blocks_for_member(request), pk=pk)
+
+
+def _calendar_links(request: HttpRequest, profile: Profile) -> dict[str, str] | None:
+    if not profile.calendar_token:
+        return None
+    https = request.build_absolute_uri(
+        reverse("calendar_feed", kwargs={"token": profile.calendar_token})
+    )
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Today: the next session and what it asks, where the block stands, the
+    trainer's latest notes, and a big start button; a summary once a block is over."""
+    if is_trainer(request.user):
+        return redirect("trainer:dashboard")
+    blocks = _blocks_for_member(request)
+    assignment = blocks.current().first()
+    today = timezone.localdate()
+    if assignment is None:
+        last = blocks.exclude(status__in=Assignment.CURRENT_STATUSES).first()
+        if last is None:
+            return render(request, "members/no_block.html", {"active_nav": "today"})
+        return render(
+            request,
+            "members/block_over.html",
+            {**_summary(last, today), "active_nav": "today"},
+        )
+    progress = assignment.progress(today)
+    next_session = progress.next_session
+    context = {
+        "assignment": assignment,
+        "progress": progress,
+        "today": today,
+        "days_until": (next_session.date - today).days if next_session else None,
+        "notes": TrainerNote.objects.filter(assignment=assignment)
+        .select_related("author__profile", "workout")
+        .order_by("-created_at")[:3],
+        "pain_replies": _pain_replies(request),
+        "active_nav": "today",
+    }
+    if progress.finished:
+        context.update(_summary(assignment, today))
+    elif next_session is not None:
+        routine = assignment.routine
+        overrides = overrides_for(request.user, routine)
+        context["steps"] = routine.guide_steps(overrides, details=False)
+        context["changed_for_you"] = bool(overrides)
+    return render(request, "members/today.html", context)
+
+
+def _summary(assignment: Assignment, today) -> dict:
+    """What a finished or ended block came to: sessions done, how each knob
+    moved, the trainer's notes on it."""
+    (review,) = review_blocks(Assignment.objects.filter(pk=assignment.pk), today=today)
+    return {
+        "summary": review,
+        "summary_notes": TrainerNote.objects.filter(assignment=assignment, workout__isnull=True)
+        .select_related("author__profile")
+        .order_by("-created_at")[:3],
+    }
+
+
+@login_required
+def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Every session of a block, week by week: the current block, or an earlier
+    one of the member's own (anyone else's is a 404)."""
+    if pk is None:
+        assignment = _blocks_for_member(request).current().first()
+        if assignment is None:
+            return render(request, "members/no_block.html", {"active_nav": "program"})
+    else:
+        assignment = _get_block_for_member(request, pk)
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    earlier = (
+        Assignment.objects.filter(member=request.user)
+        .exclude(pk=assignment.pk)
+        .select_related("routine")
+        .order_by("-start_date")
+    )
+    return render(
+        request,
+        "members/program.html",
+        {
+            "assignment": assignment,
+            "progress": assignment.progress(),
+            "earlier": earlier,
+            "calendar": _calendar_links(request, profile),
+            "active_nav": "program",
+        },
+    )
+
+
+@login_required
+def settings(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your settings are saved.")
+        return redirect("members:settings")
+    return render(
+        request,
+        "members/settings.html",
+        {
+            "form": form,
+            "calendar": _calendar_links(request, profile),
+            "active_nav": "settings",
+        },
+    )
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Return to the page the form was on: Settings or Program."""
+    allowed = {reverse("members:settings"), reverse("members:program")}
+    target = request.POST.get("next", "")
+    return redirect(target if target in allowed else fallback)
+
+
+@login_required
+@require_POST
+def calendar_create(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    replaced = bool(profile.calendar_token)
+    profile.create_calendar_token()
+    if replaced:
+        messages.success(
+            request,
+            "Your calendar link is new. The old one no longer works: add the new one to "
+            "your calendar.",
+        )
+    else:
+        messages.success(request, "Your calendar link is ready. Add it to your calendar below.")
+    return _back(request, "members:settings")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile.revoke_calendar_token()
+    messages.success(
+        request,
+        "Your calendar link is turned off. Calendars that used it stop updating.",
+    )
+    return _back(request, "members:settings")

@@ -1,0 +1,184 @@
+"""Forms of the trainer's member page: notes, and handing a member over."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from members.logbook.sets import parse_knob_value
+from members.models import StepOverride, User
+from members.models.access import TRAINERS_GROUP
+from members.models.coaching import override_problems
+from routines.models import Routine
+
+
+class TrainerNoteForm(forms.Form):
+    prefix = "note"
+    text = forms.CharField(
+        label="Note",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the note first."},
+        help_text="Emailed to the member and shown on their Today and History pages.",
+    )
+    workout = forms.TypedChoiceField(label="About", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, workouts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workout"].choices = [("", "The whole block")] + [
+            (workout.pk, f"The session of {workout.date:%A, %B %-d}") for workout in workouts
+        ]
+
+
+def other_trainers(member: User):
+    """Every trainer but the member's current one."""
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(groups__name=TRAINERS_GROUP)
+        .exclude(pk=member.profile.trainer_id)
+        .select_related("profile")
+        .order_by("profile__display_name", "email")
+        .distinct()
+    )
+
+
+class HandOverForm(forms.Form):
+    prefix = "handover"
+
+    trainer = forms.ModelChoiceField(
+        label="New trainer",
+        queryset=User.objects.none(),
+        empty_label="Choose a trainer",
+        error_messages={"required": "Choose the trainer to hand over to."},
+    )
+    confirm = forms.BooleanField(
+        label="Yes, hand this member over",
+        error_messages={"required": "Tick to confirm the hand-over."},
+    )
+
+    def __init__(self, *args, member: User, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["trainer"].queryset = other_trainers(member)
+        self.fields["trainer"].label_from_instance = lambda user: user.display_name
+
+
+class OverrideForm(forms.Form):
+    """One member's own numbers for one step of their routine, with a note."""
+
+    prefix = "override"
+
+    step = forms.TypedChoiceField(label="Exercise", coerce=int)
+    sets = forms.IntegerField(
+        label="Sets",
+        required=False,
+        min_value=1,
+        max_value=20,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="Empty keeps the routine's.",
+    )
+    reps = forms.IntegerField(
+        label="Reps per set",
+        required=False,
+        min_value=1,
+        max_value=500,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="For counted exercises.",
+    )
+    minutes = forms.DecimalField(
+        label="Minutes",
+        required=False,
+        min_value=Decimal("0.5"),
+        max_value=180,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
+        help_text="For timed exercises.",
+    )
+    knob = forms.TypedChoiceField(
+        label="Setting to start from",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Wall distance, band, reach or load of the exercise above.",
+    )
+    knob_start = forms.CharField(
+        label="Starting value", required=False, max_length=40, help_text="A number, or a level."
+    )
+    note = forms.CharField(
+        label="Note to the member",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown with the exercise in their guide and logger.",
+    )
+
+    FIELD_FOR = {
+        "reps": "reps",
+        "sets": "sets",
+        "duration_seconds": "minutes",
+        "knob": "knob",
+        "knob_value": "knob_start",
+        "knob_level": "knob_start",
+        "__all__": None,
+    }
+
+    def __init__(self, *args, member: User, routine: Routine, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.steps = {step.pk: step for step in _all_steps(routine)}
+        self.fields["step"].choices = [
+            (step.pk, f"{step.label}. {step.exercise.name}: {step.prescription}")
+            for step in self.steps.values()
+        ]
+        self.knobs = {
+            knob.pk: knob for step in self.steps.values() for knob in step.exercise.knobs.all()
+        }
+        self.fields["knob"].choices = [("", "Leave their settings as they are")] + [
+            (
+                knob.pk,
+                f"{knob.exercise.name}: {knob.label.lower()}"
+                + (f" ({', '.join(knob.level_names)})" if knob.is_levels else f" ({knob.unit})"),
+            )
+            for knob in self.knobs.values()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        step = self.steps[cleaned["step"]]
+        minutes = cleaned.get("minutes")
+        override = StepOverride(
+            member=self.member,
+            step=step,
+            sets=cleaned.get("sets"),
+            reps=cleaned.get("reps"),
+            duration_seconds=round(minutes * 60) if minutes else None,
+            note=cleaned.get("note", "").strip(),
+        )
+        knob = self.knobs.get(cleaned.get("knob"))
+        if knob is not None:
+            override.knob = knob
+            if knob.exercise_id == step.exercise_id:
+                try:
+                    override.knob_value, override.knob_level = parse_knob_value(
+                        knob, cleaned.get("knob_start", "")
+                    )
+                except ValidationError as error:
+                    self.add_error("knob_start", error.message_dict["value"])
+                    return cleaned
+        elif cleaned.get("knob_start"):
+            self.add_error("knob", "Choose which setting the starting value is for.")
+            return cleaned
+        for field, message in override_problems(override).items():
+            self.add_error(self.FIELD_FOR.get(field), message)
+        self.override = override
+        return cleaned
+
+
+def _all_steps(routine: Routine):
+    """Every step of a routine, main steps in order, each followed by its alternatives."""
+    for step in routine.guide_steps(details=False):
+        yield step
+        for option in step.options:
+            option.label = f"{step.label}, instead"
+            yield option

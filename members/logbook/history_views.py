@@ -1,0 +1,22 @@
+"""The member's History page: past workouts, their notes and trends."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from members.logbook.history import block_notes, past_workouts, trends
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """The member's past sessions and how each exercise moved."""
+    return render(
+        request,
+        "members/history.html",
+        {
+            "workouts": past_workouts(request.user)[:50],
+            "block_notes": block_notes(request.user),
+            "trends": trends(request.user),
+            "active_nav": "history",
+        },
+    )

@@ -1,0 +1,225 @@
+"""The logger's view of a workout: the copied prescription turned into cards of
+set rows, with what is logged, what to prefill and what pain has stopped.
+
+Nothing here writes; ``members.logbook.sets`` does."""
+
+from dataclasses import dataclass
+
+from members.logbook.cards import WEAKER, KnobState, SetSlot, StepCard, StepGroup, WorkoutPlan
+from members.models import KnobSetting, Profile, SetLog, StepOverride, Workout
+from routines.models import Exercise, Routine, Step
+
+SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
+
+
+def snapshot(routine: Routine, overrides: dict[int, StepOverride] | None = None) -> dict:
+    """The routine's steps and targets as plain data, copied onto a workout when
+    it starts: later edits to the routine never change what was asked. With the
+    member's ``overrides``, the targets are that member's own."""
+
+    def target(step: Step) -> dict:
+        override = step.override
+        return {
+            "id": step.pk,
+            "exercise_id": step.exercise_id,
+            "name": step.exercise.name,
+            "sets": step.sets,
+            "reps": step.reps,
+            "seconds": step.duration_seconds,
+            "per_side": step.per_side,
+            "extra": step.weaker_side_extra_sets,
+            "hold": step.hold_seconds,
+            "text": step.prescription,
+            "notes": step.notes,
+            "override_note": override.note if override else "",
+            "override_by": override.set_by.display_name if override and override.set_by else "",
+            "knob_start": _knob_start(override),
+        }
+
+    steps = []
+    for step in routine.guide_steps(overrides):
+        partner = step.partner
+        steps.append(
+            {
+                **target(step),
+                "label": step.label,
+                "pair": partner.pk if partner else None,
+                "options": [target(option) for option in step.options],
+            }
+        )
+    return {"routine_id": routine.pk, "title": routine.title, "steps": steps}
+
+
+def _knob_start(override: StepOverride | None) -> dict | None:
+    """The override's starting knob setting, and since when it applies: it wins
+    over what the member logged before the trainer set it."""
+    if override is None or not override.knob_start:
+        return None
+    return {
+        "knob": override.knob_id,
+        "value": str(override.knob_value) if override.knob_value is not None else None,
+        "level": override.knob_level,
+        "since": override.updated_at.isoformat(),
+    }
+
+
+def _slots_for(target: dict, *, main_id: int, weaker_side: str) -> tuple[list[SetSlot], bool]:
+    """The rows of one step, in the order they are done; and whether the extra
+    weaker-side set waits for the member to say which side is weaker."""
+
+    def slot(number, side, *, extra=False):
+        return SetSlot(
+            step_id=main_id,
+            exercise_id=target["exercise_id"],
+            set_number=number,
+            side=side,
+            target_reps=target["reps"],
+            target_seconds=target["seconds"],
+            is_extra=extra,
+            name=target["name"],
+        )
+
+    if not target["per_side"]:
+        return [slot(n, SetLog.Side.BOTH) for n in range(1, target["sets"] + 1)], False
+    rows = [slot(n, side) for n in range(1, target["sets"] + 1) for side in SIDES_IN_ORDER]
+    extra = target.get("extra", 0)
+    # Unknown, the extra sets are still due, on a row that asks for the side:
+    # the session's total is the same before and after the answer.
+    side = weaker_side if weaker_side in SIDES_IN_ORDER else WEAKER
+    rows += [slot(target["sets"] + n, side, extra=True) for n in range(1, extra + 1)]
+    return rows, bool(extra) and side == WEAKER
+
+
+@dataclass
+class PlanHistory:
+    """What a plan reads besides the workout itself: the previous workout's
+    sets, where each knob was left before, and the exercises with their knobs.
+    Logging a set changes none of it, so a request that checks a set against
+    the plan and then answers with the plan reads it once."""
+
+    last_logs: dict
+    last_settings: dict
+    exercises: dict
+    # The member has finished this routine before: the logger folds its
+    # instructions away, to keep each card to what is done now.
+    returning: bool = False
+
+
+def plan_history(workout: Workout) -> PlanHistory:
+    steps = workout.prescription.get("steps", [])
+    previous = last_workout_before(workout)
+    last_logs, last_settings = {}, {}
+    if previous is not None:
+        last_logs = {
+            (log.step_id, log.set_number, log.side, log.exercise_id): log
+            for log in previous.set_logs.all()
+        }
+    exercise_ids = {s["exercise_id"] for s in steps} | {
+        o["exercise_id"] for s in steps for o in s["options"]
+    }
+    # The latest earlier setting of each knob: where the member left it.
+    for setting in (
+        KnobSetting.objects.filter(
+            workout__member=workout.member_id,
+            workout__started_at__lt=workout.started_at,
+            exercise__in=exercise_ids,
+        )
+        .select_related("workout")
+        .order_by("knob_id", "-workout__started_at")
+    ):
+        last_settings.setdefault(setting.knob_id, setting)
+    exercises = {
+        exercise.pk: exercise
+        for exercise in Exercise.objects.filter(pk__in=exercise_ids).prefetch_related("knobs")
+    }
+    returning = previous is not None and previous.routine_id == workout.routine_id
+    return PlanHistory(last_logs, last_settings, exercises, returning)
+
+
+def build_plan(
+    workout: Workout, *, profile: Profile, history: PlanHistory | None = None
+) -> WorkoutPlan:
+    """Everything the logger page shows, in a fixed number of queries."""
+    steps = workout.prescription.get("steps", [])
+    logs = {
+        (log.step_id, log.set_number, log.side): log
+        for log in workout.set_logs.all()  # prefetched by the caller, or one query
+    }
+    settings = {setting.knob_id: setting for setting in workout.knob_settings.all()}
+    pains = {flag.step_id: flag for flag in workout.pain_flags.all() if flag.step_id}
+    history = history or plan_history(workout)
+    last_logs, last_settings, exercises = (
+        history.last_logs,
+        history.last_settings,
+        history.exercises,
+    )
+
+    cards = {}
+    for main in steps:
+        chosen_id = workout.choices.get(str(main["id"]))
+        chosen = next((o for o in main["options"] if o["id"] == chosen_id), main)
+        slots, needs_side = _slots_for(chosen, main_id=main["id"], weaker_side=profile.weaker_side)
+        pain = pains.get(main["id"])
+        for slot in slots:
+            slot.log = logs.get((slot.step_id, slot.set_number, slot.side))
+            slot.last_time = last_logs.get(
+                (slot.step_id, slot.set_number, slot.side, slot.exercise_id)
+            )
+            slot.stopped = pain is not None and slot.log is None
+        exercise = exercises[chosen["exercise_id"]]
+        start = chosen.get("knob_start")
+        knobs = [
+            KnobState(
+                knob,
+                settings.get(knob.pk),
+                last_settings.get(knob.pk),
+                start=start if start and start["knob"] == knob.pk else None,
+            )
+            for knob in exercise.knobs.all()
+        ]
+        cards[main["id"]] = StepCard(
+            main,
+            chosen,
+            exercise,
+            knobs,
+            slots,
+            pain,
+            needs_side,
+            no_pain=str(main["id"]) in workout.pain_after,
+        )
+
+    groups, seen = [], set()
+    for main in steps:
+        if main["id"] in seen:
+            continue
+        partner_id = main["pair"]
+        if partner_id in cards and partner_id not in seen:
+            first, second = cards[main["id"]], cards[partner_id]
+            seen |= {main["id"], partner_id}
+            label = f"{first.main['label']} and {second.main['label']}"
+            group = StepGroup(label, [first, second], _interleave(first.slots, second.slots))
+        else:
+            seen.add(main["id"])
+            group = StepGroup(main["label"], [cards[main["id"]]], list(cards[main["id"]].slots))
+        groups.append(group)
+    return WorkoutPlan(workout, groups, returning=history.returning)
+
+
+def _interleave(first: list[SetSlot], second: list[SetSlot]) -> list[SetSlot]:
+    rows = []
+    for index in range(max(len(first), len(second))):
+        rows += first[index : index + 1] + second[index : index + 1]
+    return rows
+
+
+def last_workout_before(workout: Workout) -> Workout | None:
+    """The member's previous finished workout, with its sets, for prefilling."""
+    return (
+        Workout.objects.filter(
+            member=workout.member_id, finished_at__isnull=False, started_at__lt=workout.started_at
+        )
+        .exclude(pk=workout.pk)
+        .order_by("-started_at")
+        .prefetch_related("set_logs")
+        .first()
+    )

@@ -1,0 +1,196 @@
+"""The workout itself: start it, the pain check before, finish and reopen it."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members.blocks.overrides import overrides_for
+from members.logbook import emails as notices
+from members.logbook.plan import build_plan, snapshot
+from members.models import (
+    Assignment,
+    PainFlag,
+    PlannedSession,
+    Profile,
+    User,
+    Workout,
+)
+
+
+class WorkoutClosed(ValidationError):
+    """The workout is finished (or stopped for pain): reopen it to change it."""
+
+
+class PainUnanswered(ValidationError):
+    """Finish refused: exercises whose “any pain during it?” is unanswered."""
+
+    def __init__(self, cards):
+        self.cards = cards
+        names = ", ".join(card.exercise.name for card in cards)
+        super().__init__(f"Answer “any pain during it?” for: {names}.")
+
+
+@transaction.atomic
+def start_workout(
+    *, member: User, planned_session: PlannedSession | None = None, today: dt.date | None = None
+) -> Workout:
+    """The workout for a planned session, made once: a double tap or a retried
+    post returns the same row. Without a chosen session the workout counts for
+    the earliest open session of this block week, or is an extra.
+
+    A chosen session must be one the member can do now (``start_refusal``);
+    going back to a workout already made always works."""
+    today = today or timezone.localdate()
+    # Every start waits here for any other start of the same member, so posts
+    # at once make one workout: the later ones find it below.
+    assignment = (
+        Assignment.objects.current()
+        .filter(member=member)
+        .select_for_update(of=("self",))
+        .select_related("routine")
+        .first()
+    )
+    if planned_session is not None:
+        existing = Workout.objects.filter(planned_session=planned_session).first()
+        if existing is not None:
+            return existing
+        if refused := start_refusal(planned_session, assignment=assignment, today=today):
+            raise ValidationError(refused)
+    else:
+        # Carry on with today's unfinished workout before opening another.
+        ongoing = Workout.objects.filter(member=member, date=today, finished_at=None).first()
+        if ongoing is not None:
+            return ongoing
+        if assignment is None:
+            raise ValidationError("You are not on a routine yet.")
+        planned_session = assignment.planned_session_for(today)
+    routine = planned_session.assignment.routine if planned_session else assignment.routine
+    try:
+        with transaction.atomic():
+            return Workout.objects.create(
+                member=member,
+                planned_session=planned_session,
+                routine=routine,
+                date=today,
+                prescription=snapshot(routine, overrides_for(member, routine)),
+            )
+    except IntegrityError:
+        # Another request made it between our check and our insert.
+        return Workout.objects.get(planned_session=planned_session)
+
+
+def start_refusal(
+    session: PlannedSession, *, assignment: Assignment | None, today: dt.date
+) -> str | None:
+    """Why the member cannot start ``session`` on ``today``, in their words;
+    None when they can. They can start the session Today offers, or one not
+    done yet in this block week of a running block: never a session on hold
+    while the block is paused, of another week, or of a block that is over."""
+    if assignment is None or session.assignment_id != assignment.pk:
+        return "That session belongs to a block that is over. Today shows what is next."
+    if assignment.is_paused:
+        return (
+            "Your block is paused: its sessions wait until your trainer resumes it. "
+            "Today shows when."
+        )
+    progress = assignment.progress(
+        today, sessions=list(assignment.planned_sessions.prefetch_related("workouts"))
+    )
+    if progress.started and not progress.finished and progress.next_session == session:
+        return None
+    if assignment.start_date <= today <= assignment.end_date and session.week == progress.week:
+        return None
+    if session.date > today:
+        return (
+            f"Session {session.number} is on {session.date:%A, %B %-d}: "
+            "start it from Today when it comes up."
+        )
+    when = "last week" if session.week == progress.week - 1 else f"week {session.week}"
+    return f"Session {session.number} was for {when}. Today shows the session to do now."
+
+
+def accept_zero_pain_rule(*, member: User) -> None:
+    Profile.objects.filter(user=member, zero_pain_accepted_at__isnull=True).update(
+        zero_pain_accepted_at=timezone.now()
+    )
+
+
+def lock_open(workout: Workout) -> Workout:
+    """The workout, locked for this transaction, if it can still be changed."""
+    workout = Workout.objects.select_for_update().get(pk=workout.pk)
+    if workout.finished_at is not None:
+        raise WorkoutClosed("This session is finished. Reopen it to change it.")
+    return workout
+
+
+def lock_for_logging(workout: Workout) -> Workout:
+    """The workout, locked, once the pain check said zero: nothing is logged before."""
+    workout = lock_open(workout)
+    if workout.pain_before is None:
+        raise ValidationError("Answer “any pain right now?” before logging.")
+    return workout
+
+
+@transaction.atomic
+def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Workout:
+    """“Any pain right now?” Zero goes on to the session. Above zero ends it
+    before it starts: no workout today, a flag for the trainer and an email.
+    The planned session stays open for a day without pain."""
+    workout = Workout.objects.select_for_update().get(pk=workout.pk)
+    if workout.pain_before is not None:
+        # Already answered: a retried post, or one sent at the same moment,
+        # changes nothing, even when the first answer ended the session.
+        return workout
+    if workout.finished_at is not None:
+        raise WorkoutClosed("This session is finished. Reopen it to change it.")
+    if not Profile.objects.filter(
+        user=workout.member_id, zero_pain_accepted_at__isnull=False
+    ).exists():
+        raise ValidationError("Accept the zero-pain rule before your first session.")
+    workout.pain_before = level
+    if level > 0:
+        workout.finished_at = timezone.now()
+        workout.planned_session = None
+        flag = PainFlag.objects.create(
+            member_id=workout.member_id, workout=workout, level=level, note=note.strip()
+        )
+        notices.pain_alert(flag)
+    workout.save(update_fields=["pain_before", "finished_at", "planned_session"])
+    return workout
+
+
+def profile_of(member_id: int) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user_id=member_id)
+    return profile
+
+
+@transaction.atomic
+def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Workout:
+    """Finish, complete or partly: the planned session's status follows. Every
+    exercise with sets done needs its pain answer first: a member never
+    finishes past the question without answering it."""
+    workout = lock_for_logging(workout)
+    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    if unanswered := plan.unanswered_pain:
+        raise PainUnanswered(unanswered)
+    workout.feeling = feeling
+    workout.note = note.strip()
+    workout.finished_at = timezone.now()
+    workout.is_complete = plan.is_complete
+    workout.save(update_fields=["feeling", "note", "finished_at", "is_complete"])
+    return workout
+
+
+@transaction.atomic
+def reopen_workout(*, workout: Workout, today: dt.date | None = None) -> Workout:
+    """Members may reopen a session the same day to fix a mistake."""
+    workout = Workout.objects.select_for_update().get(pk=workout.pk)
+    if workout.date != (today or timezone.localdate()):
+        raise ValidationError("Only today's session can be reopened.")
+    if workout.stopped_for_pain:
+        raise ValidationError("A session stopped for pain before it began stays closed.")
+    workout.finished_at = None
+    workout.save(update_fields=["finished_at"])
+    return workout

@@ -1,0 +1,72 @@
+"""A question to the trainer, the receipt to the sender and the answer,
+registered with the outbox."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from members.mail import outbox
+from members.mail.messages import address, link, render_email
+from members.models import (
+    EmailDelivery,
+    Question,
+)
+from members.questions.services import sender_summary
+
+
+def _question(delivery: EmailDelivery) -> Question:
+    return Question.objects.select_related(
+        "member__profile", "trainer__profile", "answered_by__profile", "exercise", "workout"
+    ).get(pk=delivery.question_id)
+
+
+def question_to_trainer(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """The question, who asked it and how their block is going; Reply-To the
+    sender, so answering is one click on Reply."""
+
+    question = _question(delivery)
+    return render_email(
+        "members/email/question",
+        {
+            "question": question,
+            "summary": sender_summary(question),
+            "answer_url": link("trainer:question", question.pk),
+            "member_url": link("trainer:member", question.member_id) if question.member_id else "",
+        },
+        to=[delivery.to_email],
+        reply_to=[address(question.name, question.email)],
+    )
+
+
+def _answerer_address(question: Question) -> list[str]:
+    trainer = question.answered_by or question.trainer
+    if trainer:
+        return [address(trainer.display_name, trainer.email)]
+    return [settings.CLUB_CONTACT_EMAIL]
+
+
+def _to_sender(template: str, delivery: EmailDelivery) -> EmailMultiAlternatives:
+    question = _question(delivery)
+    return render_email(
+        template,
+        {
+            "question": question,
+            "questions_url": link("members:questions"),
+        },
+        to=[delivery.to_email],
+        reply_to=_answerer_address(question),
+    )
+
+
+def question_receipt(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """That the question arrived and who will answer. It never repeats what
+    the sender typed: the address may not be theirs."""
+    return _to_sender("members/email/question_receipt", delivery)
+
+
+def question_answer(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    return _to_sender("members/email/question_answer", delivery)
+
+
+outbox.register(EmailDelivery.Kind.QUESTION, build=question_to_trainer)
+outbox.register(EmailDelivery.Kind.QUESTION_RECEIPT, build=question_receipt)
+outbox.register(EmailDelivery.Kind.ANSWER, build=question_answer)
