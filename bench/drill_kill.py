@@ -137,8 +137,8 @@ def wait_for_workers(master: int, count: int, killed: int, timeout: float = 30) 
 
 def knob_to_record(workout_id: int, step_id: int):
     """A knob whose setting the post will insert after its set, or None."""
+    from members.logbook.plan import build_plan
     from members.models import Profile, Workout
-    from members.workout_plan import build_plan
 
     workout = Workout.objects.get(pk=workout_id)
     plan = build_plan(workout, profile=Profile.objects.get(user_id=workout.member_id))
@@ -286,8 +286,8 @@ def run_rounds(member, server, workout, rows) -> dict:
 
     from django.db import connection, transaction
 
+    from members.logbook.plan import build_plan
     from members.models import KnobSetting, Profile, Workout
-    from members.workout_plan import build_plan
     from routines.models import Knob
 
     profile = Profile.objects.get(user__email=f"member1@{DOMAIN}")

@@ -125,8 +125,8 @@ def half_written(workouts) -> dict[str, int]:
     transaction, so a cut-off request leaves nothing or all of it."""
     from django.db.models import Exists, OuterRef
 
+    from members.logbook.plan import build_plan
     from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
-    from members.workout_plan import build_plan
 
     sets_without_knobs = (
         SetLog.objects.filter(workout_id__in=list(workouts))

@@ -282,8 +282,8 @@ def _set_posts(loggers, workouts, needed: int) -> list[tuple]:
     """(visitor, path, form) for `needed` sets never logged, round the members."""
     from django.utils import timezone
 
+    from members.logbook.plan import build_plan
     from members.models import Profile, Workout
-    from members.workout_plan import build_plan
 
     per_member = {}
     for visitor, pk in zip(loggers, workouts, strict=True):

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from members.overrides import overrides_for
+from members.blocks.overrides import overrides_for
 from routines.models import Routine
 
 
