@@ -129,7 +129,7 @@ def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return render(request, "members/no_block.html", {"active_nav": "program"})
     else:
         assignment = _get_block_for_member(request, pk)
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     earlier = (
         Assignment.objects.filter(member=request.user)
         .exclude(pk=assignment.pk)
@@ -151,7 +151,7 @@ def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def settings(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -178,7 +178,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_create(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     replaced = bool(profile.calendar_token)
     profile.create_calendar_token()
     if replaced:
@@ -195,7 +195,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_revoke(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     profile.revoke_calendar_token()
     messages.success(
         request,

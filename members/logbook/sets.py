@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.logbook import emails as notices
 from members.logbook.plan import PlanHistory, build_plan
-from members.logbook.workouts import lock_for_logging, profile_of
+from members.logbook.workouts import lock_for_logging
 from members.models import (
     KnobSetting,
     PainFlag,
@@ -38,7 +38,9 @@ def _slot_or_error(
     side: str,
     history: PlanHistory | None = None,
 ):
-    plan = build_plan(workout, profile=profile_of(workout.member_id), history=history)
+    plan = build_plan(
+        workout, profile=Profile.objects.for_user(workout.member_id), history=history
+    )
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -165,7 +167,7 @@ def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> N
 def log_all_as_prescribed(*, workout: Workout, step_id: int) -> int:
     """Every open set of one exercise at its target, in one write."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -254,7 +256,7 @@ def set_knob(
     """Record where a knob is for this workout: a typed value, or one step
     easier or harder than where it is now. One row per knob per workout."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     card = plan.card(step_id)
     state = next((s for s in card.knobs if s.knob.pk == knob_id), None) if card else None
     if state is None:
@@ -308,7 +310,7 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
     workout = lock_for_logging(workout)
     if not 0 <= level <= 10:
         raise ValidationError({"level": "Choose None, or a pain level from 1 to 10."})
-    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})

@@ -59,7 +59,7 @@ def _note(value: str | None, *, limit: int) -> str:
 
 
 def _context(request, workout: Workout, *, history: PlanHistory | None = None, **extra) -> dict:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     plan = build_plan(workout, profile=profile, history=history)
     plan.annotate(errors=extra.get("errors", {}), guidance=extra.get("guidance", {}))
     session = workout.planned_session
