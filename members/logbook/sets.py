@@ -19,10 +19,9 @@ from members.models import (
     Workout,
 )
 from members.models.workouts import clock
+from routines.limits import MAX_REPS, MAX_SECONDS, PAIN_LEVELS
 from routines.models import Knob
 
-MAX_REPS = 500
-MAX_SECONDS = 3 * 60 * 60
 TIME_HINT = "Enter minutes (8) or minutes and seconds (7:42)."
 TIME_RANGE = f"Enter a time from 0:01 to {clock(MAX_SECONDS)}."
 # The largest setting a workout or an override stores (six digits, one after
@@ -136,23 +135,6 @@ def log_set(
     )
     _keep_knob_settings(workout, card)
     return log
-
-
-def parse_time(raw: str | None) -> int:
-    """Seconds from what a member typed for a timed set: whole minutes ("8"),
-    or minutes and seconds as the timer shows them ("7:42"). Anything else is
-    a ValidationError at the field."""
-    text = (raw or "").strip()
-    minutes, colon, seconds = text.partition(":")
-    digits = minutes.isascii() and minutes.isdigit() and len(minutes) <= 3
-    if colon:
-        digits = digits and seconds.isascii() and seconds.isdigit() and len(seconds) == 2
-    if not digits or (colon and int(seconds) > 59):
-        raise ValidationError({"minutes": TIME_HINT})
-    total = 60 * int(minutes) + (int(seconds) if colon else 0)
-    if not 0 < total <= MAX_SECONDS:
-        raise ValidationError({"minutes": TIME_RANGE})
-    return total
 
 
 @transaction.atomic
@@ -308,7 +290,7 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
     above zero stops it (its open sets close), raises one flag for the
     trainer and emails them. A retried post raises no second flag."""
     workout = lock_for_logging(workout)
-    if not 0 <= level <= 10:
+    if level not in PAIN_LEVELS:
         raise ValidationError({"level": "Choose None, or a pain level from 1 to 10."})
     plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     card = plan.card(step_id)

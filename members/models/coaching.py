@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.models.workouts import MembersRowsQuerySet
+from routines.limits import MAX_REPS, MAX_SECONDS, MAX_SETS, TRAINER_NOTE_LENGTH
 from routines.models import Knob, Step
 from routines.models.exercises import format_amount
 
@@ -28,20 +29,20 @@ class StepOverride(models.Model):
     sets = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SETS)],
         help_text="Empty keeps the routine's sets.",
     )
     reps = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REPS)],
         help_text="Empty keeps the routine's reps.",
     )
     duration_seconds = models.PositiveIntegerField(
         "duration (seconds)",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(3 * 60 * 60)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SECONDS)],
         help_text="For a timed step. Empty keeps the routine's duration.",
     )
     knob = models.ForeignKey(
@@ -157,7 +158,7 @@ class TrainerNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    text = models.TextField(max_length=1000)
+    text = models.TextField(max_length=TRAINER_NOTE_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

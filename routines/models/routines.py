@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from routines.limits import MAX_REPS, MAX_SECONDS, MAX_SETS
 from routines.models.exercises import Exercise
 from routines.prescriptions import describe_prescription
 
@@ -190,20 +191,20 @@ class Step(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="steps")
     sets = models.PositiveSmallIntegerField(
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SETS)],
         help_text="How many sets (per side, for one-sided work).",
     )
     reps = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REPS)],
         help_text="Repetitions per set. Leave empty for a timed step.",
     )
     duration_seconds = models.PositiveIntegerField(
         "duration (seconds)",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(3 * 60 * 60)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SECONDS)],
         help_text="For a timed step instead of reps: 600 for 10 minutes.",
     )
     per_side = models.BooleanField(
