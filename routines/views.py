@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from members.blocks.overrides import overrides_for
 from routines.models import Routine
+from routines.personal import overrides_for
 
 
 @login_required

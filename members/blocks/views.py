@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from members.blocks.forms import ProfileForm
-from members.blocks.overrides import overrides_for
 from members.blocks.review import review_blocks
 from members.models import Assignment, PainFlag, PlannedSession, Profile, TrainerNote, Workout
 from members.models.access import is_trainer
+from routines.personal import overrides_for
 
 # How long the trainer's reply to pain stays on Today; it stays in History.
 PAIN_REPLY_DAYS = 14

@@ -1,5 +1,6 @@
 """Forms of the trainer's member page: notes, and handing a member over."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django import forms
@@ -174,7 +175,7 @@ class OverrideForm(forms.Form):
         minutes = cleaned.get("minutes")
         override = StepOverride(
             member=self.member,
-            step=step,
+            step=step.step,
             sets=cleaned.get("sets"),
             reps=cleaned.get("reps"),
             duration_seconds=round(minutes * 60) if minutes else None,
@@ -205,5 +206,4 @@ def _all_steps(routine: Routine):
     for step in routine.guide_steps(details=False):
         yield step
         for option in step.options:
-            option.label = f"{step.label}, instead"
-            yield option
+            yield replace(option, label=f"{step.label}, instead")

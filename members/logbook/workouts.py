@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members.blocks.overrides import overrides_for
 from members.logbook import emails as notices
 from members.logbook.plan import build_plan, snapshot
 from members.models import (
@@ -17,6 +16,7 @@ from members.models import (
     User,
     Workout,
 )
+from routines.personal import overrides_for
 
 
 class WorkoutClosed(ValidationError):

@@ -12,6 +12,7 @@ from members.models.workouts import MembersRowsQuerySet
 from routines.limits import MAX_REPS, MAX_SECONDS, MAX_SETS, TRAINER_NOTE_LENGTH
 from routines.models import Knob, Step
 from routines.models.exercises import format_amount
+from routines.personal import PersonalStep
 
 
 class StepOverride(models.Model):
@@ -79,6 +80,11 @@ class StepOverride(models.Model):
 
     def __str__(self):
         return f"{self.step.exercise.name} for {self.member}: {self.summary}"
+
+    @property
+    def personal_step(self) -> PersonalStep:
+        """The step as this member is asked to do it."""
+        return PersonalStep(self.step, self)
 
     @property
     def knob_start(self) -> str:

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from members.blocks.overrides import overrides_for
 from members.coaching.attention import needing_attention, reviews_with_reasons
 from members.mail import outbox
 from members.mail.messages import address, link, render_email
@@ -21,6 +20,7 @@ from members.models import (
     Workout,
 )
 from members.nudges.services import unsubscribe_token
+from routines.personal import overrides_for
 
 
 def _wants(user, preference: str) -> bool:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from routines.limits import MAX_REPS, MAX_SECONDS, MAX_SETS
 from routines.models.exercises import Exercise
+from routines.personal import PersonalStep
 from routines.prescriptions import describe_prescription
 
 
@@ -136,36 +137,47 @@ class Routine(models.Model):
         )
 
     def guide_steps(self, overrides: Mapping[int, Any] | None = None, *, details: bool = True):
-        """The main steps in order, each with ``label`` (“2a”) and ``options`` (its
-        alternatives), every exercise's knobs loaded: a fixed number of queries,
-        however many steps. With ``details``, equipment and body areas too.
+        """The main steps in order, as ``routines.personal.PersonalStep``: each
+        with its ``label`` (“2a”) and ``options`` (its alternatives), every
+        exercise's knobs loaded: a fixed number of queries, however many steps.
+        With ``details``, equipment and body areas too.
 
         ``overrides`` maps a step's id to one member's own numbers for it (sets,
-        reps, duration_seconds, note): applied here, so every prescription
-        written from these steps says what that member was asked to do."""
+        reps, duration_seconds, note), so every prescription written from these
+        steps says what that member was asked to do."""
         steps = self.steps.select_related(
             "exercise", "paired_with__exercise", "paired_from__exercise"
         ).prefetch_related("exercise__knobs")
         if details:
             steps = steps.prefetch_related("exercise__equipment", "exercise__body_areas")
         steps = list(steps)
-        for step in steps:
-            step.apply_override((overrides or {}).get(step.pk))
+        overrides = overrides or {}
         mains = [step for step in steps if step.alternative_to_id is None]
-        for step in mains:
-            step.options = [option for option in steps if option.alternative_to_id == step.pk]
+        labels: dict[int, str] = {}
         number = 0
         previous = None
         for step in mains:
             partner = step.partner
             if previous is not None and partner is not None and partner.pk == previous.pk:
-                previous.label = f"{number}a"
-                step.label = f"{number}b"
+                labels[previous.pk] = f"{number}a"
+                labels[step.pk] = f"{number}b"
             else:
                 number += 1
-                step.label = str(number)
+                labels[step.pk] = str(number)
             previous = step
-        return mains
+        return [
+            PersonalStep(
+                step,
+                overrides.get(step.pk),
+                label=labels[step.pk],
+                options=tuple(
+                    PersonalStep(option, overrides.get(option.pk))
+                    for option in steps
+                    if option.alternative_to_id == step.pk
+                ),
+            )
+            for step in mains
+        ]
 
     def clean(self):
         super().clean()
@@ -309,28 +321,21 @@ class Step(models.Model):
     def is_timed(self) -> bool:
         return self.duration_seconds is not None
 
-    override = None
-
-    def apply_override(self, override) -> None:
-        """Take one member's numbers for this step, where the override gives them."""
-        self.override = override
-        if override is None:
-            return
-        if override.sets:
-            self.sets = override.sets
-        if self.is_timed and override.duration_seconds:
-            self.duration_seconds = override.duration_seconds
-        if not self.is_timed and override.reps:
-            self.reps = override.reps
-
     @property
     def prescription(self) -> str:
         """The prescription in plain words; the guide, logger and trainer pages all use it."""
+        return self.describe(
+            sets=self.sets, reps=self.reps, duration_seconds=self.duration_seconds
+        )
+
+    def describe(self, *, sets: int, reps: int | None, duration_seconds: int | None) -> str:
+        """The prescription in plain words with these numbers: the step's own,
+        or a member's (``routines.personal``)."""
         partner = self.partner
         return describe_prescription(
-            sets=self.sets,
-            reps=self.reps,
-            duration_seconds=self.duration_seconds,
+            sets=sets,
+            reps=reps,
+            duration_seconds=duration_seconds,
             per_side=self.per_side,
             weaker_side_extra_sets=self.weaker_side_extra_sets,
             hold_seconds=self.hold_seconds,

@@ -76,7 +76,7 @@ def test_alternatives_have_their_own_prescriptions(routine):
     )
     assert "ankle weight" in [item.name for item in home_curl.exercise.equipment.all()]
     for slug in ["tibialis-raise", "calf-raise", "patrick-step", "regressed-reverse-nordic"]:
-        assert steps[slug].options == []
+        assert not steps[slug].options
 
 
 @pytest.mark.django_db
