@@ -12,11 +12,9 @@ user's ``step_overrides`` relation, so it imports nothing from that app.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    # Types only: the models build these objects, so they cannot be imported here.
-    from routines.models import Routine, Step
+from routines.models import Routine, Step
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class PersonalStep:
     place in the routine (``label``, “2a”) and its alternatives (``options``).
     Anything else (the exercise, per side, the hold) is the step's."""
 
-    step: "Step"
+    step: Step
     override: Any = None
     label: str = ""
     options: tuple["PersonalStep", ...] = ()
@@ -59,7 +57,7 @@ class PersonalStep:
         )
 
 
-def overrides_for(member, routine: "Routine") -> Mapping[int, Any]:
+def overrides_for(member, routine: Routine) -> Mapping[int, Any]:
     """The member's overrides of ``routine``'s steps, by step id: one query."""
     if not member.is_authenticated:
         return {}
@@ -69,3 +67,49 @@ def overrides_for(member, routine: "Routine") -> Mapping[int, Any]:
             "knob", "set_by__profile"
         )
     }
+
+
+def guide_steps(
+    routine: Routine, overrides: Mapping[int, Any] | None = None, *, details: bool = True
+) -> list[PersonalStep]:
+    """The main steps of ``routine`` in order, as ``PersonalStep``: each
+    with its ``label`` (“2a”) and ``options`` (its alternatives), every
+    exercise's knobs loaded: a fixed number of queries, however many steps.
+    With ``details``, equipment and body areas too.
+
+    ``overrides`` maps a step's id to one member's own numbers for it (sets,
+    reps, duration_seconds, note), so every prescription written from these
+    steps says what that member was asked to do."""
+    steps = routine.steps.select_related(
+        "exercise", "paired_with__exercise", "paired_from__exercise"
+    ).prefetch_related("exercise__knobs")
+    if details:
+        steps = steps.prefetch_related("exercise__equipment", "exercise__body_areas")
+    steps = list(steps)
+    overrides = overrides or {}
+    mains = [step for step in steps if step.alternative_to_id is None]
+    labels: dict[int, str] = {}
+    number = 0
+    previous = None
+    for step in mains:
+        partner = step.partner
+        if previous is not None and partner is not None and partner.pk == previous.pk:
+            labels[previous.pk] = f"{number}a"
+            labels[step.pk] = f"{number}b"
+        else:
+            number += 1
+            labels[step.pk] = str(number)
+        previous = step
+    return [
+        PersonalStep(
+            step,
+            overrides.get(step.pk),
+            label=labels[step.pk],
+            options=tuple(
+                PersonalStep(option, overrides.get(option.pk))
+                for option in steps
+                if option.alternative_to_id == step.pk
+            ),
+        )
+        for step in mains
+    ]

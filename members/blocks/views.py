@@ -15,7 +15,7 @@ from members.blocks.forms import ProfileForm
 from members.blocks.review import review_blocks
 from members.models import Assignment, PainFlag, PlannedSession, Profile, TrainerNote, Workout
 from members.models.access import is_trainer
-from routines.personal import overrides_for
+from routines.personal import guide_steps, overrides_for
 
 # How long the trainer's reply to pain stays on Today; it stays in History.
 PAIN_REPLY_DAYS = 14
@@ -102,7 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
     elif next_session is not None:
         routine = assignment.routine
         overrides = overrides_for(request.user, routine)
-        context["steps"] = routine.guide_steps(overrides, details=False)
+        context["steps"] = guide_steps(routine, overrides, details=False)
         context["changed_for_you"] = bool(overrides)
     return render(request, "members/today.html", context)
 

@@ -18,6 +18,7 @@ from routines.limits import (
     TRAINER_NOTE_LENGTH,
 )
 from routines.models import Routine
+from routines.personal import guide_steps
 
 
 class TrainerNoteForm(forms.Form):
@@ -203,7 +204,7 @@ class OverrideForm(forms.Form):
 
 def _all_steps(routine: Routine):
     """Every step of a routine, main steps in order, each followed by its alternatives."""
-    for step in routine.guide_steps(details=False):
+    for step in guide_steps(routine, details=False):
         yield step
         for option in step.options:
             yield replace(option, label=f"{step.label}, instead")

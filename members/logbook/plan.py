@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from members.logbook.cards import WEAKER, KnobState, SetSlot, StepCard, StepGroup, WorkoutPlan
 from members.models import KnobSetting, Profile, SetLog, StepOverride, Workout
 from routines.models import Exercise, Routine
-from routines.personal import PersonalStep
+from routines.personal import PersonalStep, guide_steps
 
 SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
 
@@ -38,7 +38,7 @@ def snapshot(routine: Routine, overrides: dict[int, StepOverride] | None = None)
         }
 
     steps = []
-    for step in routine.guide_steps(overrides):
+    for step in guide_steps(routine, overrides):
         partner = step.partner
         steps.append(
             {

@@ -20,7 +20,7 @@ from members.models import (
     Workout,
 )
 from members.nudges.services import unsubscribe_token
-from routines.personal import overrides_for
+from routines.personal import guide_steps, overrides_for
 
 
 def _wants(user, preference: str) -> bool:
@@ -86,8 +86,8 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "routine": assignment.routine,
             "trainer": trainer,
             "total": assignment.planned_sessions.count(),
-            "steps": assignment.routine.guide_steps(
-                overrides_for(member, assignment.routine), details=False
+            "steps": guide_steps(
+                assignment.routine, overrides_for(member, assignment.routine), details=False
             ),
             "last_workout": last_workout,
             "knobs": knobs,

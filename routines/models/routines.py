@@ -1,8 +1,5 @@
 """Routines made of ordered steps, each an exercise with its prescription."""
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,7 +9,6 @@ from django.urls import reverse
 
 from routines.limits import MAX_REPS, MAX_SECONDS, MAX_SETS
 from routines.models.exercises import Exercise
-from routines.personal import PersonalStep
 from routines.prescriptions import describe_prescription
 
 
@@ -135,49 +131,6 @@ class Routine(models.Model):
         return {1: "Once a week", 2: "Twice a week"}.get(
             self.sessions_per_week, f"{self.sessions_per_week} times a week"
         )
-
-    def guide_steps(self, overrides: Mapping[int, Any] | None = None, *, details: bool = True):
-        """The main steps in order, as ``routines.personal.PersonalStep``: each
-        with its ``label`` (“2a”) and ``options`` (its alternatives), every
-        exercise's knobs loaded: a fixed number of queries, however many steps.
-        With ``details``, equipment and body areas too.
-
-        ``overrides`` maps a step's id to one member's own numbers for it (sets,
-        reps, duration_seconds, note), so every prescription written from these
-        steps says what that member was asked to do."""
-        steps = self.steps.select_related(
-            "exercise", "paired_with__exercise", "paired_from__exercise"
-        ).prefetch_related("exercise__knobs")
-        if details:
-            steps = steps.prefetch_related("exercise__equipment", "exercise__body_areas")
-        steps = list(steps)
-        overrides = overrides or {}
-        mains = [step for step in steps if step.alternative_to_id is None]
-        labels: dict[int, str] = {}
-        number = 0
-        previous = None
-        for step in mains:
-            partner = step.partner
-            if previous is not None and partner is not None and partner.pk == previous.pk:
-                labels[previous.pk] = f"{number}a"
-                labels[step.pk] = f"{number}b"
-            else:
-                number += 1
-                labels[step.pk] = str(number)
-            previous = step
-        return [
-            PersonalStep(
-                step,
-                overrides.get(step.pk),
-                label=labels[step.pk],
-                options=tuple(
-                    PersonalStep(option, overrides.get(option.pk))
-                    for option in steps
-                    if option.alternative_to_id == step.pk
-                ),
-            )
-            for step in mains
-        ]
 
     def clean(self):
         super().clean()
