@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from members.blocks.forms import ProfileForm
 from members.blocks.review import review_blocks
-from members.models import Assignment, PainFlag, PlannedSession, Profile, TrainerNote, Workout
+from members.blocks.services import sessions_with_workouts
+from members.models import Assignment, PainFlag, Profile, TrainerNote
 from members.models.access import is_trainer
 from routines.personal import guide_steps, overrides_for
 
@@ -40,16 +40,7 @@ def _blocks_for_member(request: HttpRequest):
     return (
         Assignment.objects.filter(member=request.user)
         .select_related("routine", "trainer__profile")
-        .prefetch_related(
-            Prefetch(
-                "planned_sessions",
-                queryset=PlannedSession.objects.prefetch_related(
-                    Prefetch(
-                        "workouts", queryset=Workout.objects.summaries().order_by("started_at")
-                    )
-                ),
-            )
-        )
+        .prefetch_related(sessions_with_workouts())
     )
 
 

@@ -22,7 +22,7 @@ from members.models import (
     User,
 )
 from members.web.decorators import positive_int, trainer_required
-from members.web.downloads import amount, csv_download
+from members.web.downloads import csv_download, set_cells
 from routines.models import Routine
 
 SHOWS = {
@@ -209,12 +209,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
                 workout.date.isoformat(),
                 session.number if session else "extra",
                 log.step_id,
-                log.exercise.name,
-                log.side,
-                log.set_number,
-                amount(log.target_reps, log.target_seconds),
-                amount(log.reps, log.seconds),
-                "; ".join(f"{label}: {value}" for label, value in log.knobs.items()),
+                *set_cells(log),
                 pain.get((log.workout_id, log.step_id), ""),
             ]
 
