@@ -5,6 +5,9 @@ The numbers live here once. The routine and member models validate with them
 from here, so a limit changed here changes everywhere it is checked.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
 MAX_SETS = 20
 MAX_REPS = 500
 MAX_SECONDS = 3 * 60 * 60
@@ -22,3 +25,31 @@ TRAINER_NOTE_LENGTH = 1000
 
 # The largest id a form accepts: the database's integer key.
 MAX_ID = 2**31 - 1
+
+
+def sets_field(**options) -> models.PositiveSmallIntegerField:
+    """A step's sets, from 1 to ``MAX_SETS``: the routine's or a member's own."""
+    return models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SETS)], **options
+    )
+
+
+def reps_field(**options) -> models.PositiveSmallIntegerField:
+    """Reps per set, from 1 to ``MAX_REPS``; empty on a timed step."""
+    return models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REPS)],
+        **options,
+    )
+
+
+def duration_field(**options) -> models.PositiveIntegerField:
+    """A timed step's seconds, up to ``MAX_SECONDS``; empty on a counted one."""
+    return models.PositiveIntegerField(
+        "duration (seconds)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SECONDS)],
+        **options,
+    )

@@ -3,13 +3,12 @@ member, and notes to the member."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from members.models.workouts import MembersRowsQuerySet
-from routines.limits import MAX_REPS, MAX_SECONDS, MAX_SETS, TRAINER_NOTE_LENGTH
+from routines.limits import TRAINER_NOTE_LENGTH, duration_field, reps_field, sets_field
 from routines.models import Knob, Step
 from routines.models.exercises import format_amount
 from routines.personal import PersonalStep
@@ -27,24 +26,10 @@ class StepOverride(models.Model):
         limit_choices_to={"is_staff": False},
     )
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="overrides")
-    sets = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_SETS)],
-        help_text="Empty keeps the routine's sets.",
-    )
-    reps = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_REPS)],
-        help_text="Empty keeps the routine's reps.",
-    )
-    duration_seconds = models.PositiveIntegerField(
-        "duration (seconds)",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_SECONDS)],
-        help_text="For a timed step. Empty keeps the routine's duration.",
+    sets = sets_field(null=True, blank=True, help_text="Empty keeps the routine's sets.")
+    reps = reps_field(help_text="Empty keeps the routine's reps.")
+    duration_seconds = duration_field(
+        help_text="For a timed step. Empty keeps the routine's duration."
     )
     knob = models.ForeignKey(
         Knob,

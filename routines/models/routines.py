@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from routines.limits import MAX_REPS, MAX_SECONDS, MAX_SETS
+from routines.limits import duration_field, reps_field, sets_field
 from routines.models.exercises import Exercise
 from routines.prescriptions import describe_prescription
 
@@ -154,23 +154,10 @@ class Step(models.Model):
         help_text="Steps are done from the lowest number up. Change the numbers to reorder.",
     )
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="steps")
-    sets = models.PositiveSmallIntegerField(
-        default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_SETS)],
-        help_text="How many sets (per side, for one-sided work).",
-    )
-    reps = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_REPS)],
-        help_text="Repetitions per set. Leave empty for a timed step.",
-    )
-    duration_seconds = models.PositiveIntegerField(
-        "duration (seconds)",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_SECONDS)],
-        help_text="For a timed step instead of reps: 600 for 10 minutes.",
+    sets = sets_field(default=1, help_text="How many sets (per side, for one-sided work).")
+    reps = reps_field(help_text="Repetitions per set. Leave empty for a timed step.")
+    duration_seconds = duration_field(
+        help_text="For a timed step instead of reps: 600 for 10 minutes."
     )
     per_side = models.BooleanField(
         default=False,
