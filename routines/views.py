@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from members.blocks.overrides import overrides_for
 from routines.models import Routine
+from routines.personal import guide_steps, overrides_for
 
 
 @login_required
@@ -19,7 +19,7 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
     """How to do each exercise of a routine; drafts are a 404 for members."""
     routine = get_object_or_404(Routine.objects.visible_to(request.user), slug=slug)
     # A member reads their own numbers where their trainer changed a step.
-    steps = routine.guide_steps(overrides_for(request.user, routine))
+    steps = guide_steps(routine, overrides_for(request.user, routine))
     needed = {item.name for step in steps for item in step.exercise.equipment.all()}
     for_alternatives = {
         item.name

@@ -9,10 +9,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from members.accounts import limits as invitation_limit
-from members.accounts.emails import invitation_message
 from members.accounts.forms import GroupInvitationForm, InvitationForm
 from members.accounts.invitations import InvitationUnusable, invite_member, resend_invitation
-from members.mail.messages import send_all
+from members.accounts.sending import Fresh, send_invitations
 from members.models import Invitation
 from members.web.decorators import trainer_required
 
@@ -79,33 +78,23 @@ def invite_group(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send_invitations(request: HttpRequest, sent: list[tuple[Invitation, str | None]]) -> None:
-    # No secret: an identical post a moment ago sent that invitation already,
-    # and this post gives back the use it reserved for it.
-    reserved = len(sent)
-    sent = [(invitation, token) for invitation, token in sent if token is not None]
-    if reserved > len(sent):
-        invitation_limit.give_back(request.user, reserved - len(sent))
-    if not sent:
+def _send_invitations(request: HttpRequest, fresh: list[Fresh]) -> None:
+    sending = send_invitations(request, request.user, fresh)
+    if not sending.sent:
+        # An identical post a moment ago sent it already.
         messages.info(request, "That invitation is on its way already.")
-        return
-    emails = [
-        invitation_message(invitation=invitation, token=token, request=request)
-        for invitation, token in sent
-    ]
-    names = ", ".join(invitation.member.display_name for invitation, _ in sent)
-    if send_all(emails):
+    elif sending.delivered:
         messages.success(
             request,
-            f"{'Invitation' if len(sent) == 1 else 'Invitations'} sent to {names}. "
-            "The link works for 14 days. "
+            f"{'Invitation' if len(sending.sent) == 1 else 'Invitations'} sent to "
+            f"{sending.names}. The link works for 14 days. "
             "Now choose their routine, or do it later from Members.",
         )
     else:
         messages.warning(
             request,
-            f"{names} {'is' if len(sent) == 1 else 'are'} added, but the email could not be "
-            "sent just now. Use “Send again” on the Members page in a while.",
+            f"{sending.names} {'is' if len(sending.sent) == 1 else 'are'} added, but the "
+            "email could not be sent just now. Use “Send again” on the Members page in a while.",
         )
 
 
@@ -131,7 +120,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"An invitation went to {invitation.member.email} moments ago.")
         return redirect("trainer:members")
     invitation.refresh_from_db()
-    if send_all([invitation_message(invitation=invitation, token=token, request=request)]):
+    if send_invitations(request, request.user, [(invitation, token)]).delivered:
         messages.success(
             request,
             f"A new invitation is on its way to {invitation.member.email}. "

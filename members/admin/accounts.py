@@ -11,13 +11,12 @@ from django.utils.translation import ngettext
 
 from clubsite.admin_base import RaceSafeAdmin
 from members.accounts import limits as invitation_limit
-from members.accounts.emails import invitation_message
 from members.accounts.forms import InvitationForm
-from members.accounts.invitations import InvitationUnusable, invite_member, resend_invitation
+from members.accounts.invitations import invite_member
+from members.accounts.sending import renew_links, send_invitations
 from members.admin.scoping import TrainerScopedAdmin
 from members.blocks.forms import BlockForm
 from members.blocks.services import assign_routine
-from members.mail.messages import send_all
 from members.models import (
     Invitation,
     Profile,
@@ -237,11 +236,7 @@ class InvitationAdmin(TrainerScopedAdmin):
         # The admin goes on with ``obj`` (its log entry and redirect): make it the row.
         obj.pk = invitation.pk
         obj.refresh_from_db()
-        if token is None:
-            # An identical post a moment ago sent it: this one sends nothing.
-            invitation_limit.give_back(request.user)
-            return
-        if not send_all([invitation_message(invitation=invitation, token=token, request=request)]):
+        if not send_invitations(request, request.user, [(invitation, token)]).delivered:
             self.message_user(
                 request,
                 "The invitation is saved but the email could not be sent: use “Send the "
@@ -259,22 +254,11 @@ class InvitationAdmin(TrainerScopedAdmin):
         if refused := invitation_limit.reserve(request.user, len(pending)):
             self.message_user(request, refused, messages.ERROR)
             return
-        emails = []
-        for invitation in pending:
-            try:
-                token = resend_invitation(invitation=invitation)
-            except InvitationUnusable:
-                continue
-            if token is None:
-                continue  # sent moments ago
-            invitation.refresh_from_db()
-            emails.append(invitation_message(invitation=invitation, token=token, request=request))
-        if unsent := len(pending) - len(emails):  # accepted meanwhile
-            invitation_limit.give_back(request.user, unsent)
-        if send_all(emails):
+        sending = send_invitations(request, request.user, renew_links(pending))
+        if sending.delivered:
             self.message_user(
                 request,
-                f"Sent {len(emails)} new invitation link(s); accepted ones were skipped.",
+                f"Sent {len(sending.sent)} new invitation link(s); accepted ones were skipped.",
                 messages.SUCCESS,
             )
         else:

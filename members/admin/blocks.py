@@ -117,18 +117,6 @@ class TrainerNoteInline(admin.TabularInline):
 class AssignmentAdmin(TrainerScopedAdmin):
     # Once planned, a block's shape is shown, not edited: re-planning (pause,
     # resume, extend) belongs to the member detail page.
-    planned_fields = [
-        "member",
-        "routine",
-        "trainer",
-        "start_date",
-        "training_days",
-        "weeks",
-        "status",
-        "paused_on",
-        "ended_on",
-        "member_page",
-    ]
     list_display = [
         "member",
         "routine",
@@ -138,6 +126,7 @@ class AssignmentAdmin(TrainerScopedAdmin):
         "weeks",
         "status",
     ]
+    planned_fields = [*list_display, "paused_on", "ended_on", "member_page"]
     actions = ["pause", "resume_same_days", "extend_one_week", "end_early", "renew_same_shape"]
     list_filter = ["status", "routine", "start_date"]
     list_select_related = ["member", "routine", "trainer"]

@@ -4,10 +4,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from members.accounts.roles import trained_elsewhere_message
-from members.models import Assignment, PlannedSession, Profile, User
+from members.models import Assignment, PlannedSession, Profile, User, Workout
 from members.models.blocks import block_problems
 from members.models.invitations import REPEAT_WINDOW
 from members.models.weekdays import plan_dates, weekdays_to_mask
@@ -150,3 +151,14 @@ def already_on_a_block_message(names: list[str]) -> str:
     if len(names) == 1:
         return f"{names[0]} is already on a block. End it before starting another."
     return f"Already on a block: {', '.join(names)}. End their blocks before starting new ones."
+
+
+def sessions_with_workouts() -> Prefetch:
+    """A block's planned sessions, each with its workouts' summaries in the
+    order they started: what Today, Program and steering read of a block."""
+    return Prefetch(
+        "planned_sessions",
+        queryset=PlannedSession.objects.prefetch_related(
+            Prefetch("workouts", queryset=Workout.objects.summaries().order_by("started_at"))
+        ),
+    )

@@ -9,11 +9,10 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from members.blocks.services import assign_routine
-from members.models import Assignment, PlannedSession, User, Workout
+from members.blocks.services import assign_routine, sessions_with_workouts
+from members.models import Assignment, PlannedSession, User
 from members.models.blocks import block_problems
 from members.models.weekdays import weekdays_to_mask
 
@@ -26,16 +25,7 @@ def _locked(assignment: Assignment) -> Assignment:
     locked = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("routine", "member__profile")
-        .prefetch_related(
-            Prefetch(
-                "planned_sessions",
-                queryset=PlannedSession.objects.prefetch_related(
-                    Prefetch(
-                        "workouts", queryset=Workout.objects.summaries().order_by("started_at")
-                    )
-                ),
-            )
-        )
+        .prefetch_related(sessions_with_workouts())
         .get(pk=assignment.pk)
     )
     member = locked.member

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,10 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from members.blocks.forms import ProfileForm
-from members.blocks.overrides import overrides_for
 from members.blocks.review import review_blocks
-from members.models import Assignment, PainFlag, PlannedSession, Profile, TrainerNote, Workout
+from members.blocks.services import sessions_with_workouts
+from members.models import Assignment, PainFlag, Profile, TrainerNote
 from members.models.access import is_trainer
+from routines.personal import guide_steps, overrides_for
 
 # How long the trainer's reply to pain stays on Today; it stays in History.
 PAIN_REPLY_DAYS = 14
@@ -40,16 +40,7 @@ def _blocks_for_member(request: HttpRequest):
     return (
         Assignment.objects.filter(member=request.user)
         .select_related("routine", "trainer__profile")
-        .prefetch_related(
-            Prefetch(
-                "planned_sessions",
-                queryset=PlannedSession.objects.prefetch_related(
-                    Prefetch(
-                        "workouts", queryset=Workout.objects.summaries().order_by("started_at")
-                    )
-                ),
-            )
-        )
+        .prefetch_related(sessions_with_workouts())
     )
 
 
@@ -102,7 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
     elif next_session is not None:
         routine = assignment.routine
         overrides = overrides_for(request.user, routine)
-        context["steps"] = routine.guide_steps(overrides, details=False)
+        context["steps"] = guide_steps(routine, overrides, details=False)
         context["changed_for_you"] = bool(overrides)
     return render(request, "members/today.html", context)
 
@@ -129,7 +120,7 @@ def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return render(request, "members/no_block.html", {"active_nav": "program"})
     else:
         assignment = _get_block_for_member(request, pk)
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     earlier = (
         Assignment.objects.filter(member=request.user)
         .exclude(pk=assignment.pk)
@@ -151,7 +142,7 @@ def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def settings(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -178,7 +169,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_create(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     replaced = bool(profile.calendar_token)
     profile.create_calendar_token()
     if replaced:
@@ -195,7 +186,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_revoke(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     profile.revoke_calendar_token()
     messages.success(
         request,

@@ -1,5 +1,6 @@
 """Forms of the trainer's member page: notes, and handing a member over."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django import forms
@@ -9,14 +10,22 @@ from members.logbook.sets import parse_knob_value
 from members.models import StepOverride, User
 from members.models.access import TRAINERS_GROUP
 from members.models.coaching import override_problems
+from routines.limits import (
+    MAX_REPS,
+    MAX_SECONDS,
+    MAX_SETS,
+    RESOLUTION_NOTE_LENGTH,
+    TRAINER_NOTE_LENGTH,
+)
 from routines.models import Routine
+from routines.personal import guide_steps
 
 
 class TrainerNoteForm(forms.Form):
     prefix = "note"
     text = forms.CharField(
         label="Note",
-        max_length=1000,
+        max_length=TRAINER_NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the note first."},
         help_text="Emailed to the member and shown on their Today and History pages.",
@@ -28,6 +37,24 @@ class TrainerNoteForm(forms.Form):
         self.fields["workout"].choices = [("", "The whole block")] + [
             (workout.pk, f"The session of {workout.date:%A, %B %-d}") for workout in workouts
         ]
+
+
+class PainResolutionForm(forms.Form):
+    """The trainer's note that resolves a pain flag."""
+
+    note = forms.CharField(
+        error_messages={"required": "Write the member a note about what to do next."},
+    )
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"]
+        if len(note) > RESOLUTION_NOTE_LENGTH:
+            # Counted for the trainer, who may have pasted a long message in.
+            raise ValidationError(
+                f"Keep the note under {RESOLUTION_NOTE_LENGTH:,} characters "
+                f"(it has {len(note):,})."
+            )
+        return note
 
 
 def other_trainers(member: User):
@@ -72,7 +99,7 @@ class OverrideForm(forms.Form):
         label="Sets",
         required=False,
         min_value=1,
-        max_value=20,
+        max_value=MAX_SETS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text="Empty keeps the routine's.",
     )
@@ -80,7 +107,7 @@ class OverrideForm(forms.Form):
         label="Reps per set",
         required=False,
         min_value=1,
-        max_value=500,
+        max_value=MAX_REPS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text="For counted exercises.",
     )
@@ -88,7 +115,7 @@ class OverrideForm(forms.Form):
         label="Minutes",
         required=False,
         min_value=Decimal("0.5"),
-        max_value=180,
+        max_value=MAX_SECONDS // 60,
         decimal_places=1,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
         help_text="For timed exercises.",
@@ -149,7 +176,7 @@ class OverrideForm(forms.Form):
         minutes = cleaned.get("minutes")
         override = StepOverride(
             member=self.member,
-            step=step,
+            step=step.step,
             sets=cleaned.get("sets"),
             reps=cleaned.get("reps"),
             duration_seconds=round(minutes * 60) if minutes else None,
@@ -177,8 +204,7 @@ class OverrideForm(forms.Form):
 
 def _all_steps(routine: Routine):
     """Every step of a routine, main steps in order, each followed by its alternatives."""
-    for step in routine.guide_steps(details=False):
+    for step in guide_steps(routine, details=False):
         yield step
         for option in step.options:
-            option.label = f"{step.label}, instead"
-            yield option
+            yield replace(option, label=f"{step.label}, instead")

@@ -116,8 +116,6 @@ def steering_context(review, member, workouts, today, forms: dict, edit_step=Non
         )
         .order_by("step__order", "step_id")
     )
-    for override in overrides:
-        override.step.apply_override(override)
     editing = next((o for o in overrides if o.step_id == edit_step), None)
     override_form = forms.get("override") or OverrideForm(
         member=member,

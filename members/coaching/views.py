@@ -4,16 +4,15 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from members.accounts.roles import members_of
-from members.coaching import emails as notices
+from members.coaching import pain
 from members.coaching.attention import attention_order, needing_attention, reviews_with_reasons
+from members.coaching.forms import PainResolutionForm
 from members.coaching.member_page import member_for_trainer, render_member_detail
 from members.models import (
     Assignment,
@@ -23,7 +22,7 @@ from members.models import (
     User,
 )
 from members.web.decorators import positive_int, trainer_required
-from members.web.downloads import amount, csv_download
+from members.web.downloads import csv_download, set_cells
 from routines.models import Routine
 
 SHOWS = {
@@ -132,10 +131,7 @@ def _get_flag_for_trainer(request: HttpRequest, pk: int) -> PainFlag:
 @require_POST
 def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _get_flag_for_trainer(request, pk)
-    if flag.status == PainFlag.Status.OPEN:
-        flag.status = PainFlag.Status.ACKNOWLEDGED
-        flag.acknowledged_at = timezone.now()
-        flag.save(update_fields=["status", "acknowledged_at"])
+    if pain.acknowledge(flag):
         messages.success(request, "Marked as seen. Resolve it once you have talked it through.")
     return redirect("trainer:member", pk=flag.member_id)
 
@@ -145,33 +141,19 @@ def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
 def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
     """Resolve with a note to the member, emailed to them once."""
     flag = _get_flag_for_trainer(request, pk)
-    typed = request.POST.get("note", "")
-    note = typed.strip()
-    error = ""
-    if not note:
-        error = "Write the member a note about what to do next."
-    elif len(note) > 2000:
-        error = f"Keep the note under 2,000 characters (it has {len(note):,})."
-    elif "\x00" in note:
-        error = "Null characters are not allowed."  # as a form field says: PostgreSQL refuses them
-    if error:
+    form = PainResolutionForm(request.POST)
+    if not form.is_valid():
         return render_member_detail(
             request,
             member_for_trainer(request, flag.member_id),
-            resolving={"flag": flag.pk, "note": typed, "error": error},
+            resolving={
+                "flag": flag.pk,
+                "note": form.data.get("note", ""),
+                "error": " ".join(form.errors["note"]),
+            },
             status=422,
         )
-    with transaction.atomic():
-        flag = PainFlag.objects.select_for_update().get(pk=flag.pk)
-        if flag.status != PainFlag.Status.RESOLVED:
-            now = timezone.now()
-            flag.status = PainFlag.Status.RESOLVED
-            flag.acknowledged_at = flag.acknowledged_at or now
-            flag.resolved_at = now
-            flag.resolved_by = request.user
-            flag.resolution_note = note
-            flag.save()
-            notices.pain_resolution(flag)
+    flag = pain.resolve(flag, by=request.user, note=form.cleaned_data["note"])
     messages.success(request, "Resolved. Your note is on its way to the member.")
     return redirect("trainer:member", pk=flag.member_id)
 
@@ -227,12 +209,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
                 workout.date.isoformat(),
                 session.number if session else "extra",
                 log.step_id,
-                log.exercise.name,
-                log.side,
-                log.set_number,
-                amount(log.target_reps, log.target_seconds),
-                amount(log.reps, log.seconds),
-                "; ".join(f"{label}: {value}" for label, value in log.knobs.items()),
+                *set_cells(log),
                 pain.get((log.workout_id, log.step_id), ""),
             ]
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from members.logbook.cards import WEAKER, KnobState, SetSlot, StepCard, StepGroup, WorkoutPlan
 from members.models import KnobSetting, Profile, SetLog, StepOverride, Workout
-from routines.models import Exercise, Routine, Step
+from routines.models import Exercise, Routine
+from routines.personal import PersonalStep, guide_steps
 
 SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
 
@@ -17,7 +18,7 @@ def snapshot(routine: Routine, overrides: dict[int, StepOverride] | None = None)
     it starts: later edits to the routine never change what was asked. With the
     member's ``overrides``, the targets are that member's own."""
 
-    def target(step: Step) -> dict:
+    def target(step: PersonalStep) -> dict:
         override = step.override
         return {
             "id": step.pk,
@@ -37,7 +38,7 @@ def snapshot(routine: Routine, overrides: dict[int, StepOverride] | None = None)
         }
 
     steps = []
-    for step in routine.guide_steps(overrides):
+    for step in guide_steps(routine, overrides):
         partner = step.partner
         steps.append(
             {

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.logbook import emails as notices
 from members.logbook.plan import PlanHistory, build_plan
-from members.logbook.workouts import lock_for_logging, profile_of
+from members.logbook.workouts import lock_for_logging
 from members.models import (
     KnobSetting,
     PainFlag,
@@ -19,10 +19,9 @@ from members.models import (
     Workout,
 )
 from members.models.workouts import clock
+from routines.limits import MAX_REPS, MAX_SECONDS, PAIN_LEVELS
 from routines.models import Knob
 
-MAX_REPS = 500
-MAX_SECONDS = 3 * 60 * 60
 TIME_HINT = "Enter minutes (8) or minutes and seconds (7:42)."
 TIME_RANGE = f"Enter a time from 0:01 to {clock(MAX_SECONDS)}."
 # The largest setting a workout or an override stores (six digits, one after
@@ -38,7 +37,9 @@ def _slot_or_error(
     side: str,
     history: PlanHistory | None = None,
 ):
-    plan = build_plan(workout, profile=profile_of(workout.member_id), history=history)
+    plan = build_plan(
+        workout, profile=Profile.objects.for_user(workout.member_id), history=history
+    )
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -136,23 +137,6 @@ def log_set(
     return log
 
 
-def parse_time(raw: str | None) -> int:
-    """Seconds from what a member typed for a timed set: whole minutes ("8"),
-    or minutes and seconds as the timer shows them ("7:42"). Anything else is
-    a ValidationError at the field."""
-    text = (raw or "").strip()
-    minutes, colon, seconds = text.partition(":")
-    digits = minutes.isascii() and minutes.isdigit() and len(minutes) <= 3
-    if colon:
-        digits = digits and seconds.isascii() and seconds.isdigit() and len(seconds) == 2
-    if not digits or (colon and int(seconds) > 59):
-        raise ValidationError({"minutes": TIME_HINT})
-    total = 60 * int(minutes) + (int(seconds) if colon else 0)
-    if not 0 < total <= MAX_SECONDS:
-        raise ValidationError({"minutes": TIME_RANGE})
-    return total
-
-
 @transaction.atomic
 def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> None:
     workout = lock_for_logging(workout)
@@ -165,7 +149,7 @@ def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> N
 def log_all_as_prescribed(*, workout: Workout, step_id: int) -> int:
     """Every open set of one exercise at its target, in one write."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -254,7 +238,7 @@ def set_knob(
     """Record where a knob is for this workout: a typed value, or one step
     easier or harder than where it is now. One row per knob per workout."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     card = plan.card(step_id)
     state = next((s for s in card.knobs if s.knob.pk == knob_id), None) if card else None
     if state is None:
@@ -306,9 +290,9 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
     above zero stops it (its open sets close), raises one flag for the
     trainer and emails them. A retried post raises no second flag."""
     workout = lock_for_logging(workout)
-    if not 0 <= level <= 10:
+    if level not in PAIN_LEVELS:
         raise ValidationError({"level": "Choose None, or a pain level from 1 to 10."})
-    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})

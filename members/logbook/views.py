@@ -12,12 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from members.logbook import sets, workouts
+from members.logbook import forms, sets, workouts
 from members.logbook.plan import PlanHistory, build_plan, plan_history
-from members.models import PainFlag, PlannedSession, Profile, SetLog, Workout
-
-PAIN_LEVELS = range(0, 11)
-NULL_CHARACTERS = "Null characters are not allowed."
+from members.models import PainFlag, PlannedSession, Profile, Workout
+from routines.limits import PAIN_LEVELS
 
 
 def _get_workout_for_member(request: HttpRequest, pk: int) -> Workout:
@@ -38,28 +36,8 @@ def _get_own_workout(request: HttpRequest, pk: int) -> Workout:
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
 
-def _int(value: str | None, *, field: str, low: int, high: int) -> int:
-    """A whole number from a form, or a ValidationError at ``field``."""
-    text = (value or "").strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 6:
-        raise ValidationError({field: "Enter a whole number."})
-    number = int(text)
-    if not low <= number <= high:
-        raise ValidationError({field: f"Enter a number from {low} to {high}."})
-    return number
-
-
-def _note(value: str | None, *, limit: int) -> str:
-    """A note typed with an action, cut to ``limit``. A NUL character is
-    refused, as Django's form fields refuse it: PostgreSQL cannot store one."""
-    note = (value or "")[:limit]
-    if "\x00" in note:
-        raise ValidationError(NULL_CHARACTERS)
-    return note
-
-
 def _context(request, workout: Workout, *, history: PlanHistory | None = None, **extra) -> dict:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile = Profile.objects.for_user(request.user)
     plan = build_plan(workout, profile=profile, history=history)
     plan.annotate(errors=extra.get("errors", {}), guidance=extra.get("guidance", {}))
     session = workout.planned_session
@@ -94,12 +72,11 @@ def _page(request, workout: Workout, *, status: int = 200, **extra) -> HttpRespo
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     """Start (or go back to) the workout for a planned session of the member's own."""
+    form = forms.StartForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such session.")
     planned_session = None
-    if raw := request.POST.get("session", ""):
-        try:
-            session_id = _int(raw, field="session", low=1, high=2**31 - 1)
-        except ValidationError:
-            raise Http404("No such session.") from None
+    if session_id := form.cleaned_data["session"]:
         planned_session = get_object_or_404(
             PlannedSession.objects.select_related("assignment__routine"),
             pk=session_id,
@@ -130,16 +107,13 @@ def accept_zero_pain(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def pain_check(request: HttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
+    # No answer is no answer: never zero pain the member did not say.
+    form = forms.PainCheckForm(request.POST)
+    if not form.is_valid():
+        errors = {"level": form.errors["level"]} if "level" in form.errors else {}
+        return _page(request, workout, status=422, errors=errors or {"page": form.problems()})
     try:
-        # No answer is no answer: never zero pain the member did not say.
-        if not request.POST.get("level", "").strip():
-            raise ValidationError(
-                {"level": "Choose None, or how much it hurts from 1 to 10, to start."}
-            )
-        level = _int(request.POST.get("level"), field="level", low=0, high=10)
-        workout = workouts.record_pain_before(
-            workout=workout, level=level, note=_note(request.POST.get("note"), limit=1000)
-        )
+        workout = workouts.record_pain_before(workout=workout, **form.cleaned_data)
     except ValidationError as error:
         errors = (
             error.message_dict
@@ -148,15 +122,6 @@ def pain_check(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _page(request, workout, status=422, errors=errors)
     return redirect("members:workout", pk=workout.pk)
-
-
-def _set_fields(request) -> tuple[int, int, str]:
-    step_id = _int(request.POST.get("step"), field="step", low=1, high=2**31 - 1)
-    set_number = _int(request.POST.get("set_number"), field="set_number", low=1, high=50)
-    side = request.POST.get("side", "")
-    if side not in SetLog.Side.values:
-        raise ValidationError({"side": "Choose left, right or both."})
-    return step_id, set_number, side
 
 
 def _row_response(
@@ -189,36 +154,30 @@ def _row_response(
 @require_POST
 def log_set(request: HttpRequest, pk: int) -> HttpResponse:
     workout = _get_own_workout(request, pk)
+    form = forms.LogSetForm(request.POST)
+    if not form.is_valid():
+        return _error_response(request, workout, form, form.problems())
+    data = form.cleaned_data
     history = plan_history(workout)  # read once, for the check and for the answer
-    key = ""
     try:
-        step_id, set_number, side = _set_fields(request)
-        key = f"{step_id}-{set_number}-{side}"
-        reps = seconds = None
-        if "minutes" in request.POST:
-            seconds = sets.parse_time(request.POST["minutes"])
-        else:
-            reps = _int(request.POST.get("reps"), field="reps", low=0, high=sets.MAX_REPS)
         sets.log_set(
             workout=workout,
-            step_id=step_id,
-            set_number=set_number,
-            side=side,
-            reps=reps,
-            seconds=seconds,
+            step_id=data["step"],
+            set_number=data["set_number"],
+            side=data["side"],
+            reps=data["reps"],
+            seconds=data["minutes"],
             history=history,
         )
     except ValidationError as error:
-        return _error_response(request, workout, key, error)
-    return _row_response(
-        request, workout, key, history=history, edited=bool(request.POST.get("edit"))
-    )
+        return _error_response(request, workout, form, " ".join(error.messages))
+    return _row_response(request, workout, form.key(), history=history, edited=data["edit"])
 
 
-def _error_response(request, workout, key: str, error: ValidationError) -> HttpResponse:
+def _error_response(request, workout, form: forms.SetForm, problems: str) -> HttpResponse:
     """The message beside the row's field; or, when the post names no row of
     this session (a tampered form), at the top of the logger."""
-    problems = " ".join(error.messages)
+    key = form.key()
     workout = _get_workout_for_member(request, workout.pk)
     context = _context(request, workout)
     if key not in {slot.key for slot in context["plan"].slots}:
@@ -229,7 +188,7 @@ def _error_response(request, workout, key: str, error: ValidationError) -> HttpR
             return retarget(reswap(response, "innerHTML"), "#logger-messages")
         return _page(request, workout, status=422, errors={"page": problems})
     # What the member typed stays in the field, beside the message about it.
-    typed = request.POST.get("minutes", request.POST.get("reps"))
+    typed = form.typed() if isinstance(form, forms.LogSetForm) else None
     if request.htmx:
         return _row_response(request, workout, key, errors=problems, status=422, typed=typed)
     return _page(request, workout, status=422, errors={key: problems}, typed=typed)
@@ -239,14 +198,17 @@ def _error_response(request, workout, key: str, error: ValidationError) -> HttpR
 @require_POST
 def undo_set(request: HttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
-    key = ""
+    form = forms.SetForm(request.POST)
+    if not form.is_valid():
+        return _error_response(request, workout, form, form.problems())
+    data = form.cleaned_data
     try:
-        step_id, set_number, side = _set_fields(request)
-        key = f"{step_id}-{set_number}-{side}"
-        sets.undo_set(workout=workout, step_id=step_id, set_number=set_number, side=side)
+        sets.undo_set(
+            workout=workout, step_id=data["step"], set_number=data["set_number"], side=data["side"]
+        )
     except ValidationError as error:
-        return _error_response(request, workout, key, error)
-    return _row_response(request, workout, key, undone=True)
+        return _error_response(request, workout, form, " ".join(error.messages))
+    return _row_response(request, workout, form.key(), undone=True)
 
 
 def _group_response(request, workout: Workout, step_id: int, *, status=200, **extra):
@@ -263,101 +225,81 @@ def _group_response(request, workout: Workout, step_id: int, *, status=200, **ex
     return render(request, "members/logger.html#group-response", context, status=status)
 
 
-def _card_action(action):
-    """Card actions share their shape: find the workout, act, answer with the card."""
+def _card_action(form_class: type[forms.LoggerForm]):
+    """Card actions share their shape: find the workout, read the post through
+    ``form_class``, act with its clean values, answer with the card."""
 
-    @login_required
-    @require_POST
-    def view(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
-        workout = _get_workout_for_member(request, pk)
-        # A step that is not this session's is a 404 that changes nothing;
-        # answered as a refusal, htmx would swap an empty card into the page.
-        if not any(main["id"] == step_id for main in workout.prescription["steps"]):
-            raise Http404("No such step in this session.")
-        try:
-            extra = action(request, workout, step_id) or {}
-        except ValidationError as error:
-            return _group_response(
-                request,
-                workout,
-                step_id,
-                status=422,
-                errors={f"step-{step_id}": " ".join(error.messages)},
-            )
-        return _group_response(request, workout, step_id, **extra)
+    def decorate(action):
+        @login_required
+        @require_POST
+        def view(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+            workout = _get_workout_for_member(request, pk)
+            # A step that is not this session's is a 404 that changes nothing;
+            # answered as a refusal, htmx would swap an empty card into the page.
+            if not any(main["id"] == step_id for main in workout.prescription["steps"]):
+                raise Http404("No such step in this session.")
+            form = form_class(request.POST)
+            try:
+                if not form.is_valid():
+                    raise ValidationError(form.problems())
+                extra = action(request, workout, step_id, **form.cleaned_data) or {}
+            except ValidationError as error:
+                problems = " ".join(error.messages)
+                return _group_response(
+                    request, workout, step_id, status=422, errors={f"step-{step_id}": problems}
+                )
+            return _group_response(request, workout, step_id, **extra)
 
-    view.__name__ = action.__name__
-    view.__doc__ = action.__doc__
-    return view
+        view.__name__ = action.__name__
+        view.__doc__ = action.__doc__
+        return view
+
+    return decorate
 
 
-@_card_action
+@_card_action(forms.LoggerForm)
 def log_all(request, workout, step_id):
     """Every open set of the exercise, at its target: one tap."""
     sets.log_all_as_prescribed(workout=workout, step_id=step_id)
 
 
-@_card_action
-def knob(request, workout, step_id):
+@_card_action(forms.KnobForm)
+def knob(request, workout, step_id, *, knob, direction, value):
     """Easier, harder, or a typed value; shows the trainer's guidance for the way it went."""
-    knob_id = _int(request.POST.get("knob"), field="knob", low=1, high=2**31 - 1)
-    direction = request.POST.get("direction", "")
     sets.set_knob(
-        workout=workout,
-        step_id=step_id,
-        knob_id=knob_id,
-        direction=direction if direction in {"easier", "harder"} else "",
-        raw_value=request.POST.get("value", "")[:20],
+        workout=workout, step_id=step_id, knob_id=knob, direction=direction, raw_value=value
     )
-    if direction in {"easier", "harder"}:
-        return {"guidance": {knob_id: direction}}
-    return None
+    return {"guidance": {knob: direction}} if direction else None
 
 
-@_card_action
-def option(request, workout, step_id):
+@_card_action(forms.OptionForm)
+def option(request, workout, step_id, *, option):
     """Switch to the step's alternative, or back."""
-    raw = request.POST.get("option", "")
-    option_id = _int(raw, field="option", low=1, high=2**31 - 1) if raw and raw != "main" else None
-    sets.choose_option(workout=workout, step_id=step_id, option_id=option_id)
+    sets.choose_option(workout=workout, step_id=step_id, option_id=option)
 
 
-@_card_action
-def pain(request, workout, step_id):
+@_card_action(forms.PainForm)
+def pain(request, workout, step_id, *, level, note):
     """“Any pain during it?” None is the exercise's answer; a level stops it,
     flags it and emails the trainer."""
-    if not request.POST.get("level"):
-        raise ValidationError({"level": "Choose None, or how much it hurts from 1 to 10."})
-    level = _int(request.POST.get("level"), field="level", low=0, high=10)
-    sets.report_pain(
-        workout=workout,
-        step_id=step_id,
-        level=level,
-        note=_note(request.POST.get("note"), limit=1000),
-    )
+    sets.report_pain(workout=workout, step_id=step_id, level=level, note=note)
 
 
-@_card_action
-def weaker_side(request, workout, step_id):
+@_card_action(forms.WeakerSideForm)
+def weaker_side(request, workout, step_id, *, side):
     """Chosen on the spot when the profile does not say; saved to the profile."""
-    sets.set_weaker_side(member=request.user, side=request.POST.get("side", ""))
+    sets.set_weaker_side(member=request.user, side=side)
 
 
 @login_required
 @require_POST
 def finish(request: HttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
-    feeling = request.POST.get("feeling", "")
-    note = request.POST.get("note", "")
-    errors = {}
-    if feeling and feeling not in Workout.Feeling.values:
-        errors["feeling"] = "Choose how it felt."
-    if len(note) > 2000:
-        errors["note"] = "Keep the note under 2,000 characters."
-    elif "\x00" in note:
-        errors["note"] = NULL_CHARACTERS
-    if errors:
-        return _page(request, workout, status=422, errors=errors, typed_note=note)
+    form = forms.FinishForm(request.POST)
+    note = form.data.get("note", "")
+    if not form.is_valid():
+        return _page(request, workout, status=422, errors=form.field_errors(), typed_note=note)
+    feeling, note = form.cleaned_data["feeling"], form.cleaned_data["note"]
     # Finished already? A retried post lands on the summary all the same.
     try:
         workout = workouts.finish_workout(workout=workout, feeling=feeling, note=note)

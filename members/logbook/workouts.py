@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members.blocks.overrides import overrides_for
 from members.logbook import emails as notices
 from members.logbook.plan import build_plan, snapshot
 from members.models import (
@@ -17,6 +16,7 @@ from members.models import (
     User,
     Workout,
 )
+from routines.personal import overrides_for
 
 
 class WorkoutClosed(ValidationError):
@@ -161,18 +161,13 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     return workout
 
 
-def profile_of(member_id: int) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user_id=member_id)
-    return profile
-
-
 @transaction.atomic
 def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Workout:
     """Finish, complete or partly: the planned session's status follows. Every
     exercise with sets done needs its pain answer first: a member never
     finishes past the question without answering it."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=profile_of(workout.member_id))
+    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
     if unanswered := plan.unanswered_pain:
         raise PainUnanswered(unanswered)
     workout.feeling = feeling

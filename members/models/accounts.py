@@ -41,7 +41,7 @@ class UserManager(BaseUserManager):
     def set_up_vouched_account(self, user, *, display_name=""):
         """Give an account that staff or a command vouched for its profile and a
         verified primary email, so mandatory verification does not lock it out."""
-        Profile.objects.get_or_create(user=user, defaults={"display_name": display_name})
+        Profile.objects.for_user(user, display_name=display_name)
         EmailAddress.objects.update_or_create(
             user=user,
             email=user.email,
@@ -98,6 +98,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         if profile is not None and profile.display_name:
             return profile.display_name
         return self.email.split("@", 1)[0]
+
+
+class ProfileManager(models.Manager["Profile"]):
+    def for_user(self, user, **defaults) -> "Profile":
+        """The person's profile, made on first need.
+
+        Every account gets one at sign-up; accounts that predate that, or were
+        made by hand in a shell, get one the first time a page needs it.
+        """
+        user_id = user if isinstance(user, int) else user.pk
+        profile, _ = self.get_or_create(user_id=user_id, defaults=defaults)
+        return profile
 
 
 class Profile(models.Model):
@@ -174,6 +186,8 @@ class Profile(models.Model):
         help_text="When the member deleted their account: who they were is gone, "
         "what they did still counts, unnamed.",
     )
+
+    objects = ProfileManager()
 
     class Meta:
         verbose_name = "member profile"

@@ -3,14 +3,15 @@ member, and notes to the member."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from members.models.workouts import MembersRowsQuerySet
+from routines.limits import TRAINER_NOTE_LENGTH, duration_field, reps_field, sets_field
 from routines.models import Knob, Step
 from routines.models.exercises import format_amount
+from routines.personal import PersonalStep
 
 
 class StepOverride(models.Model):
@@ -25,24 +26,10 @@ class StepOverride(models.Model):
         limit_choices_to={"is_staff": False},
     )
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="overrides")
-    sets = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="Empty keeps the routine's sets.",
-    )
-    reps = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(500)],
-        help_text="Empty keeps the routine's reps.",
-    )
-    duration_seconds = models.PositiveIntegerField(
-        "duration (seconds)",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(3 * 60 * 60)],
-        help_text="For a timed step. Empty keeps the routine's duration.",
+    sets = sets_field(null=True, blank=True, help_text="Empty keeps the routine's sets.")
+    reps = reps_field(help_text="Empty keeps the routine's reps.")
+    duration_seconds = duration_field(
+        help_text="For a timed step. Empty keeps the routine's duration."
     )
     knob = models.ForeignKey(
         Knob,
@@ -78,6 +65,11 @@ class StepOverride(models.Model):
 
     def __str__(self):
         return f"{self.step.exercise.name} for {self.member}: {self.summary}"
+
+    @property
+    def personal_step(self) -> PersonalStep:
+        """The step as this member is asked to do it."""
+        return PersonalStep(self.step, self)
 
     @property
     def knob_start(self) -> str:
@@ -157,7 +149,7 @@ class TrainerNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    text = models.TextField(max_length=1000)
+    text = models.TextField(max_length=TRAINER_NOTE_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

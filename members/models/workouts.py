@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models.access import trained_by
+from routines.limits import MAX_PAIN, PAIN_NOTE_LENGTH, RESOLUTION_NOTE_LENGTH, WORKOUT_NOTE_LENGTH
 from routines.models import Exercise, Knob, Step
 from routines.models.exercises import format_amount
 
@@ -84,7 +85,7 @@ class Workout(models.Model):
         "pain before starting",
         null=True,
         blank=True,
-        validators=[MaxValueValidator(10)],
+        validators=[MaxValueValidator(MAX_PAIN)],
         help_text="The answer to “any pain right now?”, 0 to 10.",
     )
     pain_after = models.JSONField(
@@ -95,7 +96,7 @@ class Workout(models.Model):
         "Pain above zero is a pain flag instead.",
     )
     feeling = models.CharField("how it felt", max_length=12, choices=Feeling, blank=True)
-    note = models.TextField("note to the trainer", blank=True, max_length=2000)
+    note = models.TextField("note to the trainer", blank=True, max_length=WORKOUT_NOTE_LENGTH)
 
     objects = WorkoutQuerySet.as_manager()
 
@@ -279,9 +280,9 @@ class PainFlag(models.Model):
         help_text="Empty when the pain was reported before the workout.",
     )
     level = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(10)]
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PAIN)]
     )
-    note = models.TextField(blank=True, max_length=1000)
+    note = models.TextField(blank=True, max_length=PAIN_NOTE_LENGTH)
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     alert_sent_at = models.DateTimeField(null=True, blank=True)
@@ -297,7 +298,7 @@ class PainFlag(models.Model):
     resolution_note = models.TextField(
         "note to the member",
         blank=True,
-        max_length=2000,
+        max_length=RESOLUTION_NOTE_LENGTH,
         help_text="Emailed to the member when the flag is resolved.",
     )
     resolution_sent_at = models.DateTimeField(null=True, blank=True)

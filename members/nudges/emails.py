@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from members.blocks.overrides import overrides_for
 from members.coaching.attention import needing_attention, reviews_with_reasons
 from members.mail import outbox
 from members.mail.messages import address, link, render_email
@@ -21,6 +20,7 @@ from members.models import (
     Workout,
 )
 from members.nudges.services import unsubscribe_token
+from routines.personal import guide_steps, overrides_for
 
 
 def _wants(user, preference: str) -> bool:
@@ -86,8 +86,8 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "routine": assignment.routine,
             "trainer": trainer,
             "total": assignment.planned_sessions.count(),
-            "steps": assignment.routine.guide_steps(
-                overrides_for(member, assignment.routine), details=False
+            "steps": guide_steps(
+                assignment.routine, overrides_for(member, assignment.routine), details=False
             ),
             "last_workout": last_workout,
             "knobs": knobs,

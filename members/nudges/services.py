@@ -148,7 +148,7 @@ def member_for_token(token: str) -> User | None:
 
 
 def set_reminders(member: User, on: bool) -> None:
-    profile, _ = Profile.objects.get_or_create(user=member)
+    profile = Profile.objects.for_user(member)
     if profile.session_reminders != on:
         profile.session_reminders = on
         profile.save(update_fields=["session_reminders"])

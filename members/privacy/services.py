@@ -38,7 +38,7 @@ from members.models import (
     User,
     Workout,
 )
-from members.web.downloads import amount
+from members.web.downloads import amount, set_cells
 
 FORMER_MEMBER = "Former member"
 SET_COLUMNS = [
@@ -211,12 +211,7 @@ def set_rows(user: User) -> Iterator[list]:
             workout.date.isoformat(),
             workout.routine.title,
             workout.planned_session.number if workout.planned_session else "extra",
-            log.exercise.name,
-            log.side,
-            log.set_number,
-            amount(log.target_reps, log.target_seconds),
-            amount(log.reps, log.seconds),
-            "; ".join(f"{label}: {value}" for label, value in log.knobs.items()),
+            *set_cells(log),
             _when(log.logged_at),
         ]
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from members.privacy import services as privacy
+from members.privacy.forms import DeleteAccountForm
 from members.web.downloads import csv_download
 
 
@@ -58,8 +59,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff:
         return render(request, "members/delete_account.html", {**page, "staff": True}, status=403)
     if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            error = "Tick the box to confirm that you want your account deleted."
+        form = DeleteAccountForm(request.POST)
+        if not form.is_valid():
+            error = " ".join(form.errors["confirm"])
             return render(
                 request, "members/delete_account.html", {**page, "error": error}, status=422
             )

@@ -98,29 +98,10 @@ def ask_once(
     return question, True
 
 
-def ask(
-    *,
-    member: User | None,
-    name: str,
-    email: str,
-    subject: str,
-    message: str,
-    exercise: Exercise | None = None,
-    workout: Workout | None = None,
-    token=None,
-) -> Question:
+def ask(**question) -> Question:
     """``ask_once``, for callers that need only the question."""
-    question, _ = ask_once(
-        member=member,
-        name=name,
-        email=email,
-        subject=subject,
-        message=message,
-        exercise=exercise,
-        workout=workout,
-        token=token,
-    )
-    return question
+    asked, _ = ask_once(**question)
+    return asked
 
 
 def sent_with_form(token, *, member: User | None, email: str) -> Question | None:

@@ -41,3 +41,16 @@ def csv_download(rows: Iterable[Iterable], filename: str) -> StreamingHttpRespon
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def set_cells(log) -> list:
+    """One logged set's cells, as every spreadsheet of sets shows them: the
+    exercise, the side, the set, the target, what was done, the settings."""
+    return [
+        log.exercise.name,
+        log.side,
+        log.set_number,
+        amount(log.target_reps, log.target_seconds),
+        amount(log.reps, log.seconds),
+        "; ".join(f"{label}: {value}" for label, value in log.knobs.items()),
+    ]

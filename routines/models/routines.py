@@ -1,8 +1,5 @@
 """Routines made of ordered steps, each an exercise with its prescription."""
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from routines.limits import duration_field, reps_field, sets_field
 from routines.models.exercises import Exercise
 from routines.prescriptions import describe_prescription
 
@@ -134,38 +132,6 @@ class Routine(models.Model):
             self.sessions_per_week, f"{self.sessions_per_week} times a week"
         )
 
-    def guide_steps(self, overrides: Mapping[int, Any] | None = None, *, details: bool = True):
-        """The main steps in order, each with ``label`` (“2a”) and ``options`` (its
-        alternatives), every exercise's knobs loaded: a fixed number of queries,
-        however many steps. With ``details``, equipment and body areas too.
-
-        ``overrides`` maps a step's id to one member's own numbers for it (sets,
-        reps, duration_seconds, note): applied here, so every prescription
-        written from these steps says what that member was asked to do."""
-        steps = self.steps.select_related(
-            "exercise", "paired_with__exercise", "paired_from__exercise"
-        ).prefetch_related("exercise__knobs")
-        if details:
-            steps = steps.prefetch_related("exercise__equipment", "exercise__body_areas")
-        steps = list(steps)
-        for step in steps:
-            step.apply_override((overrides or {}).get(step.pk))
-        mains = [step for step in steps if step.alternative_to_id is None]
-        for step in mains:
-            step.options = [option for option in steps if option.alternative_to_id == step.pk]
-        number = 0
-        previous = None
-        for step in mains:
-            partner = step.partner
-            if previous is not None and partner is not None and partner.pk == previous.pk:
-                previous.label = f"{number}a"
-                step.label = f"{number}b"
-            else:
-                number += 1
-                step.label = str(number)
-            previous = step
-        return mains
-
     def clean(self):
         super().clean()
         if self.min_weeks and self.max_weeks and self.max_weeks < self.min_weeks:
@@ -188,23 +154,10 @@ class Step(models.Model):
         help_text="Steps are done from the lowest number up. Change the numbers to reorder.",
     )
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="steps")
-    sets = models.PositiveSmallIntegerField(
-        default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="How many sets (per side, for one-sided work).",
-    )
-    reps = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(500)],
-        help_text="Repetitions per set. Leave empty for a timed step.",
-    )
-    duration_seconds = models.PositiveIntegerField(
-        "duration (seconds)",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(3 * 60 * 60)],
-        help_text="For a timed step instead of reps: 600 for 10 minutes.",
+    sets = sets_field(default=1, help_text="How many sets (per side, for one-sided work).")
+    reps = reps_field(help_text="Repetitions per set. Leave empty for a timed step.")
+    duration_seconds = duration_field(
+        help_text="For a timed step instead of reps: 600 for 10 minutes."
     )
     per_side = models.BooleanField(
         default=False,
@@ -308,28 +261,21 @@ class Step(models.Model):
     def is_timed(self) -> bool:
         return self.duration_seconds is not None
 
-    override = None
-
-    def apply_override(self, override) -> None:
-        """Take one member's numbers for this step, where the override gives them."""
-        self.override = override
-        if override is None:
-            return
-        if override.sets:
-            self.sets = override.sets
-        if self.is_timed and override.duration_seconds:
-            self.duration_seconds = override.duration_seconds
-        if not self.is_timed and override.reps:
-            self.reps = override.reps
-
     @property
     def prescription(self) -> str:
         """The prescription in plain words; the guide, logger and trainer pages all use it."""
+        return self.describe(
+            sets=self.sets, reps=self.reps, duration_seconds=self.duration_seconds
+        )
+
+    def describe(self, *, sets: int, reps: int | None, duration_seconds: int | None) -> str:
+        """The prescription in plain words with these numbers: the step's own,
+        or a member's (``routines.personal``)."""
         partner = self.partner
         return describe_prescription(
-            sets=self.sets,
-            reps=self.reps,
-            duration_seconds=self.duration_seconds,
+            sets=sets,
+            reps=reps,
+            duration_seconds=duration_seconds,
             per_side=self.per_side,
             weaker_side_extra_sets=self.weaker_side_extra_sets,
             hold_seconds=self.hold_seconds,
