@@ -1,13 +1,14 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from members.blocks.overrides import overrides_for
+from members.web.requests import AuthenticatedHttpRequest
 from routines.models import Routine
 
 
 @login_required
-def routine_list(request: HttpRequest) -> HttpResponse:
+def routine_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     routines = (
         Routine.objects.visible_to(request.user).with_step_counts().order_by("-status", "title")
     )
@@ -15,7 +16,7 @@ def routine_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def guide(request: HttpRequest, slug: str) -> HttpResponse:
+def guide(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """How to do each exercise of a routine; drafts are a 404 for members."""
     routine = get_object_or_404(Routine.objects.visible_to(request.user), slug=slug)
     # A member reads their own numbers where their trainer changed a step.

@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +24,7 @@ from members.models import (
 )
 from members.web.decorators import positive_int, trainer_required
 from members.web.downloads import amount, csv_download
+from members.web.requests import AuthenticatedHttpRequest
 from routines.models import Routine
 
 SHOWS = {
@@ -51,7 +52,7 @@ def _choice(request, name: str, options, default: str) -> str:
 
 
 @trainer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who needs the trainer today and why, then everyone on a block. The
     filters are a GET form: bookmarkable, and htmx swaps only the list."""
     show = _choice(request, "show", SHOWS, "all")
@@ -120,17 +121,17 @@ def _sort_key(sort: str):
 
 
 @trainer_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render_member_detail(request, member_for_trainer(request, pk))
 
 
-def _get_flag_for_trainer(request: HttpRequest, pk: int) -> PainFlag:
+def _get_flag_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> PainFlag:
     return get_object_or_404(PainFlag.objects.for_trainer(request.user), pk=pk)
 
 
 @trainer_required
 @require_POST
-def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     flag = _get_flag_for_trainer(request, pk)
     if flag.status == PainFlag.Status.OPEN:
         flag.status = PainFlag.Status.ACKNOWLEDGED
@@ -142,7 +143,7 @@ def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Resolve with a note to the member, emailed to them once."""
     flag = _get_flag_for_trainer(request, pk)
     typed = request.POST.get("note", "")
@@ -193,7 +194,7 @@ EXPORT_COLUMNS = [
 
 
 @trainer_required
-def export(request: HttpRequest) -> StreamingHttpResponse:
+def export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """Every set of the trainer's members (or one member's) in a date range, as
     CSV, streamed row by row."""
     members = members_of(request.user)

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +15,13 @@ from django_htmx.http import reswap, retarget
 from members.logbook import sets, workouts
 from members.logbook.plan import PlanHistory, build_plan, plan_history
 from members.models import PainFlag, PlannedSession, Profile, SetLog, Workout
+from members.web.requests import AuthenticatedHttpRequest
 
 PAIN_LEVELS = range(0, 11)
 NULL_CHARACTERS = "Null characters are not allowed."
 
 
-def _get_workout_for_member(request: HttpRequest, pk: int) -> Workout:
+def _get_workout_for_member(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     return get_object_or_404(
         Workout.objects.filter(member=request.user)
         .select_related("routine", "planned_session__assignment")
@@ -33,7 +34,7 @@ def _get_workout_for_member(request: HttpRequest, pk: int) -> Workout:
     )
 
 
-def _get_own_workout(request: HttpRequest, pk: int) -> Workout:
+def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     """The workout alone, for an action that reads what it needs after writing."""
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
@@ -92,7 +93,7 @@ def _page(request, workout: Workout, *, status: int = 200, **extra) -> HttpRespo
 
 @login_required
 @require_POST
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start (or go back to) the workout for a planned session of the member's own."""
     planned_session = None
     if raw := request.POST.get("session", ""):
@@ -114,13 +115,13 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def workout(request: HttpRequest, pk: int) -> HttpResponse:
+def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, _get_workout_for_member(request, pk))
 
 
 @login_required
 @require_POST
-def accept_zero_pain(request: HttpRequest, pk: int) -> HttpResponse:
+def accept_zero_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     workouts.accept_zero_pain_rule(member=request.user)
     return redirect("members:workout", pk=workout.pk)
@@ -128,7 +129,7 @@ def accept_zero_pain(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pain_check(request: HttpRequest, pk: int) -> HttpResponse:
+def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     try:
         # No answer is no answer: never zero pain the member did not say.
@@ -187,7 +188,7 @@ def _row_response(
 
 @login_required
 @require_POST
-def log_set(request: HttpRequest, pk: int) -> HttpResponse:
+def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_own_workout(request, pk)
     history = plan_history(workout)  # read once, for the check and for the answer
     key = ""
@@ -237,7 +238,7 @@ def _error_response(request, workout, key: str, error: ValidationError) -> HttpR
 
 @login_required
 @require_POST
-def undo_set(request: HttpRequest, pk: int) -> HttpResponse:
+def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     key = ""
     try:
@@ -268,7 +269,7 @@ def _card_action(action):
 
     @login_required
     @require_POST
-    def view(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> HttpResponse:
         workout = _get_workout_for_member(request, pk)
         # A step that is not this session's is a 404 that changes nothing;
         # answered as a refusal, htmx would swap an empty card into the page.
@@ -345,7 +346,7 @@ def weaker_side(request, workout, step_id):
 
 @login_required
 @require_POST
-def finish(request: HttpRequest, pk: int) -> HttpResponse:
+def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     feeling = request.POST.get("feeling", "")
     note = request.POST.get("note", "")
@@ -392,7 +393,7 @@ def finish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     try:
         workouts.reopen_workout(workout=workout)
