@@ -86,28 +86,28 @@ def _send_invitations(
     # No secret: an identical post a moment ago sent that invitation already,
     # and this post gives back the use it reserved for it.
     reserved = len(sent)
-    sent = [(invitation, token) for invitation, token in sent if token is not None]
-    if reserved > len(sent):
-        invitation_limit.give_back(request.user, reserved - len(sent))
-    if not sent:
+    new = [(invitation, token) for invitation, token in sent if token is not None]
+    if reserved > len(new):
+        invitation_limit.give_back(request.user, reserved - len(new))
+    if not new:
         messages.info(request, "That invitation is on its way already.")
         return
     emails = [
         invitation_message(invitation=invitation, token=token, request=request)
-        for invitation, token in sent
+        for invitation, token in new
     ]
-    names = ", ".join(invitation.member.display_name for invitation, _ in sent)
+    names = ", ".join(invitation.member.display_name for invitation, _ in new)
     if send_all(emails):
         messages.success(
             request,
-            f"{'Invitation' if len(sent) == 1 else 'Invitations'} sent to {names}. "
+            f"{'Invitation' if len(new) == 1 else 'Invitations'} sent to {names}. "
             "The link works for 14 days. "
             "Now choose their routine, or do it later from Members.",
         )
     else:
         messages.warning(
             request,
-            f"{names} {'is' if len(sent) == 1 else 'are'} added, but the email could not be "
+            f"{names} {'is' if len(new) == 1 else 'are'} added, but the email could not be "
             "sent just now. Use “Send again” on the Members page in a while.",
         )
 

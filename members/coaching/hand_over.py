@@ -28,7 +28,7 @@ def hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error, extra_tags="handover")
+                messages.error(request, str(error), extra_tags="handover")
         return redirect(reverse("trainer:member", args=[member.pk]) + "#handover")
     new = form.cleaned_data["trainer"]
     former = member.profile.trainer

@@ -155,8 +155,8 @@ def _override_initial(override: StepOverride) -> dict:
         "reps": override.reps,
         "minutes": override.duration_seconds / 60 if override.duration_seconds else None,
         "knob": override.knob_id,
-        "knob_start": override.knob_start.removesuffix(f" {override.knob.unit}")
-        if override.knob_id
+        "knob_start": override.knob_start.removesuffix(f" {knob.unit}")
+        if (knob := override.knob)
         else "",
         "note": override.note,
     }

@@ -108,7 +108,8 @@ class PlanHistory:
 def plan_history(workout: Workout) -> PlanHistory:
     steps = workout.prescription.get("steps", [])
     previous = last_workout_before(workout)
-    last_logs, last_settings = {}, {}
+    last_logs: dict[tuple, SetLog] = {}
+    last_settings: dict[int, KnobSetting] = {}
     if previous is not None:
         last_logs = {
             (log.step_id, log.set_number, log.side, log.exercise_id): log

@@ -142,12 +142,12 @@ class Routine(models.Model):
         ``overrides`` maps a step's id to one member's own numbers for it (sets,
         reps, duration_seconds, note): applied here, so every prescription
         written from these steps says what that member was asked to do."""
-        steps = self.steps.select_related(
+        rows = self.steps.select_related(
             "exercise", "paired_with__exercise", "paired_from__exercise"
         ).prefetch_related("exercise__knobs")
         if details:
-            steps = steps.prefetch_related("exercise__equipment", "exercise__body_areas")
-        steps = list(steps)
+            rows = rows.prefetch_related("exercise__equipment", "exercise__body_areas")
+        steps = list(rows)
         for step in steps:
             step.apply_override((overrides or {}).get(step.pk))
         mains = [step for step in steps if step.alternative_to_id is None]
@@ -255,6 +255,9 @@ class Step(models.Model):
         help_text="Makes this an option members may do instead of that step, with its own "
         "numbers (Deadmill instead of backwards walking).",
     )
+    # Not columns: set on the steps ``Routine.guide_steps`` hands out.
+    options: list["Step"]  # the alternatives a member may do instead
+    label: str  # "1", "2a", "2b": paired steps share a number
 
     class Meta:
         ordering = ["order", "id"]
@@ -348,15 +351,14 @@ class Step(models.Model):
             errors["weaker_side_extra_sets"] = (
                 "Extra sets on the weaker side need a per-side step: tick “per side”."
             )
-        if self.paired_with_id:
-            errors.update(self._pairing_errors())
-        if self.alternative_to_id:
-            errors.update(self._alternative_errors())
+        if (partner := self.paired_with) is not None:
+            errors.update(self._pairing_errors(partner))
+        if (main := self.alternative_to) is not None:
+            errors.update(self._alternative_errors(main))
         if errors:
             raise ValidationError(errors)
 
-    def _pairing_errors(self) -> dict[str, str]:
-        partner = self.paired_with
+    def _pairing_errors(self, partner: "Step") -> dict[str, str]:
         if self.pk and partner.pk == self.pk:
             return {"paired_with": "A step cannot alternate with itself."}
         if partner.routine_id != self.routine_id:
@@ -373,8 +375,7 @@ class Step(models.Model):
         # routine admin's step formset (routines.admin.StepFormSet).
         return {}
 
-    def _alternative_errors(self) -> dict[str, str]:
-        main = self.alternative_to
+    def _alternative_errors(self, main: "Step") -> dict[str, str]:
         if self.pk and main.pk == self.pk:
             return {"alternative_to": "A step cannot be an alternative to itself."}
         if main.routine_id != self.routine_id:
