@@ -83,7 +83,9 @@ def _next_date(block: Assignment):
     )
 
 
-def _steer_with_form(request, assignment, name, form, move, said) -> HttpResponse:
+def _steer_with_form(
+    request: AuthenticatedHttpRequest, assignment: Assignment, name: str, form, move, said
+) -> HttpResponse:
     """Validate ``form``, then ``move`` the block with its data: back to the page
     with ``said(block)`` when it worked; the form again, bound, with the rule
     that refused it at its field when not; a message when the block's state

@@ -46,7 +46,7 @@ PAGE_SIZE = 50
 ATTENTION_SHOWN = 12
 
 
-def _choice(request, name: str, options, default: str) -> str:
+def _choice(request: AuthenticatedHttpRequest, name: str, options, default: str) -> str:
     value = request.GET.get(name, default)
     return value if value in options else default
 

@@ -217,7 +217,9 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def render_question(request, question, *, form=None, status=200) -> HttpResponse:
+def render_question(
+    request: AuthenticatedHttpRequest, question: Question, *, form=None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "members/trainer/question.html",
