@@ -12,11 +12,12 @@ PORT ?= 8000
 # listens; a SITE_URL in the environment (a proxy's address) wins.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help run test lint format lock check-deploy clean bench audit soak drills drill-mail
+.PHONY: help run test lint typecheck format lock check-deploy clean bench audit soak drills drill-mail
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with demo data (SQLite unless DATABASE_URL is set)"
-	@echo "make test   ruff, then the whole pytest suite, browser tests included"
+	@echo "make test   ruff, mypy, then the whole pytest suite, browser tests included"
+	@echo "make typecheck  mypy (with django-stubs) on clubsite/, members/, routines/ and bench/"
 	@echo "make format rewrite the code in the house format"
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
 	@echo "make bench  every key endpoint against a bare-Django ceiling (gunicorn, PostgreSQL, wrk)"
@@ -51,7 +52,7 @@ run: $(VENV)/.run-installed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev-installed lint
+test: $(VENV)/.dev-installed lint typecheck
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # wrk drives the load; it is installed from Debian's packages when missing.
@@ -77,6 +78,11 @@ drill-mail: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# django-stubs' plugin imports the settings, which want a secret when debug is
+# off: a throwaway one, for this step only (an environment's own is kept).
+typecheck: $(VENV)/.dev-installed
+	SECRET_KEY="$${SECRET_KEY:-typecheck-only-not-a-secret}" $(VENV)/bin/mypy
 
 format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix .

@@ -135,6 +135,14 @@ def wait_for_workers(master: int, count: int, killed: int, timeout: float = 30) 
     raise SystemExit("gunicorn's master did not start a new worker.")
 
 
+def _card(plan, step_id: int):
+    """The step's card in the workout's plan; a step not in it stops the drill."""
+    card = plan.card(step_id)
+    if card is None:
+        raise SystemExit(f"Step {step_id} is not in the workout's plan.")
+    return card
+
+
 def knob_to_record(workout_id: int, step_id: int):
     """A knob whose setting the post will insert after its set, or None."""
     from members.logbook.plan import build_plan
@@ -145,7 +153,7 @@ def knob_to_record(workout_id: int, step_id: int):
     return next(
         (
             state.knob
-            for state in plan.card(step_id).knobs
+            for state in _card(plan, step_id).knobs
             if state.has_value and not state.setting
         ),
         None,
@@ -329,7 +337,7 @@ def run_rounds(member, server, workout, rows) -> dict:
         workout_row = Workout.objects.get(pk=workout)
         state = next(
             s
-            for s in build_plan(workout_row, profile=profile).card(second.step).knobs
+            for s in _card(build_plan(workout_row, profile=profile), second.step).knobs
             if s.knob == knob
         )
 

@@ -39,11 +39,15 @@ import sys
 import time
 import warnings
 import zoneinfo
+from typing import TYPE_CHECKING
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.web import free_port  # noqa: E402
+from bench.web import first_group, free_port  # noqa: E402
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DRILL_DB = "ground_up_mail_drill"
@@ -67,7 +71,7 @@ class Inbox:
     """aiosmtpd handler: every message the mail server accepted, by recipient."""
 
     def __init__(self):
-        self.received = collections.Counter()
+        self.received: collections.Counter[tuple[str, str]] = collections.Counter()
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         from email import message_from_bytes
@@ -78,7 +82,7 @@ class Inbox:
         return "250 OK"
 
     def by_address(self) -> collections.Counter:
-        counts = collections.Counter()
+        counts: collections.Counter[str] = collections.Counter()
         for (address, _), times in self.received.items():
             counts[address] += times
         return counts
@@ -88,13 +92,15 @@ class MailServer:
     """The SMTP server on its port, stopped and started by the drill."""
 
     def __init__(self, port: int, inbox: Inbox):
-        self.port, self.inbox, self.controller = port, inbox, None
+        self.port, self.inbox = port, inbox
+        self.controller: Controller | None = None
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
+        controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        controller.start()
+        self.controller = controller
 
     def stop(self) -> None:
         if self.controller is not None:
@@ -186,12 +192,12 @@ class Club:
             client.force_login(member)
             started = client.post("/me/sessions/start/")
             page_url = started["Location"]
-            workout = re.fullmatch(r"/me/sessions/(\d+)/", page_url).group(1)
+            workout = first_group(re.fullmatch(r"/me/sessions/(\d+)/", page_url))
             page = client.get(page_url).content.decode()
             if f"/me/sessions/{workout}/pain-check/" in page:
                 client.post(f"/me/sessions/{workout}/pain-check/", {"level": "0"})
                 page = client.get(page_url).content.decode()
-            action = re.search(r'action="(/me/sessions/\d+/steps/\d+/pain/)"', page).group(1)
+            action = first_group(re.search(r'action="(/me/sessions/\d+/steps/\d+/pain/)"', page))
             for _ in range(2):
                 response = client.post(
                     action,

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.cluster import Cluster  # noqa: E402
 from bench.soak import (  # noqa: E402
+    Tally,
     compare,
     create_database,
     prepare,
@@ -73,7 +74,7 @@ def main() -> int:
         members = sign_in_all(Site(port), args.members, seed=1)
         print(f"{args.members} members signed in; logging for {args.seconds:g} s", flush=True)
 
-        result = {}
+        result: dict[str, Tally] = {}
         load = threading.Thread(
             target=lambda: result.update(tally=run_members(members, args.seconds))
         )

@@ -249,7 +249,7 @@ class Member:
         # Their own address behind the proxy: allauth's limits are per address.
         self.address = f"10.{number // 250}.{number % 250}.{1 + number % 200}"
         self.tally = Tally()
-        self.visitor = None
+        self.visitor: Visitor | None = None
         self.patience = patience  # seconds a member keeps trying one thing
 
     def sign_in(self) -> None:
@@ -293,6 +293,11 @@ class Member:
             self.tally.socket_errors += 1
             self.tally.note(f"member{self.number} stopped: {error!r}")
 
+    def _signed_in(self) -> Visitor:
+        if self.visitor is None:
+            raise RuntimeError("The member has not signed in yet (sign_in first).")
+        return self.visitor
+
     # Requests, counted.
 
     def call(self, method: str, path: str, form: dict | None = None, **headers):
@@ -300,9 +305,9 @@ class Member:
         started = time.monotonic()
         try:
             if method == "GET":
-                answer = self.visitor.get(path, **headers)
+                answer = self._signed_in().get(path, **headers)
             else:
-                answer = self.visitor.post(path, form or {}, **headers)
+                answer = self._signed_in().post(path, form or {}, **headers)
         except OSError as error:
             self.tally.socket_errors += 1
             self.tally.timeline.append((started, time.monotonic(), 0))
@@ -325,7 +330,7 @@ class Member:
 
     def drop(self, path: str, form: dict) -> None:
         """Send the post and hang up before the answer, as a phone losing signal."""
-        raw = self.visitor.raw("POST", path, form, **{"HX-Request": "true"})
+        raw = self._signed_in().raw("POST", path, form, **{"HX-Request": "true"})
         try:
             with socket.create_connection(("127.0.0.1", self.site.port), timeout=10) as link:
                 link.sendall(raw.encode())

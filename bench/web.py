@@ -25,6 +25,13 @@ def save_results(name: str, data) -> pathlib.Path:
     return path
 
 
+def first_group(match: re.Match[str] | None) -> str:
+    """What a pattern the run relies on found; a page without it stops the run."""
+    if match is None:
+        raise SystemExit("A page did not have what the run looks for: see the server's log.")
+    return match.group(1)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -105,7 +112,7 @@ class Visitor:
         self.site, self.headers = site, dict(headers or {})
         page = site.request("GET", "/accounts/login/", headers=self.headers)
         self.cookies = dict(page.cookies)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        token = first_group(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text))
         answer = self.post(
             "/accounts/login/",
             {"login": email, "password": password, "csrfmiddlewaretoken": token},

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
@@ -49,7 +49,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Trainers' uploads (exercise images): a few small files, served by the app.
 
     Only pictures, each with the type its extension names (uploads are stored
@@ -60,7 +60,7 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     content_type = IMAGE_CONTENT_TYPES.get(extension)
     if content_type is None:
         raise Http404("Not a picture.")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"

@@ -102,7 +102,8 @@ class StepFormSet(BaseInlineFormSet):
             form
             for form in self.forms
             if form.has_changed() or form.instance.pk
-            if not (self.can_delete and self._should_delete_form(form))
+            # A private BaseFormSet method (the one its own clean uses); not in the stubs.
+            if not (self.can_delete and self._should_delete_form(form))  # type: ignore[attr-defined]
         ]
         sets_by_step = {form.instance.pk: form.cleaned_data.get("sets") for form in kept}
         form_by_step = {form.instance.pk: form for form in kept if form.instance.pk}
@@ -159,11 +160,15 @@ class StepInline(admin.StackedInline):
         if db_field.name == "exercise":
             kwargs["queryset"] = Exercise.objects.order_by("name")
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is None:  # never so for a foreign key the form shows
+            return field
         # Every step row would query its own copy of each list; build each list once
         # per request. (Validation of a post still checks against the queryset.)
         cached = request.__dict__.setdefault("_step_inline_choices", {})
         if db_field.name not in cached:
-            cached[db_field.name] = list(field.choices)
+            # The stubs type choices as anything a field accepts; read back, a
+            # ModelChoiceField's are its ModelChoiceIterator.
+            cached[db_field.name] = list(field.choices)  # type: ignore[arg-type]
         field.choices = cached[db_field.name]
         return field
 
@@ -211,7 +216,9 @@ class RoutineAdmin(RaceSafeAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_step_counts()
+        # ModelAdmin.get_queryset is typed as a plain QuerySet; it is the model's
+        # default manager's, here a RoutineQuerySet.
+        return super().get_queryset(request).with_step_counts()  # type: ignore[attr-defined]
 
     @admin.display(description="steps", ordering="step_count")
     def step_count(self, routine):

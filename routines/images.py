@@ -55,6 +55,12 @@ def _read(upload) -> bytes:
     return data
 
 
+class ReencodedFile(ContentFile):
+    """Bytes this module wrote from a checked image: stored as they are."""
+
+    reencoded = True
+
+
 def _open(data: bytes) -> Image.Image:
     """The image in ``data``, checked by what it is, before any pixel is decoded."""
     try:
@@ -91,7 +97,7 @@ def reencode(upload) -> ContentFile:
     ``ValidationError`` with a message for the trainer when it is not an
     image we take."""
     image = _open(_read(upload))
-    extension, _ = FORMATS[image.format]
+    extension, _ = FORMATS[str(image.format)]  # one of FORMATS: _open refused the rest
     alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
     out = BytesIO()
     try:
@@ -119,9 +125,7 @@ def reencode(upload) -> ContentFile:
     except (OSError, SyntaxError, ValueError, EOFError):
         # Truncated or corrupt past the header.
         raise ValidationError(NOT_AN_IMAGE, code="invalid_image") from None
-    content = ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
-    content.reencoded = True
-    return content
+    return ReencodedFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
 
 
 def validate_image_upload(value) -> None:

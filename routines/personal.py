@@ -80,12 +80,12 @@ def guide_steps(
     ``overrides`` maps a step's id to one member's own numbers for it (sets,
     reps, duration_seconds, note), so every prescription written from these
     steps says what that member was asked to do."""
-    steps = routine.steps.select_related(
+    rows = routine.steps.select_related(
         "exercise", "paired_with__exercise", "paired_from__exercise"
     ).prefetch_related("exercise__knobs")
     if details:
-        steps = steps.prefetch_related("exercise__equipment", "exercise__body_areas")
-    steps = list(steps)
+        rows = rows.prefetch_related("exercise__equipment", "exercise__body_areas")
+    steps = list(rows)
     overrides = overrides or {}
     mains = [step for step in steps if step.alternative_to_id is None]
     labels: dict[int, str] = {}

@@ -6,6 +6,8 @@ holding ``routines.publish_routine``), never any trainer's. Members already on
 a block keep reading it either way (``RoutineQuerySet.visible_to``).
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from routines.models import Routine
@@ -31,7 +33,9 @@ def refused_message(routines: list[Routine]) -> str:
 def current_blocks(routines):
     """The blocks (active or paused) on ``routines``, with each member and their
     trainer loaded, in the order a confirmation page lists them."""
-    blocks = Routine.assignments.rel.related_model.objects.current()
+    # members' Assignment, reached through the relation: routines imports no member code.
+    assignment: Any = Routine.assignments.rel.related_model
+    blocks = assignment.objects.current()
     return (
         blocks.filter(routine__in=routines)
         .select_related("routine", "member__profile", "trainer__profile")

@@ -9,6 +9,7 @@ exercises' own instructions say "pause" or "squeeze" without a duration.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps as global_apps
 
@@ -241,7 +242,7 @@ EXERCISES = [
 
 # Steps in order. "paired_with" names the order of the step whose sets alternate with
 # this one's; "alternatives" are exercises a member may do instead, with their own numbers.
-STEPS = [
+STEPS: list[dict[str, Any]] = [
     {
         "order": 1,
         "exercise": "backwards-walking",

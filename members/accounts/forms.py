@@ -21,6 +21,55 @@ class SignupDetailsForm(forms.Form):
         Profile.objects.create(user=user, display_name=one_line(self.cleaned_data["display_name"]))
 
 
+def invitee_name(value: str) -> str:
+    """The name a trainer typed for someone they invite, on one line."""
+    name = one_line(value)
+    if not name:
+        raise forms.ValidationError("Enter the member's name.")
+    return name
+
+
+def invitee_email(value: str, *, trainer: User | None) -> str:
+    """The address of someone ``trainer`` invites, refused where they have an
+    account, a pending invitation, a block or another trainer already."""
+    email = User.objects.normalize_email(value).lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        return email
+    if existing.is_staff:
+        raise forms.ValidationError("This address belongs to a trainer.")
+    if existing.has_usable_password():
+        raise forms.ValidationError(
+            f"{existing.display_name} already has an account: find them under "
+            "Members and put them on a routine instead."
+        )
+    pending = existing.invitations.pending().first()
+    # One sent moments ago is this same post, repeated: it goes through to
+    # the same answer (see ``invite_member``).
+    if (
+        pending is not None
+        and pending.state == Invitation.State.PENDING
+        and not (pending.just_sent)
+    ):
+        raise forms.ValidationError(
+            f"{existing.display_name} was invited on {pending.sent_at:%b %-d}. "
+            "Use “Send again” on the Members page if the email went astray."
+        )
+    # Inviting makes the inviter their trainer: not while another's block
+    # runs (their trainer sends the invitation again from Members).
+    if Assignment.objects.current().filter(member=existing).exists():
+        raise forms.ValidationError(
+            f"{existing.display_name} is on a block already: their trainer can send "
+            "the invitation again from the Members page."
+        )
+    # Inviting makes the inviter their trainer: not someone another has.
+    if trainer is not None and (
+        refused := trained_elsewhere_message(trainer=trainer, members=[existing])
+    ):
+        raise forms.ValidationError(refused)
+    return email
+
+
 class InvitationForm(forms.Form):
     """A trainer invites someone new by name and email."""
 
@@ -43,48 +92,10 @@ class InvitationForm(forms.Form):
         self.trainer = trainer
 
     def clean_display_name(self):
-        name = one_line(self.cleaned_data["display_name"])
-        if not name:
-            raise forms.ValidationError("Enter the member's name.")
-        return name
+        return invitee_name(self.cleaned_data["display_name"])
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        existing = User.objects.filter(email__iexact=email).first()
-        if existing is None:
-            return email
-        if existing.is_staff:
-            raise forms.ValidationError("This address belongs to a trainer.")
-        if existing.has_usable_password():
-            raise forms.ValidationError(
-                f"{existing.display_name} already has an account: find them under "
-                "Members and put them on a routine instead."
-            )
-        pending = existing.invitations.pending().first()
-        # One sent moments ago is this same post, repeated: it goes through to
-        # the same answer (see ``invite_member``).
-        if (
-            pending is not None
-            and pending.state == Invitation.State.PENDING
-            and not (pending.just_sent)
-        ):
-            raise forms.ValidationError(
-                f"{existing.display_name} was invited on {pending.sent_at:%b %-d}. "
-                "Use “Send again” on the Members page if the email went astray."
-            )
-        # Inviting makes the inviter their trainer: not while another's block
-        # runs (their trainer sends the invitation again from Members).
-        if Assignment.objects.current().filter(member=existing).exists():
-            raise forms.ValidationError(
-                f"{existing.display_name} is on a block already: their trainer can send "
-                "the invitation again from the Members page."
-            )
-        # Inviting makes the inviter their trainer: not someone another has.
-        if self.trainer is not None and (
-            refused := trained_elsewhere_message(trainer=self.trainer, members=[existing])
-        ):
-            raise forms.ValidationError(refused)
-        return email
+        return invitee_email(self.cleaned_data["email"], trainer=self.trainer)
 
 
 class GroupInvitationForm(forms.Form):

@@ -107,10 +107,11 @@ def trained_elsewhere_message(*, trainer: User, members: list[User]) -> str | No
         .order_by("display_name")
     )
     refusals = [
-        f"{profile.user.display_name} trains with {profile.trainer.display_name}. "
-        f"{profile.trainer.display_name} or a club admin can hand "
+        f"{profile.user.display_name} trains with {theirs.display_name}. "
+        f"{theirs.display_name} or a club admin can hand "
         f"{profile.user.display_name} over."
         for profile in others
+        if (theirs := profile.trainer) is not None  # the query left out no one else
     ]
     return " ".join(refusals) or None
 

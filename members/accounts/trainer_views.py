@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,9 +14,10 @@ from members.accounts.invitations import InvitationUnusable, invite_member, rese
 from members.accounts.sending import Fresh, send_invitations
 from members.models import Invitation
 from members.web.decorators import trainer_required
+from members.web.requests import AuthenticatedHttpRequest
 
 
-def _get_invitation_for_trainer(request: HttpRequest, pk: int) -> Invitation:
+def _get_invitation_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> Invitation:
     return get_object_or_404(
         Invitation.objects.for_trainer(request.user).select_related("member", "invited_by"),
         pk=pk,
@@ -24,7 +25,7 @@ def _get_invitation_for_trainer(request: HttpRequest, pk: int) -> Invitation:
 
 
 @trainer_required
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, trainer=request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -54,7 +55,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def invite_group(request: HttpRequest) -> HttpResponse:
+def invite_group(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Invite a class at once, one person per line, then assign them together."""
     group_form = GroupInvitationForm(request.POST, trainer=request.user)
     status = 200
@@ -78,7 +79,7 @@ def invite_group(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send_invitations(request: HttpRequest, fresh: list[Fresh]) -> None:
+def _send_invitations(request: AuthenticatedHttpRequest, fresh: list[Fresh]) -> None:
     sending = send_invitations(request, request.user, fresh)
     if not sending.sent:
         # An identical post a moment ago sent it already.
@@ -104,7 +105,7 @@ def _assign_url(member_ids: list[int]) -> str:
 
 @trainer_required
 @require_POST
-def resend(request: HttpRequest, pk: int) -> HttpResponse:
+def resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = _get_invitation_for_trainer(request, pk)
     if refused := invitation_limit.reserve(request.user):
         messages.error(request, refused)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -12,11 +12,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from members.accounts.invitations import InvitationUnusable, accept_invitation
 from members.models import Invitation, User
 from members.models.invitations import REPEAT_WINDOW, hash_token
+from members.web.requests import HtmxHttpRequest
 
 
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
-def accept(request: HttpRequest, token: str) -> HttpResponse:
+def accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     invitation = (
         Invitation.objects.select_related("member__profile", "invited_by__profile")
         .filter(token_hash=hash_token(token))
@@ -47,13 +48,13 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _welcome(request: HttpRequest, member: User) -> HttpResponse:
+def _welcome(request: HtmxHttpRequest, member: User) -> HttpResponse:
     login(request, member, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, "Welcome to Ground Up. Your password is set.")
     return redirect("members:home")
 
 
-def _same_post_again(request: HttpRequest, invitation: Invitation) -> HttpResponse | None:
+def _same_post_again(request: HtmxHttpRequest, invitation: Invitation) -> HttpResponse | None:
     """Two tabs or a double tap on “Set password”: the first post accepted the
     invitation a moment ago; the second, carrying the password it set, gets
     the same answer (signed in, on Today) instead of “link used”."""
@@ -66,7 +67,7 @@ def _same_post_again(request: HttpRequest, invitation: Invitation) -> HttpRespon
     return _welcome(request, member)
 
 
-def _unusable(request: HttpRequest, invitation: Invitation, reason: str) -> HttpResponse:
+def _unusable(request: HtmxHttpRequest, invitation: Invitation, reason: str) -> HttpResponse:
     """A used or expired link says what to do next, with 410 Gone."""
     return render(
         request,

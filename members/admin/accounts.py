@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from clubsite.admin_base import RaceSafeAdmin
 from members.accounts import limits as invitation_limit
-from members.accounts.forms import InvitationForm
+from members.accounts.forms import InvitationForm, invitee_email, invitee_name
 from members.accounts.invitations import invite_member
 from members.accounts.sending import renew_links, send_invitations
 from members.admin.scoping import TrainerScopedAdmin
@@ -169,17 +169,17 @@ class InvitationAdminForm(forms.ModelForm):
 
     display_name = InvitationForm.base_fields["display_name"]
     email = InvitationForm.base_fields["email"]
-    trainer = None  # Who is inviting: set by InvitationAdmin.get_form.
+    trainer: User  # Who is inviting: set by InvitationAdmin.get_form.
 
     class Meta:
         model = Invitation
-        fields = []
+        fields: list[str] = []
 
     def clean_display_name(self):
-        return InvitationForm.clean_display_name(self)
+        return invitee_name(self.cleaned_data["display_name"])
 
     def clean_email(self):
-        return InvitationForm.clean_email(self)
+        return invitee_email(self.cleaned_data["email"], trainer=self.trainer)
 
     def clean(self):
         cleaned = super().clean()
@@ -208,12 +208,13 @@ class InvitationAdmin(TrainerScopedAdmin):
         "accepted_at",
     ]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = InvitationAdminForm
-        form = super().get_form(request, obj, **kwargs)
-        form.trainer = request.user  # a class made for this request
-        return form
+            # A class made for this request, so the form knows who invites.
+            kwargs["form"] = type(
+                "InvitationAddForm", (InvitationAdminForm,), {"trainer": request.user}
+            )
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
         return ["display_name", "email"] if obj is None else self.readonly_fields

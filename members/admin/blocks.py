@@ -33,7 +33,7 @@ class PlannedSessionInline(admin.TabularInline):
     model = PlannedSession
     extra = 0
     can_delete = False
-    fields = ["number", "week", "date", "status"]
+    fields = ("number", "week", "date", "status")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -60,7 +60,7 @@ class AssignmentAdminForm(forms.ModelForm):
         model = Assignment
         fields = ["member", "routine", "trainer", "start_date", "weekdays", "weeks", "status"]
 
-    assigner = None
+    assigner: User | None = None  # who assigns: set by AssignmentAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +104,7 @@ class AssignmentChangeForm(forms.ModelForm):
 class TrainerNoteInline(admin.TabularInline):
     model = TrainerNote
     extra = 0
-    fields = ["created_at", "workout", "text", "author", "sent_at"]
+    fields = ("created_at", "workout", "text", "author", "sent_at")
     readonly_fields = fields
     can_delete = False
 
@@ -135,11 +135,11 @@ class AssignmentAdmin(TrainerScopedAdmin):
     date_hierarchy = "start_date"
     inlines = [PlannedSessionInline, TrainerNoteInline]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         # The add form checks the member is free or the assigner's own.
         add_form = type("AssignmentAddForm", (AssignmentAdminForm,), {"assigner": request.user})
         kwargs["form"] = AssignmentChangeForm if obj else add_form
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj:
@@ -260,6 +260,8 @@ class StepOverrideAdmin(TrainerScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is None or field.queryset is None:  # never so for these foreign keys
+            return field
         if db_field.name in {"step", "knob"}:
             field.queryset = field.queryset.select_related("exercise")
         if db_field.name == "member" and not request.user.is_superuser:

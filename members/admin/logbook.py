@@ -16,7 +16,7 @@ class SetLogInline(admin.TabularInline):
     model = SetLog
     extra = 0
     can_delete = False
-    fields = ["step", "exercise", "set_number", "side", "reps", "seconds", "knobs", "logged_at"]
+    fields = ("step", "exercise", "set_number", "side", "reps", "seconds", "knobs", "logged_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -27,7 +27,7 @@ class KnobSettingInline(admin.TabularInline):
     model = KnobSetting
     extra = 0
     can_delete = False
-    fields = ["exercise", "knob", "value", "level", "unit", "changed_at"]
+    fields = ("exercise", "knob", "value", "level", "unit", "changed_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -46,7 +46,8 @@ class WorkoutAdmin(RaceSafeAdmin):
 
     def get_queryset(self, request):
         workouts = super().get_queryset(request)
-        return workouts if request.user.is_superuser else workouts.for_trainer(request.user)
+        # Typed as a plain QuerySet by the stubs; it is the WorkoutQuerySet.
+        return workouts if request.user.is_superuser else workouts.for_trainer(request.user)  # type: ignore[attr-defined]
 
     def has_add_permission(self, request):
         return False

@@ -10,7 +10,7 @@ from members.models import (
     EmailDelivery,
 )
 
-DELIVERY_FIELDS = [
+DELIVERY_FIELDS = (
     "kind",
     "to_email",
     "state",
@@ -18,7 +18,7 @@ DELIVERY_FIELDS = [
     "last_error",
     "next_attempt_at",
     "sent_at",
-]
+)
 
 
 class EmailDeliveryInline(admin.TabularInline):
@@ -48,7 +48,7 @@ class EmailDeliveryAdmin(TrainerScopedAdmin):
     ]
     search_fields = ["to_email", "key", "recipient__profile__display_name"]
     date_hierarchy = "created_at"
-    readonly_fields = [
+    readonly_fields = (
         "key",
         "recipient",
         "question",
@@ -58,7 +58,7 @@ class EmailDeliveryAdmin(TrainerScopedAdmin):
         "created_at",
         *DELIVERY_FIELDS,
         "skipped_because",
-    ]
+    )
     fields = readonly_fields
     actions = ["send_again"]
 

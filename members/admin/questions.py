@@ -24,7 +24,7 @@ class QuestionAdmin(TrainerScopedAdmin):
     list_filter = ["status", "created_at"]
     search_fields = ["subject", "message", "name", "email"]
     date_hierarchy = "created_at"
-    readonly_fields = [
+    readonly_fields = (
         "member",
         "name",
         "email",
@@ -41,7 +41,7 @@ class QuestionAdmin(TrainerScopedAdmin):
         "answered_at",
         "closed_at",
         "answer_link",
-    ]
+    )
     fields = readonly_fields
     inlines = [EmailDeliveryInline]
     actions = ["mark_answered", "close_questions", "send_failed_again"]

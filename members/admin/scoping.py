@@ -10,4 +10,6 @@ class TrainerScopedAdmin(RaceSafeAdmin):
 
     def get_queryset(self, request):
         rows = super().get_queryset(request)
-        return rows if request.user.is_superuser else rows.for_trainer(request.user)
+        # ModelAdmin.get_queryset is typed as a plain QuerySet; it is the model's
+        # default manager's, which has for_trainer on every model scoped here.
+        return rows if request.user.is_superuser else rows.for_trainer(request.user)  # type: ignore[attr-defined]

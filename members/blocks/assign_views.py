@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from members.accounts.roles import members_of
@@ -11,6 +11,7 @@ from members.blocks.forms import AssignForm
 from members.blocks.services import assign_routine
 from members.models import Assignment, User
 from members.web.decorators import positive_int, trainer_required
+from members.web.requests import AuthenticatedHttpRequest
 
 
 def _count(number: int, noun: str) -> str:
@@ -18,7 +19,7 @@ def _count(number: int, noun: str) -> str:
 
 
 @trainer_required
-def assign(request: HttpRequest) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One member or a group, same routine, start and days. The page lists the
     trainer's members who are free, plus anyone picked from search or just invited."""
     # Picked on the Members page (?member=), or ticked in a post being redisplayed.

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -119,8 +120,9 @@ class BlockForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        routines = list(self.fields["routine"].queryset)
-        self.fields["routine"].choices = [(r.pk, r.title) for r in routines]
+        routine_field = cast(forms.ModelChoiceField, self.fields["routine"])
+        routines = list(routine_field.queryset) if routine_field.queryset is not None else []
+        routine_field.choices = [(r.pk, r.title) for r in routines]
         # Help text is rendered as HTML: the titles trainers typed are escaped here.
         self.fields["routine"].help_text = format_html_join(
             " ",
@@ -149,7 +151,8 @@ class BlockForm(forms.Form):
         return {name: self.cleaned_data[name] for name in fields}
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         problems = block_problems(
             routine=cleaned.get("routine"),
             weekdays=cleaned.get("weekdays"),
@@ -185,7 +188,8 @@ class AssignForm(BlockForm):
         return list(self.cleaned_data["members"].select_related("profile"))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         members = cleaned.get("members") or []
         on_a_block = set(
             Assignment.objects.current()
@@ -193,7 +197,9 @@ class AssignForm(BlockForm):
             .values_list("member_id", flat=True)
         )
         busy = sorted(user.display_name for user in members if user.pk in on_a_block)
-        block = {key: cleaned.get(key) for key in ["routine", "start_date", "weekdays", "weeks"]}
+        block: dict[str, Any] = {
+            key: cleaned.get(key) for key in ["routine", "start_date", "weekdays", "weeks"]
+        }
         # The same post sent twice finds the blocks it made: ``assign_routine``
         # answers with them.
         if busy and (None in block.values() or not repeated_blocks(members=members, **block)):
@@ -232,7 +238,9 @@ class ExtendForm(forms.Form):
 
     def __init__(self, *args, choices: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["weeks"].choices = [(n, f"{n} week{'s' if n != 1 else ''}") for n in choices]
+        cast(forms.ChoiceField, self.fields["weeks"]).choices = [
+            (n, f"{n} week{'s' if n != 1 else ''}") for n in choices
+        ]
 
 
 class RenewForm(forms.Form):
@@ -247,7 +255,7 @@ class RenewForm(forms.Form):
     def __init__(self, *args, assignment: Assignment, start: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         routine = assignment.routine
-        self.fields["weeks"].choices = [
+        cast(forms.ChoiceField, self.fields["weeks"]).choices = [
             (n, f"{n} week{'s' if n != 1 else ''}")
             for n in range(routine.min_weeks, routine.max_weeks + 1)
         ]

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,6 +22,18 @@ from members.models import (
 from members.models.blocks import BlockProgress
 from routines.models import Knob
 
+if TYPE_CHECKING:  # django-stubs' helper is a development dependency only
+    from django_stubs_ext import WithAnnotations
+
+
+class _OnDay(TypedDict):
+    member_id: int
+    day: dt.date
+
+
+# A knob setting read with its workout's member and date (see ``review_blocks``).
+type DatedSetting = "WithAnnotations[KnobSetting, _OnDay]"
+
 # A member's question waiting longer than this puts them on the trainer's list.
 ANSWER_WITHIN = dt.timedelta(days=1)
 
@@ -31,7 +44,7 @@ class KnobTrend:
 
     knob: Knob
     exercise: str
-    points: list[KnobSetting]
+    points: list[DatedSetting]
 
     @property
     def changes(self) -> list[str]:
@@ -69,7 +82,7 @@ class KnobTrend:
         return value if self.knob.harder == Knob.Harder.HIGHER else -value
 
     @property
-    def easings(self) -> list[KnobSetting]:
+    def easings(self) -> list[DatedSetting]:
         """The settings that, workout to workout, moved it to easier."""
         ranks = [self._rank(point) for point in self.points]
         return [
@@ -98,6 +111,8 @@ class MemberReview:
     reasons: list[str] = field(default_factory=list)
     # Since when the oldest of the reasons has waited for the trainer.
     waiting_since: dt.datetime | None = None
+    # Where the digest email links for this member.
+    url: str = ""
 
     @property
     def member(self):
@@ -198,7 +213,9 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         unanswered[question.member_id].append(question)
     # Knob settings carry their member and day, not a joined workout each: on
     # a dashboard of hundreds, building those objects is most of the work.
-    settings = defaultdict(lambda: defaultdict(list))
+    settings: defaultdict[int, defaultdict[int, list[DatedSetting]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     knob_ids = set()
     for setting in (
         KnobSetting.objects.filter(

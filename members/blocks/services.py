@@ -39,7 +39,6 @@ def assign_routine(
     if refused := trained_elsewhere_message(trainer=trainer, members=members):
         raise ValidationError({"members": refused})
     weekdays = sorted({int(day) for day in weekdays})
-    block = {"routine": routine, "start_date": start_date, "weekdays": weekdays, "weeks": weeks}
     busy = sorted(
         user.display_name
         for user in User.objects.filter(
@@ -49,7 +48,14 @@ def assign_routine(
     )
     if busy:
         # The same post sent twice finds the blocks it made: answer with them.
-        if repeated := repeated_blocks(trainer=trainer, members=members, **block):
+        if repeated := repeated_blocks(
+            trainer=trainer,
+            members=members,
+            routine=routine,
+            start_date=start_date,
+            weekdays=weekdays,
+            weeks=weeks,
+        ):
             return repeated
         raise ValidationError({"members": already_on_a_block_message(busy)})
     try:
@@ -71,7 +77,14 @@ def assign_routine(
     except IntegrityError as error:
         # Another request put one of them on a block since the check above:
         # the same post sent twice answers with the blocks the first made.
-        if repeated := repeated_blocks(trainer=trainer, members=members, **block):
+        if repeated := repeated_blocks(
+            trainer=trainer,
+            members=members,
+            routine=routine,
+            start_date=start_date,
+            weekdays=weekdays,
+            weeks=weeks,
+        ):
             return repeated
         raise ValidationError(
             {"members": "Someone in this group was just put on a block. Reload and try again."}

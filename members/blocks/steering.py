@@ -79,7 +79,8 @@ def resume_block(
     sessions, and sessions missed in earlier weeks, keep their dates."""
     today = today or timezone.localdate()
     assignment = _locked(assignment)
-    if assignment.status != Assignment.Status.PAUSED:
+    # A paused block has its pause day: pausing sets both (and resuming clears both).
+    if assignment.status != Assignment.Status.PAUSED or assignment.paused_on is None:
         raise ValidationError(
             f"Only a paused block can be resumed; this one is {_status(assignment)}."
         )

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +15,14 @@ from members.blocks.review import review_blocks
 from members.blocks.services import sessions_with_workouts
 from members.models import Assignment, PainFlag, Profile, TrainerNote
 from members.models.access import is_trainer
+from members.web.requests import AuthenticatedHttpRequest
 from routines.personal import guide_steps, overrides_for
 
 # How long the trainer's reply to pain stays on Today; it stays in History.
 PAIN_REPLY_DAYS = 14
 
 
-def _pain_replies(request: HttpRequest):
+def _pain_replies(request: AuthenticatedHttpRequest):
     """The member's own flags their trainer resolved with a note lately, newest first."""
     since = timezone.now() - dt.timedelta(days=PAIN_REPLY_DAYS)
     return (
@@ -34,7 +35,7 @@ def _pain_replies(request: HttpRequest):
     )
 
 
-def _blocks_for_member(request: HttpRequest):
+def _blocks_for_member(request: AuthenticatedHttpRequest):
     """The requesting member's blocks, each with what Today and Program show,
     loaded in three queries however long the history."""
     return (
@@ -44,11 +45,11 @@ def _blocks_for_member(request: HttpRequest):
     )
 
 
-def _get_block_for_member(request: HttpRequest, pk: int) -> Assignment:
+def _get_block_for_member(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
     return get_object_or_404(_blocks_for_member(request), pk=pk)
 
 
-def _calendar_links(request: HttpRequest, profile: Profile) -> dict[str, str] | None:
+def _calendar_links(request: AuthenticatedHttpRequest, profile: Profile) -> dict[str, str] | None:
     if not profile.calendar_token:
         return None
     https = request.build_absolute_uri(
@@ -58,7 +59,7 @@ def _calendar_links(request: HttpRequest, profile: Profile) -> dict[str, str] | 
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Today: the next session and what it asks, where the block stands, the
     trainer's latest notes, and a big start button; a summary once a block is over."""
     if is_trainer(request.user):
@@ -111,7 +112,7 @@ def _summary(assignment: Assignment, today) -> dict:
 
 
 @login_required
-def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def program(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Every session of a block, week by week: the current block, or an earlier
     one of the member's own (anyone else's is a 404)."""
     if pk is None:
@@ -141,7 +142,7 @@ def program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def settings(request: HttpRequest) -> HttpResponse:
+def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = Profile.objects.for_user(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -159,7 +160,7 @@ def settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+def _back(request: AuthenticatedHttpRequest, fallback: str) -> HttpResponse:
     """Return to the page the form was on: Settings or Program."""
     allowed = {reverse("members:settings"), reverse("members:program")}
     target = request.POST.get("next", "")
@@ -168,7 +169,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_create(request: HttpRequest) -> HttpResponse:
+def calendar_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = Profile.objects.for_user(request.user)
     replaced = bool(profile.calendar_token)
     profile.create_calendar_token()
@@ -185,7 +186,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_revoke(request: HttpRequest) -> HttpResponse:
+def calendar_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = Profile.objects.for_user(request.user)
     profile.revoke_calendar_token()
     messages.success(

@@ -19,7 +19,7 @@ def open_pain(review: MemberReview) -> str | None:
     if not review.pain_flags:
         return None
     flag = review.pain_flags[0]
-    where = f"on {flag.exercise.name}" if flag.exercise_id else "before a session"
+    where = f"on {exercise.name}" if (exercise := flag.exercise) else "before a session"
     more = f" (and {len(review.pain_flags) - 1} more)" if len(review.pain_flags) > 1 else ""
     when = timezone.localtime(flag.created_at)
     return f"Pain {flag.level}/10 {where} on {when:%b %-d}{more}, not resolved"

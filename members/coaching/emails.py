@@ -62,7 +62,7 @@ def pain_resolution_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     finds it on Today and on that session in History."""
     flag = PainFlag.objects.select_related(
         "member__profile", "resolved_by__profile", "exercise"
-    ).get(pk=delivery.pain_flag_id)
+    ).get(pk=outbox.subject(delivery.pain_flag_id, "pain flag"))
     trainer = flag.resolved_by
     return render_email(
         "members/email/pain_resolved",
@@ -81,7 +81,7 @@ def trainer_note_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     """A note the trainer wrote on the member's block or one session."""
     note = TrainerNote.objects.select_related(
         "assignment__member__profile", "assignment__routine", "author__profile", "workout"
-    ).get(pk=delivery.trainer_note_id)
+    ).get(pk=outbox.subject(delivery.trainer_note_id, "note"))
     trainer = note.author
     return render_email(
         "members/email/trainer_note",
@@ -98,11 +98,13 @@ def trainer_note_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 
 def _resolution_sent(delivery: EmailDelivery) -> None:
-    PainFlag.objects.filter(pk=delivery.pain_flag_id).update(resolution_sent_at=delivery.sent_at)
+    if (pk := delivery.pain_flag_id) is not None:
+        PainFlag.objects.filter(pk=pk).update(resolution_sent_at=delivery.sent_at)
 
 
 def _note_sent(delivery: EmailDelivery) -> None:
-    TrainerNote.objects.filter(pk=delivery.trainer_note_id).update(sent_at=delivery.sent_at)
+    if (pk := delivery.trainer_note_id) is not None:
+        TrainerNote.objects.filter(pk=pk).update(sent_at=delivery.sent_at)
 
 
 outbox.register(

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -34,7 +35,7 @@ class TrainerNoteForm(forms.Form):
 
     def __init__(self, *args, workouts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workout"].choices = [("", "The whole block")] + [
+        cast(forms.ChoiceField, self.fields["workout"]).choices = [("", "The whole block")] + [
             (workout.pk, f"The session of {workout.date:%A, %B %-d}") for workout in workouts
         ]
 
@@ -59,20 +60,26 @@ class PainResolutionForm(forms.Form):
 
 def other_trainers(member: User):
     """Every trainer but the member's current one."""
+    trainers = User.objects.filter(is_active=True, is_staff=True)
+    if (current := member.profile.trainer_id) is not None:
+        trainers = trainers.exclude(pk=current)
     return (
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(groups__name=TRAINERS_GROUP)
-        .exclude(pk=member.profile.trainer_id)
+        trainers.filter(groups__name=TRAINERS_GROUP)
         .select_related("profile")
         .order_by("profile__display_name", "email")
         .distinct()
     )
 
 
+class TrainerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class HandOverForm(forms.Form):
     prefix = "handover"
 
-    trainer = forms.ModelChoiceField(
+    trainer = TrainerChoiceField(
         label="New trainer",
         queryset=User.objects.none(),
         empty_label="Choose a trainer",
@@ -84,9 +91,9 @@ class HandOverForm(forms.Form):
     )
 
     def __init__(self, *args, member: User, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["trainer"].queryset = other_trainers(member)
-        self.fields["trainer"].label_from_instance = lambda user: user.display_name
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        cast(TrainerChoiceField, self.fields["trainer"]).queryset = other_trainers(member)
 
 
 class OverrideForm(forms.Form):
@@ -152,14 +159,16 @@ class OverrideForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.member = member
         self.steps = {step.pk: step for step in _all_steps(routine)}
-        self.fields["step"].choices = [
+        cast(forms.ChoiceField, self.fields["step"]).choices = [
             (step.pk, f"{step.label}. {step.exercise.name}: {step.prescription}")
             for step in self.steps.values()
         ]
         self.knobs = {
             knob.pk: knob for step in self.steps.values() for knob in step.exercise.knobs.all()
         }
-        self.fields["knob"].choices = [("", "Leave their settings as they are")] + [
+        cast(forms.ChoiceField, self.fields["knob"]).choices = [
+            ("", "Leave their settings as they are")
+        ] + [
             (
                 knob.pk,
                 f"{knob.exercise.name}: {knob.label.lower()}"
@@ -169,7 +178,8 @@ class OverrideForm(forms.Form):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         step = self.steps[cleaned["step"]]

@@ -2,7 +2,7 @@
 trainer, so the club never needs the shell or another trainer's say-so."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,11 +13,12 @@ from members.coaching.forms import HandOverForm
 from members.mail.messages import send_all
 from members.models import Profile
 from members.web.decorators import trainer_required
+from members.web.requests import AuthenticatedHttpRequest
 
 
 @trainer_required
 @require_POST
-def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Only the member's trainer now (or a superuser) finds them: others 404.
     member = get_object_or_404(
         members_of(request.user).filter(is_staff=False).select_related("profile__trainer"),
@@ -27,7 +28,7 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error, extra_tags="handover")
+                messages.error(request, str(error), extra_tags="handover")
         return redirect(reverse("trainer:member", args=[member.pk]) + "#handover")
     new = form.cleaned_data["trainer"]
     former = member.profile.trainer

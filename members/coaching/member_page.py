@@ -1,7 +1,7 @@
 """The trainer's page of one member: their blocks, review, steering forms and notes."""
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -23,9 +23,10 @@ from members.models import (
     Workout,
 )
 from members.web.decorators import positive_int
+from members.web.requests import AuthenticatedHttpRequest
 
 
-def member_for_trainer(request: HttpRequest, pk: int) -> User:
+def member_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> User:
     """A member the trainer trains now (``members_of``): a former trainer, like
     any other, gets a 404 here and on every page and action built on it."""
     return get_object_or_404(
@@ -34,7 +35,7 @@ def member_for_trainer(request: HttpRequest, pk: int) -> User:
 
 
 def render_member_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     member: User,
     *,
     forms: dict | None = None,
@@ -152,8 +153,8 @@ def _override_initial(override: StepOverride) -> dict:
         "reps": override.reps,
         "minutes": override.duration_seconds / 60 if override.duration_seconds else None,
         "knob": override.knob_id,
-        "knob_start": override.knob_start.removesuffix(f" {override.knob.unit}")
-        if override.knob_id
+        "knob_start": override.knob_start.removesuffix(f" {knob.unit}")
+        if (knob := override.knob)
         else "",
         "note": override.note,
     }

@@ -1,13 +1,14 @@
 """Trainer pages: find and invite members, and put them on a routine."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from members.accounts.roles import members_of
 from members.models import Assignment, Invitation, User, Workout
 from members.models.access import open_account
 from members.web.decorators import trainer_required
+from members.web.requests import AuthenticatedHttpRequest
 
 SEARCH_LIMIT = 25
 
@@ -36,7 +37,7 @@ def _with_status(users: QuerySet[User]) -> QuerySet[User]:
 
 
 @trainer_required
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The trainer's members with their block or invitation, and a search across
     every member of the club (to invite or assign someone not yet theirs)."""
     # A NUL would be a server error on PostgreSQL, which refuses it in any text.

@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -30,9 +30,10 @@ from members.coaching.forms import OverrideForm, TrainerNoteForm
 from members.coaching.member_page import render_member_detail
 from members.models import Assignment, StepOverride, TrainerNote, Workout
 from members.web.decorators import trainer_required
+from members.web.requests import AuthenticatedHttpRequest
 
 
-def _get_block_for_trainer(request: HttpRequest, pk: int) -> Assignment:
+def _get_block_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
     """A block of a member the trainer trains now; anything else, a block they
     ran before another trainer took the member on or one of a closed account
     included, is a 404 before any form is read, so not even a refused form's
@@ -52,14 +53,16 @@ def _to_section(member_id: int, anchor: str):
     return response
 
 
-def _refused(request: HttpRequest, assignment: Assignment, error: ValidationError):
+def _refused(request: AuthenticatedHttpRequest, assignment: Assignment, error: ValidationError):
     """A move the block's state does not allow (already paused, say): said as a
     message, the page shown again as it now is."""
     messages.error(request, " ".join(error.messages), extra_tags="steer")
     return _back(assignment)
 
 
-def _invalid(request: HttpRequest, assignment: Assignment, name: str, form) -> HttpResponse:
+def _invalid(
+    request: AuthenticatedHttpRequest, assignment: Assignment, name: str, form
+) -> HttpResponse:
     return render_member_detail(request, assignment.member, forms={name: form}, status=422)
 
 
@@ -80,7 +83,9 @@ def _next_date(block: Assignment):
     )
 
 
-def _steer_with_form(request, assignment, name, form, move, said) -> HttpResponse:
+def _steer_with_form(
+    request: AuthenticatedHttpRequest, assignment: Assignment, name: str, form, move, said
+) -> HttpResponse:
     """Validate ``form``, then ``move`` the block with its data: back to the page
     with ``said(block)`` when it worked; the form again, bound, with the rule
     that refused it at its field when not; a message when the block's state
@@ -108,7 +113,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @trainer_required
 @require_POST
-def pause(request: HttpRequest, pk: int) -> HttpResponse:
+def pause(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_block_for_trainer(request, pk)
     try:
         pause_block(assignment=assignment)
@@ -125,7 +130,7 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
+def resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_block_for_trainer(request, pk)
     return _steer_with_form(
         request,
@@ -142,7 +147,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def extend(request: HttpRequest, pk: int) -> HttpResponse:
+def extend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_block_for_trainer(request, pk)
     return _steer_with_form(
         request,
@@ -160,7 +165,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def end(request: HttpRequest, pk: int) -> HttpResponse:
+def end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_block_for_trainer(request, pk)
     try:
         assignment = end_block(assignment=assignment)
@@ -177,7 +182,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def renew(request: HttpRequest, pk: int) -> HttpResponse:
+def renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_block_for_trainer(request, pk)
     start = next_start(assignment, timezone.localdate())
     return _steer_with_form(
@@ -195,7 +200,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def save_override(request: HttpRequest, pk: int) -> HttpResponse:
+def save_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set (or replace) the member's own numbers for one step of their routine."""
     assignment = _get_block_for_trainer(request, pk)
     form = OverrideForm(request.POST, member=assignment.member, routine=assignment.routine)
@@ -229,7 +234,7 @@ def save_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def remove_override(request: HttpRequest, pk: int) -> HttpResponse:
+def remove_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     override = get_object_or_404(
         StepOverride.objects.for_trainer(request.user).select_related("step__exercise"), pk=pk
     )
@@ -244,7 +249,7 @@ def remove_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+def add_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A note to the member, saved and then emailed once by the task worker."""
     assignment = _get_block_for_trainer(request, pk)
     workouts = Workout.objects.filter(

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -23,6 +23,8 @@ from members.models import (
 )
 from members.web.decorators import positive_int, trainer_required
 from members.web.downloads import csv_download, set_cells
+from members.web.requests import AuthenticatedHttpRequest
+from members.web.text import messages_text
 from routines.models import Routine
 
 SHOWS = {
@@ -44,13 +46,13 @@ PAGE_SIZE = 50
 ATTENTION_SHOWN = 12
 
 
-def _choice(request, name: str, options, default: str) -> str:
+def _choice(request: AuthenticatedHttpRequest, name: str, options, default: str) -> str:
     value = request.GET.get(name, default)
     return value if value in options else default
 
 
 @trainer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who needs the trainer today and why, then everyone on a block. The
     filters are a GET form: bookmarkable, and htmx swaps only the list."""
     show = _choice(request, "show", SHOWS, "all")
@@ -119,17 +121,17 @@ def _sort_key(sort: str):
 
 
 @trainer_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render_member_detail(request, member_for_trainer(request, pk))
 
 
-def _get_flag_for_trainer(request: HttpRequest, pk: int) -> PainFlag:
+def _get_flag_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> PainFlag:
     return get_object_or_404(PainFlag.objects.for_trainer(request.user), pk=pk)
 
 
 @trainer_required
 @require_POST
-def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     flag = _get_flag_for_trainer(request, pk)
     if pain.acknowledge(flag):
         messages.success(request, "Marked as seen. Resolve it once you have talked it through.")
@@ -138,7 +140,7 @@ def acknowledge_pain(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Resolve with a note to the member, emailed to them once."""
     flag = _get_flag_for_trainer(request, pk)
     form = PainResolutionForm(request.POST)
@@ -149,7 +151,7 @@ def resolve_pain(request: HttpRequest, pk: int) -> HttpResponse:
             resolving={
                 "flag": flag.pk,
                 "note": form.data.get("note", ""),
-                "error": " ".join(form.errors["note"]),
+                "error": messages_text(form.errors["note"]),
             },
             status=422,
         )
@@ -175,7 +177,7 @@ EXPORT_COLUMNS = [
 
 
 @trainer_required
-def export(request: HttpRequest) -> StreamingHttpResponse:
+def export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """Every set of the trainer's members (or one member's) in a date range, as
     CSV, streamed row by row."""
     members = members_of(request.user)

@@ -61,11 +61,11 @@ class SetSlot:
         return last
 
     @property
-    def prefill(self) -> int | str:
+    def prefill(self) -> int | str | None:
         """Reps (or minutes:seconds) to show before logging: what was logged,
         else what the member did last time when it differed, else the target."""
         source = self.log or self.comparable_last_time
-        if self.is_timed:
+        if self.target_seconds is not None:  # is_timed, spelled so mypy sees it
             seconds = source.seconds if source and source.seconds else self.target_seconds
             return clock(seconds)
         if source and source.reps is not None:

@@ -32,7 +32,7 @@ def pain_alert_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     resolves the flag and writes back (the admin has no such form)."""
     flag = PainFlag.objects.select_related(
         "member__profile__trainer", "exercise", "workout__routine"
-    ).get(pk=delivery.pain_flag_id)
+    ).get(pk=outbox.subject(delivery.pain_flag_id, "pain flag"))
     return render_email(
         "members/email/pain_alert",
         {
@@ -48,7 +48,8 @@ def pain_alert_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 def _alert_sent(delivery: EmailDelivery) -> None:
     """The pages say "emailed" from this time, kept beside the flag."""
-    PainFlag.objects.filter(pk=delivery.pain_flag_id).update(alert_sent_at=delivery.sent_at)
+    if (pk := delivery.pain_flag_id) is not None:
+        PainFlag.objects.filter(pk=pk).update(alert_sent_at=delivery.sent_at)
 
 
 outbox.register(EmailDelivery.Kind.PAIN_ALERT, build=pain_alert_message, sent=_alert_sent)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from members.logbook.sets import TIME_HINT, TIME_RANGE
 from members.models import Profile, SetLog, Workout
+from members.web.text import messages_text
 from routines.limits import (
     MAX_ID,
     MAX_PAIN,
@@ -52,7 +53,7 @@ class MinutesField(forms.CharField):
 
     def to_python(self, value):
         text = super().to_python(value)
-        if text in self.empty_values:
+        if not text:
             return None
         minutes, colon, seconds = text.partition(":")
         digits = minutes.isascii() and minutes.isdigit() and len(minutes) <= 3
@@ -69,7 +70,7 @@ class MinutesField(forms.CharField):
 class LoggerForm(forms.Form):
     def problems(self) -> str:
         """Every message, in one line, for a row or a card that has one slot."""
-        return " ".join(message for messages in self.errors.values() for message in messages)
+        return " ".join(messages_text(messages) for messages in self.errors.values())
 
 
 class StartForm(LoggerForm):
@@ -119,7 +120,8 @@ class LogSetForm(SetForm):
     edit = forms.BooleanField(required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "minutes" in self.data:
             data["reps"] = None
         else:
@@ -199,4 +201,4 @@ class FinishForm(LoggerForm):
     )
 
     def field_errors(self) -> dict[str, str]:
-        return {field: " ".join(messages) for field, messages in self.errors.items()}
+        return {field: messages_text(messages) for field, messages in self.errors.items()}

@@ -144,7 +144,7 @@ def trends(member) -> list[Trend]:
         .values_list("pk", "date", "prescription")[:RECENT]
     )
     recent.reverse()
-    order = {}
+    order: dict[int, int] = {}
     for _, _, prescription in reversed(recent):
         for main in prescription.get("steps", []):
             for target in [main, *main.get("options", [])]:
@@ -163,14 +163,14 @@ def trends(member) -> list[Trend]:
             reps[(workout_id, exercise_id)] = total or 0
             minutes[(workout_id, exercise_id)] = seconds or 0
             names[exercise_id] = name
-    settings = defaultdict(dict)
-    knobs = {}
-    for setting in KnobSetting.objects.filter(workout__in=workout_ids).select_related(
+    settings: defaultdict[int, dict[int, KnobSetting]] = defaultdict(dict)
+    knobs: dict[int, Knob] = {}
+    for knob_setting in KnobSetting.objects.filter(workout__in=workout_ids).select_related(
         "knob", "exercise"
     ):
-        settings[setting.exercise_id][setting.workout_id] = setting
-        knobs.setdefault(setting.exercise_id, setting.knob)
-        names[setting.exercise_id] = setting.exercise.name
+        settings[knob_setting.exercise_id][knob_setting.workout_id] = knob_setting
+        knobs.setdefault(knob_setting.exercise_id, knob_setting.knob)
+        names[knob_setting.exercise_id] = knob_setting.exercise.name
     result = []
     in_session_order = sorted(names.items(), key=lambda item: (order.get(item[0], 99), item[1]))
     for exercise_id, name in in_session_order:

@@ -1,14 +1,15 @@
 """The member's History page: past workouts, their notes and trends."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from members.logbook.history import block_notes, past_workouts, trends
+from members.web.requests import AuthenticatedHttpRequest
 
 
 @login_required
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's past sessions and how each exercise moved."""
     return render(
         request,

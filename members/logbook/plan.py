@@ -3,6 +3,7 @@ set rows, with what is logged, what to prefill and what pain has stopped.
 
 Nothing here writes; ``members.logbook.sets`` does."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from members.logbook.cards import WEAKER, KnobState, SetSlot, StepCard, StepGroup, WorkoutPlan
@@ -13,7 +14,7 @@ from routines.personal import PersonalStep, guide_steps
 SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
 
 
-def snapshot(routine: Routine, overrides: dict[int, StepOverride] | None = None) -> dict:
+def snapshot(routine: Routine, overrides: Mapping[int, StepOverride] | None = None) -> dict:
     """The routine's steps and targets as plain data, copied onto a workout when
     it starts: later edits to the routine never change what was asked. With the
     member's ``overrides``, the targets are that member's own."""
@@ -109,7 +110,8 @@ class PlanHistory:
 def plan_history(workout: Workout) -> PlanHistory:
     steps = workout.prescription.get("steps", [])
     previous = last_workout_before(workout)
-    last_logs, last_settings = {}, {}
+    last_logs: dict[tuple, SetLog] = {}
+    last_settings: dict[int, KnobSetting] = {}
     if previous is not None:
         last_logs = {
             (log.step_id, log.set_number, log.side, log.exercise_id): log

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +15,11 @@ from django_htmx.http import reswap, retarget
 from members.logbook import forms, sets, workouts
 from members.logbook.plan import PlanHistory, build_plan, plan_history
 from members.models import PainFlag, PlannedSession, Profile, Workout
+from members.web.requests import AuthenticatedHttpRequest
 from routines.limits import PAIN_LEVELS
 
 
-def _get_workout_for_member(request: HttpRequest, pk: int) -> Workout:
+def _get_workout_for_member(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     return get_object_or_404(
         Workout.objects.filter(member=request.user)
         .select_related("routine", "planned_session__assignment")
@@ -31,7 +32,7 @@ def _get_workout_for_member(request: HttpRequest, pk: int) -> Workout:
     )
 
 
-def _get_own_workout(request: HttpRequest, pk: int) -> Workout:
+def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     """The workout alone, for an action that reads what it needs after writing."""
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
@@ -70,7 +71,7 @@ def _page(request, workout: Workout, *, status: int = 200, **extra) -> HttpRespo
 
 @login_required
 @require_POST
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start (or go back to) the workout for a planned session of the member's own."""
     form = forms.StartForm(request.POST)
     if not form.is_valid():
@@ -91,13 +92,13 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def workout(request: HttpRequest, pk: int) -> HttpResponse:
+def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, _get_workout_for_member(request, pk))
 
 
 @login_required
 @require_POST
-def accept_zero_pain(request: HttpRequest, pk: int) -> HttpResponse:
+def accept_zero_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     workouts.accept_zero_pain_rule(member=request.user)
     return redirect("members:workout", pk=workout.pk)
@@ -105,13 +106,14 @@ def accept_zero_pain(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pain_check(request: HttpRequest, pk: int) -> HttpResponse:
+def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     # No answer is no answer: never zero pain the member did not say.
     form = forms.PainCheckForm(request.POST)
     if not form.is_valid():
-        errors = {"level": form.errors["level"]} if "level" in form.errors else {}
-        return _page(request, workout, status=422, errors=errors or {"page": form.problems()})
+        if "level" in form.errors:
+            return _page(request, workout, status=422, errors={"level": form.errors["level"]})
+        return _page(request, workout, status=422, errors={"page": form.problems()})
     try:
         workout = workouts.record_pain_before(workout=workout, **form.cleaned_data)
     except ValidationError as error:
@@ -152,7 +154,7 @@ def _row_response(
 
 @login_required
 @require_POST
-def log_set(request: HttpRequest, pk: int) -> HttpResponse:
+def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_own_workout(request, pk)
     form = forms.LogSetForm(request.POST)
     if not form.is_valid():
@@ -196,7 +198,7 @@ def _error_response(request, workout, form: forms.SetForm, problems: str) -> Htt
 
 @login_required
 @require_POST
-def undo_set(request: HttpRequest, pk: int) -> HttpResponse:
+def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     form = forms.SetForm(request.POST)
     if not form.is_valid():
@@ -232,7 +234,7 @@ def _card_action(form_class: type[forms.LoggerForm]):
     def decorate(action):
         @login_required
         @require_POST
-        def view(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+        def view(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> HttpResponse:
             workout = _get_workout_for_member(request, pk)
             # A step that is not this session's is a 404 that changes nothing;
             # answered as a refusal, htmx would swap an empty card into the page.
@@ -293,7 +295,7 @@ def weaker_side(request, workout, step_id, *, side):
 
 @login_required
 @require_POST
-def finish(request: HttpRequest, pk: int) -> HttpResponse:
+def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     form = forms.FinishForm(request.POST)
     note = form.data.get("note", "")
@@ -334,7 +336,7 @@ def finish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     try:
         workouts.reopen_workout(workout=workout)

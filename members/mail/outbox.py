@@ -43,6 +43,15 @@ class NotNeeded(Exception):
     marked skipped with the reason, so the admin can say why nothing came."""
 
 
+def subject(pk: int | None, what: str) -> int:
+    """The id of the row an email of this kind is about. Every builder's kind
+    names one; a delivery queued without it is a bug, raised (and retried)
+    like any other failure to build."""
+    if pk is None:
+        raise ValueError(f"This email names no {what}.")
+    return pk
+
+
 Builder = Callable[[EmailDelivery], EmailMultiAlternatives]
 SentHook = Callable[[EmailDelivery], None]
 

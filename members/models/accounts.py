@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     """Accounts made by a command, the demo or the admin start with a verified email.
 
     Self-signup goes through allauth instead, which verifies the address by email.

@@ -338,6 +338,8 @@ class PlannedSession(models.Model):
     number = models.PositiveSmallIntegerField(help_text="1 for the block's first session.")
     week = models.PositiveSmallIntegerField(help_text="The block week it falls in.")
     date = models.DateField()
+    # Not a column: set on each session by ``Assignment.progress`` for the day asked.
+    status: Status
 
     class Meta:
         ordering = ["assignment", "number"]

@@ -73,11 +73,11 @@ class StepOverride(models.Model):
 
     @property
     def knob_start(self) -> str:
-        if self.knob_id is None:
+        if (knob := self.knob) is None:
             return ""
-        if self.knob.is_levels:
+        if knob.is_levels:
             return self.knob_level
-        return format_amount(self.knob_value, self.knob.unit) if self.knob_value else ""
+        return format_amount(self.knob_value, knob.unit) if self.knob_value else ""
 
     @property
     def summary(self) -> str:
@@ -90,8 +90,8 @@ class StepOverride(models.Model):
         if self.duration_seconds:
             minutes, seconds = divmod(self.duration_seconds, 60)
             parts.append(f"{minutes} min" + (f" {seconds} s" if seconds else ""))
-        if self.knob_start:
-            parts.append(f"start {self.knob.label.lower()} at {self.knob_start}")
+        if (knob := self.knob) is not None and self.knob_start:
+            parts.append(f"start {knob.label.lower()} at {self.knob_start}")
         return " · ".join(parts) or "note only"
 
     def clean(self):
@@ -104,7 +104,7 @@ class StepOverride(models.Model):
 def override_problems(override: StepOverride) -> dict[str, str]:
     """What is wrong with an override, by field: one place for the admin and the
     trainer's form."""
-    problems = {}
+    problems: dict[str, str] = {}
     step = override.step if override.step_id else None
     if step is None:
         return problems
@@ -114,8 +114,7 @@ def override_problems(override: StepOverride) -> dict[str, str]:
         problems["duration_seconds"] = (
             f"{step.exercise.name} is counted in reps: change its reps instead."
         )
-    if override.knob_id:
-        knob = override.knob
+    if (knob := override.knob) is not None:
         if knob.exercise_id != step.exercise_id:
             problems["knob"] = f"Choose a setting of {step.exercise.name} itself."
         elif knob.is_levels:

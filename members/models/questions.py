@@ -138,14 +138,15 @@ class Question(models.Model):
     @property
     def answerer(self) -> str:
         """Who will answer, in the words the sender sees."""
-        return self.trainer.display_name if self.trainer_id else "the club's trainers"
+        return trainer.display_name if (trainer := self.trainer) else "the club's trainers"
 
     @property
     def topic(self) -> str:
         """What it is about: an exercise, a session, or nothing in particular."""
-        session = f"the session on {self.workout.date:%a, %b %-d}" if self.workout_id else ""
-        if self.exercise_id:
-            return f"{self.exercise.name}, in {session}" if session else self.exercise.name
+        workout, exercise = self.workout, self.exercise
+        session = f"the session on {workout.date:%a, %b %-d}" if workout else ""
+        if exercise:
+            return f"{exercise.name}, in {session}" if session else exercise.name
         return session
 
     @property

@@ -233,7 +233,7 @@ class KnobSetting(models.Model):
 
     @property
     def display(self) -> str:
-        if self.level:
+        if self.level or self.value is None:  # a setting has one or the other
             return self.level
         # The unit stored with the setting, which the knob may since have changed.
         return format_amount(self.value, self.unit)
@@ -320,5 +320,5 @@ class PainFlag(models.Model):
         ]
 
     def __str__(self):
-        where = self.exercise.name if self.exercise_id else "before the workout"
+        where = exercise.name if (exercise := self.exercise) else "before the workout"
         return f"Pain {self.level}/10 ({where})"

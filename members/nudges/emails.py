@@ -50,6 +50,9 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
     Checked again at sending: a session done, moved or on a block no longer
     running since it was queued is not reminded of."""
 
+    # A deleted session leaves its reminder behind, naming none.
+    if delivery.planned_session_id is None:
+        raise NotNeeded("The session no longer exists.")
     session = (
         PlannedSession.objects.select_related(
             "assignment__routine",

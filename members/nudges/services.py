@@ -114,15 +114,16 @@ def queue_due(now: dt.datetime | None = None) -> Queued:
         }
         for session in reminders_due(now)
     }
-    day = digest_day(now)
-    digests = {
-        digest_key(trainer.pk, day): {
-            "kind": EmailDelivery.Kind.DIGEST,
-            "to_email": trainer.email,
-            "recipient": trainer,
+    digests: dict[str, dict] = {}
+    if day := digest_day(now):
+        digests = {
+            digest_key(trainer.pk, day): {
+                "kind": EmailDelivery.Kind.DIGEST,
+                "to_email": trainer.email,
+                "recipient": trainer,
+            }
+            for trainer in digest_recipients()
         }
-        for trainer in (digest_recipients() if day else [])
-    }
     return Queued(reminders=_queue_new(reminders), digests=_queue_new(digests))
 
 

@@ -9,13 +9,14 @@ so opening the link (a GET) only shows the page; its button, or the mail
 app's own unsubscribe button (RFC 8058), posts to turn reminders off."""
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.models import User
 from members.nudges import services as nudges
+from members.web.requests import HtmxHttpRequest
 from members.web.text import clock_text
 
 ONE_CLICK = "One-Click"
@@ -44,7 +45,7 @@ def _first_name(member: User) -> str:
 
 
 def _page(
-    request: HttpRequest, member: User, token: str, *, asking: bool, on: bool | None = None
+    request: HtmxHttpRequest, member: User, token: str, *, asking: bool, on: bool | None = None
 ) -> HttpResponse:
     if on is None:
         profile = getattr(member, "profile", None)
@@ -64,7 +65,7 @@ def _page(
 
 
 @require_GET
-def reminders(request: HttpRequest, token: str) -> HttpResponse:
+def reminders(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Whether reminders are on, with the one button that changes it."""
     return _page(request, _member(token), token, asking=False)
 
@@ -79,7 +80,7 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
 # leads to, or Settings, turns back on. The page's own button posts here too.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def reminders_off(request: HttpRequest, token: str) -> HttpResponse:
+def reminders_off(request: HtmxHttpRequest, token: str) -> HttpResponse:
     member = _member(token)
     if request.method == "GET":
         # Opened from the email, or by a scanner: ask, change nothing.
@@ -92,7 +93,7 @@ def reminders_off(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reminders_on(request: HttpRequest, token: str) -> HttpResponse:
+def reminders_on(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Turns them on from the page's form (CSRF-checked: the page set the
     cookie); opened as a link, shows the page."""
     member = _member(token)

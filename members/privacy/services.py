@@ -112,7 +112,7 @@ def export(user: User) -> dict:
         "workouts": [
             {
                 "date": workout.date,
-                "routine": workout.routine.title,
+                "routine": workout.routine.title if workout.routine else "",
                 "session": workout.planned_session.number if workout.planned_session else None,
                 "started": _when(workout.started_at),
                 "finished": _when(workout.finished_at),
@@ -209,7 +209,7 @@ def set_rows(user: User) -> Iterator[list]:
         workout = log.workout
         yield [
             workout.date.isoformat(),
-            workout.routine.title,
+            workout.routine.title if workout.routine else "",
             workout.planned_session.number if workout.planned_session else "extra",
             *set_cells(log),
             _when(log.logged_at),

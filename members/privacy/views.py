@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from members.privacy import services as privacy
 from members.privacy.forms import DeleteAccountForm
 from members.web.downloads import csv_download
+from members.web.requests import AuthenticatedHttpRequest
+from members.web.text import messages_text
 
 
 def _filename(kind: str) -> str:
@@ -27,7 +29,7 @@ def _filename(kind: str) -> str:
 @never_cache
 @login_required
 @reauthentication_required
-def your_data(request: HttpRequest) -> HttpResponse:
+def your_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The downloads, once the password is confirmed: a page to land on, so the
     member is not left on the password form while the file downloads."""
     return render(request, "members/your_data.html", {"active_nav": "settings"})
@@ -36,7 +38,7 @@ def your_data(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @reauthentication_required
-def data_json(request: HttpRequest) -> HttpResponse:
+def data_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     body = json.dumps(privacy.export(request.user), cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("data")}.json"'
@@ -46,13 +48,13 @@ def data_json(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @reauthentication_required
-def sets_csv(request: HttpRequest) -> StreamingHttpResponse:
+def sets_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     return csv_download(privacy.set_rows(request.user), f"{_filename('sets')}.csv")
 
 
 @login_required
 @reauthentication_required(allow_get=True)
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What goes and what stays, then the button. A trainer's account is closed
     by the club's admin: their members' blocks hang on it."""
     page = {"active_nav": "settings"}
@@ -61,7 +63,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DeleteAccountForm(request.POST)
         if not form.is_valid():
-            error = " ".join(form.errors["confirm"])
+            error = messages_text(form.errors["confirm"])
             return render(
                 request, "members/delete_account.html", {**page, "error": error}, status=422
             )

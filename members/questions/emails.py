@@ -16,7 +16,7 @@ from members.questions.services import sender_summary
 def _question(delivery: EmailDelivery) -> Question:
     return Question.objects.select_related(
         "member__profile", "trainer__profile", "answered_by__profile", "exercise", "workout"
-    ).get(pk=delivery.question_id)
+    ).get(pk=outbox.subject(delivery.question_id, "question"))
 
 
 def question_to_trainer(delivery: EmailDelivery) -> EmailMultiAlternatives:

@@ -1,6 +1,7 @@
 """The contact form and the trainer's answer."""
 
 import uuid
+from typing import cast
 
 from django import forms
 
@@ -69,7 +70,8 @@ class QuestionForm(forms.Form):
         elif workout is not None:
             initial.setdefault("about", f"workout-{workout.pk}")
             initial.setdefault("subject", f"About my session on {workout.date:%A, %B %-d}")
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         if self.user is not None:
             del self.fields["name"]
             del self.fields["email"]
@@ -81,7 +83,7 @@ class QuestionForm(forms.Form):
                     [(f"workout-{w.pk}", _session_label(w)) for w in self._workouts],
                 ),
             ]
-            self.fields["about"].choices = [
+            cast(forms.ChoiceField, self.fields["about"]).choices = [
                 ("", "Nothing in particular"),
                 *[(group, options) for group, options in groups if options],
             ]
@@ -93,10 +95,10 @@ class QuestionForm(forms.Form):
         blocks) and their last sessions; the one the form was opened from is
         always among them."""
         block = Assignment.objects.current().filter(member=self.user).first()
-        exercises = Exercise.objects.order_by("name")
+        in_routine = Exercise.objects.order_by("name")
         if block is not None:
-            exercises = exercises.filter(steps__routine_id=block.routine_id).distinct()
-        exercises = list(exercises)
+            in_routine = in_routine.filter(steps__routine_id=block.routine_id).distinct()
+        exercises = list(in_routine)
         if exercise is not None and exercise not in exercises:
             exercises.append(exercise)
         workouts = list(

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from members.questions.services import (
 )
 from members.web.decorators import positive_int, trainer_required
 from members.web.ratelimit import Limit, client_address, give_back, take, tripped, window_ends
+from members.web.requests import AuthenticatedHttpRequest, HtmxHttpRequest
 from routines.models import Exercise
 
 RATE_SCOPE = "contact"
@@ -25,7 +26,7 @@ HOUR = 3600
 SENT_KEY = "question_sent"
 
 
-def _limits(request: HttpRequest) -> list[Limit]:
+def _limits(request: HtmxHttpRequest) -> list[Limit]:
     """Each member has their own hourly count, and so does each visitor's
     address; members at the club share its address, so that count only
     stops a flood."""
@@ -51,7 +52,7 @@ def _limit_message(limit: Limit) -> str:
     )
 
 
-def _topic(request: HttpRequest):
+def _topic(request: HtmxHttpRequest):
     """The exercise or the member's own session the form was opened from; a
     session that is not theirs is a 404."""
     source = request.POST if request.method == "POST" else request.GET
@@ -63,7 +64,7 @@ def _topic(request: HttpRequest):
     return exercise, workout
 
 
-def contact(request: HttpRequest) -> HttpResponse:
+def contact(request: HtmxHttpRequest) -> HttpResponse:
     """Ask the trainers. The question is stored in this request; the emails
     about it are sent by the task worker."""
     exercise, workout = _topic(request)
@@ -130,7 +131,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sent(request: HttpRequest, question: Question) -> HttpResponse:
+def _sent(request: HtmxHttpRequest, question: Question) -> HttpResponse:
     request.session[SENT_KEY] = {
         "answerer": question.answerer,
         "email": question.email,
@@ -139,7 +140,7 @@ def _sent(request: HttpRequest, question: Question) -> HttpResponse:
     return redirect("contact_sent")
 
 
-def contact_sent(request: HttpRequest) -> HttpResponse:
+def contact_sent(request: HtmxHttpRequest) -> HttpResponse:
     sent = request.session.get(SENT_KEY)
     if sent is None:
         return redirect("contact")
@@ -147,7 +148,7 @@ def contact_sent(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_questions(request: HttpRequest) -> HttpResponse:
+def my_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's questions, newest first, with their answers."""
     asked = (
         Question.objects.for_member(request.user)
@@ -169,11 +170,11 @@ INBOX_SHOWS = {
 }
 
 
-def _questions_for_trainer(request: HttpRequest):
+def _questions_for_trainer(request: AuthenticatedHttpRequest):
     return Question.objects.for_trainer(request.user)
 
 
-def _get_question_for_trainer(request: HttpRequest, pk: int) -> Question:
+def _get_question_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> Question:
     return get_object_or_404(
         _questions_for_trainer(request).select_related(
             "member__profile", "trainer__profile", "answered_by__profile", "exercise", "workout"
@@ -183,7 +184,7 @@ def _get_question_for_trainer(request: HttpRequest, pk: int) -> Question:
 
 
 @trainer_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     show = request.GET.get("show", "waiting")
     if show not in INBOX_SHOWS:
         show = "waiting"
@@ -216,7 +217,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def render_question(request, question, *, form=None, status=200) -> HttpResponse:
+def render_question(
+    request: AuthenticatedHttpRequest, question: Question, *, form=None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "members/trainer/question.html",
@@ -232,7 +235,7 @@ def render_question(request, question, *, form=None, status=200) -> HttpResponse
 
 
 @trainer_required
-def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def question_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render_question(request, _get_question_for_trainer(request, pk))
 
 
@@ -243,7 +246,7 @@ def _back_to(question: Question) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     question = _get_question_for_trainer(request, pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -255,7 +258,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to(question)
 
 
-def _change(request: HttpRequest, pk: int, change, said: str) -> HttpResponse:
+def _change(request: AuthenticatedHttpRequest, pk: int, change, said: str) -> HttpResponse:
     """Apply a status change; a retried post changes nothing and says nothing."""
     question = _get_question_for_trainer(request, pk)
     if change(question):
@@ -265,7 +268,7 @@ def _change(request: HttpRequest, pk: int, change, said: str) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def mark_answered(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_answered(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _change(
         request,
         pk,
@@ -276,7 +279,7 @@ def mark_answered(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _change(
         request,
         pk,
@@ -287,7 +290,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainer_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _change(
         request,
         pk,

@@ -1,11 +1,15 @@
 """What trainer views share: the trainer-only decorator and query-string ids."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBase
 
 from members.models.access import is_trainer
+from members.web.requests import AuthenticatedHttpRequest
 
 
 def positive_int(value: str | None) -> int | None:
@@ -16,14 +20,15 @@ def positive_int(value: str | None) -> int | None:
     return None
 
 
-def trainer_required(view):
+def trainer_required[V: Callable[..., HttpResponseBase]](view: V) -> V:
     """Signed-in trainers (and superusers) only: anyone else signed in gets 403."""
 
     @wraps(view)
     @login_required
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not is_trainer(request.user):
             raise PermissionDenied("Only trainers can open this page.")
         return view(request, *args, **kwargs)
 
-    return wrapper
+    # wraps() hands on the view's own signature, which mypy cannot follow.
+    return cast(V, wrapper)

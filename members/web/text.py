@@ -1,6 +1,12 @@
 """Text as members read it and as email headers need it."""
 
 import datetime as dt
+from collections.abc import Iterable
+
+
+def messages_text(messages: Iterable[object]) -> str:
+    """A field's error messages (a form's ``errors[name]``) in one line."""
+    return " ".join(str(message) for message in messages)
 
 
 def one_line(value: str) -> str:

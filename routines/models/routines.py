@@ -294,15 +294,14 @@ class Step(models.Model):
             errors["weaker_side_extra_sets"] = (
                 "Extra sets on the weaker side need a per-side step: tick “per side”."
             )
-        if self.paired_with_id:
-            errors.update(self._pairing_errors())
-        if self.alternative_to_id:
-            errors.update(self._alternative_errors())
+        if (partner := self.paired_with) is not None:
+            errors.update(self._pairing_errors(partner))
+        if (main := self.alternative_to) is not None:
+            errors.update(self._alternative_errors(main))
         if errors:
             raise ValidationError(errors)
 
-    def _pairing_errors(self) -> dict[str, str]:
-        partner = self.paired_with
+    def _pairing_errors(self, partner: "Step") -> dict[str, str]:
         if self.pk and partner.pk == self.pk:
             return {"paired_with": "A step cannot alternate with itself."}
         if partner.routine_id != self.routine_id:
@@ -319,8 +318,7 @@ class Step(models.Model):
         # routine admin's step formset (routines.admin.StepFormSet).
         return {}
 
-    def _alternative_errors(self) -> dict[str, str]:
-        main = self.alternative_to
+    def _alternative_errors(self, main: "Step") -> dict[str, str]:
         if self.pk and main.pk == self.pk:
             return {"alternative_to": "A step cannot be an alternative to itself."}
         if main.routine_id != self.routine_id:

@@ -123,7 +123,7 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
         )
     )
     prescription = snapshot(routine)
-    by_block = {}
+    by_block: dict[int, list[PlannedSession]] = {}
     for session in sessions:
         by_block.setdefault(session.assignment_id, []).append(session)
 
