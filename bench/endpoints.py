@@ -5,7 +5,7 @@ each a set not logged before. Imported once Django is set up."""
 import datetime as dt
 import re
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -98,11 +98,19 @@ class LogASet(Endpoint):
         """Remove the sessions made for the run (thousands, for a few members,
         all today), so the trainer's pages after it see the club as generated
         plus the sessions the members started themselves."""
-        Workout.objects.filter(
+        made = Workout.objects.filter(
             member__in=Workout.objects.filter(pk__in=self.workouts).values("member"),
             planned_session=None,
             date=timezone.localdate(),
-        ).exclude(pk__in=self.workouts).delete()
+        ).exclude(pk__in=self.workouts)
+        # The last posts wrk sent are still being served when it exits, each
+        # holding its workout's row lock until it commits: locking the rows
+        # first waits for them (a set stored after the delete had read the
+        # sets would break its foreign key), and a post after that finds its
+        # session gone.
+        with transaction.atomic():
+            list(made.select_for_update().order_by("pk").values_list("pk", flat=True))
+            made.delete()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
