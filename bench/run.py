@@ -82,11 +82,10 @@ def main() -> int:
             base = support.Site(port)
             results = {}
             for endpoint in endpoints.build(args, base):
-                logs_sets = isinstance(endpoint, endpoints.LogASet)
-                if logs_sets:
+                if isinstance(endpoint, endpoints.LogASet):
                     endpoint.size(ceiling_rate=next(iter(results.values()))["rate"])
                 results[endpoint.name] = _measure(args, wrk, base, endpoint, work)
-                if logs_sets:
+                if isinstance(endpoint, endpoints.LogASet):
                     endpoint.clean_up()
                 row = results[endpoint.name]
                 print(
