@@ -58,22 +58,22 @@ test: $(VENV)/.dev-installed lint typecheck
 # wrk drives the load; it is installed from Debian's packages when missing.
 bench: $(VENV)/.dev-installed
 	@command -v wrk >/dev/null 2>&1 || bin/apt-install wrk
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 audit: $(VENV)/.dev-installed
 	@command -v chromium >/dev/null 2>&1 || bin/apt-install chromium
-	$(PY) bench/audit.py $(AUDIT_ARGS)
+	$(PY) -m bench.audit $(AUDIT_ARGS)
 
 # Against gunicorn and PostgreSQL on loopback (DATABASE_URL's server, 127.0.0.1:5432 by default).
 soak: $(VENV)/.dev-installed
-	$(PY) bench/soak.py $(SOAK_ARGS)
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 # The database-restart drill makes its own PostgreSQL cluster with the installed server binaries.
 drills: $(VENV)/.dev-installed
-	$(PY) bench/drills.py $(DRILL_ARGS)
+	$(PY) -m bench.drills $(DRILL_ARGS)
 
 drill-mail: $(VENV)/.dev-installed
-	$(PY) bench/drills.py mail $(DRILL_ARGS)
+	$(PY) -m bench.drills mail $(DRILL_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

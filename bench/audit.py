@@ -2,6 +2,7 @@
 against Debian's Chromium.
 
     make audit
+    python -m bench.audit --only logger  # some of the pages, from the repository's root
 
 Builds the demo club in a throwaway SQLite database, serves it under gunicorn
 with the production settings (DEBUG off, compressed and hashed static files)
@@ -19,17 +20,16 @@ import os
 import pathlib
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import django
 
-from bench.web import Site, Visitor, free_port, save_results, serve  # noqa: E402
+from bench import support
+from routines.seed import ROUTINE_SLUG
 
-HERE = ROOT / "bench" / "audit"
+HERE = support.ROOT / "bench" / "audit"
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
@@ -50,50 +50,38 @@ def main() -> int:
         sys.exit("make audit needs Chromium: apt-get install chromium (Debian's package).")
     _install_lighthouse()
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="ground-up-audit-"))
-    port = free_port()
-    os.environ.update(
-        {
-            "DATABASE_URL": f"sqlite:///{work / 'demo.sqlite3'}",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "localhost",
-            "SITE_URL": f"http://localhost:{port}",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    print("Building the demo club and its static files", flush=True)
-    for command, debug in (
-        (["migrate", "--noinput", "-v0"], False),
-        (["createcachetable"], False),
-        (["demo"], True),  # the demo's known passwords are refused without DEBUG
-        (["collectstatic", "--noinput", "-v0"], False),
-    ):
-        subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            env={**os.environ, "DEBUG": "true"} if debug else None,
+    port = support.free_port()
+    # The demo database, gunicorn's log and the raw reports.
+    with support.work_folder("ground-up-audit-") as work:
+        os.environ.update(
+            {
+                "DATABASE_URL": f"sqlite:///{work / 'demo.sqlite3'}",
+                "DEBUG": "false",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "localhost",
+                "SITE_URL": f"http://localhost:{port}",
+                "LOG_LEVEL": "WARNING",
+            }
         )
-    server = serve(port=port, workers=2, log=work / "gunicorn.log")
-    try:
-        pages = _pages(Site(port, host="localhost"))
-        if args.only:
-            pages = [page for page in pages if args.only.lower() in page[0].lower()]
-        results = {}
-        for name, path, cookies in pages:
-            results[name] = _lighthouse(args, f"http://localhost:{port}{path}", cookies, work)
-            row = results[name]
-            print(
-                f"  {name}: {row['performance']} / {row['accessibility']} / "
-                f"{row['best-practices']}, {row['kb']:.1f} KB",
-                flush=True,
-            )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    shutil.rmtree(work)  # the demo database, gunicorn's log and the raw reports
+        print("Building the demo club and its static files", flush=True)
+        support.manage("migrate", "--noinput", "-v0")
+        support.manage("createcachetable")
+        # The demo's known passwords are refused without DEBUG.
+        support.manage("demo", env={**os.environ, "DEBUG": "true"})
+        support.manage("collectstatic", "--noinput", "-v0")
+        with support.served(port=port, workers=2, work=work):
+            pages = _pages(support.Site(port, host="localhost"))
+            if args.only:
+                pages = [page for page in pages if args.only.lower() in page[0].lower()]
+            results = {}
+            for name, path, cookies in pages:
+                results[name] = _lighthouse(args, f"http://localhost:{port}{path}", cookies, work)
+                row = results[name]
+                print(
+                    f"  {name}: {row['performance']} / {row['accessibility']} / "
+                    f"{row['best-practices']}, {row['kb']:.1f} KB",
+                    flush=True,
+                )
     return _report(results)
 
 
@@ -114,10 +102,10 @@ def _install_lighthouse() -> None:
     )
 
 
-def _pages(site: Site) -> list[tuple[str, str, dict]]:
+def _pages(site: support.Site) -> list[tuple[str, str, dict]]:
     from_db = _demo_ids()
-    member = Visitor(site, MEMBER, DEMO_PASSWORD)
-    trainer = Visitor(site, TRAINER, DEMO_PASSWORD)
+    member = support.Visitor(site, MEMBER, DEMO_PASSWORD)
+    trainer = support.Visitor(site, TRAINER, DEMO_PASSWORD)
     return [
         ("landing", "/", {}),
         ("sign-in", "/accounts/login/", {}),
@@ -133,11 +121,8 @@ def _pages(site: Site) -> list[tuple[str, str, dict]]:
 def _demo_ids() -> dict:
     """The member's latest session, the routine and the member, from the demo data."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clubsite.settings")
-    import django
-
     django.setup()
-    from members.models import User, Workout
-    from routines.seed import ROUTINE_SLUG
+    from members.models import User, Workout  # the models load only once Django is set up
 
     member = User.objects.get(email=MEMBER)
     workout = Workout.objects.filter(member=member).latest("date", "pk")
@@ -218,8 +203,7 @@ def _report(results: dict) -> int:
     header = (
         f"{'page':20} {'performance':>12} {'accessibility':>14} {'best practices':>15} {'KB':>7}"
     )
-    print(header)
-    print("-" * len(header))
+    support.print_header(header)
     misses = []
     for name, row in results.items():
         print(
@@ -233,7 +217,7 @@ def _report(results: dict) -> int:
             misses.append(f"{name}: failed {', '.join(row['failed_audits'])}")
         if name == "logger" and row["kb"] > LOGGER_LIMIT_KB:
             misses.append(f"logger: {row['kb']:.1f} KB > {LOGGER_LIMIT_KB} KB")
-    save_results("audit", results)
+    support.save_results("audit", results)
     for miss in misses:
         print(f"MISSED {miss}")
     return 1 if misses else 0

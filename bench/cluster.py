@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import tempfile
 
-from bench.web import free_port
+from bench.support import free_port
 
 BIN_DIRS = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 

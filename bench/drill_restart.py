@@ -1,7 +1,7 @@
 """Drill: PostgreSQL restarted in the middle of a soak.
 
-    python bench/drill_restart.py            # 20 members for 40 s, 10 s without the database
-    python bench/drill_restart.py --short    # 6 members for 14 s, 4 s without it (CI)
+    python -m bench.drill_restart            # 20 members for 40 s, 10 s without the database
+    python -m bench.drill_restart --short    # 6 members for 14 s, 4 s without it (CI)
 
 Makes a private PostgreSQL cluster (the installed server binaries, a temporary
 folder, a free loopback port), so the drill can stop and start its server,
@@ -23,29 +23,16 @@ errors after the idle restart. Exit status 1 if any of those is not zero.
 """
 
 import argparse
-import pathlib
-import shutil
 import sys
-import tempfile
 import threading
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from django.db import connections
 
-from bench.cluster import Cluster  # noqa: E402
-from bench.soak import (  # noqa: E402
-    Tally,
-    compare,
-    create_database,
-    prepare,
-    run_members,
-    sign_in_all,
-    site_environment,
-    stop_server,
-    stored_sets,
-)
-from bench.web import Site, free_port, serve  # noqa: E402
+from bench import support
+from bench.cluster import Cluster
+from bench.phone import run_members, sign_in_all
+from bench.tally import compare
 
 DRILL_DB = "groundup_restart_drill"
 
@@ -62,48 +49,50 @@ def main() -> int:
         args.members, args.seconds, args.outage = 6, 14, 4
 
     cluster = Cluster()
-    work = pathlib.Path(tempfile.mkdtemp(prefix="ground-up-drill-"))
-    server = None
     try:
-        cluster.create()
-        print(f"Private PostgreSQL ({cluster.bin.parent.name}) on 127.0.0.1:{cluster.port}")
-        port = free_port()
-        site_environment(create_database(cluster.url, DRILL_DB), port)
-        print(f"  {prepare(args.members)}", flush=True)
-        server = serve(port=port, workers=2, log=work / "gunicorn.log")
-        members = sign_in_all(Site(port), args.members, seed=1)
-        print(f"{args.members} members signed in; logging for {args.seconds:g} s", flush=True)
+        with support.work_folder("ground-up-drill-") as work:
+            cluster.create()
+            print(f"Private PostgreSQL ({cluster.bin.parent.name}) on 127.0.0.1:{cluster.port}")
+            port = support.free_port()
+            support.site_environment(support.create_database(cluster.url, DRILL_DB), port)
+            print(f"  {support.prepare(args.members)}", flush=True)
+            from bench import stored  # the models load only once Django is set up
 
-        result: dict[str, Tally] = {}
-        load = threading.Thread(
-            target=lambda: result.update(tally=run_members(members, args.seconds))
-        )
-        started = time.monotonic()
-        load.start()
-        time.sleep(args.seconds / 3)
-        down = time.monotonic()
-        cluster.stop(args.mode)
-        print(f"  {down - started:4.1f} s  PostgreSQL STOPPED (-m {args.mode})", flush=True)
-        time.sleep(args.outage)
-        cluster.start()
-        up = time.monotonic()
-        print(f"  {up - started:4.1f} s  PostgreSQL STARTED again", flush=True)
-        load.join()
-        print(f"  {time.monotonic() - started:4.1f} s  members stopped", flush=True)
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped: see {work / 'gunicorn.log'}")
-        tally = result["tally"]
-        comparison = compare(tally.posts, stored_sets(tally.workouts))
-        broken = half_written(tally.workouts)
-        idle = idle_restart(cluster, members)
+            with support.served(port=port, workers=2, work=work) as server:
+                members = sign_in_all(support.Site(port), args.members, seed=1)
+                print(
+                    f"{args.members} members signed in; logging for {args.seconds:g} s",
+                    flush=True,
+                )
+                tally, down, up = outage(args, cluster, members)
+                support.still_serving(server, work)
+                comparison = compare(tally.posts, stored.stored_sets(tally.workouts))
+                broken = stored.half_written(tally.workouts)
+                idle = idle_restart(cluster, members)
     finally:
-        stop_server(server)
-        from django.db import connections
-
         connections.close_all()
         cluster.remove()
-    shutil.rmtree(work)
     return report(args, tally, comparison, broken, idle, down=down, up=up)
+
+
+def outage(args, cluster: Cluster, members):
+    """The members logging sets, and the database stopped a third of the way
+    in for the outage's length: their tally, and when it went down and up."""
+    result: dict[str, object] = {}
+    load = threading.Thread(target=lambda: result.update(tally=run_members(members, args.seconds)))
+    started = time.monotonic()
+    load.start()
+    time.sleep(args.seconds / 3)
+    down = time.monotonic()
+    cluster.stop(args.mode)
+    print(f"  {down - started:4.1f} s  PostgreSQL STOPPED (-m {args.mode})", flush=True)
+    time.sleep(args.outage)
+    cluster.start()
+    up = time.monotonic()
+    print(f"  {up - started:4.1f} s  PostgreSQL STARTED again", flush=True)
+    load.join()
+    print(f"  {time.monotonic() - started:4.1f} s  members stopped", flush=True)
+    return result["tally"], down, up
 
 
 def idle_restart(cluster, members) -> int:
@@ -119,44 +108,6 @@ def idle_restart(cluster, members) -> int:
         except OSError:
             errors += 1
     return errors
-
-
-def half_written(workouts) -> dict[str, int]:
-    """Workouts that are not whole: each write of the logger is one
-    transaction, so a cut-off request leaves nothing or all of it."""
-    from django.db.models import Exists, OuterRef
-
-    from members.logbook.plan import build_plan
-    from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
-
-    sets_without_knobs = (
-        SetLog.objects.filter(workout_id__in=list(workouts))
-        .exclude(knobs={})
-        .exclude(
-            Exists(
-                KnobSetting.objects.filter(
-                    workout=OuterRef("workout"), exercise=OuterRef("exercise")
-                )
-            )
-        )
-        .count()
-    )
-    finished = Workout.objects.filter(pk__in=list(workouts), finished_at__isnull=False)
-    disagreeing = sum(
-        workout.is_complete
-        != build_plan(workout, profile=Profile.objects.get(user_id=workout.member_id)).is_complete
-        for workout in finished.filter(pain_before=0)
-    )
-    pain_without_flag = (
-        Workout.objects.filter(pk__in=list(workouts), pain_before__gt=0)
-        .exclude(Exists(PainFlag.objects.filter(workout=OuterRef("pk"))))
-        .count()
-    )
-    return {
-        "sets without their knob settings": sets_without_knobs,
-        "finished, completeness not as its sets": disagreeing,
-        "pain before, no flag": pain_without_flag,
-    }
 
 
 def outage_counts(timeline, *, down: float, up: float) -> dict:
@@ -192,15 +143,11 @@ def report(args, tally, comparison, broken: dict, idle: int, *, down: float, up:
         ("connections cut", tally.socket_errors),
         ("4xx answers", tally.refused),
         ("sets acknowledged", comparison.acknowledged),
-        ("missing", comparison.missing),
-        ("stored with another count", comparison.stale),
-        ("doubled", comparison.doubled),
+        *comparison.lost(),
         *broken.items(),
         ("errors after a restart while idle", idle),
     ]
-    print()
-    for name, value in rows:
-        print(f"{name:40}{value:>8}")
+    support.print_rows(rows, width=40, value_width=8)
     for kind, text in sorted(tally.samples.items()):
         title = text.split("<title>", 1)[-1].split("</title>", 1)[0] if "<title>" in text else ""
         print(f"  a {kind} answer during the outage: {title or text[:80]!r}")

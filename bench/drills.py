@@ -3,7 +3,7 @@ counts what members and trainers would have lost.
 
     make drills                         # every drill, full length (about 3 minutes)
     make drills DRILL_ARGS=--short      # every drill, short (CI: about a minute)
-    python bench/drills.py kill mail    # some of them
+    python -m bench.drills kill mail    # some of them
 
 restart  PostgreSQL restarted in the middle of a soak (a private cluster):
          clean answers while down, recovered alone, every set once
@@ -21,18 +21,17 @@ DATABASE_URL names (127.0.0.1:5432 by default).
 """
 
 import argparse
-import pathlib
 import subprocess
 import sys
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from bench.support import ROOT
 
 DRILLS = {
-    "restart": ["bench/drill_restart.py"],
-    "worker": ["bench/drill_mail.py", "worker"],
-    "kill": ["bench/drill_kill.py"],
-    "mail": ["bench/drill_mail.py", "mail"],
+    "restart": ["bench.drill_restart"],
+    "worker": ["bench.drill_mail", "worker"],
+    "kill": ["bench.drill_kill"],
+    "mail": ["bench.drill_mail", "mail"],
 }
 
 
@@ -51,7 +50,7 @@ def main() -> int:
     for name in chosen:
         print(f"\n===== drill: {name} =====", flush=True)
         started = time.monotonic()
-        command = [sys.executable, *DRILLS[name], *(["--short"] if args.short else [])]
+        command = [sys.executable, "-m", *DRILLS[name], *(["--short"] if args.short else [])]
         done = subprocess.run(command, cwd=ROOT, check=False)  # noqa: S603 - our own scripts
         results[name] = (done.returncode, time.monotonic() - started)
 

@@ -3,7 +3,8 @@ that log a new set each time."""
 
 import pytest
 
-from bench.run import _lua_string, _set_posts
+from bench.endpoints import set_posts
+from bench.run import _lua_string
 from members.logbook.plan import build_plan
 from members.models import SetLog, Workout
 from tests.members.logger_helpers import started_workout
@@ -35,7 +36,7 @@ def test_every_post_logs_a_set_not_logged_before(
     second = started_workout(second_member, trainer, weaker_side="unsure")
     sets_today = sum(len(build_plan(w, profile=w.member.profile).slots) for w in (first, second))
     needed = 2 * sets_today + 5  # more than today's sessions hold: further ones are made
-    posts = _set_posts(["alex", "jordan"], [first.pk, second.pk], needed)
+    posts = set_posts(["alex", "jordan"], [first.pk, second.pk], needed)
     assert len(posts) == needed
     assert Workout.objects.count() == 2 * 3
     keys = {

@@ -3,7 +3,8 @@ doubled, read from the logger's real pages."""
 
 import pytest
 
-from bench.soak import SetPost, compare, percentile, set_rows, shows_logged
+from bench.phone import set_rows, shows_logged
+from bench.tally import SetPost, compare, percentile
 from members.logbook.plan import build_plan
 from members.models import Profile, SetLog
 from tests.members.logger_helpers import started_workout
