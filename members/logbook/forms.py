@@ -103,6 +103,11 @@ class SetForm(LoggerForm):
         },
     )
 
+    def row(self) -> dict:
+        """The set, as the services name it."""
+        data = self.cleaned_data
+        return {"step_id": data["step"], "set_number": data["set_number"], "side": data["side"]}
+
     def key(self) -> str:
         """The row's key on the page, once the three fields are clean."""
         data = getattr(self, "cleaned_data", {})

@@ -164,9 +164,7 @@ def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         sets.log_set(
             workout=workout,
-            step_id=data["step"],
-            set_number=data["set_number"],
-            side=data["side"],
+            **form.row(),
             reps=data["reps"],
             seconds=data["minutes"],
             history=history,
@@ -203,11 +201,8 @@ def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = forms.SetForm(request.POST)
     if not form.is_valid():
         return _error_response(request, workout, form, form.problems())
-    data = form.cleaned_data
     try:
-        sets.undo_set(
-            workout=workout, step_id=data["step"], set_number=data["set_number"], side=data["side"]
-        )
+        sets.undo_set(workout=workout, **form.row())
     except ValidationError as error:
         return _error_response(request, workout, form, " ".join(error.messages))
     return _row_response(request, workout, form.key(), undone=True)
