@@ -252,15 +252,6 @@ def test_a_group_with_a_bad_line_invites_nobody_and_says_which(trainer_client, m
 
 
 @pytest.mark.django_db
-def test_a_trainer_cannot_resend_another_trainers_invitation(client, trainer, other_trainer):
-    client.force_login(other_trainer)
-    _invite(client)
-    invitation = Invitation.objects.get()
-    client.force_login(trainer)
-    assert client.post(f"/trainer/invitations/{invitation.pk}/send-again/").status_code == 404
-
-
-@pytest.mark.django_db
 def test_members_cannot_invite(member_client):
     assert member_client.get("/trainer/members/invite/").status_code == 403
     assert _invite(member_client).status_code == 403

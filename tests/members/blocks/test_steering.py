@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from members.blocks.review import review_blocks
 from members.blocks.steering import (
@@ -282,17 +281,6 @@ def test_extend_end_and_renew_from_the_member_page(trainer_client, member, train
     )
     current = Assignment.objects.current().get(member=member)
     assert current.pk != block.pk and current.planned_sessions.count() == 8
-
-
-@pytest.mark.django_db
-def test_steering_is_for_the_members_own_trainer(member, trainer, other_trainer, member_client):
-    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
-    client = Client()
-    client.force_login(other_trainer)
-    for action in ["pause", "resume", "extend", "end", "renew", "overrides", "notes"]:
-        assert client.post(f"/trainer/blocks/{block.pk}/{action}/").status_code == 404
-        assert member_client.post(f"/trainer/blocks/{block.pk}/{action}/").status_code == 403
-    assert Assignment.objects.get(pk=block.pk).status == "active"
 
 
 @pytest.mark.django_db
