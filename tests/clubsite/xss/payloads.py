@@ -147,6 +147,24 @@ class _Inspector(HTMLParser):
             self.problems.append(f"<script>{data[:40]}")
 
 
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.extend(value for name, value in attrs if name == "href")
+
+
+def link_targets(html: str) -> list[str]:
+    """The ``href`` of every link, as the browser reads it (entities decoded)."""
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return parser.hrefs
+
+
 def assert_inert(html: str, where: str) -> None:
     raw = RAW.search(html)
     assert raw is None, f"{where}: raw markup {html[max(raw.start() - 80, 0) : raw.end() + 40]!r}"
