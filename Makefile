@@ -51,8 +51,11 @@ run: $(VENV)/.run-installed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
+
 test: $(VENV)/.dev-installed lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # wrk drives the load; it is installed from Debian's packages when missing.
 bench: $(VENV)/.dev-installed
