@@ -52,8 +52,13 @@ run: $(VENV)/.run-installed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+# worksteal: a worker that runs out takes tests queued for the other, so the
+# long browser tests at the end do not leave one core idle.
+PYTEST_WORKERS ?= 2
+
 test: $(VENV)/.dev-installed lint typecheck
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # wrk drives the load; it is installed from Debian's packages when missing.
 bench: $(VENV)/.dev-installed

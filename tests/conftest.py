@@ -8,6 +8,7 @@ from django.test import override_settings
 from tests.factories import PASSWORD, TrainerFactory, UserFactory
 
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+NO_CHROMIUM = "no Chromium: apt-get install -y chromium"
 
 
 def pytest_report_header(config):
@@ -91,3 +92,21 @@ def find_chromium() -> str | None:
         if Path(candidate).exists():
             return candidate
     return shutil.which("chromium")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # Counted from the reports, not at collection: under pytest-xdist the
+    # workers collect, and only the reports come back to this process.
+    skipped = sum(
+        1
+        for report in terminalreporter.stats.get("skipped", [])
+        if NO_CHROMIUM in str(getattr(report, "longrepr", ""))
+    )
+    if skipped:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{skipped} browser tests did not run: no Chromium at /usr/bin/chromium.\n"
+            "Install Debian's Chromium with `sudo apt-get install -y chromium` and run "
+            "`make test` again. CI always runs them.",
+            red=True,
+        )

@@ -1,3 +1,14 @@
+"""Browser tests: pytest-playwright on the system Chromium, against ``live_server``.
+
+Screen size: every test runs once, at phone size (``PHONE``, 390x844), the
+size members use. A test about layout (what is on the first screen, what
+folds away, what fits) is marked ``@pytest.mark.layout`` and runs twice,
+as ``[phone-...]`` and ``[desktop-...]``. A module whose pages are used at a
+desk (the admin) overrides the ``viewport`` fixture with ``DESKTOP``.
+
+When no Chromium is installed (outside CI) the tests are skipped, and the
+end of the run says so in red, with or without pytest-xdist."""
+
 import contextlib
 import os
 import re
@@ -6,7 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.conftest import find_chromium
+from tests.conftest import NO_CHROMIUM, find_chromium
 from tests.factories import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -29,9 +40,16 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
-def viewport(request):
-    return request.param
+@pytest.fixture
+def viewport():
+    """The screen size of the test's page: a phone unless the test says otherwise."""
+    return PHONE
+
+
+def pytest_generate_tests(metafunc):
+    """A ``layout`` test runs at phone size and at desktop size."""
+    if metafunc.definition.get_closest_marker("layout") and "viewport" in metafunc.fixturenames:
+        metafunc.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 
 
 @pytest.fixture
@@ -87,22 +105,9 @@ def pytest_collection_modifyitems(config, items):
             "CI must run the browser tests, but no Chromium was found "
             "(apt-get install -y chromium)."
         )
-    config._ground_up_browser_skipped = len(browser_items)
-    skip = pytest.mark.skip(reason="no Chromium: apt-get install -y chromium")
+    skip = pytest.mark.skip(reason=NO_CHROMIUM)
     for item in browser_items:
         item.add_marker(skip)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    skipped = getattr(config, "_ground_up_browser_skipped", 0)
-    if skipped:
-        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(
-            f"{skipped} browser tests did not run: no Chromium at /usr/bin/chromium.\n"
-            "Install Debian's Chromium with `sudo apt-get install -y chromium` and run "
-            "`make test` again. CI always runs them.",
-            red=True,
-        )
 
 
 # Installed by Playwright before any of the page's own scripts, in every

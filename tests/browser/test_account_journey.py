@@ -1,5 +1,5 @@
-"""A new member's first visit, in Chromium at phone and desktop size: sign up,
-verify the address from the email, sign in, reset a forgotten password."""
+"""A new member's first visit, in Chromium on a phone: sign up, verify the
+address from the email, sign in, reset a forgotten password."""
 
 import re
 

@@ -9,15 +9,10 @@ from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from members.models import User
-from tests.browser.conftest import PHONE, assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
 
 NEW_ADDRESS = "alex.work@example.com"
-
-
-@pytest.fixture
-def viewport():
-    return PHONE
 
 
 @pytest.fixture

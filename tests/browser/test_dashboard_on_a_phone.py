@@ -40,6 +40,7 @@ def busy_club(trainer):
     return trainer
 
 
+@pytest.mark.layout
 @pytest.mark.django_db(transaction=True)
 def test_needs_you_comes_first_and_the_filters_fold_away(page, site, busy_club, viewport):
     problems = []

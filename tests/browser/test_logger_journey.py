@@ -17,11 +17,6 @@ from tests.factories import put_on_block
 
 
 @pytest.fixture
-def viewport():
-    return PHONE
-
-
-@pytest.fixture
 def on_the_routine(member, trainer):
     """Alex (weaker side left) on the routine since Monday of this week."""
     seed_ground_up_routine()

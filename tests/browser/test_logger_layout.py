@@ -20,16 +20,11 @@ from members.logbook.workouts import (
 from members.models import KnobSetting, Profile
 from routines.models import Knob
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import put_on_block
 
 # Set to a folder to keep a full-page screenshot of the later session.
 SHOTS = os.environ.get("LOGGER_SHOTS")
-
-
-@pytest.fixture
-def viewport():
-    return PHONE
 
 
 @pytest.fixture

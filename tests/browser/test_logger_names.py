@@ -4,13 +4,8 @@ assistance", as one phrase, not "Easier : band assistance"."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import sign_in
 from tests.members.logger_helpers import started_workout, step
-
-
-@pytest.fixture
-def viewport():
-    return PHONE
 
 
 @pytest.mark.django_db(transaction=True)

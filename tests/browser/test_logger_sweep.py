@@ -208,11 +208,6 @@ class Sweep:
 
 
 @pytest.fixture
-def viewport():
-    return PHONE
-
-
-@pytest.fixture
 def new_to_the_routine(member, trainer):
     """Alex, on the routine since Monday, has not said which side is weaker."""
     seed_ground_up_routine()

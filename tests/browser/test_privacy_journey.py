@@ -1,4 +1,4 @@
-"""A member takes their data and leaves, in Chromium at phone and desktop size:
+"""A member takes their data and leaves, in Chromium on a phone:
 Settings, the password asked again, both downloads, then the account deleted."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Questions, on a phone and at a desk: a member asks about the calf raise from
+"""Questions, on a phone: a member asks about the calf raise from
 its card, the trainer answers in the app, and the member reads the answer on
 their Questions page and in their email. A visitor fixes a mistake and asks."""
 

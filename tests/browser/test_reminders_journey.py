@@ -1,4 +1,4 @@
-"""A member's session reminder, on a phone and at a desk: the email's
+"""A member's session reminder, on a phone: the email's
 link opens a page whose button turns reminders off without signing in, the
 page turns them back on, and Settings shows the same switch."""
 

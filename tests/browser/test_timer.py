@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from members.models import SetLog
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import put_on_block
 
 # Set TIMER_SHOTS to a folder to keep screenshots of the timed card.
@@ -57,11 +57,6 @@ _COUNT_SCRIPT = """
   }
 })();
 """
-
-
-@pytest.fixture
-def viewport():
-    return PHONE
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The trainer's review, on a phone and at a desk: the member in pain is at the
+"""The trainer's review, on a phone: the member in pain is at the
 top with the reason, their page has the chart and its numbers, the flag is
 acknowledged and resolved with a note, the calf raise goes to 15 reps for that
 member; then the member sees the note and the 15 reps in their logger."""

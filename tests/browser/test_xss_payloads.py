@@ -2,7 +2,7 @@
 member's and the trainer's pages no alert() fires, no element the payloads
 describe exists in the DOM, and the Content-Security-Policy has nothing to
 block (it would hide an injected inline script, so its silence is checked
-too). tests/clubsite/test_xss.py reads every page's HTML; this reads the
+too). tests/clubsite/xss/ reads every page's HTML; this reads the
 DOM a browser builds from it."""
 
 import datetime as dt
@@ -18,8 +18,7 @@ from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
 from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import Profile, StepOverride, TrainerNote
 from members.questions import services as questions
-from tests.browser.conftest import PHONE
-from tests.clubsite.test_xss import (
+from tests.clubsite.xss.payloads import (
     ANSWER,
     EXERCISE,
     KNOB,
@@ -34,9 +33,8 @@ from tests.clubsite.test_xss import (
     TITLE,
     TRAINER_NAME,
     TRAINER_NOTE,
-    _band,
-    _poison_the_routine,
 )
+from tests.clubsite.xss.world import band, poison_the_routine
 from tests.factories import put_on_block
 
 # Markup a payload would have become, had it been parsed as HTML.
@@ -44,17 +42,11 @@ INJECTED = 'img[src="x"], svg[onload], [onerror], [onload], [onmouseover], a[hre
 
 
 @pytest.fixture
-def viewport():
-    """Escaping does not depend on the screen: one size is enough here."""
-    return PHONE
-
-
-@pytest.fixture
 def poisoned(member, trainer):
     """Alex today, in the middle of a session, with every field a payload."""
     Profile.objects.filter(user=member).update(display_name=MEMBER_NAME.text)
     Profile.objects.filter(user=trainer).update(display_name=TRAINER_NAME.text)
-    routine = _poison_the_routine()
+    routine = poison_the_routine()
     today = timezone.localdate()
     block = put_on_block(
         member,
@@ -63,11 +55,11 @@ def poisoned(member, trainer):
         weekdays=(today.weekday(), (today.weekday() + 3) % 7),
         routine=routine,
     )
-    band_step, band = _band(routine)
+    band_step, knob = band(routine)
     StepOverride.objects.create(
         member=member,
         step=band_step,
-        knob=band,
+        knob=knob,
         knob_level=LEVEL.text,
         note=OVERRIDE_NOTE.text,
         set_by=trainer,
@@ -75,7 +67,7 @@ def poisoned(member, trainer):
     workout = start_workout(member=member)
     accept_zero_pain_rule(member=member)
     record_pain_before(workout=workout, level=0)
-    set_knob(workout=workout, step_id=band_step.pk, knob_id=band.pk, raw_value=LEVEL.text)
+    set_knob(workout=workout, step_id=band_step.pk, knob_id=knob.pk, raw_value=LEVEL.text)
     log_all_as_prescribed(workout=workout, step_id=band_step.pk)
     first = routine.steps.filter(alternative_to=None).order_by("order").first()
     report_pain(workout=workout, step_id=first.pk, level=2, note=PAIN_NOTE.text)

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from members.blocks.review import review_blocks
 from members.blocks.steering import (
@@ -20,6 +19,7 @@ from members.blocks.steering import (
 )
 from members.models import Assignment, PlannedSession
 from tests.factories import put_on_block
+from tests.html import elements
 from tests.members.logger_helpers import CLUB, finished_workout
 
 MONDAY = dt.date(2026, 11, 16)
@@ -233,9 +233,9 @@ def test_pause_and_resume_from_the_member_page(trainer_client, member, trainer):
             {"resume-on": "2026-12-01", "resume-weekdays": [str(TUE)]},
         )
         assert bad.status_code == 422
-        assert f'action="/trainer/blocks/{block.pk}/resume/#steer"' in bad.text
+        assert elements(bad.text, "form", action=f"/trainer/blocks/{block.pk}/resume/#steer")
         assert "pick exactly 2 days (you picked 1)" in bad.text
-        assert 'value="2026-12-01"' in bad.text
+        assert elements(bad.text, "input", name="resume-on", value="2026-12-01")
         past = trainer_client.post(
             f"/trainer/blocks/{block.pk}/resume/",
             {"resume-on": "2026-11-01", "resume-weekdays": [str(TUE), str(FRI)]},
@@ -282,17 +282,6 @@ def test_extend_end_and_renew_from_the_member_page(trainer_client, member, train
     )
     current = Assignment.objects.current().get(member=member)
     assert current.pk != block.pk and current.planned_sessions.count() == 8
-
-
-@pytest.mark.django_db
-def test_steering_is_for_the_members_own_trainer(member, trainer, other_trainer, member_client):
-    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
-    client = Client()
-    client.force_login(other_trainer)
-    for action in ["pause", "resume", "extend", "end", "renew", "overrides", "notes"]:
-        assert client.post(f"/trainer/blocks/{block.pk}/{action}/").status_code == 404
-        assert member_client.post(f"/trainer/blocks/{block.pk}/{action}/").status_code == 403
-    assert Assignment.objects.get(pk=block.pk).status == "active"
 
 
 @pytest.mark.django_db

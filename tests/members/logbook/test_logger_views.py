@@ -306,18 +306,6 @@ def test_a_bad_feeling_is_refused_and_the_note_kept(member_client, workout):
 
 
 @pytest.mark.django_db
-def test_another_members_session_is_a_404(client, workout, second_member):
-    client.force_login(second_member)
-    assert client.get(_url(workout)).status_code == 404
-    data = _set(workout, "Calf raise", reps="25")
-    assert client.post(_url(workout, "sets/"), data).status_code == 404
-    assert client.post(_url(workout, "finish/")).status_code == 404
-    session = workout.planned_session
-    assert client.post("/me/sessions/start/", {"session": session.pk}).status_code == 404
-    assert not SetLog.objects.exists()
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize("action", ["knob", "option", "all", "pain", "weaker-side"])
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
 def test_a_step_not_in_the_session_is_a_404_that_changes_nothing(
