@@ -217,14 +217,17 @@ def test_allauths_password_reset_limit_holds_at_once(shared_cache, member, train
 def test_allauths_failed_sign_in_limit_holds_at_once(shared_cache, member, trainer):
     """allauth counts a sign-in attempt before it checks the password (and
     gives it back when the password was right): twenty guesses at once get at
-    most five passwords checked."""
+    most five passwords checked. Its counters take a lock made with the cache's
+    add(): under load the lock may turn some away early (a 429), never let
+    more by."""
     outcomes = make(
         [("sign_in", {"email": member.email, "password": f"guess-{n}"}) for n in range(20)],
         trainer_email=trainer.email,
         together=True,
     )
-    assert set(_statuses(outcomes)) == {200}
-    assert 1 <= _refused(outcomes).count(False) <= FAILED_SIGN_INS
+    assert set(_statuses(outcomes)) <= {200, 429}
+    checked = [o for o in outcomes if o["status"] == 200 and not o["refused"]]
+    assert 1 <= len(checked) <= FAILED_SIGN_INS
 
 
 # Other OS processes, one cache.
