@@ -46,16 +46,20 @@ def assign_routine(
             assignments__status__in=Assignment.CURRENT_STATUSES,
         ).select_related("profile")
     )
-    if busy:
-        # The same post sent twice finds the blocks it made: answer with them.
-        if repeated := repeated_blocks(
+
+    def made_by_the_same_post() -> list[Assignment] | None:
+        return repeated_blocks(
             trainer=trainer,
             members=members,
             routine=routine,
             start_date=start_date,
             weekdays=weekdays,
             weeks=weeks,
-        ):
+        )
+
+    if busy:
+        # The same post sent twice finds the blocks it made: answer with them.
+        if repeated := made_by_the_same_post():
             return repeated
         raise ValidationError({"members": already_on_a_block_message(busy)})
     try:
@@ -77,14 +81,7 @@ def assign_routine(
     except IntegrityError as error:
         # Another request put one of them on a block since the check above:
         # the same post sent twice answers with the blocks the first made.
-        if repeated := repeated_blocks(
-            trainer=trainer,
-            members=members,
-            routine=routine,
-            start_date=start_date,
-            weekdays=weekdays,
-            weeks=weeks,
-        ):
+        if repeated := made_by_the_same_post():
             return repeated
         raise ValidationError(
             {"members": "Someone in this group was just put on a block. Reload and try again."}

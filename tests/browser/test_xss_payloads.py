@@ -18,22 +18,7 @@ from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
 from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import Profile, StepOverride, TrainerNote
 from members.questions import services as questions
-from tests.clubsite.xss.payloads import (
-    ANSWER,
-    EXERCISE,
-    KNOB,
-    LEVEL,
-    MEMBER_NAME,
-    MESSAGE,
-    OVERRIDE_NOTE,
-    PAIN_NOTE,
-    SEARCH,
-    SETUP,
-    SUBJECT,
-    TITLE,
-    TRAINER_NAME,
-    TRAINER_NOTE,
-)
+from tests.clubsite.xss import payloads
 from tests.clubsite.xss.world import band, poison_the_routine
 from tests.factories import put_on_block
 
@@ -44,8 +29,8 @@ INJECTED = 'img[src="x"], svg[onload], [onerror], [onload], [onmouseover], a[hre
 @pytest.fixture
 def poisoned(member, trainer):
     """Alex today, in the middle of a session, with every field a payload."""
-    Profile.objects.filter(user=member).update(display_name=MEMBER_NAME.text)
-    Profile.objects.filter(user=trainer).update(display_name=TRAINER_NAME.text)
+    Profile.objects.filter(user=member).update(display_name=payloads.MEMBER_NAME.text)
+    Profile.objects.filter(user=trainer).update(display_name=payloads.TRAINER_NAME.text)
     routine = poison_the_routine()
     today = timezone.localdate()
     block = put_on_block(
@@ -60,26 +45,26 @@ def poisoned(member, trainer):
         member=member,
         step=band_step,
         knob=knob,
-        knob_level=LEVEL.text,
-        note=OVERRIDE_NOTE.text,
+        knob_level=payloads.LEVEL.text,
+        note=payloads.OVERRIDE_NOTE.text,
         set_by=trainer,
     )
     workout = start_workout(member=member)
     accept_zero_pain_rule(member=member)
     record_pain_before(workout=workout, level=0)
-    set_knob(workout=workout, step_id=band_step.pk, knob_id=knob.pk, raw_value=LEVEL.text)
+    set_knob(workout=workout, step_id=band_step.pk, knob_id=knob.pk, raw_value=payloads.LEVEL.text)
     log_all_as_prescribed(workout=workout, step_id=band_step.pk)
     first = routine.steps.filter(alternative_to=None).order_by("order").first()
-    report_pain(workout=workout, step_id=first.pk, level=2, note=PAIN_NOTE.text)
-    TrainerNote.objects.create(assignment=block, author=trainer, text=TRAINER_NOTE.text)
+    report_pain(workout=workout, step_id=first.pk, level=2, note=payloads.PAIN_NOTE.text)
+    TrainerNote.objects.create(assignment=block, author=trainer, text=payloads.TRAINER_NOTE.text)
     question = questions.ask(
         member=member,
-        name=MEMBER_NAME.text,
+        name=payloads.MEMBER_NAME.text,
         email=member.email,
-        subject=SUBJECT.text,
-        message=MESSAGE.text,
+        subject=payloads.SUBJECT.text,
+        message=payloads.MESSAGE.text,
     )
-    questions.answer(question=question, trainer=trainer, text=ANSWER.text)
+    questions.answer(question=question, trainer=trainer, text=payloads.ANSWER.text)
     return {"routine": routine, "workout": workout, "question": question}
 
 
@@ -122,11 +107,25 @@ def test_no_payload_runs_in_the_browser(page, site, poisoned, member, trainer):
         site,
         member,
         [
-            (reverse("members:home"), (MEMBER_NAME, TRAINER_NAME, TITLE, TRAINER_NOTE)),
-            (poisoned["routine"].get_absolute_url(), (TITLE, EXERCISE, KNOB, OVERRIDE_NOTE)),
-            (reverse("members:workout", args=[poisoned["workout"].pk]), (EXERCISE, LEVEL)),
-            (reverse("members:questions"), (SUBJECT, MESSAGE, ANSWER)),
-            (reverse("members:history"), (TRAINER_NOTE,)),
+            (
+                reverse("members:home"),
+                (
+                    payloads.MEMBER_NAME,
+                    payloads.TRAINER_NAME,
+                    payloads.TITLE,
+                    payloads.TRAINER_NOTE,
+                ),
+            ),
+            (
+                poisoned["routine"].get_absolute_url(),
+                (payloads.TITLE, payloads.EXERCISE, payloads.KNOB, payloads.OVERRIDE_NOTE),
+            ),
+            (
+                reverse("members:workout", args=[poisoned["workout"].pk]),
+                (payloads.EXERCISE, payloads.LEVEL),
+            ),
+            (reverse("members:questions"), (payloads.SUBJECT, payloads.MESSAGE, payloads.ANSWER)),
+            (reverse("members:history"), (payloads.TRAINER_NOTE,)),
         ],
     )
     _visit(
@@ -134,11 +133,17 @@ def test_no_payload_runs_in_the_browser(page, site, poisoned, member, trainer):
         site,
         trainer,
         [
-            (reverse("trainer:dashboard"), (MEMBER_NAME, TITLE)),
-            (reverse("trainer:member", args=[member.pk]), (MEMBER_NAME, PAIN_NOTE, KNOB)),
-            (reverse("trainer:question", args=[poisoned["question"].pk]), (SUBJECT, MESSAGE)),
-            (reverse("trainer:members") + "?q=" + quote(SEARCH.text), (SEARCH,)),
-            (reverse("trainer:assign") + f"?member={member.pk}", (TITLE,)),
+            (reverse("trainer:dashboard"), (payloads.MEMBER_NAME, payloads.TITLE)),
+            (
+                reverse("trainer:member", args=[member.pk]),
+                (payloads.MEMBER_NAME, payloads.PAIN_NOTE, payloads.KNOB),
+            ),
+            (
+                reverse("trainer:question", args=[poisoned["question"].pk]),
+                (payloads.SUBJECT, payloads.MESSAGE),
+            ),
+            (reverse("trainer:members") + "?q=" + quote(payloads.SEARCH.text), (payloads.SEARCH,)),
+            (reverse("trainer:assign") + f"?member={member.pk}", (payloads.TITLE,)),
         ],
     )
     # The logger's "How to do it" opens, and the setup inside it is text.
@@ -149,4 +154,4 @@ def test_no_payload_runs_in_the_browser(page, site, poisoned, member, trainer):
         [(reverse("members:workout", args=[poisoned["workout"].pk]), ())],
     )
     page.locator("details.how-to-do summary").first.click()
-    assert SETUP.text in page.locator("details.how-to-do").first.inner_text()
+    assert payloads.SETUP.text in page.locator("details.how-to-do").first.inner_text()

@@ -9,23 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from routines.models import Routine
-from tests.clubsite.xss.payloads import (
-    ANSWER,
-    EXERCISE,
-    KNOB,
-    LEVEL,
-    MEMBER_NAME,
-    MESSAGE,
-    OVERRIDE_NOTE,
-    PAIN_NOTE,
-    RESOLUTION,
-    SUBJECT,
-    TITLE,
-    TRAINER_NAME,
-    TRAINER_NOTE,
-    WORKOUT_NOTE,
-    assert_inert,
-)
+from tests.clubsite.xss import payloads
 from tests.clubsite.xss.world import download, export, reauthenticated
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_calendar_feed_keeps_the_title_in_its_summary(world):
     Routine.objects.filter(pk=world.routine.pk).update(
-        title=f"{TITLE.text}\r\nATTENDEE:mailto:evil@example.org"
+        title=f"{payloads.TITLE.text}\r\nATTENDEE:mailto:evil@example.org"
     )
     response = Client().get(reverse("calendar_feed", args=[world.calendar_token]))
     assert response.status_code == 200
@@ -42,7 +26,7 @@ def test_the_calendar_feed_keeps_the_title_in_its_summary(world):
     summaries = [line for line in unfolded.splitlines() if line.startswith("SUMMARY:")]
     assert len(summaries) == unfolded.count("BEGIN:VEVENT") == 8
     # The line break is escaped inside the summary (RFC 5545), never a new property.
-    assert all(TITLE.text in line and "\\nATTENDEE" in line for line in summaries)
+    assert all(payloads.TITLE.text in line and "\\nATTENDEE" in line for line in summaries)
     assert not any(line.startswith("ATTENDEE") for line in unfolded.splitlines())
 
 
@@ -50,9 +34,12 @@ def test_the_trainers_export_keeps_each_payload_in_its_own_cell(world):
     header, *rows = export(world.client("trainer"))
     assert rows and all(len(row) == len(header) for row in rows)
     column = {name: index for index, name in enumerate(header)}
-    assert {row[column["member"]] for row in rows} == {MEMBER_NAME.text}
-    assert all(row[column["exercise"]].startswith(EXERCISE.text) for row in rows)
-    assert any(f"{KNOB.text}: {LEVEL.text}" == row[column["knob settings"]] for row in rows)
+    assert {row[column["member"]] for row in rows} == {payloads.MEMBER_NAME.text}
+    assert all(row[column["exercise"]].startswith(payloads.EXERCISE.text) for row in rows)
+    assert any(
+        f"{payloads.KNOB.text}: {payloads.LEVEL.text}" == row[column["knob settings"]]
+        for row in rows
+    )
 
 
 def _strings(value):
@@ -74,7 +61,7 @@ def test_the_members_own_downloads_keep_every_payload_as_typed(world):
     client = reauthenticated(world.client("member"))
     page = client.get(reverse("members:your_data"))
     assert page.status_code == 200
-    assert_inert(page.content.decode(), "your data")
+    payloads.assert_inert(page.content.decode(), "your data")
 
     response = client.get(reverse("members:data_json"))
     assert response.status_code == 200
@@ -83,27 +70,29 @@ def test_the_members_own_downloads_keep_every_payload_as_typed(world):
     assert response["X-Content-Type-Options"] == "nosniff"
     texts = set(_strings(json.loads(response.content)))
     fields = (
-        MEMBER_NAME,
-        TRAINER_NAME,
-        TITLE,
-        KNOB,
-        LEVEL,
-        WORKOUT_NOTE,
-        PAIN_NOTE,
-        RESOLUTION,
-        TRAINER_NOTE,
-        OVERRIDE_NOTE,
-        SUBJECT,
-        MESSAGE,
-        ANSWER,
+        payloads.MEMBER_NAME,
+        payloads.TRAINER_NAME,
+        payloads.TITLE,
+        payloads.KNOB,
+        payloads.LEVEL,
+        payloads.WORKOUT_NOTE,
+        payloads.PAIN_NOTE,
+        payloads.RESOLUTION,
+        payloads.TRAINER_NOTE,
+        payloads.OVERRIDE_NOTE,
+        payloads.SUBJECT,
+        payloads.MESSAGE,
+        payloads.ANSWER,
     )
     missing = [field.label for field in fields if field.text not in texts]
     assert not missing, f"not in the JSON as typed: {missing}"
-    assert any(text.startswith(EXERCISE.text) for text in texts)
+    assert any(text.startswith(payloads.EXERCISE.text) for text in texts)
 
     header, *rows = download(client, reverse("members:sets_csv"))
     assert rows and all(len(row) == len(header) for row in rows)
     column = {name: index for index, name in enumerate(header)}
-    assert {row[column["routine"]] for row in rows} == {TITLE.text}
-    assert all(row[column["exercise"]].startswith(EXERCISE.text) for row in rows)
-    assert any(row[column["knobs"]] == f"{KNOB.text}: {LEVEL.text}" for row in rows)
+    assert {row[column["routine"]] for row in rows} == {payloads.TITLE.text}
+    assert all(row[column["exercise"]].startswith(payloads.EXERCISE.text) for row in rows)
+    assert any(
+        row[column["knobs"]] == f"{payloads.KNOB.text}: {payloads.LEVEL.text}" for row in rows
+    )

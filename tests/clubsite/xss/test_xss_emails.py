@@ -6,25 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.clubsite.xss.payloads import (
-    ANSWER,
-    EXERCISE,
-    INVITED_NAME,
-    KNOB,
-    LEVEL,
-    MEMBER_NAME,
-    MESSAGE,
-    PAIN_NOTE,
-    RESOLUTION,
-    SUBJECT,
-    TITLE,
-    TRAINER_NAME,
-    TRAINER_NOTE,
-    VISITOR,
-    Field,
-    assert_escaped,
-    assert_inert,
-)
+from tests.clubsite.xss import payloads
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +15,8 @@ pytestmark = pytest.mark.django_db
 class Email:
     name: str
     matches: object  # (message, world) -> bool
-    fields: tuple[Field, ...]
-    subject_fields: tuple[Field, ...] = ()
+    fields: tuple[payloads.Field, ...]
+    subject_fields: tuple[payloads.Field, ...] = ()
 
     def __str__(self) -> str:  # the test id: "a visitor's question, to the club" -> ...
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
@@ -52,63 +34,82 @@ EMAILS = [
     Email(
         "invitation",
         lambda m, w: m.to == ["sam@example.com"],
-        (INVITED_NAME, TRAINER_NAME),
-        (TRAINER_NAME,),
+        (payloads.INVITED_NAME, payloads.TRAINER_NAME),
+        (payloads.TRAINER_NAME,),
     ),
     Email(
         "a member's question, to the trainer",
         lambda m, w: (
             _to(m, w.trainer) and "Question from" in m.subject and _reply_to(m, w.member.email)
         ),
-        (MEMBER_NAME, SUBJECT, MESSAGE, EXERCISE, TITLE),
-        (MEMBER_NAME, SUBJECT),
+        (
+            payloads.MEMBER_NAME,
+            payloads.SUBJECT,
+            payloads.MESSAGE,
+            payloads.EXERCISE,
+            payloads.TITLE,
+        ),
+        (payloads.MEMBER_NAME, payloads.SUBJECT),
     ),
     Email(
         "a visitor's question, to the club",
         lambda m, w: _to(m, w.trainer) and _reply_to(m, "robin@example.net"),
-        (VISITOR, SUBJECT, MESSAGE),
-        (VISITOR, SUBJECT),
+        (payloads.VISITOR, payloads.SUBJECT, payloads.MESSAGE),
+        (payloads.VISITOR, payloads.SUBJECT),
     ),
     Email(
         "receipt",
         lambda m, w: _to(m, w.member) and m.subject.endswith("has your question"),
-        (TRAINER_NAME, MEMBER_NAME),
-        (TRAINER_NAME,),
+        (payloads.TRAINER_NAME, payloads.MEMBER_NAME),
+        (payloads.TRAINER_NAME,),
     ),
     Email(
         "answer",
         lambda m, w: _to(m, w.member) and m.subject.startswith("Re: "),
-        (ANSWER, SUBJECT, MEMBER_NAME, TRAINER_NAME),
-        (SUBJECT,),
+        (payloads.ANSWER, payloads.SUBJECT, payloads.MEMBER_NAME, payloads.TRAINER_NAME),
+        (payloads.SUBJECT,),
     ),
     Email(
         "session reminder",
         lambda m, w: _to(m, w.member) and m.subject.startswith("Today:"),
-        (MEMBER_NAME, TRAINER_NAME, TITLE, EXERCISE, KNOB, LEVEL),
-        (TITLE,),
+        (
+            payloads.MEMBER_NAME,
+            payloads.TRAINER_NAME,
+            payloads.TITLE,
+            payloads.EXERCISE,
+            payloads.KNOB,
+            payloads.LEVEL,
+        ),
+        (payloads.TITLE,),
     ),
     Email(
         "weekly digest",
         lambda m, w: _to(m, w.trainer) and m.subject.startswith("Your week"),
-        (MEMBER_NAME, TRAINER_NAME, TITLE, EXERCISE, SUBJECT),
+        (
+            payloads.MEMBER_NAME,
+            payloads.TRAINER_NAME,
+            payloads.TITLE,
+            payloads.EXERCISE,
+            payloads.SUBJECT,
+        ),
     ),
     Email(
         "pain alert",
         lambda m, w: _to(m, w.trainer) and m.subject.startswith("Pain reported"),
-        (MEMBER_NAME, EXERCISE, PAIN_NOTE),
-        (MEMBER_NAME, EXERCISE),
+        (payloads.MEMBER_NAME, payloads.EXERCISE, payloads.PAIN_NOTE),
+        (payloads.MEMBER_NAME, payloads.EXERCISE),
     ),
     Email(
         "pain resolved",
         lambda m, w: _to(m, w.member) and "about the pain you reported" in m.subject,
-        (RESOLUTION, TRAINER_NAME, MEMBER_NAME, EXERCISE),
-        (TRAINER_NAME,),
+        (payloads.RESOLUTION, payloads.TRAINER_NAME, payloads.MEMBER_NAME, payloads.EXERCISE),
+        (payloads.TRAINER_NAME,),
     ),
     Email(
         "trainer's note",
-        lambda m, w: _to(m, w.member) and TRAINER_NOTE.text in m.body,
-        (TRAINER_NOTE, TRAINER_NAME, MEMBER_NAME),
-        (TRAINER_NAME,),
+        lambda m, w: _to(m, w.member) and payloads.TRAINER_NOTE.text in m.body,
+        (payloads.TRAINER_NOTE, payloads.TRAINER_NAME, payloads.MEMBER_NAME),
+        (payloads.TRAINER_NAME,),
     ),
 ]
 
@@ -149,5 +150,5 @@ def test_the_email_carries_the_payloads_as_text(world, email):
     assert "&lt;" not in message.body and "&quot;" not in message.body
     ((html, kind),) = message.alternatives
     assert kind == "text/html"
-    assert_inert(html, f"{email.name} (HTML)")
-    assert_escaped(html, email.fields, f"{email.name} (HTML)")
+    payloads.assert_inert(html, f"{email.name} (HTML)")
+    payloads.assert_escaped(html, email.fields, f"{email.name} (HTML)")

@@ -6,60 +6,31 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from members.nudges.services import unsubscribe_token
-from tests.clubsite.xss.payloads import (
-    ANSWER,
-    CLOSING_NOTE,
-    CUES,
-    DISCLAIMER,
-    EASIER,
-    EQUIPMENT,
-    EXECUTION,
-    EXERCISE,
-    HARDER,
-    IMAGE_ALT,
-    INTRODUCTION,
-    INVITED_NAME,
-    KNOB,
-    LEVEL,
-    MEMBER_NAME,
-    MESSAGE,
-    OVERRIDE_NOTE,
-    PURPOSE,
-    SETUP,
-    START,
-    STEP_NOTES,
-    SUBJECT,
-    TITLE,
-    TRAINER_NAME,
-    TRAINER_NOTE,
-    VIDEO_LINK,
-    WORKOUT_NOTE,
-    link_targets,
-)
+from tests.clubsite.xss import payloads
 from tests.clubsite.xss.world import Page, assert_shown_as_text
 
 pytestmark = pytest.mark.django_db
 
 GUIDE_FIELDS = (
-    TITLE,
-    INTRODUCTION,
-    DISCLAIMER,
-    CLOSING_NOTE,
-    EXERCISE,
-    PURPOSE,
-    SETUP,
-    EXECUTION,
-    CUES,
-    IMAGE_ALT,
-    KNOB,
-    LEVEL,
-    START,
-    EASIER,
-    HARDER,
-    STEP_NOTES,
-    EQUIPMENT,
-    OVERRIDE_NOTE,
-    TRAINER_NAME,
+    payloads.TITLE,
+    payloads.INTRODUCTION,
+    payloads.DISCLAIMER,
+    payloads.CLOSING_NOTE,
+    payloads.EXERCISE,
+    payloads.PURPOSE,
+    payloads.SETUP,
+    payloads.EXECUTION,
+    payloads.CUES,
+    payloads.IMAGE_ALT,
+    payloads.KNOB,
+    payloads.LEVEL,
+    payloads.START,
+    payloads.EASIER,
+    payloads.HARDER,
+    payloads.STEP_NOTES,
+    payloads.EQUIPMENT,
+    payloads.OVERRIDE_NOTE,
+    payloads.TRAINER_NAME,
 )
 
 PAGES = [
@@ -67,47 +38,83 @@ PAGES = [
         "today",
         "member",
         lambda w: reverse("members:home"),
-        (MEMBER_NAME, TRAINER_NAME, TITLE, EXERCISE, OVERRIDE_NOTE, LEVEL, TRAINER_NOTE),
+        (
+            payloads.MEMBER_NAME,
+            payloads.TRAINER_NAME,
+            payloads.TITLE,
+            payloads.EXERCISE,
+            payloads.OVERRIDE_NOTE,
+            payloads.LEVEL,
+            payloads.TRAINER_NOTE,
+        ),
     ),
-    Page("program", "member", lambda w: reverse("members:program"), (TITLE, TRAINER_NAME)),
+    Page(
+        "program",
+        "member",
+        lambda w: reverse("members:program"),
+        (payloads.TITLE, payloads.TRAINER_NAME),
+    ),
     Page(
         "history",
         "member",
         lambda w: reverse("members:history"),
-        (EXERCISE, KNOB, LEVEL, TRAINER_NOTE, TRAINER_NAME),
+        (
+            payloads.EXERCISE,
+            payloads.KNOB,
+            payloads.LEVEL,
+            payloads.TRAINER_NOTE,
+            payloads.TRAINER_NAME,
+        ),
     ),
     Page(
         "questions",
         "member",
         lambda w: reverse("members:questions"),
-        (SUBJECT, MESSAGE, ANSWER, TRAINER_NAME, EXERCISE),
+        (
+            payloads.SUBJECT,
+            payloads.MESSAGE,
+            payloads.ANSWER,
+            payloads.TRAINER_NAME,
+            payloads.EXERCISE,
+        ),
     ),
-    Page("settings", "member", lambda w: reverse("members:settings"), (MEMBER_NAME,)),
-    Page("routines", "member", lambda w: reverse("routines:list"), (TITLE,)),
+    Page("settings", "member", lambda w: reverse("members:settings"), (payloads.MEMBER_NAME,)),
+    Page("routines", "member", lambda w: reverse("routines:list"), (payloads.TITLE,)),
     Page("guide", "member", lambda w: w.routine.get_absolute_url(), GUIDE_FIELDS),
     Page(
         "logger, under way",
         "member",
         lambda w: reverse("members:workout", args=[w.today.pk]),
-        (TITLE, EXERCISE, SETUP, EXECUTION, CUES, KNOB, LEVEL, START, STEP_NOTES, OVERRIDE_NOTE),
+        (
+            payloads.TITLE,
+            payloads.EXERCISE,
+            payloads.SETUP,
+            payloads.EXECUTION,
+            payloads.CUES,
+            payloads.KNOB,
+            payloads.LEVEL,
+            payloads.START,
+            payloads.STEP_NOTES,
+            payloads.OVERRIDE_NOTE,
+        ),
     ),
     Page(
         "logger, finished",
         "member",
         lambda w: reverse("members:workout", args=[w.second.pk]),
-        (TITLE, WORKOUT_NOTE, EXERCISE, KNOB, LEVEL),
+        (payloads.TITLE, payloads.WORKOUT_NOTE, payloads.EXERCISE, payloads.KNOB, payloads.LEVEL),
     ),
     Page(
         "contact about an exercise",
         "member",
         lambda w: reverse("contact") + f"?exercise={w.exercise.pk}",
-        (EXERCISE, TRAINER_NAME, MEMBER_NAME),
+        (payloads.EXERCISE, payloads.TRAINER_NAME, payloads.MEMBER_NAME),
     ),
     Page(
         "contact about a session",
         "member",
         lambda w: reverse("contact") + f"?workout={w.second.pk}",
-        (EXERCISE, TRAINER_NAME),
+        (payloads.EXERCISE, payloads.TRAINER_NAME),
     ),
     Page(
         "reminders",
@@ -120,7 +127,7 @@ PAGES = [
         "invitation",
         "anonymous",
         lambda w: reverse("invitation", args=[w.invitation_token]),
-        (INVITED_NAME, TRAINER_NAME),
+        (payloads.INVITED_NAME, payloads.TRAINER_NAME),
     ),
 ]
 
@@ -136,12 +143,12 @@ def _guide(world):
 
 def test_the_video_link_stays_inside_its_href(world):
     # Quotes and markup and all, the whole address is the link's target.
-    assert VIDEO_LINK in link_targets(_guide(world))
+    assert payloads.VIDEO_LINK in payloads.link_targets(_guide(world))
 
 
 def test_the_closing_note_links_only_web_addresses(world):
     closing = _guide(world).split('id="closing-title"')[1]
     assert escape('<a href="javascript:alert(14)">this</a>') in closing
     assert "javascript:alert(14) and" in closing  # as words, not a link
-    links = [href for href in link_targets(closing) if "example.com" in href]
+    links = [href for href in payloads.link_targets(closing) if "example.com" in href]
     assert links == ["https://example.com/?q=%22%27%3E%3Csvg%2Fonload%3Dalert%2814%29%3E"]

@@ -37,44 +37,7 @@ from members.models import (
     Workout,
 )
 from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
-from tests.clubsite.xss.payloads import (
-    ANSWER,
-    BLOCK_NOTES,
-    BODY_AREA,
-    CLOSING_LINKS,
-    CLOSING_NOTE,
-    CUES,
-    DISCLAIMER,
-    EASIER,
-    EQUIPMENT,
-    EXECUTION,
-    EXERCISE,
-    HARDER,
-    IMAGE_ALT,
-    INTRODUCTION,
-    INVITED_NAME,
-    KNOB,
-    LEVEL,
-    MEMBER_NAME,
-    MESSAGE,
-    OVERRIDE_NOTE,
-    PAIN_NOTE,
-    PURPOSE,
-    RESOLUTION,
-    SETUP,
-    START,
-    STEP_NOTES,
-    SUBJECT,
-    TITLE,
-    TRAINER_NAME,
-    TRAINER_NOTE,
-    VIDEO_LINK,
-    VISITOR,
-    WORKOUT_NOTE,
-    Field,
-    assert_escaped,
-    assert_inert,
-)
+from tests.clubsite.xss import payloads
 from tests.factories import PASSWORD, TrainerFactory, UserFactory, ground_up_routine, put_on_block
 from tests.members.logger_helpers import CLUB, no_pain
 
@@ -160,39 +123,43 @@ def reauthenticated(client) -> Client:
 def poison_the_routine() -> Routine:
     routine = ground_up_routine()
     Routine.objects.filter(pk=routine.pk).update(
-        title=TITLE.text,
-        introduction=f"{INTRODUCTION.text}\n\nA second paragraph.",
-        disclaimer=DISCLAIMER.text,
-        closing_note=f"{CLOSING_NOTE.text}\n\n{CLOSING_LINKS}",
+        title=payloads.TITLE.text,
+        introduction=f"{payloads.INTRODUCTION.text}\n\nA second paragraph.",
+        disclaimer=payloads.DISCLAIMER.text,
+        closing_note=f"{payloads.CLOSING_NOTE.text}\n\n{payloads.CLOSING_LINKS}",
     )
-    Step.objects.filter(routine=routine).update(notes=STEP_NOTES.text)
+    Step.objects.filter(routine=routine).update(notes=payloads.STEP_NOTES.text)
     for number, exercise in enumerate(Exercise.objects.order_by("pk"), start=1):
-        exercise.name = f"{EXERCISE.text} #{number}"
-        exercise.purpose = PURPOSE.text
-        exercise.setup = SETUP.text
-        exercise.execution = f"Stand tall.\n{EXECUTION.text}"
-        exercise.cues = f"Breathe.\n{CUES.text}"
+        exercise.name = f"{payloads.EXERCISE.text} #{number}"
+        exercise.purpose = payloads.PURPOSE.text
+        exercise.setup = payloads.SETUP.text
+        exercise.execution = f"Stand tall.\n{payloads.EXECUTION.text}"
+        exercise.cues = f"Breathe.\n{payloads.CUES.text}"
         exercise.image = "exercises/position.png"
-        exercise.image_alt = IMAGE_ALT.text
-        exercise.video_url = VIDEO_LINK
+        exercise.image_alt = payloads.IMAGE_ALT.text
+        exercise.video_url = payloads.VIDEO_LINK
         exercise.save()
-    Knob.objects.update(label=KNOB.text, easier_guidance=EASIER.text, harder_guidance=HARDER.text)
-    Knob.objects.exclude(start_description="").update(start_description=START.text)
+    Knob.objects.update(
+        label=payloads.KNOB.text,
+        easier_guidance=payloads.EASIER.text,
+        harder_guidance=payloads.HARDER.text,
+    )
+    Knob.objects.exclude(start_description="").update(start_description=payloads.START.text)
     # The band's levels: none, the payload, medium, heavy.
     Knob.objects.filter(unit=Knob.Unit.LEVEL, levels__contains="light").update(
-        levels=f"none, {LEVEL.text}, medium, heavy"
+        levels=f"none, {payloads.LEVEL.text}, medium, heavy"
     )
     for number, equipment in enumerate(Equipment.objects.order_by("pk"), start=1):
-        equipment.name = f"{EQUIPMENT.text} {number}"
+        equipment.name = f"{payloads.EQUIPMENT.text} {number}"
         equipment.save(update_fields=["name"])
     for number, area in enumerate(BodyArea.objects.order_by("pk"), start=1):
-        area.name = f"{BODY_AREA.text} {number}"
+        area.name = f"{payloads.BODY_AREA.text} {number}"
         area.save(update_fields=["name"])
     return Routine.objects.get(pk=routine.pk)
 
 
 def band(routine) -> tuple[Step, Knob]:
-    knob = Knob.objects.get(levels__contains=LEVEL.text)
+    knob = Knob.objects.get(levels__contains=payloads.LEVEL.text)
     return routine.steps.get(exercise=knob.exercise_id), knob
 
 
@@ -203,20 +170,26 @@ def _workout(member, session: PlannedSession, *, pain_step: Step, day: dt.date) 
     workout = start_workout(member=member, planned_session=session, today=day)
     accept_zero_pain_rule(member=member)
     record_pain_before(workout=workout, level=0)
-    set_knob(workout=workout, step_id=band_step.pk, knob_id=knob.pk, raw_value=LEVEL.text)
+    set_knob(workout=workout, step_id=band_step.pk, knob_id=knob.pk, raw_value=payloads.LEVEL.text)
     for main in workout.prescription["steps"]:
         if main["id"] != pain_step.pk:
             log_all_as_prescribed(workout=workout, step_id=main["id"])
-    report_pain(workout=workout, step_id=pain_step.pk, level=3, note=PAIN_NOTE.text)
+    report_pain(workout=workout, step_id=pain_step.pk, level=3, note=payloads.PAIN_NOTE.text)
     no_pain(workout)
-    return finish_workout(workout=workout, feeling="too_hard", note=WORKOUT_NOTE.text)
+    return finish_workout(workout=workout, feeling="too_hard", note=payloads.WORKOUT_NOTE.text)
 
 
 def _contact(client, *, exercise=None, **fields):
     about = {"exercise": exercise.pk, "about": f"exercise-{exercise.pk}"} if exercise else {}
     page = client.get(reverse("contact"), {"exercise": exercise.pk} if exercise else {})
     token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
-    data = {"token": token, "subject": SUBJECT.text, "message": MESSAGE.text, **about, **fields}
+    data = {
+        "token": token,
+        "subject": payloads.SUBJECT.text,
+        "message": payloads.MESSAGE.text,
+        **about,
+        **fields,
+    }
     return client.post(reverse("contact"), data, follow=True)
 
 
@@ -230,14 +203,14 @@ def build_world() -> World:
     w = World(member=member, trainer=trainer, superuser=superuser)
     with TestCase.captureOnCommitCallbacks(execute=True):
         with at(DAY - dt.timedelta(days=8), 12):
-            Profile.objects.filter(user=member).update(display_name=MEMBER_NAME.text)
-            Profile.objects.filter(user=trainer).update(display_name=TRAINER_NAME.text)
+            Profile.objects.filter(user=member).update(display_name=payloads.MEMBER_NAME.text)
+            Profile.objects.filter(user=trainer).update(display_name=payloads.TRAINER_NAME.text)
             w.routine = poison_the_routine()
             w.exercise = w.routine.steps.order_by("order").first().exercise
             w.block = put_on_block(
                 member, trainer=trainer, start_date=DAY - dt.timedelta(weeks=1), routine=w.routine
             )
-            Assignment.objects.filter(pk=w.block.pk).update(notes=BLOCK_NOTES.text)
+            Assignment.objects.filter(pk=w.block.pk).update(notes=payloads.BLOCK_NOTES.text)
             band_step, knob = band(w.routine)
             trainer_client = signed_in(trainer)
             w.posts.append(
@@ -246,8 +219,8 @@ def build_world() -> World:
                     {
                         "override-step": band_step.pk,
                         "override-knob": knob.pk,
-                        "override-knob_start": LEVEL.text,
-                        "override-note": OVERRIDE_NOTE.text,
+                        "override-knob_start": payloads.LEVEL.text,
+                        "override-note": payloads.OVERRIDE_NOTE.text,
                     },
                     follow=True,
                 )
@@ -261,14 +234,14 @@ def build_world() -> World:
             w.posts.append(
                 trainer_client.post(
                     reverse("trainer:resolve_pain", args=[resolved.pk]),
-                    {"note": RESOLUTION.text},
+                    {"note": payloads.RESOLUTION.text},
                     follow=True,
                 )
             )
             w.posts.append(
                 trainer_client.post(
                     reverse("trainer:add_note", args=[w.block.pk]),
-                    {"note-text": TRAINER_NOTE.text, "note-workout": w.first.pk},
+                    {"note-text": payloads.TRAINER_NOTE.text, "note-workout": w.first.pk},
                     follow=True,
                 )
             )
@@ -277,35 +250,39 @@ def build_world() -> World:
             member_client = signed_in(member)
             w.posts.append(_contact(member_client, exercise=w.exercise))
             w.posts.append(_contact(member_client))
-            w.posts.append(_contact(Client(), name=VISITOR.text, email="robin@example.net"))
+            w.posts.append(
+                _contact(Client(), name=payloads.VISITOR.text, email="robin@example.net")
+            )
             w.waiting, w.answered = Question.objects.filter(member=member).order_by("created_at")
             w.visitors = Question.objects.get(member=None)
         with at(sessions[1].date + dt.timedelta(days=1), 9):
             w.posts.append(
                 trainer_client.post(
                     reverse("trainer:answer", args=[w.answered.pk]),
-                    {"answer-text": ANSWER.text},
+                    {"answer-text": payloads.ANSWER.text},
                     follow=True,
                 )
             )
             w.posts.append(
                 trainer_client.post(
                     reverse("trainer:add_note", args=[w.block.pk]),
-                    {"note-text": TRAINER_NOTE.text},
+                    {"note-text": payloads.TRAINER_NOTE.text},
                     follow=True,
                 )
             )
             w.posts.append(
                 trainer_client.post(
                     reverse("trainer:invite"),
-                    {"display_name": INVITED_NAME.text, "email": "sam@example.com"},
+                    {"display_name": payloads.INVITED_NAME.text, "email": "sam@example.com"},
                     follow=True,
                 )
             )
             w.invited = Invitation.objects.get(member__email="sam@example.com")
             # The link's secret is only in the email: make a fresh one to open.
             _, w.invitation_token = invite_member(
-                trainer=trainer, email="sam.two@example.com", display_name=INVITED_NAME.text
+                trainer=trainer,
+                email="sam.two@example.com",
+                display_name=payloads.INVITED_NAME.text,
             )
         with at(DAY, 7):
             call_command("send_nudges", stdout=io.StringIO())  # the reminder and the digest
@@ -325,7 +302,7 @@ class Page:
     name: str
     who: str  # "member", "trainer", "superuser" or "anonymous"
     url: object  # the world -> the path
-    fields: tuple[Field, ...]
+    fields: tuple[payloads.Field, ...]
     htmx: bool = False
 
     def __str__(self) -> str:  # the test id: "logger, under way" -> "logger-under-way"
@@ -339,5 +316,5 @@ def assert_shown_as_text(world: World, page: Page) -> None:
     response = world.client(page.who).get(page.url(world), headers=headers)
     assert response.status_code == 200, f"{page.name}: {response.status_code}"
     html = response.content.decode()
-    assert_inert(html, page.name)
-    assert_escaped(html, page.fields, page.name)
+    payloads.assert_inert(html, page.name)
+    payloads.assert_escaped(html, page.fields, page.name)
