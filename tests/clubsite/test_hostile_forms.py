@@ -19,7 +19,6 @@ from tests.clubsite.hostile import (
     TRACKED,
     Ref,
     any_text,
-    build_world,
     field_value,
     form,
     prose,
@@ -40,16 +39,6 @@ passwords = st.sampled_from(["correct-horse-battery-staple", "Ünïcödé-pässw
 tokens = st.sampled_from([True, True, False]).flatmap(
     lambda real: st.none() if real else st.sampled_from(SHORT_SURPRISES) | any_text.filter(bool)
 )
-
-
-@pytest.fixture
-def world(member, second_member, trainer, django_capture_on_commit_callbacks, clear_cache):
-    return build_world(
-        member=member,
-        second_member=second_member,
-        trainer=trainer,
-        capture=django_capture_on_commit_callbacks,
-    )
 
 
 def _token_path(world, name: str, token: str | None, real: str, **kwargs) -> str:

@@ -17,7 +17,6 @@ from routines.models import Knob
 from tests.clubsite.hostile import (
     FUZZ,
     Ref,
-    build_world,
     form,
     ints,
     prose,
@@ -43,16 +42,6 @@ sides = st.sampled_from(["left", "right", "both"])
 htmx = st.booleans()
 form_encoded = st.booleans()
 LOGGER_STATUSES = {200, 204, 302, 400, 404, 422}
-
-
-@pytest.fixture
-def world(member, second_member, trainer, django_capture_on_commit_callbacks):
-    return build_world(
-        member=member,
-        second_member=second_member,
-        trainer=trainer,
-        capture=django_capture_on_commit_callbacks,
-    )
 
 
 def _workout(world) -> Workout:

@@ -33,7 +33,7 @@ from members.models import (
     Workout,
 )
 from tests.clubsite import test_hostile_forms, test_hostile_logger, test_hostile_trainer
-from tests.clubsite.hostile import TRACKED, Attempt, Ref, World, build_world
+from tests.clubsite.hostile import TRACKED, Attempt, Ref, World
 from tests.factories import PASSWORD
 from tests.members.logger_helpers import no_pain
 
@@ -326,16 +326,6 @@ FORMS = [
     ),
 ]
 PLAUSIBLE = LOGGER + TRAINER + FORMS
-
-
-@pytest.fixture
-def world(member, second_member, trainer, django_capture_on_commit_callbacks, clear_cache):
-    return build_world(
-        member=member,
-        second_member=second_member,
-        trainer=trainer,
-        capture=django_capture_on_commit_callbacks,
-    )
 
 
 @pytest.mark.parametrize("post", PLAUSIBLE, ids=str)

@@ -30,7 +30,6 @@ from tests.clubsite.hostile import (
     FUZZ,
     Ref,
     any_text,
-    build_world,
     dates,
     form,
     ints,
@@ -54,16 +53,6 @@ emails = st.one_of(
     st.emails().filter(lambda email: len(email) <= 254),
     st.sampled_from(["sam@example.com", "NEW@example.com", "makana@example.com"]),
 )
-
-
-@pytest.fixture
-def world(member, second_member, trainer, django_capture_on_commit_callbacks):
-    return build_world(
-        member=member,
-        second_member=second_member,
-        trainer=trainer,
-        capture=django_capture_on_commit_callbacks,
-    )
 
 
 def _block(world) -> Assignment:
