@@ -108,6 +108,10 @@ class SetForm(LoggerForm):
         data = self.cleaned_data
         return {"step_id": data["step"], "set_number": data["set_number"], "side": data["side"]}
 
+    def typed(self) -> str | None:
+        """What the member typed, to put back beside its message: nothing here."""
+        return None
+
     def key(self) -> str:
         """The row's key on the page, once the three fields are clean."""
         data = getattr(self, "cleaned_data", {})

@@ -188,7 +188,7 @@ def _error_response(request, workout, form: forms.SetForm, problems: str) -> Htt
             return retarget(reswap(response, "innerHTML"), "#logger-messages")
         return _page(request, workout, status=422, errors={"page": problems})
     # What the member typed stays in the field, beside the message about it.
-    typed = form.typed() if isinstance(form, forms.LogSetForm) else None
+    typed = form.typed()
     if request.htmx:
         return _row_response(request, workout, key, errors=problems, status=422, typed=typed)
     return _page(request, workout, status=422, errors={key: problems}, typed=typed)
