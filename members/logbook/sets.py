@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from members.logbook import emails as notices
 from members.logbook.plan import PlanHistory, build_plan
+from members.logbook.refusals import Conflict
 from members.logbook.workouts import lock_for_logging
 from members.models import (
     KnobSetting,
@@ -52,9 +53,9 @@ def _slot_or_error(
         )
     slot = plan.slot(step_id, set_number, side)
     if slot is None:
-        raise ValidationError({"set_number": "That set is not part of this exercise."})
+        raise Conflict({"set_number": "That set is not part of this exercise."})
     if slot.stopped:
-        raise ValidationError({"set_number": "This exercise was stopped because of pain."})
+        raise Conflict({"set_number": "This exercise was stopped because of pain."})
     return plan, card, slot
 
 

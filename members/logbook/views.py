@@ -1,5 +1,7 @@
 """The session logger: one page per workout, every action a real form that
-htmx upgrades to a fragment swap."""
+htmx upgrades to a fragment swap. Every action may carry an Idempotency-Key,
+so a phone's queue sent again does nothing twice (``idempotency``), and every
+refusal names its reason (``refusals``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from members.logbook import forms, sets, workouts
+from members.logbook.idempotency import once_per_key
 from members.logbook.plan import PlanHistory, build_plan, plan_history
+from members.logbook.refusals import reason_of, refused
 from members.models import PainFlag, PlannedSession, Profile, Workout
 from members.web.requests import AuthenticatedHttpRequest
 from routines.limits import PAIN_LEVELS
@@ -71,6 +75,7 @@ def _page(request, workout: Workout, *, status: int = 200, **extra) -> HttpRespo
 
 @login_required
 @require_POST
+@once_per_key
 def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start (or go back to) the workout for a planned session of the member's own."""
     form = forms.StartForm(request.POST)
@@ -87,7 +92,7 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
         workout = workouts.start_workout(member=request.user, planned_session=planned_session)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("members:home")
+        return refused(redirect("members:home"), error)
     return redirect("members:workout", pk=workout.pk)
 
 
@@ -98,6 +103,7 @@ def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@once_per_key
 def accept_zero_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     workouts.accept_zero_pain_rule(member=request.user)
@@ -106,14 +112,17 @@ def accept_zero_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
+@once_per_key
 def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     # No answer is no answer: never zero pain the member did not say.
     form = forms.PainCheckForm(request.POST)
     if not form.is_valid():
         if "level" in form.errors:
-            return _page(request, workout, status=422, errors={"level": form.errors["level"]})
-        return _page(request, workout, status=422, errors={"page": form.problems()})
+            response = _page(request, workout, status=422, errors={"level": form.errors["level"]})
+        else:
+            response = _page(request, workout, status=422, errors={"page": form.problems()})
+        return refused(response, form.problems())
     try:
         workout = workouts.record_pain_before(workout=workout, **form.cleaned_data)
     except ValidationError as error:
@@ -122,7 +131,7 @@ def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if hasattr(error, "error_dict")
             else {"page": " ".join(error.messages)}
         )
-        return _page(request, workout, status=422, errors=errors)
+        return refused(_page(request, workout, status=422, errors=errors), error)
     return redirect("members:workout", pk=workout.pk)
 
 
@@ -154,6 +163,7 @@ def _row_response(
 
 @login_required
 @require_POST
+@once_per_key
 def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_own_workout(request, pk)
     form = forms.LogSetForm(request.POST)
@@ -170,13 +180,19 @@ def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             history=history,
         )
     except ValidationError as error:
-        return _error_response(request, workout, form, " ".join(error.messages))
+        return _error_response(request, workout, form, error)
     return _row_response(request, workout, form.key(), history=history, edited=data["edit"])
 
 
-def _error_response(request, workout, form: forms.SetForm, problems: str) -> HttpResponse:
+def _error_response(
+    request, workout, form: forms.SetForm, error: ValidationError | str
+) -> HttpResponse:
     """The message beside the row's field; or, when the post names no row of
     this session (a tampered form), at the top of the logger."""
+    return refused(_error_answer(request, workout, form, reason_of(error)), error)
+
+
+def _error_answer(request, workout, form: forms.SetForm, problems: str) -> HttpResponse:
     key = form.key()
     workout = _get_workout_for_member(request, workout.pk)
     context = _context(request, workout)
@@ -196,6 +212,7 @@ def _error_response(request, workout, form: forms.SetForm, problems: str) -> Htt
 
 @login_required
 @require_POST
+@once_per_key
 def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     form = forms.SetForm(request.POST)
@@ -204,7 +221,7 @@ def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         sets.undo_set(workout=workout, **form.row())
     except ValidationError as error:
-        return _error_response(request, workout, form, " ".join(error.messages))
+        return _error_response(request, workout, form, error)
     return _row_response(request, workout, form.key(), undone=True)
 
 
@@ -229,6 +246,7 @@ def _card_action(form_class: type[forms.LoggerForm]):
     def decorate(action):
         @login_required
         @require_POST
+        @once_per_key
         def view(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> HttpResponse:
             workout = _get_workout_for_member(request, pk)
             # A step that is not this session's is a 404 that changes nothing;
@@ -242,9 +260,10 @@ def _card_action(form_class: type[forms.LoggerForm]):
                 extra = action(request, workout, step_id, **form.cleaned_data) or {}
             except ValidationError as error:
                 problems = " ".join(error.messages)
-                return _group_response(
+                response = _group_response(
                     request, workout, step_id, status=422, errors={f"step-{step_id}": problems}
                 )
+                return refused(response, error)
             return _group_response(request, workout, step_id, **extra)
 
         view.__name__ = action.__name__
@@ -290,12 +309,14 @@ def weaker_side(request, workout, step_id, *, side):
 
 @login_required
 @require_POST
+@once_per_key
 def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     form = forms.FinishForm(request.POST)
     note = form.data.get("note", "")
     if not form.is_valid():
-        return _page(request, workout, status=422, errors=form.field_errors(), typed_note=note)
+        response = _page(request, workout, status=422, errors=form.field_errors(), typed_note=note)
+        return refused(response, form.problems())
     feeling, note = form.cleaned_data["feeling"], form.cleaned_data["note"]
     # Finished already? A retried post lands on the summary all the same.
     try:
@@ -304,7 +325,7 @@ def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pass
     except workouts.PainUnanswered as error:
         # Each card asks its question again; the list at Finish links to them.
-        return _page(
+        response = _page(
             request,
             workout,
             status=422,
@@ -315,26 +336,30 @@ def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             typed_note=note,
             typed_feeling=feeling,
         )
+        return refused(response, error)
     except ValidationError as error:
         # Not started yet (the pain check unanswered): refused, as every
         # other action is, with the page that asks the question.
-        return _page(
+        response = _page(
             request,
             workout,
             status=422,
             errors={"page": " ".join(error.messages)},
             typed_note=note,
         )
+        return refused(response, error)
     messages.success(request, "Session saved. Well done.")
     return redirect("members:workout", pk=workout.pk)
 
 
 @login_required
 @require_POST
+@once_per_key
 def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     try:
         workouts.reopen_workout(workout=workout)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return refused(redirect("members:workout", pk=workout.pk), error)
     return redirect("members:workout", pk=workout.pk)

@@ -2,12 +2,12 @@
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.logbook import emails as notices
 from members.logbook.plan import build_plan, snapshot
+from members.logbook.refusals import Conflict
 from members.models import (
     Assignment,
     PainFlag,
@@ -19,11 +19,11 @@ from members.models import (
 from routines.personal import overrides_for
 
 
-class WorkoutClosed(ValidationError):
+class WorkoutClosed(Conflict):
     """The workout is finished (or stopped for pain): reopen it to change it."""
 
 
-class PainUnanswered(ValidationError):
+class PainUnanswered(Conflict):
     """Finish refused: exercises whose “any pain during it?” is unanswered."""
 
     def __init__(self, cards):
@@ -57,14 +57,14 @@ def start_workout(
         if existing is not None:
             return existing
         if refused := start_refusal(planned_session, assignment=assignment, today=today):
-            raise ValidationError(refused)
+            raise Conflict(refused)
     else:
         # Carry on with today's unfinished workout before opening another.
         ongoing = Workout.objects.filter(member=member, date=today, finished_at=None).first()
         if ongoing is not None:
             return ongoing
         if assignment is None:
-            raise ValidationError("You are not on a routine yet.")
+            raise Conflict("You are not on a routine yet.")
         planned_session = assignment.planned_session_for(today)
     routine = planned_session.assignment.routine if planned_session else assignment.routine
     try:
@@ -129,7 +129,7 @@ def lock_for_logging(workout: Workout) -> Workout:
     """The workout, locked, once the pain check said zero: nothing is logged before."""
     workout = lock_open(workout)
     if workout.pain_before is None:
-        raise ValidationError("Answer “any pain right now?” before logging.")
+        raise Conflict("Answer “any pain right now?” before logging.")
     return workout
 
 
@@ -148,7 +148,7 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     if not Profile.objects.filter(
         user=workout.member_id, zero_pain_accepted_at__isnull=False
     ).exists():
-        raise ValidationError("Accept the zero-pain rule before your first session.")
+        raise Conflict("Accept the zero-pain rule before your first session.")
     workout.pain_before = level
     if level > 0:
         workout.finished_at = timezone.now()
@@ -183,9 +183,9 @@ def reopen_workout(*, workout: Workout, today: dt.date | None = None) -> Workout
     """Members may reopen a session the same day to fix a mistake."""
     workout = Workout.objects.select_for_update().get(pk=workout.pk)
     if workout.date != (today or timezone.localdate()):
-        raise ValidationError("Only today's session can be reopened.")
+        raise Conflict("Only today's session can be reopened.")
     if workout.stopped_for_pain:
-        raise ValidationError("A session stopped for pain before it began stays closed.")
+        raise Conflict("A session stopped for pain before it began stays closed.")
     workout.finished_at = None
     workout.save(update_fields=["finished_at"])
     return workout

@@ -1,4 +1,5 @@
 from members.models.accounts import Profile, User, UserManager
+from members.models.actionkeys import ActionKey
 from members.models.blocks import Assignment, PlannedSession
 from members.models.coaching import StepOverride, TrainerNote
 from members.models.invitations import Invitation
@@ -8,6 +9,7 @@ from members.models.ratelimit import RateCount
 from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
 __all__ = [
+    "ActionKey",
     "Assignment",
     "EmailDelivery",
     "Invitation",

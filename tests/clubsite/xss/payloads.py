@@ -105,6 +105,12 @@ NOT_TYPED = {
     "Workout.choices": "step ids",
     "Workout.pain_after": "step ids to 0",
     "SetLog.knobs": "Knob.label to a value or level: KNOB and LEVEL",
+    "ActionKey.key": "the phone's key: only letters, digits, - and _ are taken, never shown",
+    "ActionKey.method": "the request's method, never shown",
+    "ActionKey.path": "a logger URL the request resolved to, never shown",
+    "ActionKey.headers": "headers the logger answered with, given back to the same member",
+    "ActionKey.body": "an answer the logger rendered (escaped), given back to the same member",
+    "ActionKey.nonce": "made by the app",
 }
 FIELDS = [value for value in list(globals().values()) if isinstance(value, Field)]
 

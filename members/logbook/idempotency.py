@@ -1,0 +1,158 @@
+"""Exactly once on the server: a logger action sent again with its key is
+answered as it was the first time, and not done again.
+
+The protocol (for the phone's outbox, and any client):
+
+- Any logger post (start, zero-pain, pain check, log a set, undo, all as
+  prescribed, knob, alternative, weaker side, pain on an exercise, finish,
+  reopen) may carry ``Idempotency-Key: <token>``: 8 to 100 of ``A-Z a-z 0-9 _ -``
+  (a UUID does). One key names one action: make a new one for each tap,
+  an edit included. Without the header, nothing here changes anything.
+- A malformed key answers 400 and does nothing.
+- The first post with a key does the action and keeps, for this member and
+  key, the method and path, the status, the headers htmx and the phone act on
+  (Content-Type, Location, HX-*, X-Refusal-Reason) and the body.
+- A later post with the same key, by the same member, to the same path does
+  nothing and gets that answer again, with ``Idempotent-Replayed: true``
+  (whatever its own form or headers say; a page's CSP nonce is the new one).
+  The same key to another path answers 422 and does nothing. Another member's
+  identical key is another action.
+- A refusal is an answer like any other: kept, and given again to the same
+  key, even after the session has changed (send a new key to try again). A
+  conflict with the session's state answers 409 with a short fragment (the
+  reason in a ``<p role="alert">``, ``HX-Retarget: #logger-messages``,
+  ``HX-Reswap: innerHTML``) and ``X-Refusal-Reason``; what was sent wrong
+  answers as without a key (422), also with ``X-Refusal-Reason``
+  (``members.logbook.refusals``).
+- A server error (5xx), or an answer the view raised (a 404 for a session
+  that is not the member's), keeps nothing, and nothing was done: send the
+  same key again later. Neither does a refusal before the view: sign-in
+  (a redirect to the sign-in page), CSRF (403), a GET (405).
+- Posts with the same key at once: the key's row is inserted first, in the
+  action's transaction, under a unique (member, key) index. A twin waits on
+  that index until the first commits, then reads and gives the kept answer
+  (on SQLite, ``BEGIN IMMEDIATE`` queues the twin's whole transaction). One
+  action, one answer for all, no server error.
+- Keys are kept 14 days (``members.models.actionkeys.KEPT_FOR``):
+  ``manage.py send_nudges``, which the scheduler runs every five minutes,
+  deletes older ones. A member's are deleted with their account.
+"""
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import cast
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.csp import get_nonce
+from django.shortcuts import render
+from django_htmx.http import reswap, retarget
+
+from members.logbook.refusals import REASON_HEADER, Conflict, refusal_of, refused
+from members.models import ActionKey
+from members.web.requests import AuthenticatedHttpRequest
+
+KEY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,100}")
+_KEPT_HEADERS = {"content-type", "location", REASON_HEADER.lower()}
+BAD_KEY = "Idempotency-Key must be 8 to 100 letters, digits, - or _."
+OTHER_ACTION = "This Idempotency-Key was used for another action: make a new key for each action."
+
+
+def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
+    """Do a keyed action once, and answer its key with the first answer ever
+    after (the protocol above). Goes inside ``login_required`` and
+    ``require_POST``: the key is the signed-in member's."""
+
+    @wraps(view)
+    def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
+        key = request.headers.get(KEY_HEADER)
+        if key is None:
+            return view(request, *args, **kwargs)
+        if not _KEY.fullmatch(key):
+            return refused(_text(BAD_KEY, status=400), BAD_KEY)
+        if (kept := _kept_answer(request, key)) is not None:
+            return kept
+        claimed = False
+        try:
+            with transaction.atomic():
+                row = ActionKey.objects.create(
+                    user=request.user, key=key, method=request.method or "", path=request.path
+                )
+                claimed = True
+                response = _keyed_answer(request, view(request, *args, **kwargs))
+                if response.status_code >= 500:
+                    # Nothing done, nothing kept: the phone sends it again later.
+                    transaction.set_rollback(True)
+                    return response
+                _keep(row, request, response)
+                return response
+        except IntegrityError:
+            if claimed:
+                raise  # the action's own, not the key's
+            # A twin sent at the same moment took the key; it has answered by now.
+            kept = _kept_answer(request, key)
+            if kept is None:
+                raise
+            return kept
+
+    # wraps() hands on the view's own signature, which mypy cannot follow.
+    return cast(V, wrapper)
+
+
+def _text(message: str, *, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _keyed_answer(request, response: HttpResponse) -> HttpResponse:
+    """A phone's queued action refused by the session's state: 409 and the
+    reason alone, wherever the view would have put it (a row, a card, the
+    whole page or a redirect with a message)."""
+    refusal = refusal_of(response)
+    if refusal is None or not refusal[1]:
+        return response
+    reason = refusal[0]
+    answer = render(request, "members/logger.html#page-error", {"message": reason}, status=409)
+    return refused(retarget(reswap(answer, "innerHTML"), "#logger-messages"), Conflict(reason))
+
+
+def _keep(row: ActionKey, request, response: HttpResponse) -> None:
+    nonce = get_nonce(request)
+    row.status = response.status_code
+    row.headers = {
+        name: value
+        for name, value in response.items()
+        if name.lower() in _KEPT_HEADERS or name.lower().startswith("hx-")
+    }
+    row.body = response.content.decode(response.charset)
+    row.nonce = str(nonce) if nonce else ""
+    row.save(update_fields=["status", "headers", "body", "nonce"])
+
+
+def _kept_answer(request, key: str) -> HttpResponse | None:
+    """The answer kept for this member's key, given again; None for a new key."""
+    row = ActionKey.objects.filter(user=request.user, key=key).first()
+    if row is None:
+        return None
+    if (row.method, row.path) != (request.method, request.path):
+        return refused(_text(OTHER_ACTION, status=422), OTHER_ACTION)
+    body = row.body
+    # Not yet generated, the nonce is falsy: ``is not None`` asks for one.
+    if row.nonce and (nonce := get_nonce(request)) is not None:
+        # The kept page's scripts run under this answer's policy, with its nonce.
+        body = body.replace(row.nonce, str(nonce))
+    headers = dict(row.headers)
+    content_type = headers.pop("Content-Type", None)
+    response: HttpResponse
+    if "Location" in headers:
+        response = HttpResponseRedirect(headers.pop("Location"), content_type=content_type)
+        response.status_code = row.status
+        response.content = body
+    else:
+        response = HttpResponse(body, status=row.status, content_type=content_type)
+    for name, value in headers.items():
+        response[name] = value
+    response[REPLAYED_HEADER] = "true"
+    return response
