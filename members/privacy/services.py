@@ -24,6 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import (
+    ActionKey,
     Assignment,
     EmailDelivery,
     Invitation,
@@ -194,6 +195,16 @@ def export(user: User) -> dict:
             }
             for delivery in EmailDelivery.objects.filter(recipient=user).order_by("created_at")
         ],
+        # Kept 14 days, so that an action the phone sends again is not done twice.
+        "actions_your_phone_sent_with_a_key": [
+            {
+                "key": action.key,
+                "action": f"{action.method} {action.path}",
+                "answer": action.status,
+                "when": _when(action.created_at),
+            }
+            for action in ActionKey.objects.filter(user=user).order_by("created_at")
+        ],
     }
 
 
@@ -238,6 +249,8 @@ def forget(user: User) -> None:
     TrainerNote.objects.filter(assignment__member=user).delete()
     EmailDelivery.objects.filter(Q(recipient=user) | _iexact_any("to_email", addresses)).delete()
     Invitation.objects.filter(member=user).delete()
+    # The answers kept for the phone's keys are pages: they may quote a note.
+    ActionKey.objects.filter(user=user).delete()
     Workout.objects.filter(member=user).update(note="")
     _scrub_prescriptions(user)
     PainFlag.objects.filter(member=user).update(note="", resolution_note="")

@@ -147,8 +147,8 @@ def test_the_json_takes_the_same_queries_for_any_amount_of_training(
     # Session and user; the profile with the trainer, and the member's name;
     # email addresses; blocks with their sessions and notes (3); workouts with
     # sets, knob settings and their knobs and exercises (6); pain; overrides;
-    # questions; emails.
-    with django_assert_num_queries(18):
+    # questions; emails; the phone's action keys.
+    with django_assert_num_queries(19):
         response = member_client.get(JSON)
     assert len(json.loads(response.content)["workouts"]) == sessions
 
