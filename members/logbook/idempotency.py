@@ -156,3 +156,9 @@ def _kept_answer(request, key: str) -> HttpResponse | None:
         response[name] = value
     response[REPLAYED_HEADER] = "true"
     return response
+
+
+def forget_old_keys() -> int:
+    """Delete the keys kept longer than ``KEPT_FOR``; how many went."""
+    deleted, _ = ActionKey.objects.expired().delete()
+    return deleted

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from members.logbook.idempotency import forget_old_keys
+from members.models.actionkeys import KEPT_FOR
 from members.nudges import services as nudges
 
 
@@ -8,7 +10,8 @@ class Command(BaseCommand):
         "Queue the session reminders and trainers' weekly digests due now, on the "
         "club's clock, for the task worker to send. Run it every few minutes (cron, "
         "or the compose file's scheduler service): each nudge is queued once, however "
-        "often, late or concurrently it runs."
+        "often, late or concurrently it runs. It also forgets the logger's action "
+        "keys older than 14 days."
     )
 
     def handle(self, **options):
@@ -17,3 +20,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Queued {queued.reminders} reminder(s) and {queued.digests} digest(s)."
             )
+        forgotten = forget_old_keys()
+        if forgotten or options["verbosity"] > 1:
+            self.stdout.write(f"Forgot {forgotten} action key(s) older than {KEPT_FOR.days} days.")

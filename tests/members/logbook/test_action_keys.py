@@ -3,10 +3,12 @@ Idempotency-Key gets the first answer and does nothing, even after the member
 went on (a set logged, then undone, stays undone when the log is sent again)."""
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from urllib.parse import unquote
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern
@@ -304,3 +306,21 @@ def test_a_server_error_keeps_nothing_and_the_same_key_is_done_later(
     later = phone.post(url(workout, "sets/"), a_set(workout, reps="25"), **keyed(htmx=True))
     assert later.status_code == 200 and "Idempotent-Replayed" not in later
     assert SetLog.objects.get().reps == 25
+
+
+def test_the_scheduler_forgets_keys_after_fourteen_days(member_client, member, trainer):
+    path, data, htmx, _ = _knob(member_client, member, trainer)
+    member_client.post(path, data, **keyed(htmx=htmx))
+    ActionKey.objects.update(created_at=timezone.now() - dt.timedelta(days=14, minutes=1))
+    recent = fresh(htmx=htmx)
+    member_client.post(path, data, **recent)
+    out = io.StringIO()
+
+    call_command("send_nudges", stdout=out)
+
+    kept = list(ActionKey.objects.values_list("key", flat=True))
+    assert kept == [recent["HTTP_IDEMPOTENCY_KEY"]]
+    assert "Forgot 1 action key(s) older than 14 days." in out.getvalue()
+    # Sent again after that, the old key is a new action.
+    again = member_client.post(path, data, **keyed(htmx=htmx))
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again
