@@ -9,15 +9,8 @@ from django.utils.html import format_html
 
 from members.accounts.roles import trained_elsewhere_message
 from members.admin.scoping import TrainerScopedAdmin
+from members.blocks import steering
 from members.blocks.services import already_on_a_block_message, start_block
-from members.blocks.steering import (
-    end_block,
-    extend_block,
-    next_start,
-    pause_block,
-    renew_block,
-    resume_block,
-)
 from members.models import (
     Assignment,
     PlannedSession,
@@ -183,24 +176,28 @@ class AssignmentAdmin(TrainerScopedAdmin):
 
     @admin.action(description="Pause the selected blocks", permissions=["change"])
     def pause(self, request, queryset):
-        self._steer(request, queryset, lambda a: pause_block(assignment=a), "Paused")
+        self._steer(request, queryset, lambda a: steering.pause_block(assignment=a), "Paused")
 
     @admin.action(description="Resume from today on the same days", permissions=["change"])
     def resume_same_days(self, request, queryset):
         self._steer(
             request,
             queryset,
-            lambda a: resume_block(assignment=a, on=timezone.localdate(), weekdays=a.weekday_list),
+            lambda a: steering.resume_block(
+                assignment=a, on=timezone.localdate(), weekdays=a.weekday_list
+            ),
             "Resumed",
         )
 
     @admin.action(description="Extend by one week", permissions=["change"])
     def extend_one_week(self, request, queryset):
-        self._steer(request, queryset, lambda a: extend_block(assignment=a, weeks=1), "Extended")
+        self._steer(
+            request, queryset, lambda a: steering.extend_block(assignment=a, weeks=1), "Extended"
+        )
 
     @admin.action(description="End the selected blocks now", permissions=["change"])
     def end_early(self, request, queryset):
-        self._steer(request, queryset, lambda a: end_block(assignment=a), "Ended")
+        self._steer(request, queryset, lambda a: steering.end_block(assignment=a), "Ended")
 
     @admin.action(
         description="Renew: another block on the same days and length", permissions=["change"]
@@ -210,10 +207,10 @@ class AssignmentAdmin(TrainerScopedAdmin):
         self._steer(
             request,
             queryset,
-            lambda a: renew_block(
+            lambda a: steering.renew_block(
                 assignment=a,
                 trainer=request.user,
-                start_date=next_start(a, today),
+                start_date=steering.next_start(a, today),
                 weekdays=a.weekday_list,
                 weeks=a.weeks,
             ),
