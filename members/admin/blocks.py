@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clubsite.admin_base import ReadOnlyInline
 from members.accounts.roles import trained_elsewhere_message
 from members.admin.scoping import TrainerScopedAdmin
 from members.blocks import steering
@@ -22,18 +23,12 @@ from members.models.access import open_account, trained_by
 from members.models.weekdays import WEEKDAY_CHOICES, weekdays_to_mask
 
 
-class PlannedSessionInline(admin.TabularInline):
+class PlannedSessionInline(ReadOnlyInline):
     model = PlannedSession
-    extra = 0
-    can_delete = False
     fields = ("number", "week", "date", "status")
-    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("workouts")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="status")
     def status(self, obj):
@@ -94,16 +89,11 @@ class AssignmentChangeForm(forms.ModelForm):
         fields = ["notes"]
 
 
-class TrainerNoteInline(admin.TabularInline):
-    model = TrainerNote
-    extra = 0
-    fields = ("created_at", "workout", "text", "author", "sent_at")
-    readonly_fields = fields
-    can_delete = False
+class TrainerNoteInline(ReadOnlyInline):
+    """Notes are written on the member's page, where they are emailed."""
 
-    def has_add_permission(self, request, obj=None):
-        # Written on the member's page, where they are emailed.
-        return False
+    model = TrainerNote
+    fields = ("created_at", "workout", "text", "author", "sent_at")
 
 
 @admin.register(Assignment)
