@@ -48,3 +48,17 @@ def make_race_safe(model, site=admin.site) -> None:
     stock = type(site.get_model_admin(model))
     site.unregister(model)
     site.register(model, type(stock.__name__, (RaceSafeAdmin, stock), {}))
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent as a record: every field read-only, none
+    added or deleted here (they are written where the work is done)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False

@@ -7,17 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clubsite.admin_base import ReadOnlyInline
 from members.accounts.roles import trained_elsewhere_message
 from members.admin.scoping import TrainerScopedAdmin
+from members.blocks import steering
 from members.blocks.services import already_on_a_block_message, start_block
-from members.blocks.steering import (
-    end_block,
-    extend_block,
-    next_start,
-    pause_block,
-    renew_block,
-    resume_block,
-)
 from members.models import (
     Assignment,
     PlannedSession,
@@ -29,18 +23,12 @@ from members.models.access import open_account, trained_by
 from members.models.weekdays import WEEKDAY_CHOICES, weekdays_to_mask
 
 
-class PlannedSessionInline(admin.TabularInline):
+class PlannedSessionInline(ReadOnlyInline):
     model = PlannedSession
-    extra = 0
-    can_delete = False
     fields = ("number", "week", "date", "status")
-    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("workouts")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="status")
     def status(self, obj):
@@ -101,16 +89,11 @@ class AssignmentChangeForm(forms.ModelForm):
         fields = ["notes"]
 
 
-class TrainerNoteInline(admin.TabularInline):
-    model = TrainerNote
-    extra = 0
-    fields = ("created_at", "workout", "text", "author", "sent_at")
-    readonly_fields = fields
-    can_delete = False
+class TrainerNoteInline(ReadOnlyInline):
+    """Notes are written on the member's page, where they are emailed."""
 
-    def has_add_permission(self, request, obj=None):
-        # Written on the member's page, where they are emailed.
-        return False
+    model = TrainerNote
+    fields = ("created_at", "workout", "text", "author", "sent_at")
 
 
 @admin.register(Assignment)
@@ -183,24 +166,28 @@ class AssignmentAdmin(TrainerScopedAdmin):
 
     @admin.action(description="Pause the selected blocks", permissions=["change"])
     def pause(self, request, queryset):
-        self._steer(request, queryset, lambda a: pause_block(assignment=a), "Paused")
+        self._steer(request, queryset, lambda a: steering.pause_block(assignment=a), "Paused")
 
     @admin.action(description="Resume from today on the same days", permissions=["change"])
     def resume_same_days(self, request, queryset):
         self._steer(
             request,
             queryset,
-            lambda a: resume_block(assignment=a, on=timezone.localdate(), weekdays=a.weekday_list),
+            lambda a: steering.resume_block(
+                assignment=a, on=timezone.localdate(), weekdays=a.weekday_list
+            ),
             "Resumed",
         )
 
     @admin.action(description="Extend by one week", permissions=["change"])
     def extend_one_week(self, request, queryset):
-        self._steer(request, queryset, lambda a: extend_block(assignment=a, weeks=1), "Extended")
+        self._steer(
+            request, queryset, lambda a: steering.extend_block(assignment=a, weeks=1), "Extended"
+        )
 
     @admin.action(description="End the selected blocks now", permissions=["change"])
     def end_early(self, request, queryset):
-        self._steer(request, queryset, lambda a: end_block(assignment=a), "Ended")
+        self._steer(request, queryset, lambda a: steering.end_block(assignment=a), "Ended")
 
     @admin.action(
         description="Renew: another block on the same days and length", permissions=["change"]
@@ -210,10 +197,10 @@ class AssignmentAdmin(TrainerScopedAdmin):
         self._steer(
             request,
             queryset,
-            lambda a: renew_block(
+            lambda a: steering.renew_block(
                 assignment=a,
                 trainer=request.user,
-                start_date=next_start(a, today),
+                start_date=steering.next_start(a, today),
                 weekdays=a.weekday_list,
                 weeks=a.weeks,
             ),

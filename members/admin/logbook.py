@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from clubsite.admin_base import RaceSafeAdmin
+from clubsite.admin_base import RaceSafeAdmin, ReadOnlyInline
 from members.admin.scoping import TrainerScopedAdmin
 from members.models import (
     KnobSetting,
@@ -12,26 +12,14 @@ from members.models import (
 )
 
 
-class SetLogInline(admin.TabularInline):
+class SetLogInline(ReadOnlyInline):
     model = SetLog
-    extra = 0
-    can_delete = False
     fields = ("step", "exercise", "set_number", "side", "reps", "seconds", "knobs", "logged_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class KnobSettingInline(admin.TabularInline):
+class KnobSettingInline(ReadOnlyInline):
     model = KnobSetting
-    extra = 0
-    can_delete = False
     fields = ("exercise", "knob", "value", "level", "unit", "changed_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Workout)

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from clubsite.admin_base import ReadOnlyInline
 from members.admin.scoping import TrainerScopedAdmin
 from members.mail import outbox
 from members.models import (
@@ -21,15 +22,9 @@ DELIVERY_FIELDS = (
 )
 
 
-class EmailDeliveryInline(admin.TabularInline):
+class EmailDeliveryInline(ReadOnlyInline):
     model = EmailDelivery
     fields = DELIVERY_FIELDS
-    readonly_fields = DELIVERY_FIELDS
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EmailDelivery)

@@ -11,24 +11,24 @@ from members.models import EmailDelivery, PainFlag, TrainerNote, User
 def pain_resolution(flag: PainFlag) -> None:
     """The trainer's note on a resolved flag, to the member."""
     member = User.objects.only("email").get(pk=flag.member_id)
-    outbox.queue(
+    _queue_to_member(
+        member,
         kind=EmailDelivery.Kind.PAIN_RESOLVED,
         key=f"pain:{flag.pk}:resolved",
-        to_email=member.email,
-        recipient=member,
         pain_flag=flag,
     )
 
 
 def trainer_note(note: TrainerNote) -> None:
     member = User.objects.only("email").get(assignments__trainer_notes=note)
-    outbox.queue(
-        kind=EmailDelivery.Kind.TRAINER_NOTE,
-        key=f"note:{note.pk}",
-        to_email=member.email,
-        recipient=member,
-        trainer_note=note,
+    _queue_to_member(
+        member, kind=EmailDelivery.Kind.TRAINER_NOTE, key=f"note:{note.pk}", trainer_note=note
     )
+
+
+def _queue_to_member(member: User, *, kind: str, key: str, **about) -> None:
+    """An email to the member's own account, at its address now."""
+    outbox.queue(kind=kind, key=key, to_email=member.email, recipient=member, **about)
 
 
 def hand_over_messages(

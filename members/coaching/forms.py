@@ -96,28 +96,26 @@ class HandOverForm(forms.Form):
         cast(TrainerChoiceField, self.fields["trainer"]).queryset = other_trainers(member)
 
 
+def _count(label: str, *, most: int, help_text: str) -> forms.IntegerField:
+    """An optional whole number from 1 to ``most``, typed on the phone's number pad."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1,
+        max_value=most,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=help_text,
+    )
+
+
 class OverrideForm(forms.Form):
     """One member's own numbers for one step of their routine, with a note."""
 
     prefix = "override"
 
     step = forms.TypedChoiceField(label="Exercise", coerce=int)
-    sets = forms.IntegerField(
-        label="Sets",
-        required=False,
-        min_value=1,
-        max_value=MAX_SETS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text="Empty keeps the routine's.",
-    )
-    reps = forms.IntegerField(
-        label="Reps per set",
-        required=False,
-        min_value=1,
-        max_value=MAX_REPS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text="For counted exercises.",
-    )
+    sets = _count("Sets", most=MAX_SETS, help_text="Empty keeps the routine's.")
+    reps = _count("Reps per set", most=MAX_REPS, help_text="For counted exercises.")
     minutes = forms.DecimalField(
         label="Minutes",
         required=False,

@@ -5,28 +5,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from members import models
 from members.accounts.roles import members_of
 from members.blocks.forms import ExtendForm, RenewForm, ResumeForm
 from members.blocks.steering import extend_choices, next_start
 from members.coaching.attention import reviews_with_reasons
 from members.coaching.forms import HandOverForm, OverrideForm, TrainerNoteForm
 from members.logbook.history import trends
-from members.models import (
-    Assignment,
-    KnobSetting,
-    PainFlag,
-    Question,
-    SetLog,
-    StepOverride,
-    TrainerNote,
-    User,
-    Workout,
-)
 from members.web.decorators import positive_int
 from members.web.requests import AuthenticatedHttpRequest
 
 
-def member_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> User:
+def member_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> models.User:
     """A member the trainer trains now (``members_of``): a former trainer, like
     any other, gets a 404 here and on every page and action built on it."""
     return get_object_or_404(
@@ -36,7 +26,7 @@ def member_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> User:
 
 def render_member_detail(
     request: AuthenticatedHttpRequest,
-    member: User,
+    member: models.User,
     *,
     forms: dict | None = None,
     resolving: dict | None = None,
@@ -49,26 +39,26 @@ def render_member_detail(
     typed is lost. It shows whoever it is given: ``member`` must come through
     a scoped getter (the member's, or a block's or flag's ``for_trainer``)."""
     today = timezone.localdate()
-    blocks = Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
+    blocks = models.Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
     current = blocks.current().first() or blocks.first()
     review = (
-        reviews_with_reasons(Assignment.objects.filter(pk=current.pk), today=today)[0]
+        reviews_with_reasons(models.Assignment.objects.filter(pk=current.pk), today=today)[0]
         if current
         else None
     )
     workouts = {}
     if current is not None:
-        for workout in Workout.objects.filter(
+        for workout in models.Workout.objects.filter(
             planned_session__assignment=current
         ).prefetch_related(
             Prefetch(
                 "set_logs",
-                queryset=SetLog.objects.select_related("exercise").order_by(
+                queryset=models.SetLog.objects.select_related("exercise").order_by(
                     "step__order", "set_number", "side"
                 ),
             ),
             Prefetch("knob_settings", queryset=_knob_settings()),
-            Prefetch("pain_flags", queryset=PainFlag.objects.select_related("exercise")),
+            Prefetch("pain_flags", queryset=models.PainFlag.objects.select_related("exercise")),
         ):
             workouts[workout.planned_session_id] = workout
     context = {
@@ -77,11 +67,11 @@ def render_member_detail(
         "timeline": [(session, workouts.get(session.pk)) for session in review.progress.sessions]
         if review
         else [],
-        "pain_flags": PainFlag.objects.filter(member=member)
+        "pain_flags": models.PainFlag.objects.filter(member=member)
         .select_related("exercise", "resolved_by__profile")
         .order_by("-created_at"),
         "trends": trends(member),
-        "questions": Question.objects.for_trainer(request.user)
+        "questions": models.Question.objects.for_trainer(request.user)
         .filter(member=member)
         .select_related("exercise", "workout"),
         "active_nav": "dashboard",
@@ -107,7 +97,7 @@ def steering_context(review, member, workouts, today, forms: dict, edit_step=Non
     override form filled from the override being changed (``edit_step``)."""
     assignment = review.assignment
     overrides = list(
-        StepOverride.objects.filter(member=member, step__routine=assignment.routine)
+        models.StepOverride.objects.filter(member=member, step__routine=assignment.routine)
         .select_related(
             "step__exercise",
             "step__paired_with__exercise",
@@ -124,7 +114,7 @@ def steering_context(review, member, workouts, today, forms: dict, edit_step=Non
         initial=_override_initial(editing) if editing else {"step": edit_step},
     )
     notes = list(
-        TrainerNote.objects.filter(assignment=assignment).select_related(
+        models.TrainerNote.objects.filter(assignment=assignment).select_related(
             "author__profile", "workout"
         )
     )
@@ -146,7 +136,7 @@ def steering_context(review, member, workouts, today, forms: dict, edit_step=Non
     }
 
 
-def _override_initial(override: StepOverride) -> dict:
+def _override_initial(override: models.StepOverride) -> dict:
     return {
         "step": override.step_id,
         "sets": override.sets,
@@ -161,4 +151,4 @@ def _override_initial(override: StepOverride) -> dict:
 
 
 def _knob_settings():
-    return KnobSetting.objects.select_related("knob", "exercise").in_routine_order()
+    return models.KnobSetting.objects.select_related("knob", "exercise").in_routine_order()

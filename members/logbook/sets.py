@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.logbook import emails as notices
+from members.logbook.cards import SetSlot
 from members.logbook.plan import PlanHistory, build_plan
 from members.logbook.refusals import Conflict
 from members.logbook.workouts import lock_for_logging
@@ -114,28 +115,51 @@ def log_set(
         if not 0 <= reps <= MAX_REPS:
             raise ValidationError({"reps": f"Enter between 0 and {MAX_REPS} reps."})
         seconds = None
-    (log,) = SetLog.objects.bulk_create(
+    (log,) = _upsert_sets(
         [
-            SetLog(
-                workout=workout,
-                step_id=step_id,
-                exercise_id=slot.exercise_id,
-                set_number=set_number,
-                side=side,
+            _set_log(
+                workout,
+                step_id,
+                slot,
                 reps=reps,
                 seconds=seconds,
-                target_reps=slot.target_reps,
-                target_seconds=slot.target_seconds,
                 knobs=_knobs_in_effect(card),
-                logged_at=timezone.now(),
+                at=timezone.now(),
             )
-        ],
+        ]
+    )
+    _keep_knob_settings(workout, card)
+    return log
+
+
+def _set_log(
+    workout: Workout, step_id: int, slot: SetSlot, *, reps, seconds, knobs: dict[str, str], at
+) -> SetLog:
+    """One set done in ``slot``, beside the targets it was done against."""
+    return SetLog(
+        workout=workout,
+        step_id=step_id,
+        exercise_id=slot.exercise_id,
+        set_number=slot.set_number,
+        side=slot.side,
+        reps=reps,
+        seconds=seconds,
+        target_reps=slot.target_reps,
+        target_seconds=slot.target_seconds,
+        knobs=knobs,
+        logged_at=at,
+    )
+
+
+def _upsert_sets(rows: list[SetLog]) -> list[SetLog]:
+    """An upsert on (workout, step, set number, side): a retried post gets its
+    row back with the latest count, never a second row."""
+    return SetLog.objects.bulk_create(
+        rows,
         update_conflicts=True,
         unique_fields=["workout", "step", "set_number", "side"],
         update_fields=["exercise", "reps", "seconds", "knobs", "logged_at"],
     )
-    _keep_knob_settings(workout, card)
-    return log
 
 
 @transaction.atomic
@@ -156,26 +180,19 @@ def log_all_as_prescribed(*, workout: Workout, step_id: int) -> int:
         raise ValidationError({"step": "That exercise is not part of this session."})
     knobs = _knobs_in_effect(card)
     now = timezone.now()
-    SetLog.objects.bulk_create(
+    _upsert_sets(
         [
-            SetLog(
-                workout=workout,
-                step_id=step_id,
-                exercise_id=slot.exercise_id,
-                set_number=slot.set_number,
-                side=slot.side,
+            _set_log(
+                workout,
+                step_id,
+                slot,
                 reps=slot.target_reps,
                 seconds=slot.target_seconds,
-                target_reps=slot.target_reps,
-                target_seconds=slot.target_seconds,
                 knobs=knobs,
-                logged_at=now,
+                at=now,
             )
             for slot in card.open_slots
-        ],
-        update_conflicts=True,
-        unique_fields=["workout", "step", "set_number", "side"],
-        update_fields=["exercise", "reps", "seconds", "knobs", "logged_at"],
+        ]
     )
     _keep_knob_settings(workout, card)
     return len(card.open_slots)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.models.workouts import MembersRowsQuerySet
+from routines.fields import optional_key
 from routines.limits import TRAINER_NOTE_LENGTH, duration_field, reps_field, sets_field
 from routines.models import Knob, Step
 from routines.models.exercises import format_amount
@@ -31,11 +32,9 @@ class StepOverride(models.Model):
     duration_seconds = duration_field(
         help_text="For a timed step. Empty keeps the routine's duration."
     )
-    knob = models.ForeignKey(
+    knob = optional_key(
         Knob,
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="The knob whose starting point changes, if any.",
     )
@@ -46,13 +45,7 @@ class StepOverride(models.Model):
     note = models.CharField(
         max_length=300, blank=True, help_text="Why, in words the member reads in the logger."
     )
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    set_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = MembersRowsQuerySet.as_manager()
@@ -137,11 +130,9 @@ class TrainerNote(models.Model):
     assignment = models.ForeignKey(
         "members.Assignment", on_delete=models.CASCADE, related_name="trainer_notes"
     )
-    workout = models.ForeignKey(
+    workout = optional_key(
         "members.Workout",
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="trainer_notes",
         help_text="Empty for a note on the whole block.",
     )

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from members.models.access import trained_by
+from members.models.fields import member_key
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
 # A second identical post (a double tap, a retry on a slow network) comes
@@ -51,9 +52,7 @@ class Invitation(models.Model):
         EXPIRED = "expired", "Link expired"
         ACCEPTED = "accepted", "Accepted"
 
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
-    )
+    member = member_key("invitations")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -11,6 +11,7 @@ from members.models.access import trained_by
 from members.models.blocks import Assignment
 from members.models.questions import Question
 from members.models.workouts import PainFlag
+from routines.fields import optional_key
 
 
 class EmailDeliveryQuerySet(models.QuerySet):
@@ -75,41 +76,23 @@ class EmailDelivery(models.Model):
     kind = models.CharField(max_length=20, choices=Kind)
     key = models.CharField(max_length=100, unique=True)
     to_email = models.EmailField("to")
-    question = models.ForeignKey(
-        "members.Question",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="deliveries",
+    question = optional_key(
+        "members.Question", on_delete=models.CASCADE, related_name="deliveries"
     )
-    recipient = models.ForeignKey(
+    recipient = optional_key(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="email_deliveries",
         help_text="The member or trainer it is for, when it is for an account.",
     )
-    planned_session = models.ForeignKey(
-        "members.PlannedSession",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reminders",
+    planned_session = optional_key(
+        "members.PlannedSession", on_delete=models.SET_NULL, related_name="reminders"
     )
-    pain_flag = models.ForeignKey(
-        "members.PainFlag",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="deliveries",
+    pain_flag = optional_key(
+        "members.PainFlag", on_delete=models.CASCADE, related_name="deliveries"
     )
-    trainer_note = models.ForeignKey(
-        "members.TrainerNote",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="deliveries",
+    trainer_note = optional_key(
+        "members.TrainerNote", on_delete=models.CASCADE, related_name="deliveries"
     )
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from members.models.access import open_account, trained_by
+from routines.fields import optional_key
 from routines.models import Exercise
 
 
@@ -53,11 +54,9 @@ class Question(models.Model):
         ANSWERED = "answered", "Answered"
         CLOSED = "closed", "Closed"
 
-    member = models.ForeignKey(
+    member = optional_key(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="questions",
         help_text="Empty for a visitor who was not signed in.",
     )
@@ -75,19 +74,15 @@ class Question(models.Model):
     to_email = models.EmailField("sent to", help_text="The address the question went to.")
     subject = models.CharField(max_length=120)
     message = models.TextField(max_length=3000)
-    exercise = models.ForeignKey(
+    exercise = optional_key(
         Exercise,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="questions",
         help_text="The exercise it is about, if any.",
     )
-    workout = models.ForeignKey(
+    workout = optional_key(
         "members.Workout",
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="questions",
         help_text="The logged session it is about, if any.",
     )
@@ -95,12 +90,8 @@ class Question(models.Model):
     answer = models.TextField(
         blank=True, max_length=3000, help_text="An answer written in Ground Up."
     )
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    answered_by = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

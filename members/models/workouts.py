@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models.access import trained_by
+from members.models.fields import member_key
+from routines.fields import optional_key
 from routines.limits import MAX_PAIN, PAIN_NOTE_LENGTH, RESOLUTION_NOTE_LENGTH, WORKOUT_NOTE_LENGTH
 from routines.models import Exercise, Knob, Step
 from routines.models.exercises import format_amount
@@ -49,24 +51,14 @@ class Workout(models.Model):
         ABOUT_RIGHT = "about_right", "About right"
         TOO_HARD = "too_hard", "Too hard"
 
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workouts"
-    )
-    planned_session = models.ForeignKey(
+    member = member_key("workouts")
+    planned_session = optional_key(
         "members.PlannedSession",
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="workouts",
         help_text="Empty for an extra session outside the plan.",
     )
-    routine = models.ForeignKey(
-        "routines.Routine",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="workouts",
-    )
+    routine = optional_key("routines.Routine", on_delete=models.PROTECT, related_name="workouts")
     date = models.DateField(help_text="The day it was done, in the club's time zone.")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -262,20 +254,12 @@ class PainFlag(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         RESOLVED = "resolved", "Resolved"
 
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pain_flags"
-    )
-    workout = models.ForeignKey(
-        Workout, on_delete=models.CASCADE, null=True, blank=True, related_name="pain_flags"
-    )
-    step = models.ForeignKey(
-        Step, on_delete=models.SET_NULL, null=True, blank=True, related_name="pain_flags"
-    )
-    exercise = models.ForeignKey(
+    member = member_key("pain_flags")
+    workout = optional_key(Workout, on_delete=models.CASCADE, related_name="pain_flags")
+    step = optional_key(Step, on_delete=models.SET_NULL, related_name="pain_flags")
+    exercise = optional_key(
         Exercise,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="pain_flags",
         help_text="Empty when the pain was reported before the workout.",
     )
@@ -288,12 +272,8 @@ class PainFlag(models.Model):
     alert_sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    resolved_by = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+"
     )
     resolution_note = models.TextField(
         "note to the member",

@@ -18,27 +18,12 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from members.models import (
-    ActionKey,
-    Assignment,
-    EmailDelivery,
-    Invitation,
-    KnobSetting,
-    PainFlag,
-    PlannedSession,
-    Profile,
-    Question,
-    SetLog,
-    StepOverride,
-    TrainerNote,
-    User,
-    Workout,
-)
+from members import models
 from members.web.downloads import amount, set_cells
 
 FORMER_MEMBER = "Former member"
@@ -60,11 +45,11 @@ def _when(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def export(user: User) -> dict:
+def export(user: models.User) -> dict:
     """Everything kept about ``user``, in plain words and ISO dates."""
-    profile = Profile.objects.select_related("trainer__profile").filter(user=user).first()
+    profile = models.Profile.objects.select_related("trainer__profile").filter(user=user).first()
     workouts = (
-        Workout.objects.filter(member=user)
+        models.Workout.objects.filter(member=user)
         .select_related("routine", "planned_session")
         .prefetch_related("set_logs__exercise", "knob_settings__knob", "knob_settings__exercise")
         .order_by("started_at")
@@ -105,7 +90,7 @@ def export(user: User) -> dict:
                     for note in block.trainer_notes.all()
                 ],
             }
-            for block in Assignment.objects.filter(member=user)
+            for block in models.Assignment.objects.filter(member=user)
             .select_related("routine", "trainer__profile")
             .prefetch_related("planned_sessions", "trainer_notes")
             .order_by("start_date")
@@ -156,7 +141,7 @@ def export(user: User) -> dict:
                 "status": flag.get_status_display(),
                 "trainer_reply": flag.resolution_note,
             }
-            for flag in PainFlag.objects.filter(member=user)
+            for flag in models.PainFlag.objects.filter(member=user)
             .select_related("exercise")
             .order_by("created_at")
         ],
@@ -171,7 +156,7 @@ def export(user: User) -> dict:
                 "knob_level": override.knob_level,
                 "note": override.note,
             }
-            for override in StepOverride.objects.filter(member=user).select_related(
+            for override in models.StepOverride.objects.filter(member=user).select_related(
                 "step__exercise", "knob"
             )
         ],
@@ -184,7 +169,7 @@ def export(user: User) -> dict:
                 "answer": question.answer,
                 "answered": _when(question.answered_at),
             }
-            for question in Question.objects.filter(member=user).order_by("created_at")
+            for question in models.Question.objects.filter(member=user).order_by("created_at")
         ],
         "emails_sent_to_you": [
             {
@@ -193,7 +178,9 @@ def export(user: User) -> dict:
                 "state": delivery.get_state_display(),
                 "sent": _when(delivery.sent_at),
             }
-            for delivery in EmailDelivery.objects.filter(recipient=user).order_by("created_at")
+            for delivery in models.EmailDelivery.objects.filter(recipient=user).order_by(
+                "created_at"
+            )
         ],
         # Kept 14 days, so that an action the phone sends again is not done twice.
         "actions_your_phone_sent_with_a_key": [
@@ -203,16 +190,16 @@ def export(user: User) -> dict:
                 "answer": action.status,
                 "when": _when(action.created_at),
             }
-            for action in ActionKey.objects.filter(user=user).order_by("created_at")
+            for action in models.ActionKey.objects.filter(user=user).order_by("created_at")
         ],
     }
 
 
-def set_rows(user: User) -> Iterator[list]:
+def set_rows(user: models.User) -> Iterator[list]:
     """The member's sets, one row each, oldest first, headed by ``SET_COLUMNS``."""
     yield SET_COLUMNS
     logs = (
-        SetLog.objects.filter(workout__member=user)
+        models.SetLog.objects.filter(workout__member=user)
         .select_related("workout__routine", "workout__planned_session", "exercise")
         .order_by("workout__started_at", "step__order", "set_number", "side")
     )
@@ -228,17 +215,17 @@ def set_rows(user: User) -> Iterator[list]:
 
 
 @transaction.atomic
-def forget(user: User) -> None:
+def forget(user: models.User) -> None:
     """Delete the member's account: who they were and every word by or to them
     goes; what they did stays under an unnamed, closed account."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = models.User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
     # Only addresses the account proved it reads: an address typed into the
     # account but never confirmed may be a stranger's, whose questions and
     # emails are not this account's to delete.
     addresses = _proven_addresses(user)
     # Questions asked while signed out, from one of their addresses, are theirs too.
-    their_questions = Question.objects.filter(
+    their_questions = models.Question.objects.filter(
         Q(member=user) | (Q(member=None) & _iexact_any("email", addresses))
     )
     names = {user.display_name, *their_questions.values_list("name", flat=True)}
@@ -246,22 +233,24 @@ def forget(user: User) -> None:
     _scrub_admin_log(user, questions=their_questions, addresses=addresses, names=names)
     # Words by or to the member, and the emails that carried them.
     their_questions.delete()
-    TrainerNote.objects.filter(assignment__member=user).delete()
-    EmailDelivery.objects.filter(Q(recipient=user) | _iexact_any("to_email", addresses)).delete()
-    Invitation.objects.filter(member=user).delete()
+    models.TrainerNote.objects.filter(assignment__member=user).delete()
+    models.EmailDelivery.objects.filter(
+        Q(recipient=user) | _iexact_any("to_email", addresses)
+    ).delete()
+    models.Invitation.objects.filter(member=user).delete()
     # The answers kept for the phone's keys are pages: they may quote a note.
-    ActionKey.objects.filter(user=user).delete()
-    Workout.objects.filter(member=user).update(note="")
+    models.ActionKey.objects.filter(user=user).delete()
+    models.Workout.objects.filter(member=user).update(note="")
     _scrub_prescriptions(user)
-    PainFlag.objects.filter(member=user).update(note="", resolution_note="")
-    StepOverride.objects.filter(member=user).update(note="")
-    Assignment.objects.filter(member=user).update(notes="")
+    models.PainFlag.objects.filter(member=user).update(note="", resolution_note="")
+    models.StepOverride.objects.filter(member=user).update(note="")
+    models.Assignment.objects.filter(member=user).update(notes="")
     # A block still running ends today.
-    Assignment.objects.current().filter(member=user).update(
-        status=Assignment.Status.ENDED_EARLY, ended_on=timezone.localdate(), updated_at=now
+    models.Assignment.objects.current().filter(member=user).update(
+        status=models.Assignment.Status.ENDED_EARLY, ended_on=timezone.localdate(), updated_at=now
     )
     EmailAddress.objects.filter(user=user).delete()
-    Profile.objects.update_or_create(
+    models.Profile.objects.update_or_create(
         user=user,
         defaults={
             "display_name": FORMER_MEMBER,
@@ -280,7 +269,7 @@ def forget(user: User) -> None:
     user.save(update_fields=["email", "password", "is_active", "last_login"])
 
 
-def _proven_addresses(user: User) -> list[str]:
+def _proven_addresses(user: models.User) -> list[str]:
     verified = EmailAddress.objects.filter(user=user, verified=True)
     return sorted(
         {user.email.lower(), *(e.lower() for e in verified.values_list("email", flat=True))}
@@ -294,49 +283,51 @@ def _iexact_any(field: str, values) -> Q:
     return condition
 
 
-def _scrub_prescriptions(user: User) -> None:
+def _scrub_prescriptions(user: models.User) -> None:
     """A workout's copy of the prescription carries the trainer's note on the
     member's own numbers (``override_note``): the copy goes with the original."""
-    workouts = list(Workout.objects.filter(member=user).only("pk", "prescription"))
+    workouts = list(models.Workout.objects.filter(member=user).only("pk", "prescription"))
     for workout in workouts:
         for main in workout.prescription.get("steps", []):
             for step in [main, *main.get("options", [])]:
                 if step.get("override_note"):
                     step["override_note"] = ""
-    Workout.objects.bulk_update(workouts, ["prescription"], batch_size=500)
+    models.Workout.objects.bulk_update(workouts, ["prescription"], batch_size=500)
 
 
-def _rows_about(user: User, *, questions) -> dict[type[models.Model], models.QuerySet]:
+def _rows_about(user: models.User, *, questions) -> list[QuerySet]:
     """The member's rows that the admin can show, and so log changes to."""
-    return {
-        User: User.objects.filter(pk=user.pk),
-        Profile: Profile.objects.filter(user=user),
-        EmailAddress: EmailAddress.objects.filter(user=user),
-        Invitation: Invitation.objects.filter(member=user),
-        Assignment: Assignment.objects.filter(member=user),
-        PlannedSession: PlannedSession.objects.filter(assignment__member=user),
-        Workout: Workout.objects.filter(member=user),
-        SetLog: SetLog.objects.filter(workout__member=user),
-        KnobSetting: KnobSetting.objects.filter(workout__member=user),
-        PainFlag: PainFlag.objects.filter(member=user),
-        StepOverride: StepOverride.objects.filter(member=user),
-        TrainerNote: TrainerNote.objects.filter(assignment__member=user),
-        Question: questions,
-        EmailDelivery: EmailDelivery.objects.filter(Q(recipient=user) | Q(question__in=questions)),
-    }
+    return [
+        models.User.objects.filter(pk=user.pk),
+        models.Profile.objects.filter(user=user),
+        EmailAddress.objects.filter(user=user),
+        models.Invitation.objects.filter(member=user),
+        models.Assignment.objects.filter(member=user),
+        models.PlannedSession.objects.filter(assignment__member=user),
+        models.Workout.objects.filter(member=user),
+        models.SetLog.objects.filter(workout__member=user),
+        models.KnobSetting.objects.filter(workout__member=user),
+        models.PainFlag.objects.filter(member=user),
+        models.StepOverride.objects.filter(member=user),
+        models.TrainerNote.objects.filter(assignment__member=user),
+        questions,
+        models.EmailDelivery.objects.filter(Q(recipient=user) | Q(question__in=questions)),
+    ]
 
 
-def _scrub_admin_log(user: User, *, questions, addresses: list[str], names: set[str]) -> None:
+def _scrub_admin_log(
+    user: models.User, *, questions, addresses: list[str], names: set[str]
+) -> None:
     """The admin's log keeps what staff did, and when, but not to whom: entries
     about the member's rows, or naming them (a row deleted earlier, an
     address since changed), say "Former member" instead. Trainers see their
     own entries under Recent actions on the admin's index."""
     about = Q(pk__in=[])
-    for model, rows in _rows_about(user, questions=questions).items():
+    for rows in _rows_about(user, questions=questions):
         # The log keeps ids as text; a subquery, as a long membership has
         # thousands of sets.
-        ids = rows.annotate(text_id=Cast("pk", models.TextField())).values("text_id")
-        about |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+        ids = rows.annotate(text_id=Cast("pk", TextField())).values("text_id")
+        about |= Q(content_type=ContentType.objects.get_for_model(rows.model), object_id__in=ids)
     # Names matched as whole words, so "Al" leaves "Calf raise" alone; the log
     # stores its messages as JSON, where a non-ASCII name is escaped.
     words = [*addresses, *(name.strip() for name in names if len(name.strip()) > 1)]
@@ -375,7 +366,7 @@ def _unnamed_change_message(message: str) -> str:
     return json.dumps(changes)
 
 
-def _end_sessions(user: User, *, addresses: list[str]) -> None:
+def _end_sessions(user: models.User, *, addresses: list[str]) -> None:
     """Delete the member's sessions on every device, and any other session that
     holds one of their addresses (the contact form's confirmation keeps the
     sender's). The new password hash would refuse their sessions anyway, but

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from routines.fields import optional_key
 from routines.limits import duration_field, reps_field, sets_field
 from routines.models.exercises import Exercise
 from routines.prescriptions import describe_prescription
@@ -79,11 +80,9 @@ class Routine(models.Model):
         default=Status.DRAFT,
         help_text="Members see a routine once it is published.",
     )
-    author = models.ForeignKey(
+    author = optional_key(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="authored_routines",
         help_text="The trainer who wrote it.",
     )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from members import models
 from members.blocks.services import assign_routine
 from members.blocks.steering import pause_block
 from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob, set_weaker_side
@@ -14,18 +15,6 @@ from members.logbook.workouts import (
     finish_workout,
     record_pain_before,
     start_workout,
-)
-from members.models import (
-    Assignment,
-    EmailDelivery,
-    Invitation,
-    PlannedSession,
-    Profile,
-    Question,
-    StepOverride,
-    TrainerNote,
-    User,
-    Workout,
 )
 from members.models.access import TRAINERS_GROUP
 from members.models.invitations import INVITATION_LIFETIME, new_token
@@ -38,9 +27,9 @@ DEMO_PASSWORD = "ground-up-demo"  # noqa: S105 - printed on purpose; DEBUG only.
 
 DEMO_PEOPLE = [
     # (email, display name, trainer?, weaker side, story of the past sessions)
-    ("makana@example.com", "Makana", True, Profile.WeakerSide.UNSURE, None),
-    ("alex@example.com", "Alex Rivera", False, Profile.WeakerSide.LEFT, "all"),
-    ("jordan@example.com", "Jordan Lee", False, Profile.WeakerSide.UNSURE, "first"),
+    ("makana@example.com", "Makana", True, models.Profile.WeakerSide.UNSURE, None),
+    ("alex@example.com", "Alex Rivera", False, models.Profile.WeakerSide.LEFT, "all"),
+    ("jordan@example.com", "Jordan Lee", False, models.Profile.WeakerSide.UNSURE, "first"),
 ]
 
 # The rest of Makana's class, so the dashboard shows every state: (email, name,
@@ -120,17 +109,17 @@ class Command(BaseCommand):
             trainers = Group.objects.get(name=TRAINERS_GROUP)
             people = {}
             for email, name, is_trainer, weaker_side, _ in DEMO_PEOPLE:
-                user = User.objects.filter(email=email).first()
+                user = models.User.objects.filter(email=email).first()
                 if user is None:
-                    user = User.objects.create_user(email, DEMO_PASSWORD, display_name=name)
+                    user = models.User.objects.create_user(email, DEMO_PASSWORD, display_name=name)
                 else:
                     user.set_password(DEMO_PASSWORD)
-                    User.objects.set_up_vouched_account(user, display_name=name)
+                    models.User.objects.set_up_vouched_account(user, display_name=name)
                 user.is_staff = is_trainer
                 user.save()
                 if is_trainer:
                     user.groups.add(trainers)
-                Profile.objects.filter(user=user).update(
+                models.Profile.objects.filter(user=user).update(
                     display_name=name, weaker_side=weaker_side
                 )
                 people[email] = user
@@ -139,7 +128,9 @@ class Command(BaseCommand):
                 if not is_trainer:
                     self._put_on_the_routine(people[email], trainer=trainer, story=story)
             for email, name, story, weeks_ago in DEMO_CLASS:
-                member = User.objects.filter(email=email).first() or User.objects.create_user(
+                member = models.User.objects.filter(
+                    email=email
+                ).first() or models.User.objects.create_user(
                     email, DEMO_PASSWORD, display_name=name
                 )
                 self._put_on_the_routine(member, trainer=trainer, story=story, weeks_ago=weeks_ago)
@@ -160,29 +151,29 @@ class Command(BaseCommand):
         """Pause one block, give one member their own numbers, write two notes.
         Run again, each is left as it is."""
         today = timezone.localdate()
-        paused = Assignment.objects.current().get(member__email=PAUSED)
-        if paused.status == Assignment.Status.ACTIVE:
+        paused = models.Assignment.objects.current().get(member__email=PAUSED)
+        if paused.status == models.Assignment.Status.ACTIVE:
             pause_block(assignment=paused, today=today - dt.timedelta(days=1))
         email, exercise, reps, note = OWN_NUMBERS
-        member = User.objects.get(email=email)
+        member = models.User.objects.get(email=email)
         step = (
-            Assignment.objects.current()
+            models.Assignment.objects.current()
             .get(member=member)
             .routine.steps.get(exercise__slug=exercise, alternative_to=None)
         )
-        StepOverride.objects.get_or_create(
+        models.StepOverride.objects.get_or_create(
             member=member, step=step, defaults={"reps": reps, "note": note, "set_by": trainer}
         )
         for email, on_last_workout, text in NOTES:
-            block = Assignment.objects.current().get(member__email=email)
+            block = models.Assignment.objects.current().get(member__email=email)
             workout = (
-                Workout.objects.filter(planned_session__assignment=block)
+                models.Workout.objects.filter(planned_session__assignment=block)
                 .order_by("-started_at")
                 .first()
                 if on_last_workout
                 else None
             )
-            TrainerNote.objects.get_or_create(
+            models.TrainerNote.objects.get_or_create(
                 assignment=block,
                 workout=workout,
                 text=text,
@@ -194,9 +185,9 @@ class Command(BaseCommand):
         is left as it is."""
         now = timezone.now()
         for email, exercise, hours_ago, subject, message, answer in QUESTIONS:
-            member = User.objects.get(email=email)
+            member = models.User.objects.get(email=email)
             asked_at = now - dt.timedelta(hours=hours_ago)
-            question, created = Question.objects.get_or_create(
+            question, created = models.Question.objects.get_or_create(
                 member=member,
                 subject=subject,
                 defaults={
@@ -212,33 +203,33 @@ class Command(BaseCommand):
             if not created:
                 continue
             for kind, to_email in [
-                (EmailDelivery.Kind.QUESTION, trainer.email),
-                (EmailDelivery.Kind.QUESTION_RECEIPT, member.email),
+                (models.EmailDelivery.Kind.QUESTION, trainer.email),
+                (models.EmailDelivery.Kind.QUESTION_RECEIPT, member.email),
             ]:
-                EmailDelivery.objects.create(
+                models.EmailDelivery.objects.create(
                     kind=kind,
                     key=email_key(question, kind),
                     to_email=to_email,
                     question=question,
-                    state=EmailDelivery.State.SENT,
+                    state=models.EmailDelivery.State.SENT,
                     attempts=1,
                     created_at=asked_at,
                     sent_at=asked_at,
                 )
             if answer:
                 answered_at = asked_at + dt.timedelta(hours=3)
-                Question.objects.filter(pk=question.pk).update(
+                models.Question.objects.filter(pk=question.pk).update(
                     answer=answer,
-                    status=Question.Status.ANSWERED,
+                    status=models.Question.Status.ANSWERED,
                     answered_by=trainer,
                     answered_at=answered_at,
                 )
-                EmailDelivery.objects.create(
-                    kind=EmailDelivery.Kind.ANSWER,
-                    key=email_key(question, EmailDelivery.Kind.ANSWER),
+                models.EmailDelivery.objects.create(
+                    kind=models.EmailDelivery.Kind.ANSWER,
+                    key=email_key(question, models.EmailDelivery.Kind.ANSWER),
                     to_email=member.email,
                     question=question,
-                    state=EmailDelivery.State.SENT,
+                    state=models.EmailDelivery.State.SENT,
                     attempts=1,
                     created_at=answered_at,
                     sent_at=answered_at,
@@ -249,8 +240,8 @@ class Command(BaseCommand):
         mornings' time, so the admin's Email deliveries has them. Today's is
         left to `send_nudges`."""
         today = timezone.localdate()
-        sessions = PlannedSession.objects.filter(
-            assignment__status=Assignment.Status.ACTIVE, date__lt=today
+        sessions = models.PlannedSession.objects.filter(
+            assignment__status=models.Assignment.Status.ACTIVE, date__lt=today
         ).select_related("assignment__member")
         reminders = []
         for session in sessions:
@@ -258,19 +249,19 @@ class Command(BaseCommand):
                 dt.datetime.combine(session.date, settings.REMINDER_TIME)
             )
             reminders.append(
-                EmailDelivery(
-                    kind=EmailDelivery.Kind.REMINDER,
+                models.EmailDelivery(
+                    kind=models.EmailDelivery.Kind.REMINDER,
                     key=reminder_key(session),
                     to_email=session.assignment.member.email,
                     recipient=session.assignment.member,
                     planned_session=session,
-                    state=EmailDelivery.State.SENT,
+                    state=models.EmailDelivery.State.SENT,
                     attempts=1,
                     created_at=sent_at,
                     sent_at=sent_at,
                 )
             )
-        EmailDelivery.objects.bulk_create(reminders, ignore_conflicts=True)
+        models.EmailDelivery.objects.bulk_create(reminders, ignore_conflicts=True)
 
     def _put_on_the_routine(self, member, *, trainer, story, weeks_ago=1):
         """Invited by the trainer, on the ground-up routine since Monday
@@ -278,7 +269,7 @@ class Command(BaseCommand):
         logged as ``story`` tells. A member already on a block keeps it."""
         if not member.invitations.exists():
             now = timezone.now()
-            Invitation.objects.create(
+            models.Invitation.objects.create(
                 member=member,
                 invited_by=trainer,
                 token_hash=new_token()[1],
@@ -286,7 +277,7 @@ class Command(BaseCommand):
                 expires_at=now - dt.timedelta(days=9) + INVITATION_LIFETIME,
                 accepted_at=now - dt.timedelta(days=8),
             )
-        if Assignment.objects.current().filter(member=member).exists():
+        if models.Assignment.objects.current().filter(member=member).exists():
             return
         today = timezone.localdate()
         start = today - dt.timedelta(days=today.weekday(), weeks=weeks_ago)
@@ -306,9 +297,9 @@ class Command(BaseCommand):
             past = past[:2]
         # The extra set waits for the weaker side: a past session done in full
         # answered it (left). Not sure stays the setting, so today asks again.
-        unsure = member.profile.weaker_side == Profile.WeakerSide.UNSURE
+        unsure = member.profile.weaker_side == models.Profile.WeakerSide.UNSURE
         if unsure:
-            set_weaker_side(member=member, side=Profile.WeakerSide.LEFT)
+            set_weaker_side(member=member, side=models.Profile.WeakerSide.LEFT)
         for index, session in enumerate(past):
             last = index == len(past) - 1
             self._log_session(
@@ -316,13 +307,15 @@ class Command(BaseCommand):
                 session,
                 wall=wall_for(story, index),
                 partly=story == "first" and index == 1,
-                feeling=Workout.Feeling.TOO_HARD
+                feeling=models.Workout.Feeling.TOO_HARD
                 if story == "too_hard" or (story == "first" and index == 1)
-                else Workout.Feeling.ABOUT_RIGHT,
+                else models.Workout.Feeling.ABOUT_RIGHT,
                 pain=story == "pain" and last,
             )
         if unsure:
-            Profile.objects.filter(user=member).update(weaker_side=Profile.WeakerSide.UNSURE)
+            models.Profile.objects.filter(user=member).update(
+                weaker_side=models.Profile.WeakerSide.UNSURE
+            )
 
     def _log_session(self, member, session, *, wall, partly, feeling, pain):
         """A session logged through the logger's own services, every set at its
@@ -347,7 +340,7 @@ class Command(BaseCommand):
             note="Short on time, stopped after the raises." if partly else "",
         )
         started = timezone.make_aware(dt.datetime.combine(session.date, dt.time(18, 0)))
-        Workout.objects.filter(pk=workout.pk).update(
+        models.Workout.objects.filter(pk=workout.pk).update(
             started_at=started, finished_at=started + dt.timedelta(minutes=35)
         )
         workout.set_logs.update(logged_at=started + dt.timedelta(minutes=20))

@@ -16,18 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from members import models
 from members.logbook.plan import snapshot
-from members.models import (
-    Assignment,
-    KnobSetting,
-    PainFlag,
-    PlannedSession,
-    Profile,
-    Question,
-    SetLog,
-    User,
-    Workout,
-)
 from members.models.access import TRAINERS_GROUP
 from members.models.weekdays import plan_dates, weekdays_to_mask
 from routines.models import Knob, Routine
@@ -57,7 +47,7 @@ class Command(BaseCommand):
                 "with DEBUG=true, or with --force on a database made for measuring."
             )
         trainers = trainers or max(1, members // 100)
-        if User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").exists():
+        if models.User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").exists():
             raise CommandError(
                 f"This database already has a generated club (@{EMAIL_DOMAIN} accounts): "
                 "generate into an empty one."
@@ -102,7 +92,7 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
         weeks_ago = rng.choice([1, 2, 3, 3, 4])
         days = rng.choice([(0, 3), (1, 4), (0, 3), (2, 5)])
         blocks.append(
-            Assignment(
+            models.Assignment(
                 member=person,
                 routine=routine,
                 trainer=coach,
@@ -113,17 +103,17 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
         )
     for index, person in enumerate(people):
         person.profile.trainer = coaches[index % len(coaches)]
-    Profile.objects.bulk_update([p.profile for p in people], ["trainer"], batch_size=2000)
-    blocks = Assignment.objects.bulk_create(blocks)
-    sessions = PlannedSession.objects.bulk_create(
-        PlannedSession(assignment=block, number=number, week=week, date=day)
+    models.Profile.objects.bulk_update([p.profile for p in people], ["trainer"], batch_size=2000)
+    blocks = models.Assignment.objects.bulk_create(blocks)
+    sessions = models.PlannedSession.objects.bulk_create(
+        models.PlannedSession(assignment=block, number=number, week=week, date=day)
         for block in blocks
         for number, (week, day) in enumerate(
             plan_dates(block.start_date, block.weekday_list, block.weeks), start=1
         )
     )
     prescription = snapshot(routine)
-    by_block: dict[int, list[PlannedSession]] = {}
+    by_block: dict[int, list[models.PlannedSession]] = {}
     for session in sessions:
         by_block.setdefault(session.assignment_id, []).append(session)
 
@@ -138,7 +128,7 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
             at = dt.datetime.combine(session.date, dt.time(rng.choice([7, 12, 18, 19])))
             at = timezone.make_aware(at)
             workouts.append(
-                Workout(
+                models.Workout(
                     member_id=block.member_id,
                     planned_session=session,
                     routine=routine,
@@ -153,7 +143,7 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
             )
             plans.append(path[min(done, len(path) - 1)])
             done += 1
-    workouts = Workout.objects.bulk_create(workouts, batch_size=2000)
+    workouts = models.Workout.objects.bulk_create(workouts, batch_size=2000)
 
     wall = Knob.objects.get(exercise__slug="tibialis-raise")
     sets, settings_ = [], []
@@ -164,7 +154,7 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
             for number in range(1, main["sets"] + 1):
                 for side in sides:
                     sets.append(
-                        SetLog(
+                        models.SetLog(
                             workout=workout,
                             step_id=main["id"],
                             exercise_id=main["exercise_id"],
@@ -179,7 +169,7 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
                         )
                     )
         settings_.append(
-            KnobSetting(
+            models.KnobSetting(
                 workout=workout,
                 knob=wall,
                 exercise_id=wall.exercise_id,
@@ -188,13 +178,14 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
                 changed_at=workout.started_at,
             )
         )
-    SetLog.objects.bulk_create(sets, batch_size=5000)
-    KnobSetting.objects.bulk_create(settings_, batch_size=5000)
+    models.SetLog.objects.bulk_create(sets, batch_size=5000)
+    models.KnobSetting.objects.bulk_create(settings_, batch_size=5000)
     in_pain = rng.sample(people, k=max(1, members // 25))
-    PainFlag.objects.bulk_create(
-        PainFlag(member=person, level=rng.randint(1, 4), note="Generated") for person in in_pain
+    models.PainFlag.objects.bulk_create(
+        models.PainFlag(member=person, level=rng.randint(1, 4), note="Generated")
+        for person in in_pain
     )
-    questions = Question.objects.bulk_create(
+    questions = models.Question.objects.bulk_create(
         _questions(rng, people, coaches, today), batch_size=2000
     )
     return {
@@ -214,7 +205,7 @@ QUESTIONS = [
 ]
 
 
-def _questions(rng, people, coaches, today) -> list[Question]:
+def _questions(rng, people, coaches, today) -> list[models.Question]:
     """About one member in five asks their trainer something; half of those
     have been answered."""
     questions = []
@@ -228,7 +219,7 @@ def _questions(rng, people, coaches, today) -> list[Question]:
         )
         answered = rng.random() < 0.5
         questions.append(
-            Question(
+            models.Question(
                 member=person,
                 name=person.profile.display_name,
                 email=person.email,
@@ -236,7 +227,7 @@ def _questions(rng, people, coaches, today) -> list[Question]:
                 to_email=coach.email,
                 subject=subject,
                 message=message,
-                status=Question.Status.ANSWERED if answered else Question.Status.NEW,
+                status=models.Question.Status.ANSWERED if answered else models.Question.Status.NEW,
                 answer="Stay where your heels stay down, and tell me next session."
                 if answered
                 else "",
@@ -256,18 +247,18 @@ def _users(
     staff: bool = False,
     superuser: bool = False,
     accepted_zero_pain: dt.datetime | None = None,
-) -> list[User]:
+) -> list[models.User]:
     """Accounts and their profiles, in bulk."""
-    users = User.objects.bulk_create(
+    users = models.User.objects.bulk_create(
         [
-            User(email=email, password=password, is_staff=staff, is_superuser=superuser)
+            models.User(email=email, password=password, is_staff=staff, is_superuser=superuser)
             for email, _ in people
         ],
         batch_size=2000,
     )
-    profiles = Profile.objects.bulk_create(
+    profiles = models.Profile.objects.bulk_create(
         [
-            Profile(user=user, display_name=name, zero_pain_accepted_at=accepted_zero_pain)
+            models.Profile(user=user, display_name=name, zero_pain_accepted_at=accepted_zero_pain)
             for user, (_, name) in zip(users, people, strict=True)
         ],
         batch_size=2000,
