@@ -42,27 +42,39 @@ def clear_cache():
     cache.clear()
 
 
-# Personas shared by every test.
+# Personas shared by every test. A world built once for many tests (see
+# tests/clubsite/authorization/conftest.py) makes the same people.
+PERSONAS = {
+    "member": (UserFactory, "alex@example.com", "Alex Rivera"),
+    "second_member": (UserFactory, "jordan@example.com", "Jordan Lee"),
+    "trainer": (TrainerFactory, "makana@example.com", "Makana"),
+    "other_trainer": (TrainerFactory, "kai@example.com", "Kai"),
+}
+
+
+def make_persona(name: str):
+    factory, email, display_name = PERSONAS[name]
+    return factory(email=email, display_name=display_name)
 
 
 @pytest.fixture
 def member(db):
-    return UserFactory(email="alex@example.com", display_name="Alex Rivera")
+    return make_persona("member")
 
 
 @pytest.fixture
 def second_member(db):
-    return UserFactory(email="jordan@example.com", display_name="Jordan Lee")
+    return make_persona("second_member")
 
 
 @pytest.fixture
 def trainer(db):
-    return TrainerFactory(email="makana@example.com", display_name="Makana")
+    return make_persona("trainer")
 
 
 @pytest.fixture
 def other_trainer(db):
-    return TrainerFactory(email="kai@example.com", display_name="Kai")
+    return make_persona("other_trainer")
 
 
 @pytest.fixture
