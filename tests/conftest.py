@@ -1,8 +1,10 @@
+import contextlib
 import shutil
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import override_settings
 
 from tests.factories import PASSWORD, TrainerFactory, UserFactory
@@ -40,6 +42,24 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@contextlib.contextmanager
+def kept_for_many_tests(django_db_blocker):
+    """Rows made inside stay for the tests that run inside, and are rolled back
+    at the end: Django's ``setUpTestData`` for a module- or package-scoped
+    fixture. Each test runs in its own savepoint (pytest-django's ``db``), so
+    what one test changes is undone before the next. For worlds many tests
+    only ask questions of; make rows inside ``django_db_blocker.unblock()``."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 # Personas shared by every test. A world built once for many tests (see

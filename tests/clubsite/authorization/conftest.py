@@ -9,12 +9,11 @@ Every test of the package that uses the database takes its people from
 the world's Alex."""
 
 import pytest
-from django.db import transaction
 from django.test import override_settings
 
 from members.models import User
 from tests.clubsite.authorization.matrix import build_world
-from tests.conftest import make_persona
+from tests.conftest import kept_for_many_tests, make_persona
 
 PEOPLE = {
     "owner": "member",
@@ -26,23 +25,13 @@ PEOPLE = {
 
 @pytest.fixture(scope="package")
 def _world_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world's rows, in a transaction rolled back when the package is done."""
+    """The world's rows, rolled back when the package is done."""
     media_root = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    with kept_for_many_tests(django_db_blocker):
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root):
             people = {role: make_persona(persona) for role, persona in PEOPLE.items()}
-            with override_settings(MEDIA_ROOT=media_root):
-                objects = build_world(people, media_root)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield objects, {role: person.pk for role, person in people.items()}, media_root
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+            objects = build_world(people, media_root)
+        yield objects, {role: person.pk for role, person in people.items()}, media_root
 
 
 @pytest.fixture

@@ -18,22 +18,10 @@ from pathlib import Path
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from members import models
 from members.accounts.invitations import invite_member
 from members.logbook.sets import log_set, report_pain
 from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
-from members.models import (
-    Assignment,
-    Invitation,
-    KnobSetting,
-    PainFlag,
-    PlannedSession,
-    Profile,
-    Question,
-    SetLog,
-    StepOverride,
-    TrainerNote,
-    Workout,
-)
 from members.nudges.services import unsubscribe_token
 from members.questions.services import ask
 from routines.models import Knob
@@ -167,20 +155,27 @@ def payloads(objects: dict) -> dict:
     }
 
 
+# Everything an action here can change: each table's rows, by these columns.
+FINGERPRINTED = {
+    models.SetLog: ("pk", "reps"),
+    models.Workout: ("pk", "finished_at", "feeling"),
+    models.KnobSetting: ("pk", "value", "level"),
+    models.PainFlag: ("pk", "status"),
+    models.Assignment: ("pk", "status", "weeks"),
+    models.PlannedSession: ("pk", "date"),
+    models.StepOverride: ("pk",),
+    models.TrainerNote: ("pk",),
+    models.Question: ("pk", "status", "answer"),
+    models.Invitation: ("pk", "send_count"),
+    models.Profile: ("pk", "weaker_side", "session_reminders"),
+}
+
+
 def fingerprint() -> tuple:
-    """Everything an action here can change."""
-    return (
-        list(SetLog.objects.order_by("pk").values_list("pk", "reps")),
-        list(Workout.objects.order_by("pk").values_list("pk", "finished_at", "feeling")),
-        list(KnobSetting.objects.order_by("pk").values_list("pk", "value", "level")),
-        list(PainFlag.objects.order_by("pk").values_list("pk", "status")),
-        list(Assignment.objects.order_by("pk").values_list("pk", "status", "weeks")),
-        list(PlannedSession.objects.order_by("pk").values_list("pk", "date")),
-        list(StepOverride.objects.values_list("pk", flat=True)),
-        list(TrainerNote.objects.values_list("pk", flat=True)),
-        list(Question.objects.order_by("pk").values_list("pk", "status", "answer")),
-        list(Invitation.objects.order_by("pk").values_list("pk", "send_count")),
-        list(Profile.objects.order_by("pk").values_list("pk", "weaker_side", "session_reminders")),
+    """Everything an action here can change, as it is now."""
+    return tuple(
+        list(model.objects.order_by("pk").values_list(*columns))
+        for model, columns in FINGERPRINTED.items()
     )
 
 
@@ -204,7 +199,7 @@ def build_world(people: dict, media_root: Path) -> dict:
     (media_root / "exercises").mkdir()
     (media_root / "exercises" / "tibialis.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     # Jordan trains with Makana too: sharing a trainer shows no one Alex's things.
-    Profile.objects.filter(user__in=[member, second_member]).update(trainer=trainer)
+    models.Profile.objects.filter(user__in=[member, second_member]).update(trainer=trainer)
     today = timezone.localdate()
     # Three weeks of a routine that runs to four, so the block can be extended.
     block = put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=7), weeks=3)
@@ -222,8 +217,8 @@ def build_world(people: dict, media_root: Path) -> dict:
     log_set(workout=workout, step_id=step["id"], set_number=1, side=slot["side"], reps=10)
     # "Any pain during it?" answered, so the owner's Finish goes through.
     report_pain(workout=workout, step_id=step["id"], level=0)
-    flag = PainFlag.objects.create(member=member, workout=workout, level=2, note="Heel")
-    override = StepOverride.objects.create(member=member, step_id=step["id"], reps=10)
+    flag = models.PainFlag.objects.create(member=member, workout=workout, level=2, note="Heel")
+    override = models.StepOverride.objects.create(member=member, step_id=step["id"], reps=10)
     question = ask(
         member=member, name="Alex", email=member.email, subject="Wall", message="How far?"
     )
