@@ -16,7 +16,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with demo data (SQLite unless DATABASE_URL is set)"
-	@echo "make test   ruff, mypy, then the whole pytest suite, browser tests included"
+	@echo "make test   ruff, mypy, then the whole pytest suite, browser tests included (PYTEST_ARGS=... for pytest)"
 	@echo "make typecheck  mypy (with django-stubs) on clubsite/, members/, routines/ and bench/"
 	@echo "make format rewrite the code in the house format"
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
@@ -55,6 +55,8 @@ run: $(VENV)/.run-installed
 # The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
 # worksteal: a worker that runs out takes tests queued for the other, so the
 # long browser tests at the end do not leave one core idle.
+# PYTEST_ARGS goes to pytest as it is: `make test PYTEST_ARGS='-m "not browser"'`
+# (what CI runs on SQLite), or a path to run part of the suite.
 PYTEST_WORKERS ?= 2
 
 test: $(VENV)/.dev-installed lint typecheck

@@ -1,8 +1,10 @@
+import contextlib
 import shutil
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import override_settings
 
 from tests.factories import PASSWORD, TrainerFactory, UserFactory
@@ -42,27 +44,57 @@ def clear_cache():
     cache.clear()
 
 
-# Personas shared by every test.
+@contextlib.contextmanager
+def kept_for_many_tests(django_db_blocker):
+    """Rows made inside stay for the tests that run inside, and are rolled back
+    at the end: Django's ``setUpTestData`` for a module- or package-scoped
+    fixture. Each test runs in its own savepoint (pytest-django's ``db``), so
+    what one test changes is undone before the next. For worlds many tests
+    only ask questions of; make rows inside ``django_db_blocker.unblock()``."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+# Personas shared by every test. A world built once for many tests (see
+# tests/clubsite/authorization/conftest.py) makes the same people.
+PERSONAS = {
+    "member": (UserFactory, "alex@example.com", "Alex Rivera"),
+    "second_member": (UserFactory, "jordan@example.com", "Jordan Lee"),
+    "trainer": (TrainerFactory, "makana@example.com", "Makana"),
+    "other_trainer": (TrainerFactory, "kai@example.com", "Kai"),
+}
+
+
+def make_persona(name: str):
+    factory, email, display_name = PERSONAS[name]
+    return factory(email=email, display_name=display_name)
 
 
 @pytest.fixture
 def member(db):
-    return UserFactory(email="alex@example.com", display_name="Alex Rivera")
+    return make_persona("member")
 
 
 @pytest.fixture
 def second_member(db):
-    return UserFactory(email="jordan@example.com", display_name="Jordan Lee")
+    return make_persona("second_member")
 
 
 @pytest.fixture
 def trainer(db):
-    return TrainerFactory(email="makana@example.com", display_name="Makana")
+    return make_persona("trainer")
 
 
 @pytest.fixture
 def other_trainer(db):
-    return TrainerFactory(email="kai@example.com", display_name="Kai")
+    return make_persona("other_trainer")
 
 
 @pytest.fixture

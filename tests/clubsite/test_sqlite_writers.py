@@ -3,9 +3,11 @@ the web server and the task worker. A set posted while the worker writes must
 be stored and answered, never a 500 "database is locked".
 
 The test's own database is in memory and shared by one process, so this runs
-the real settings in subprocesses against a SQLite file: one prepares it (a
-member with a workout started), one writes in short transactions as the
-worker does, and one posts every set of the session through the real view."""
+the real settings in subprocesses against a SQLite file: one writes in short
+transactions as the worker does, and one makes the database (a member with a
+workout started), then posts every set of the session through the real view
+while the other writes. Two processes in all, each started once: Django's
+start-up is most of what a process costs here."""
 
 import json
 import os
@@ -18,38 +20,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = r"""
-import json, sys, time
+import json, os, sys, time
 import django
 django.setup()
 from django.db import OperationalError, transaction
 from django.core.cache import cache
 
 mode = sys.argv[1]
-if mode == "prepare":
-    from django.core.management import call_command
-    from django.contrib.auth.hashers import make_password
-    from members.models import Profile, SetLog
-    from members.logbook.plan import build_plan
-    from tests.factories import TrainerFactory, UserFactory
-    from tests.members.logger_helpers import started_workout
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    trainer = TrainerFactory(email="makana@example.com", display_name="Makana")
-    member = UserFactory(email="alex@example.com", display_name="Alex Rivera")
-    workout = started_workout(member, trainer)
-    plan = build_plan(workout, profile=Profile.objects.get(user=member))
-    slots = [
-        {"step": s.step_id, "set_number": s.set_number, "side": s.side,
-         "minutes": (s.target_seconds or 0) // 60 or None, "reps": s.target_reps}
-        for s in plan.slots
-    ]
-    print(json.dumps({"member": member.pk, "workout": workout.pk, "slots": slots}))
-elif mode == "writer":
+if mode == "writer":
     # The worker's shape: read, then write, in one short transaction, again and
     # again. Its own failures are counted, not fatal: the question is the web's.
+    # It starts writing when told (the database is made by then).
+    sys.stdin.readline()
     stop, deadline = sys.argv[2], time.monotonic() + 120
-    import os
     writes = locked = 0
     while time.monotonic() < deadline and not os.path.exists(stop):
         try:
@@ -61,44 +44,63 @@ elif mode == "writer":
                 print("ready", flush=True)
         except OperationalError:
             locked += 1
+        time.sleep(0.002)  # a real worker runs the task (sends the mail) between writes
     print(json.dumps({"writes": writes, "locked": locked}), flush=True)
 elif mode == "poster":
+    # Makes the database (a member with a workout started), says how many sets
+    # the session has, then, when told, posts every set through the real view
+    # twice (new sets, then the same sets edited) and counts what is stored.
+    from django.core.management import call_command
     from django.test import Client
-    from members.models import User
+    from members.models import Profile, SetLog
+    from members.logbook.plan import build_plan
+    from tests.factories import TrainerFactory, UserFactory
+    from tests.members.logger_helpers import started_workout
 
-    prepared = json.loads(sys.argv[2])
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    trainer = TrainerFactory(email="makana@example.com", display_name="Makana")
+    member = UserFactory(email="alex@example.com", display_name="Alex Rivera")
+    workout = started_workout(member, trainer)
+    slots = build_plan(workout, profile=Profile.objects.get(user=member)).slots
+    print(json.dumps({"slots": len(slots)}), flush=True)
+    sys.stdin.readline()
+
     client = Client(raise_request_exception=False)
-    client.force_login(User.objects.get(pk=prepared["member"]))
-    url = f"/me/sessions/{prepared['workout']}/sets/"
+    client.force_login(member)
+    url = f"/me/sessions/{workout.pk}/sets/"
     answers = []
-    for slot in prepared["slots"]:
-        data = {"step": slot["step"], "set_number": slot["set_number"], "side": slot["side"]}
-        if slot["minutes"]:
-            data["minutes"] = slot["minutes"]
-        else:
-            data["reps"] = slot["reps"]
-        response = client.post(url, data, headers={"HX-Request": "true"})
-        answers.append(response.status_code)
-        if response.status_code >= 500:  # What the member would have seen, for the report.
-            print(response.content.decode()[:300].replace("\n", " "), file=sys.stderr)
-    print(json.dumps(answers))
-elif mode == "count":
-    from members.models import SetLog
-    print(SetLog.objects.count())
+    for _ in range(2):
+        for slot in slots:
+            data = {"step": slot.step_id, "set_number": slot.set_number, "side": slot.side}
+            minutes = (slot.target_seconds or 0) // 60
+            if minutes:
+                data["minutes"] = minutes
+            else:
+                data["reps"] = slot.target_reps
+            response = client.post(url, data, headers={"HX-Request": "true"})
+            answers.append(response.status_code)
+            if response.status_code >= 500:  # What the member would have seen, for the report.
+                print(response.content.decode()[:300].replace("\n", " "), file=sys.stderr)
+    print(json.dumps({"answers": answers, "stored": SetLog.objects.count()}), flush=True)
 """
 
 
-def _run(env, *args, **kwargs):
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
+def _start(env, *args):
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", SCRIPT, *args],
         env=env,
         cwd=ROOT,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=True,
-        timeout=300,
-        **kwargs,
     )
+
+
+def _tell(process, line="go"):
+    process.stdin.write(line + "\n")
+    process.stdin.flush()
 
 
 @pytest.fixture
@@ -119,38 +121,35 @@ def sqlite_file_env(tmp_path):
 
 
 def test_sets_posted_while_the_worker_writes_are_all_stored(sqlite_file_env, tmp_path):
-    prepared = json.loads(_run(sqlite_file_env, "prepare").stdout.strip().splitlines()[-1])
-    assert len(prepared["slots"]) >= 15
-
     stop = tmp_path / "stop"
-    writer = subprocess.Popen(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", SCRIPT, "writer", str(stop)],
-        env=sqlite_file_env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # The worker starts up while the poster makes the database.
+    writer = _start(sqlite_file_env, "writer", str(stop))
+    poster = _start(sqlite_file_env, "poster")
     try:
+        prepared = poster.stdout.readline()
+        assert prepared, poster.communicate(timeout=60)[1][-3000:]
+        assert json.loads(prepared)["slots"] >= 15
+        _tell(writer)
         # The sets go in only once the worker is writing.
         assert writer.stdout.readline().strip() == "ready"
-        # Twice through the session: new sets, then the same sets edited.
-        answers, errors = [], ""
-        for _ in range(2):
-            posted = _run(sqlite_file_env, "poster", json.dumps(prepared))
-            answers += json.loads(posted.stdout.strip().splitlines()[-1])
-            errors += posted.stderr[-3000:]
+        _tell(poster)
+        out, errors = poster.communicate(timeout=300)
         still_writing = writer.poll() is None
     finally:
         stop.touch()
-        out, err = writer.communicate(timeout=60)
-    worker = json.loads(out.strip().splitlines()[-1])
+        poster.kill()
+        # A writer still waiting to start starts, sees the stop and ends.
+        worker_out, worker_err = writer.communicate(input="go\n", timeout=60)
+    assert poster.returncode == 0, errors[-3000:]
+    posted = json.loads(out.strip().splitlines()[-1])
+    worker = json.loads(worker_out.strip().splitlines()[-1])
 
     assert still_writing, "the worker stopped before the sets were posted"
-    assert worker["writes"] > 0, err
+    assert worker["writes"] > 0, worker_err
     # The worker's own writes wait their turn too.
     assert worker["locked"] == 0
-    assert [code for code in answers if code >= 500] == [], errors
+    answers = posted["answers"]
+    assert [code for code in answers if code >= 500] == [], errors[-3000:]
     assert set(answers) == {200}
-    stored = int(_run(sqlite_file_env, "count").stdout.strip().splitlines()[-1])
-    assert stored == len(prepared["slots"])
+    assert len(answers) == 2 * json.loads(prepared)["slots"]
+    assert posted["stored"] == json.loads(prepared)["slots"]
