@@ -19,6 +19,8 @@ from routines.models import Knob
 from tests.factories import put_on_block
 
 CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+# What htmx adds to each of its requests.
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def started_workout(member, trainer, *, weaker_side=Profile.WeakerSide.LEFT):
@@ -72,3 +74,13 @@ def finished_workout(
     started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
     Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)
     return Workout.objects.get(pk=workout.pk)
+
+
+def session_url(workout, action=""):
+    """The logger's page for ``workout``, or one of its actions."""
+    return f"/me/sessions/{workout.pk}/{action}"
+
+
+def set_post(workout, name, *, set_number=1, side="both", **amount):
+    """A set of the exercise ``name``, as the logger's form posts it."""
+    return {"step": step(workout, name)["id"], "set_number": set_number, "side": side, **amount}
