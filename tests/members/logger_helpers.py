@@ -19,6 +19,10 @@ from routines.models import Knob
 from tests.factories import put_on_block
 
 CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+# A block's first day, and Thursday of its second week, late: Friday in UTC,
+# so a date taken from UTC instead of the club's clock is a day off.
+MONDAY = dt.date(2026, 11, 16)
+LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
 # What htmx adds to each of its requests.
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
