@@ -88,3 +88,13 @@ def session_url(workout, action=""):
 def set_post(workout, name, *, set_number=1, side="both", **amount):
     """A set of the exercise ``name``, as the logger's form posts it."""
     return {"step": step(workout, name)["id"], "set_number": set_number, "side": side, **amount}
+
+
+def sessions_of(block):
+    """The block's planned sessions, by number."""
+    return list(block.planned_sessions.order_by("number"))
+
+
+def session_of(block, number):
+    """The block's planned session ``number``."""
+    return block.planned_sessions.get(number=number)

@@ -3,7 +3,6 @@ rows, and the checks on the answers."""
 
 import pytest
 
-from members.models import Assignment, PlannedSession
 from routines.models import Knob
 from tests.concurrency import server_errors
 
@@ -11,10 +10,6 @@ from tests.concurrency import server_errors
 def at_once(test):
     """Committed rows, seen by every thread's connection; rate limits cleared."""
     return pytest.mark.usefixtures("clear_cache")(pytest.mark.django_db(transaction=True)(test))
-
-
-def session_of(block: Assignment, number: int) -> PlannedSession:
-    return block.planned_sessions.get(number=number)
 
 
 def only_normal_answers(responses, *statuses) -> None:

@@ -27,10 +27,9 @@ from tests.members.double_posts.at_once import (
     at_once,
     back_to_workout,
     only_normal_answers,
-    session_of,
     step_with_knob,
 )
-from tests.members.logger_helpers import finished_workout
+from tests.members.logger_helpers import finished_workout, session_of
 from tests.members.questions.contact import MESSAGE
 
 # The contact form
