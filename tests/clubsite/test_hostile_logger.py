@@ -14,13 +14,8 @@ from hypothesis import strategies as st
 
 from members.models import EmailDelivery, KnobSetting, PainFlag, Profile, SetLog, Workout
 from routines.models import Knob
-from tests.clubsite.hostile import (
-    FUZZ,
-    Ref,
-    form,
-    ints,
-    prose,
-)
+from tests.clubsite.hostile import Ref, Sent
+from tests.clubsite.hostile_posts import FUZZ, form, ints, prose, sent
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +34,6 @@ steps = st.sampled_from(STEPS)
 # A step in the address: one of the session's, or any number at all.
 step_ids = st.one_of(steps, st.integers(0, 10**25))
 sides = st.sampled_from(["left", "right", "both"])
-htmx = st.booleans()
-form_encoded = st.booleans()
 LOGGER_STATUSES = {200, 204, 302, 400, 404, 422}
 
 
@@ -52,18 +45,15 @@ def _workout(world) -> Workout:
 @given(
     forget_today=st.booleans(),
     data=form(session=st.sampled_from([Ref("session"), Ref("earlier_session")])),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_starting_a_workout(world, forget_today, data, htmx, form_encoded):
+def test_starting_a_workout(world, forget_today, data, sent):
     def prepare(world):
         if forget_today:
             _workout(world).delete()
 
-    with world.attempt("member", prepare=prepare) as attempt:
-        attempt.post(
-            world.url("members:start_workout"), data, htmx=htmx, form_encoded=form_encoded
-        )
+    with world.attempt("member", sent, prepare=prepare) as attempt:
+        attempt.post(world.url("members:start_workout"), data)
         attempt.check(may_change={Workout}, statuses={302, 400, 404})
         for workout in attempt.written(Workout):
             assert workout.member_id == world.refs["member"]
@@ -72,20 +62,15 @@ def test_starting_a_workout(world, forget_today, data, htmx, form_encoded):
 
 
 @FUZZ
-@given(data=form(level=ints(0, 10), note=prose("Left knee")), htmx=htmx, form_encoded=form_encoded)
+@given(data=form(level=ints(0, 10), note=prose("Left knee")), sent=sent)
 # Regression: a NUL was a server error on PostgreSQL, and saved as typed on SQLite.
-@example(data={"level": "3", "note": "Left knee\x00"}, htmx=False, form_encoded=True)
-def test_the_pain_check_before_starting(world, data, htmx, form_encoded):
+@example(data={"level": "3", "note": "Left knee\x00"}, sent=Sent(htmx=False, form_encoded=True))
+def test_the_pain_check_before_starting(world, data, sent):
     def prepare(world):
         Workout.objects.filter(pk=world.refs["workout"]).update(pain_before=None)
 
-    with world.attempt("member", prepare=prepare) as attempt:
-        attempt.post(
-            world.url("members:pain_check", pk=Ref("workout")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+    with world.attempt("member", sent, prepare=prepare) as attempt:
+        attempt.post(world.url("members:pain_check", pk=Ref("workout")), data)
         attempt.check(may_change={Workout, PainFlag, EmailDelivery}, statuses={302, 400, 422})
         for workout in attempt.written(Workout):
             assert 0 <= workout.pain_before <= 10
@@ -133,23 +118,16 @@ slots = st.sampled_from(SLOTS).map(
             edit=st.just("1"),
         ),
     ),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
 # A number to Python, not a count of reps.
 @example(
     data={"step": Ref("reps_step"), "set_number": "2", "side": "both", "reps": "1e400"},
-    htmx=True,
-    form_encoded=True,
+    sent=Sent(htmx=True, form_encoded=True),
 )
-def test_logging_a_set(world, data, htmx, form_encoded):
-    with world.attempt("member") as attempt:
-        attempt.post(
-            world.url("members:log_set", pk=Ref("workout")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_logging_a_set(world, data, sent):
+    with world.attempt("member", sent) as attempt:
+        attempt.post(world.url("members:log_set", pk=Ref("workout")), data)
         attempt.check(may_change={SetLog, KnobSetting}, statuses=LOGGER_STATUSES)
         logs = attempt.written(SetLog)
         assert len(logs) <= 1
@@ -162,34 +140,23 @@ def test_logging_a_set(world, data, htmx, form_encoded):
 
 
 @FUZZ
-@given(data=form(like=slots, **set_slot), htmx=htmx, form_encoded=form_encoded)
+@given(data=form(like=slots, **set_slot), sent=sent)
 @example(
     data={"step": Ref("reps_step"), "set_number": "1", "side": "both"},
-    htmx=True,
-    form_encoded=False,
+    sent=Sent(htmx=True, form_encoded=False),
 )
-def test_undoing_a_set(world, data, htmx, form_encoded):
-    with world.attempt("member") as attempt:
-        attempt.post(
-            world.url("members:undo_set", pk=Ref("workout")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_undoing_a_set(world, data, sent):
+    with world.attempt("member", sent) as attempt:
+        attempt.post(world.url("members:undo_set", pk=Ref("workout")), data)
         changes = attempt.check(may_change={SetLog}, statuses=LOGGER_STATUSES)
         assert not changes.written
 
 
 @FUZZ
-@given(step=step_ids, data=form(), htmx=htmx, form_encoded=form_encoded)
-def test_logging_all_sets_of_an_exercise(world, step, data, htmx, form_encoded):
-    with world.attempt("member") as attempt:
-        attempt.post(
-            world.url("members:log_all", pk=Ref("workout"), step_id=step),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+@given(step=step_ids, data=form(), sent=sent)
+def test_logging_all_sets_of_an_exercise(world, step, data, sent):
+    with world.attempt("member", sent) as attempt:
+        attempt.post(world.url("members:log_all", pk=Ref("workout"), step_id=step), data)
         attempt.check(may_change={SetLog, KnobSetting}, statuses=LOGGER_STATUSES)
         assert {log.step_id for log in attempt.written(SetLog)} <= {int(world.resolve(step))}
 
@@ -238,7 +205,7 @@ box_heights = st.one_of(
 
 
 @FUZZ
-@given(turn=knob_turns, box_height=box_heights, htmx=htmx, form_encoded=form_encoded)
+@given(turn=knob_turns, box_height=box_heights, sent=sent)
 # Regressions: a number past what a setting stores, typed into a knob without
 # bounds or reached by a tap, was a server error (and on SQLite, saved).
 @example(
@@ -247,16 +214,14 @@ box_heights = st.one_of(
         {"knob": Ref("unbounded_knob"), "direction": "set", "value": "1e30"},
     ),
     box_height=None,
-    htmx=True,
-    form_encoded=True,
+    sent=Sent(htmx=True, form_encoded=True),
 )
 @example(
     turn=(Ref("per_side_step"), {"knob": Ref("unbounded_knob"), "direction": "harder"}),
     box_height=Decimal("99999.9"),
-    htmx=False,
-    form_encoded=False,
+    sent=Sent(htmx=False, form_encoded=False),
 )
-def test_turning_a_knob(world, turn, box_height, htmx, form_encoded):
+def test_turning_a_knob(world, turn, box_height, sent):
     step, data = turn
 
     def prepare(world):
@@ -269,13 +234,8 @@ def test_turning_a_knob(world, turn, box_height, htmx, form_encoded):
                 unit="cm",
             )
 
-    with world.attempt("member", prepare=prepare) as attempt:
-        attempt.post(
-            world.url("members:knob", pk=Ref("workout"), step_id=step),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+    with world.attempt("member", sent, prepare=prepare) as attempt:
+        attempt.post(world.url("members:knob", pk=Ref("workout"), step_id=step), data)
         attempt.check(may_change={KnobSetting}, statuses=LOGGER_STATUSES)
         assert len(attempt.written(KnobSetting)) <= 1
 
@@ -284,17 +244,11 @@ def test_turning_a_knob(world, turn, box_height, htmx, form_encoded):
 @given(
     step=st.one_of(st.just(Ref("option_step")), step_ids),
     data=form(option=st.sampled_from([Ref("option"), "main", Ref("option_step"), Ref("knob")])),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_choosing_an_alternative(world, step, data, htmx, form_encoded):
-    with world.attempt("member") as attempt:
-        attempt.post(
-            world.url("members:option", pk=Ref("workout"), step_id=step),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_choosing_an_alternative(world, step, data, sent):
+    with world.attempt("member", sent) as attempt:
+        attempt.post(world.url("members:option", pk=Ref("workout"), step_id=step), data)
         attempt.check(may_change={Workout}, statuses=LOGGER_STATUSES)
         for workout in attempt.written(Workout):
             options = {
@@ -309,24 +263,17 @@ def test_choosing_an_alternative(world, step, data, htmx, form_encoded):
 @given(
     step=st.one_of(steps, step_ids),
     data=form(level=ints(1, 10), note=prose("Sharp, inside the knee")),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
 # Regression: a NUL was a server error on PostgreSQL, and saved as typed on SQLite.
 @example(
     step=Ref("reps_step"),
     data={"level": "4", "note": "\x00"},
-    htmx=True,
-    form_encoded=True,
+    sent=Sent(htmx=True, form_encoded=True),
 )
-def test_reporting_pain_on_an_exercise(world, step, data, htmx, form_encoded):
-    with world.attempt("member") as attempt:
-        attempt.post(
-            world.url("members:pain", pk=Ref("workout"), step_id=step),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_reporting_pain_on_an_exercise(world, step, data, sent):
+    with world.attempt("member", sent) as attempt:
+        attempt.post(world.url("members:pain", pk=Ref("workout"), step_id=step), data)
         attempt.check(may_change={PainFlag, EmailDelivery}, statuses=LOGGER_STATUSES)
         flags = attempt.written(PainFlag)
         assert len(flags) <= 1
@@ -339,17 +286,11 @@ def test_reporting_pain_on_an_exercise(world, step, data, htmx, form_encoded):
 @given(
     step=st.one_of(steps, step_ids),
     data=form(side=st.sampled_from(["left", "right", "unsure", "both"])),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_choosing_the_weaker_side(world, step, data, htmx, form_encoded):
-    with world.attempt("member") as attempt:
-        attempt.post(
-            world.url("members:weaker_side", pk=Ref("workout"), step_id=step),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_choosing_the_weaker_side(world, step, data, sent):
+    with world.attempt("member", sent) as attempt:
+        attempt.post(world.url("members:weaker_side", pk=Ref("workout"), step_id=step), data)
         attempt.check(may_change={Profile}, statuses=LOGGER_STATUSES)
         for profile in attempt.written(Profile):
             assert profile.weaker_side == attempt.value("side")
@@ -362,19 +303,15 @@ def test_choosing_the_weaker_side(world, step, data, htmx, form_encoded):
         feeling=st.sampled_from(["", *Workout.Feeling.values]),
         note=prose("Felt strong"),
     ),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
 # Regression: a NUL was a server error on PostgreSQL, and saved as typed on SQLite.
-@example(data={"feeling": "too_hard", "note": "Tired\x00"}, htmx=False, form_encoded=False)
-def test_finishing_a_workout(world, data, htmx, form_encoded):
-    with world.attempt("member") as attempt:
-        attempt.post(
-            world.url("members:finish", pk=Ref("workout")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+@example(
+    data={"feeling": "too_hard", "note": "Tired\x00"}, sent=Sent(htmx=False, form_encoded=False)
+)
+def test_finishing_a_workout(world, data, sent):
+    with world.attempt("member", sent) as attempt:
+        attempt.post(world.url("members:finish", pk=Ref("workout")), data)
         attempt.check(may_change={Workout}, statuses={302, 400, 422}, echo=["note"])
         for workout in attempt.written(Workout):
             assert workout.finished_at is not None
@@ -395,10 +332,8 @@ def _finished_and_new(world) -> None:
 
 
 @FUZZ
-@given(button=st.sampled_from(sorted(BUTTONS)), data=form(), htmx=htmx, form_encoded=form_encoded)
-def test_member_buttons(world, button, data, htmx, form_encoded):
-    with world.attempt("member", prepare=_finished_and_new) as attempt:
-        attempt.post(
-            world.url(button, pk=Ref("workout")), data, htmx=htmx, form_encoded=form_encoded
-        )
+@given(button=st.sampled_from(sorted(BUTTONS)), data=form(), sent=sent)
+def test_member_buttons(world, button, data, sent):
+    with world.attempt("member", sent, prepare=_finished_and_new) as attempt:
+        attempt.post(world.url(button, pk=Ref("workout")), data)
         attempt.check(may_change=BUTTONS[button], statuses={302, 400})

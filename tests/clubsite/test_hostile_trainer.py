@@ -26,22 +26,21 @@ from members.models import (
     TrainerNote,
     User,
 )
-from tests.clubsite.hostile import (
+from tests.clubsite.hostile import Ref, Sent
+from tests.clubsite.hostile_posts import (
     FUZZ,
-    Ref,
     any_text,
     dates,
     form,
     ints,
     junk,
     prose,
+    sent,
     weekday_lists,
 )
 
 pytestmark = pytest.mark.django_db
 
-htmx = st.booleans()
-form_encoded = st.booleans()
 TODAY = timezone.localdate()
 FORM_STATUSES = {200, 302, 400, 422}
 # Twice a week, as the ground-up routine asks: two different days.
@@ -72,17 +71,12 @@ def _block_is_whole(block: Assignment) -> None:
 
 
 @FUZZ
-@given(data=form(note=prose("Rest two days, then 10 in.")), htmx=htmx, form_encoded=form_encoded)
+@given(data=form(note=prose("Rest two days, then 10 in.")), sent=sent)
 # Regression: a NUL was a server error on PostgreSQL, and saved as typed on SQLite.
-@example(data={"note": "Rest\x00"}, htmx=False, form_encoded=True)
-def test_resolving_pain(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(
-            world.url("trainer:resolve_pain", pk=Ref("flag")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+@example(data={"note": "Rest\x00"}, sent=Sent(htmx=False, form_encoded=True))
+def test_resolving_pain(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:resolve_pain", pk=Ref("flag")), data)
         attempt.check(
             may_change={PainFlag, EmailDelivery}, statuses={302, 400, 422}, echo=["note"]
         )
@@ -94,17 +88,11 @@ def test_resolving_pain(world, data, htmx, form_encoded):
 @FUZZ
 @given(
     data=form(like=st.just({"extend-weeks": "1"}), **{"extend-weeks": ints(-1, 5)}),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_extending_a_block(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(
-            world.url("trainer:extend", pk=Ref("block")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_extending_a_block(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:extend", pk=Ref("block")), data)
         attempt.check(may_change={Assignment, PlannedSession}, statuses=FORM_STATUSES)
         for block in attempt.written(Assignment):
             assert block.weeks <= block.routine.max_weeks
@@ -119,20 +107,14 @@ def test_extending_a_block(world, data, htmx, form_encoded):
         ),
         **{"resume-on": dates(TODAY, 400), "resume-weekdays": weekday_lists},
     ),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_resuming_a_paused_block(world, data, htmx, form_encoded):
+def test_resuming_a_paused_block(world, data, sent):
     def prepare(world):
         pause_block(assignment=_block(world))
 
-    with world.attempt("trainer", prepare=prepare) as attempt:
-        attempt.post(
-            world.url("trainer:resume", pk=Ref("block")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+    with world.attempt("trainer", sent, prepare=prepare) as attempt:
+        attempt.post(world.url("trainer:resume", pk=Ref("block")), data)
         attempt.check(may_change={Assignment, PlannedSession}, statuses=FORM_STATUSES)
         for block in attempt.written(Assignment):
             assert block.status == "active" and block.paused_on is None
@@ -155,20 +137,14 @@ def test_resuming_a_paused_block(world, data, htmx, form_encoded):
             "renew-weeks": ints(0, 60),
         },
     ),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_renewing_an_ended_block(world, data, htmx, form_encoded):
+def test_renewing_an_ended_block(world, data, sent):
     def prepare(world):
         end_block(assignment=_block(world))
 
-    with world.attempt("trainer", prepare=prepare) as attempt:
-        attempt.post(
-            world.url("trainer:renew", pk=Ref("block")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+    with world.attempt("trainer", sent, prepare=prepare) as attempt:
+        attempt.post(world.url("trainer:renew", pk=Ref("block")), data)
         attempt.check(may_change={Assignment, PlannedSession, Profile}, statuses=FORM_STATUSES)
         written = attempt.written(Assignment)
         assert len(written) <= 1
@@ -234,8 +210,7 @@ overrides = st.one_of(
             "override-note": any_text,
         },
     ),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
 # Regression: a start past what a setting stores was a server error.
 @example(
@@ -244,17 +219,11 @@ overrides = st.one_of(
         "override-knob": Ref("unbounded_knob"),
         "override-knob_start": "1e30",
     },
-    htmx=False,
-    form_encoded=False,
+    sent=Sent(htmx=False, form_encoded=False),
 )
-def test_saving_an_override(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(
-            world.url("trainer:save_override", pk=Ref("block")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_saving_an_override(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:save_override", pk=Ref("block")), data)
         attempt.check(
             may_change={StepOverride},
             statuses=FORM_STATUSES,
@@ -271,17 +240,11 @@ def test_saving_an_override(world, data, htmx, form_encoded):
             "note-workout": st.sampled_from(["", Ref("done_workout"), Ref("workout")]),
         }
     ),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_adding_a_note(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(
-            world.url("trainer:add_note", pk=Ref("block")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_adding_a_note(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:add_note", pk=Ref("block")), data)
         attempt.check(
             may_change={TrainerNote, EmailDelivery}, statuses=FORM_STATUSES, echo=["note-text"]
         )
@@ -293,17 +256,11 @@ def test_adding_a_note(world, data, htmx, form_encoded):
 @FUZZ
 @given(
     data=form(**{"answer-text": prose("Stay at 12 in for a week.")}),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_answering_a_question(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(
-            world.url("trainer:answer", pk=Ref("question")),
-            data,
-            htmx=htmx,
-            form_encoded=form_encoded,
-        )
+def test_answering_a_question(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:answer", pk=Ref("question")), data)
         attempt.check(
             may_change={Question, EmailDelivery}, statuses=FORM_STATUSES, echo=["answer-text"]
         )
@@ -327,10 +284,10 @@ def _invited_whole(attempt) -> None:
 
 
 @FUZZ
-@given(data=form(display_name=names, email=emails), htmx=htmx, form_encoded=form_encoded)
-def test_inviting_a_member(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(world.url("trainer:invite"), data, htmx=htmx, form_encoded=form_encoded)
+@given(data=form(display_name=names, email=emails), sent=sent)
+def test_inviting_a_member(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:invite"), data)
         attempt.check(may_change=INVITED, statuses={200, 302, 400}, echo=["display_name", "email"])
         _invited_whole(attempt)
 
@@ -357,12 +314,11 @@ any_people = _people(emails, st.sampled_from([*SHAPES, "{name}", "{email}"]))
 @FUZZ
 @given(
     data=form(like=people.map(lambda text: {"people": text}), people=any_people),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_inviting_a_group(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(world.url("trainer:invite_group"), data, htmx=htmx, form_encoded=form_encoded)
+def test_inviting_a_group(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:invite_group"), data)
         attempt.check(may_change=INVITED, statuses={200, 302, 400}, echo=["people"])
         _invited_whole(attempt)
 
@@ -392,12 +348,11 @@ MEMBERS = [Ref("second_member"), Ref("third_member"), Ref("member"), Ref("traine
         weeks=ints(-1, 60),
         notes=any_text,
     ),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_assigning_a_routine(world, data, htmx, form_encoded):
-    with world.attempt("trainer") as attempt:
-        attempt.post(world.url("trainer:assign"), data, htmx=htmx, form_encoded=form_encoded)
+def test_assigning_a_routine(world, data, sent):
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url("trainer:assign"), data)
         attempt.check(
             may_change={Assignment, PlannedSession, Profile},
             statuses={200, 302, 400},
@@ -426,11 +381,10 @@ BUTTONS = {
 @given(
     button=st.sampled_from(sorted(BUTTONS)),
     data=form(),
-    htmx=htmx,
-    form_encoded=form_encoded,
+    sent=sent,
 )
-def test_trainer_buttons(world, button, data, htmx, form_encoded):
+def test_trainer_buttons(world, button, data, sent):
     target, may_change = BUTTONS[button]
-    with world.attempt("trainer") as attempt:
-        attempt.post(world.url(button, pk=Ref(target)), data, htmx=htmx, form_encoded=form_encoded)
+    with world.attempt("trainer", sent) as attempt:
+        attempt.post(world.url(button, pk=Ref(target)), data)
         attempt.check(may_change=may_change, statuses={302, 400})
