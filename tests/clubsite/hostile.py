@@ -307,6 +307,12 @@ class World:
             transaction.set_rollback(True)
 
 
+def finished_and_new(world: World) -> None:
+    """Today's workout finished, and the zero-pain rule not yet accepted."""
+    Workout.objects.filter(pk=world.refs["workout"]).update(finished_at=timezone.now())
+    Profile.objects.filter(user_id=world.refs["member"]).update(zero_pain_accepted_at=None)
+
+
 def build_world(*, member, second_member, trainer, capture) -> World:
     Profile.objects.filter(user__in=[member, second_member]).update(trainer=trainer)
     today = timezone.localdate()

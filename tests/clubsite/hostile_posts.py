@@ -8,7 +8,7 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.clubsite.hostile import Sent
+from tests.clubsite.hostile import Ref, Sent
 
 # Repeatable in CI: the same examples on every run, and no example database
 # written to the work tree. HOSTILE_EXAMPLES=300 searches deeper, with fresh
@@ -152,5 +152,26 @@ def dates(around: dt.date, days: int = 400, *, past: bool = True) -> st.SearchSt
 
 weekday_lists = st.lists(st.integers(-1, 7).map(str), min_size=0, max_size=4)
 
+# What a form may answer: done (a redirect, or the fragment for htmx), shown
+# again with its errors, or refused as unreadable.
+FORM_STATUSES = {200, 302, 400, 422}
+
 # How a post is sent: as htmx sends it or as a browser does, form-encoded or multipart.
 sent = st.builds(Sent, htmx=st.booleans(), form_encoded=st.booleans())
+
+# The steps of today's session on the logger, by name.
+STEPS = [
+    Ref(name)
+    for name in [
+        "timed_step",
+        "reps_step",
+        "per_side_step",
+        "levels_step",
+        "option_step",
+        "option",
+    ]
+]
+steps = st.sampled_from(STEPS)
+# A step in the address: one of the session's, or any number at all.
+step_ids = st.one_of(steps, st.integers(0, 10**25))
+LOGGER_STATUSES = {200, 204, 302, 400, 404, 422}

@@ -1,9 +1,7 @@
 """Hostile input on the forms anyone may post: the contact form (visitor,
 member, trainer), accepting an invitation, signing up, Settings (name,
 preferences, the calendar link, deleting the account) and the reminders link.
-
-For any post the answer is the form's or success, never a server error, and
-nothing is half-saved (see ``tests.clubsite.hostile``)."""
+See ``tests.clubsite.hostile`` for the check every answer passes."""
 
 from urllib.parse import quote
 
