@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 import time_machine
+from django.utils import timezone
 
 from members.logbook.workouts import accept_zero_pain_rule
 from tests.factories import put_on_block
@@ -10,6 +13,8 @@ from tests.members.logger_helpers import LATE_THURSDAY, MONDAY
 def late_thursday():
     """The clock stopped at 23:30 club time on a Thursday (Friday in UTC)."""
     with time_machine.travel(LATE_THURSDAY, tick=False):
+        assert timezone.now().astimezone(dt.UTC).date() == dt.date(2026, 11, 27)
+        assert timezone.localdate() == dt.date(2026, 11, 26)
         yield
 
 
