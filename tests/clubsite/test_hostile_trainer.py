@@ -55,41 +55,45 @@ def test_resolving_pain(world, data, sent):
             assert flag.resolution_note == attempt.value("note").strip()
 
 
-@FUZZ
-@given(
-    data=form(
-        **{
-            "note-text": prose("Good work: keep the wall at 12 in."),
-            "note-workout": st.sampled_from(["", Ref("done_workout"), Ref("workout")]),
-        }
+# What a trainer writes to a member: the form, the URL it posts to (and the
+# object it names), the row it writes, and where that row keeps the text.
+WRITINGS = {
+    "note": (
+        form(
+            **{
+                "note-text": prose("Good work: keep the wall at 12 in."),
+                "note-workout": st.sampled_from(["", Ref("done_workout"), Ref("workout")]),
+            }
+        ),
+        ("trainer:add_note", "block"),
+        TrainerNote,
+        "text",
     ),
-    sent=sent,
-)
-def test_adding_a_note(world, data, sent):
-    with world.attempt("trainer", sent) as attempt:
-        attempt.post(world.url("trainer:add_note", pk=Ref("block")), data)
-        attempt.check(
-            may_change={TrainerNote, EmailDelivery}, statuses=FORM_STATUSES, echo=["note-text"]
-        )
-        for note in attempt.written(TrainerNote):
-            assert note.text == attempt.value("note-text").strip()
-            assert note.workout_id in {None, world.refs["done_workout"]}
+    "answer": (
+        form(**{"answer-text": prose("Stay at 12 in for a week.")}),
+        ("trainer:answer", "question"),
+        Question,
+        "answer",
+    ),
+}
 
 
+@pytest.mark.parametrize("kind", sorted(WRITINGS))
 @FUZZ
-@given(
-    data=form(**{"answer-text": prose("Stay at 12 in for a week.")}),
-    sent=sent,
-)
-def test_answering_a_question(world, data, sent):
+@given(draw=st.data(), sent=sent)
+def test_writing_to_a_member(world, kind, draw, sent):
+    forms, (url, target), model, attribute = WRITINGS[kind]
+    data = draw.draw(forms, label="data")
+    field = f"{kind}-text"
     with world.attempt("trainer", sent) as attempt:
-        attempt.post(world.url("trainer:answer", pk=Ref("question")), data)
-        attempt.check(
-            may_change={Question, EmailDelivery}, statuses=FORM_STATUSES, echo=["answer-text"]
-        )
+        attempt.post(world.url(url, pk=Ref(target)), data)
+        attempt.check(may_change={model, EmailDelivery}, statuses=FORM_STATUSES, echo=[field])
+        for row in attempt.written(model):
+            assert getattr(row, attribute) == attempt.value(field).strip()
+        for note in attempt.written(TrainerNote):
+            assert note.workout_id in {None, world.refs["done_workout"]}
         for question in attempt.written(Question):
             assert question.status == "answered"
-            assert question.answer == attempt.value("answer-text").strip()
 
 
 INVITED = {User, Profile, EmailAddress, Invitation}
