@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -48,6 +47,7 @@ from members.nudges.services import unsubscribe_token
 from members.questions.services import ask
 from routines.models import Exercise, Knob, Routine, Step
 from tests.factories import ground_up_routine, put_on_block
+from tests.members.logger_helpers import box_height_without_bounds
 
 
 @dataclass(frozen=True)
@@ -317,17 +317,7 @@ def build_world(*, member, second_member, trainer, capture) -> World:
     Profile.objects.filter(user__in=[member, second_member]).update(trainer=trainer)
     today = timezone.localdate()
     routine = ground_up_routine()
-    # A setting an author left without bounds, as the admin allows.
-    patrick = Exercise.objects.get(name="Patrick step")
-    unbounded = Knob.objects.create(
-        exercise=patrick,
-        label="Box height",
-        unit=Knob.Unit.CENTIMETRE,
-        step=Decimal("0.5"),
-        order=1,
-        easier_guidance="Lower the box.",
-        harder_guidance="Raise the box.",
-    )
+    unbounded = box_height_without_bounds(Exercise.objects.get(name="Patrick step").pk)
     # Three weeks of a routine that runs to four, so the block can be extended.
     block = put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=7), weeks=3)
     workout = start_workout(member=member)

@@ -3,6 +3,7 @@ a workout started, the zero-pain rule accepted and no pain before starting."""
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -98,3 +99,17 @@ def sessions_of(block):
 def session_of(block, number):
     """The block's planned session ``number``."""
     return block.planned_sessions.get(number=number)
+
+
+def box_height_without_bounds(exercise_id) -> Knob:
+    """A setting an author left without a range, as the admin allows: the
+    height of the Patrick step's box, in steps of half a centimetre."""
+    return Knob.objects.create(
+        exercise_id=exercise_id,
+        label="Box height",
+        unit=Knob.Unit.CENTIMETRE,
+        step=Decimal("0.5"),
+        order=1,
+        easier_guidance="Lower the box.",
+        harder_guidance="Raise the box.",
+    )

@@ -9,6 +9,7 @@ from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
 from routines.models import Knob
 from tests.members.logger_helpers import (
     HTMX,
+    box_height_without_bounds,
     no_pain,
     session_url,
     started_workout,
@@ -89,15 +90,7 @@ def test_a_knob_without_bounds_keeps_to_what_a_setting_holds(member_client, work
     stores is refused at the card (it was a server error, and on SQLite a
     saved setting no page could read back); a tap stops at the largest."""
     patrick = step(workout, "Patrick step")
-    knob = Knob.objects.create(
-        exercise_id=patrick["exercise_id"],
-        label="Box height",
-        unit=Knob.Unit.CENTIMETRE,
-        step=Decimal("0.5"),
-        order=1,
-        easier_guidance="Lower the box.",
-        harder_guidance="Raise the box.",
-    )
+    knob = box_height_without_bounds(patrick["exercise_id"])
     url = session_url(workout, f"steps/{patrick['id']}/knob/")
     headers = HTMX if htmx else {}
     for value in ["1e30", "100000", "-99999.95"]:
