@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from members.models import User
 from members.models.access import TRAINERS_GROUP
@@ -60,3 +61,10 @@ def put_on_block(member, *, trainer, start_date, weekdays=(0, 3), weeks=4, routi
         weeks=weeks,
     )
     return assignment
+
+
+def signed_in(user) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client

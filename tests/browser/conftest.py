@@ -10,15 +10,19 @@ When no Chromium is installed (outside CI) the tests are skipped, and the
 end of the run says so in red, with or without pytest-xdist."""
 
 import contextlib
+import datetime as dt
 import os
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from members.nudges import services as nudges
 from tests.conftest import NO_CHROMIUM, find_chromium
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, put_on_block
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -68,6 +72,23 @@ def page(page):
 def site(live_server, clear_cache):
     """The live server's base URL, with rate-limit counters cleared."""
     return live_server.url
+
+
+@pytest.fixture
+def todays_reminder(member, trainer, mailoutbox):
+    """The member's reminder of today's session (the first of a block of
+    two days a week from today), queued at seven as the scheduler would."""
+    today = timezone.localdate()
+    put_on_block(
+        member,
+        trainer=trainer,
+        start_date=today,
+        weekdays=[today.weekday(), (today.weekday() + 3) % 7],
+    )
+    seven = timezone.make_aware(dt.datetime.combine(today, settings.REMINDER_TIME))
+    nudges.queue_due(max(timezone.now(), seven))
+    (reminder,) = mailoutbox
+    return reminder
 
 
 def sign_in(page, site, email, *, password=PASSWORD, lands_on="/me/"):

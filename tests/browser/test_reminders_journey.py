@@ -2,36 +2,20 @@
 link opens a page whose button turns reminders off without signing in, the
 page turns them back on, and Settings shows the same switch."""
 
-import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from members.nudges import services as nudges
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import put_on_block
 
 
 @pytest.mark.django_db(transaction=True)
 def test_member_stops_reminders_from_the_email_and_turns_them_on_in_settings(
-    page, site, member, trainer, mailoutbox
+    page, site, member, todays_reminder
 ):
-    today = timezone.localdate()
-    put_on_block(
-        member,
-        trainer=trainer,
-        start_date=today,
-        weekdays=[today.weekday(), (today.weekday() + 3) % 7],
-    )
-    seven = timezone.make_aware(dt.datetime.combine(today, settings.REMINDER_TIME))
-    nudges.queue_due(max(timezone.now(), seven))
-
-    (reminder,) = mailoutbox
-    assert reminder.subject.startswith("Today: session 1 of 8")
-    link = re.search(r"(/reminders/\S+/off/)", reminder.body).group(1)
+    assert todays_reminder.subject.startswith("Today: session 1 of 8")
+    link = re.search(r"(/reminders/\S+/off/)", todays_reminder.body).group(1)
 
     # Signed out, the link asks first; the button turns them off.
     page.goto(site + link)

@@ -67,6 +67,19 @@ def on_the_routine(member, trainer):
     return member
 
 
+def _start_the_session(page, site, member) -> None:
+    """Signed in with the page's clock under the test's control, the member
+    starts today's session with no pain."""
+    page.add_init_script(script=_COUNT_SCRIPT)
+    sign_in(page, site, member.email)
+    page.clock.install()
+    page.get_by_role("button", name=re.compile(r"^Start session \d$")).click()
+    if page.get_by_role("button", name="I start every exercise from zero pain").count():
+        page.get_by_role("button", name="I start every exercise from zero pain").click()
+    page.locator("input[name=level][value='0']").check()  # "None": the member's answer
+    page.get_by_role("button", name="Start the session").click()
+
+
 def _seen(page) -> dict:
     return page.evaluate(
         "({...window.__timerSeen, held: window.__timerSeen.locks.filter(l => !l.released).length,"
@@ -98,14 +111,7 @@ def test_the_timer_rings_at_zero_keeps_the_screen_on_and_logs_seconds(
     watched_page, site, on_the_routine
 ):
     page = watched_page
-    page.add_init_script(script=_COUNT_SCRIPT)
-    sign_in(page, site, on_the_routine.email)
-    page.clock.install()
-    page.get_by_role("button", name=re.compile(r"^Start session \d$")).click()
-    if page.get_by_role("button", name="I start every exercise from zero pain").count():
-        page.get_by_role("button", name="I start every exercise from zero pain").click()
-    page.locator("input[name=level][value='0']").check()  # "None": the member's answer
-    page.get_by_role("button", name="Start the session").click()
+    _start_the_session(page, site, on_the_routine)
     walking = page.locator(".set-row", has=page.locator("[data-timer]"))
     expect(walking.locator(".timer-display")).to_have_text("10:00")
 
@@ -162,14 +168,7 @@ def test_without_sound_or_wake_lock_the_timer_still_counts_and_vibrates(
         script="delete Navigator.prototype.wakeLock; delete window.AudioContext;"
         " delete window.webkitAudioContext;"
     )
-    page.add_init_script(script=_COUNT_SCRIPT)
-    sign_in(page, site, on_the_routine.email)
-    page.clock.install()
-    page.get_by_role("button", name=re.compile(r"^Start session \d$")).click()
-    if page.get_by_role("button", name="I start every exercise from zero pain").count():
-        page.get_by_role("button", name="I start every exercise from zero pain").click()
-    page.locator("input[name=level][value='0']").check()
-    page.get_by_role("button", name="Start the session").click()
+    _start_the_session(page, site, on_the_routine)
     walking = page.locator(".set-row", has=page.locator("[data-timer]"))
     walking.get_by_role("button", name="Start timer").click()
     page.clock.fast_forward("10:00")

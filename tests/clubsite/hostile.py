@@ -1,5 +1,5 @@
-"""What the hostile-input tests share: the strategies for what a post may hold,
-the world they post into, and the check every answer must pass.
+"""What the hostile-input tests share: the world they post into, and the check
+every answer must pass (what a post may hold: ``tests.clubsite.hostile_posts``).
 
 Every example runs in a savepoint that is rolled back, so each starts from the
 same world, built once per test (hypothesis runs a test's examples inside one
@@ -7,11 +7,9 @@ call of the test function, where function-scoped fixtures are not reset).
 """
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,8 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from hypothesis import HealthCheck, event, settings
-from hypothesis import strategies as st
+from hypothesis import event
 from hypothesis.control import currently_in_test_context
 
 from members.accounts.invitations import invite_member
@@ -50,90 +47,7 @@ from members.nudges.services import unsubscribe_token
 from members.questions.services import ask
 from routines.models import Exercise, Knob, Routine, Step
 from tests.factories import ground_up_routine, put_on_block
-
-# Repeatable in CI: the same examples on every run, and no example database
-# written to the work tree. HOSTILE_EXAMPLES=300 searches deeper, with fresh
-# random examples each run (minutes, not seconds).
-FUZZ = settings(
-    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 25)),
-    derandomize="HOSTILE_EXAMPLES" not in os.environ,
-    database=None,
-    deadline=None,
-    # The world is built once per test and each example rolls back to it.
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-
-# What people, bots and broken phones send: empty, blank, NUL bytes, numbers
-# Python reads but a form should not ("NaN", "1e400", "١٢" are all numbers to
-# someone), overlong values, markup, and a body too big to read.
-SURPRISES = [
-    "",
-    " ",
-    "\x00",
-    "12\x00",
-    "\x00note",
-    "0",
-    "-1",
-    "-0",
-    "1",
-    "10",
-    "11",
-    "501",
-    "32768",
-    "2147483648",
-    "99999999999999999999999",
-    "1e400",
-    "-1e400",
-    "1e30",
-    "1E2",
-    "NaN",
-    "nan",
-    "sNaN",
-    "inf",
-    "-Infinity",
-    "1.5",
-    "0.05",
-    "12.34",
-    "99999.95",
-    " 12 ",
-    "١٢",
-    "𝟙𝟚",
-    "²",
-    "0x10",
-    "1_000",
-    "+5",
-    "true",
-    "null",
-    "[]",
-    "2026-02-30",
-    "0000-01-01",
-    "9999-12-31",
-    "<script>alert(1)</script>",
-    "' OR 1=1 --",
-    "a\r\nBcc: victim@example.com",
-    "\u202etxt.exe",
-    "\ufeff",
-    "😀" * 3,
-    "é" * 3001,
-    "x" * 100_000,
-    # Above DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses the body with a 400.
-    "y" * 2_700_000,
-]
-
-SHORT_SURPRISES = [text for text in SURPRISES if 0 < len(text) < 300]
-
-any_text = st.text(st.characters(codec="utf-8"), max_size=40)
-numbers = st.one_of(
-    st.integers().map(str),
-    st.floats().map(str),
-    st.decimals().map(str),
-)
-junk = st.one_of(st.sampled_from(SURPRISES), any_text, numbers)
-
-
-def prose(start: str) -> st.SearchStrategy:
-    """Text a person would type, then anything: valid unless the tail is not."""
-    return st.builds(lambda tail: f"{start} {tail}".strip(), any_text)
+from tests.members.logger_helpers import box_height_without_bounds
 
 
 @dataclass(frozen=True)
@@ -144,62 +58,14 @@ class Ref:
     name: str
 
 
-def field_value(plausible: st.SearchStrategy | None = None) -> st.SearchStrategy:
-    """A field's value: plausible or junk, once or repeated."""
-    one = junk if plausible is None else st.one_of(plausible, junk)
-    return st.one_of(one, st.lists(one, min_size=2, max_size=3))
+@dataclass(frozen=True)
+class Sent:
+    """How a post is sent: as htmx sends it (HX-Request) or as a browser does,
+    form-encoded or multipart."""
 
+    htmx: bool = False
+    form_encoded: bool = False
 
-# Fields no form of ours takes, some of which a careless view would assign.
-EXTRA_KEYS = st.sampled_from(
-    ["pk", "id", "member", "trainer", "status", "is_staff", "is_superuser", "finished_at"]
-) | st.from_regex(r"[a-z][a-z_-]{0,11}", fullmatch=True)
-
-
-def form(*, like: st.SearchStrategy | None = None, **fields: st.SearchStrategy):
-    """A post for a form of these fields (name to a strategy of plausible
-    values, or ``like``, a strategy of whole plausible posts when fields
-    depend on each other): all plausible, one field spoiled or dropped, or
-    anything at all; with a few fields of no form's."""
-    names = sorted(fields)
-    plausible = like if like is not None else st.fixed_dictionaries(fields)
-
-    def spoil(data, name, value):
-        data = dict(data)
-        if value is None:
-            data.pop(name, None)
-        else:
-            data[name] = value
-        return data
-
-    spoiled = (
-        st.builds(spoil, plausible, st.sampled_from(names), st.none() | field_value())
-        if names
-        else plausible
-    )
-    anything = st.fixed_dictionaries(
-        {}, optional={name: field_value(fields[name]) for name in names}
-    )
-    extras = st.dictionaries(EXTRA_KEYS, field_value(), max_size=2)
-    return st.builds(
-        lambda data, extra: {**extra, **data},
-        st.one_of(plausible, spoiled, anything),
-        extras,
-    )
-
-
-def ints(low: int, high: int) -> st.SearchStrategy:
-    return st.integers(low, high).map(str)
-
-
-def dates(around: dt.date, days: int = 400, *, past: bool = True) -> st.SearchStrategy:
-    """ISO dates within ``days`` of ``around``: before it too, unless not ``past``."""
-    return st.integers(-days if past else 0, days).map(
-        lambda n: (around + dt.timedelta(days=n)).isoformat()
-    )
-
-
-weekday_lists = st.lists(st.integers(-1, 7).map(str), min_size=0, max_size=4)
 
 # Everything a post can change, and what it must never change.
 TRACKED: list[type[Model]] = [
@@ -296,6 +162,7 @@ class Attempt:
     world: "World"
     client: Client
     before: dict
+    sent: Sent = Sent()
     response: HttpResponse | None = None
     data: dict = field(default_factory=dict)
     changes: Changes = field(default_factory=Changes)
@@ -305,12 +172,14 @@ class Attempt:
         path: str,
         data: dict,
         *,
-        htmx: bool = False,
-        form_encoded: bool = False,
+        htmx: bool | None = None,
+        form_encoded: bool | None = None,
         query: dict | None = None,
     ) -> HttpResponse:
-        """Post as htmx does (form-encoded, HX-Request) or as a browser does
-        (multipart), and run the emails the post queued."""
+        """Post as the attempt was ``sent`` (unless ``htmx`` or
+        ``form_encoded`` say otherwise), and run the emails the post queued."""
+        htmx = self.sent.htmx if htmx is None else htmx
+        form_encoded = self.sent.form_encoded if form_encoded is None else form_encoded
         data = {name: self.world.resolve(value) for name, value in data.items()}
         self.data = data
         if query:
@@ -423,34 +292,32 @@ class World:
         return reverse(name, kwargs={key: self.resolve(v) for key, v in kwargs.items()})
 
     @contextmanager
-    def attempt(self, who: str | None, *, prepare: Callable | None = None) -> Iterator[Attempt]:
-        """A client signed in as ``who`` (None: a visitor); ``prepare`` changes
-        the world for this example only."""
+    def attempt(
+        self, who: str | None, sent: Sent = Sent(), *, prepare: Callable | None = None
+    ) -> Iterator[Attempt]:
+        """A client signed in as ``who`` (None: a visitor), posting as ``sent``;
+        ``prepare`` changes the world for this example only."""
         with transaction.atomic():
             if prepare is not None:
                 prepare(self)
             self.client.cookies.clear()
             if who is not None:
                 self.client.cookies[django_settings.SESSION_COOKIE_NAME] = self.sessions[who]
-            yield Attempt(self, self.client, snapshot())
+            yield Attempt(self, self.client, snapshot(), sent)
             transaction.set_rollback(True)
+
+
+def finished_and_new(world: World) -> None:
+    """Today's workout finished, and the zero-pain rule not yet accepted."""
+    Workout.objects.filter(pk=world.refs["workout"]).update(finished_at=timezone.now())
+    Profile.objects.filter(user_id=world.refs["member"]).update(zero_pain_accepted_at=None)
 
 
 def build_world(*, member, second_member, trainer, capture) -> World:
     Profile.objects.filter(user__in=[member, second_member]).update(trainer=trainer)
     today = timezone.localdate()
     routine = ground_up_routine()
-    # A setting an author left without bounds, as the admin allows.
-    patrick = Exercise.objects.get(name="Patrick step")
-    unbounded = Knob.objects.create(
-        exercise=patrick,
-        label="Box height",
-        unit=Knob.Unit.CENTIMETRE,
-        step=Decimal("0.5"),
-        order=1,
-        easier_guidance="Lower the box.",
-        harder_guidance="Raise the box.",
-    )
+    unbounded = box_height_without_bounds(Exercise.objects.get(name="Patrick step").pk)
     # Three weeks of a routine that runs to four, so the block can be extended.
     block = put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=7), weeks=3)
     workout = start_workout(member=member)

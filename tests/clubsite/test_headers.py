@@ -3,7 +3,7 @@ the cookies a real sign-in sets."""
 
 import pytest
 
-from tests.clubsite.test_pages import parameterless_paths
+from tests.clubsite.test_pages import PERSONAS, html_pages
 from tests.factories import PASSWORD
 
 
@@ -22,17 +22,10 @@ def assert_secure_headers(response, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["anonymous", "member", "trainer", "superuser"])
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_every_page_carries_the_security_headers(client, persona, request):
-    if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
     checked = 0
-    for path in parameterless_paths():
-        response = client.get(path, secure=True)
-        if response.status_code >= 500:
-            pytest.fail(f"{persona} GET {path}: {response.status_code}")
-        if "html" not in response.get("Content-Type", ""):
-            continue
+    for path, response in html_pages(client, persona, request, secure=True):
         assert_secure_headers(response, path)
         checked += 1
     assert checked >= 10

@@ -32,8 +32,14 @@ from members.models import (
     User,
     Workout,
 )
-from tests.clubsite import test_hostile_forms, test_hostile_logger, test_hostile_trainer
-from tests.clubsite.hostile import TRACKED, Attempt, Ref, World
+from tests.clubsite import (
+    test_hostile_blocks,
+    test_hostile_forms,
+    test_hostile_logger,
+    test_hostile_sets,
+    test_hostile_trainer,
+)
+from tests.clubsite.hostile import TRACKED, Attempt, Ref, World, finished_and_new
 from tests.factories import PASSWORD
 from tests.members.logger_helpers import no_pain
 
@@ -68,12 +74,6 @@ def _today_forgotten(world: World) -> None:
 
 def _pain_unanswered(world: World) -> None:
     Workout.objects.filter(pk=world.refs["workout"]).update(pain_before=None)
-
-
-def _finished_and_new(world: World) -> None:
-    """Today's workout finished, and the zero-pain rule not yet accepted."""
-    Workout.objects.filter(pk=world.refs["workout"]).update(finished_at=timezone.now())
-    Profile.objects.filter(user_id=world.refs["member"]).update(zero_pain_accepted_at=None)
 
 
 def _pain_answered(world: World) -> None:
@@ -178,8 +178,8 @@ LOGGER = [
         WORKOUT,
         _pain_answered,
     ),
-    Plausible("members:accept_zero_pain", "member", {}, Profile, WORKOUT, _finished_and_new),
-    Plausible("members:reopen", "member", {}, Workout, WORKOUT, _finished_and_new),
+    Plausible("members:accept_zero_pain", "member", {}, Profile, WORKOUT, finished_and_new),
+    Plausible("members:reopen", "member", {}, Workout, WORKOUT, finished_and_new),
 ]
 
 BLOCK = {"pk": Ref("block")}
@@ -357,7 +357,13 @@ def test_every_hostile_target_has_a_plausible_post():
     """The URL names the property tests name, and those with a plausible post."""
     known = _url_names()
     named = set()
-    for module in (test_hostile_logger, test_hostile_trainer, test_hostile_forms):
+    for module in (
+        test_hostile_logger,
+        test_hostile_sets,
+        test_hostile_trainer,
+        test_hostile_blocks,
+        test_hostile_forms,
+    ):
         strings = re.findall(r'"([a-z_]+(?::[a-z_]+)?)"', inspect.getsource(module))
         named |= {name for name in strings if name in known} - {"account_reauthenticate"}
     covered = {post.name.removesuffix(":visitor") for post in PLAUSIBLE}

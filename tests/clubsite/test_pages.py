@@ -28,6 +28,22 @@ def parameterless_paths(resolver=None, prefix=""):
             yield "/" + prefix + route
 
 
+PERSONAS = ["anonymous", "member", "trainer", "superuser"]
+
+
+def html_pages(client, persona, request, **get):
+    """(path, response) for each argument-free page that answers ``persona``
+    with HTML; a server error on any page fails the test."""
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    for path in parameterless_paths():
+        response = client.get(path, **get)
+        if response.status_code >= 500:
+            pytest.fail(f"{persona} GET {path}: {response.status_code}")
+        if "html" in response.get("Content-Type", ""):
+            yield path, response
+
+
 def assert_csp_clean(response, path):
     header = response.headers.get("Content-Security-Policy", "")
     assert "default-src 'self'" in header, f"{path}: no CSP header"
@@ -53,14 +69,11 @@ def test_the_walk_covers_the_pages_that_matter():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["anonymous", "member", "trainer", "superuser"])
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_every_page_is_csp_clean(client, persona, request):
-    if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
     checked = 0
-    for path in parameterless_paths():
-        response = client.get(path)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+    for path, response in html_pages(client, persona, request):
+        if response.status_code != 200:
             continue
         assert_csp_clean(response, path)
         checked += 1

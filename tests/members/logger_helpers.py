@@ -3,6 +3,7 @@ a workout started, the zero-pain rule accepted and no pain before starting."""
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,6 +20,12 @@ from routines.models import Knob
 from tests.factories import put_on_block
 
 CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+# A block's first day, and Thursday of its second week, late: Friday in UTC,
+# so a date taken from UTC instead of the club's clock is a day off.
+MONDAY = dt.date(2026, 11, 16)
+LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
+# What htmx adds to each of its requests.
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def started_workout(member, trainer, *, weaker_side=Profile.WeakerSide.LEFT):
@@ -72,3 +79,37 @@ def finished_workout(
     started = dt.datetime.combine(day, dt.time(18), tzinfo=CLUB)
     Workout.objects.filter(pk=workout.pk).update(started_at=started, finished_at=started)
     return Workout.objects.get(pk=workout.pk)
+
+
+def session_url(workout, action=""):
+    """The logger's page for ``workout``, or one of its actions."""
+    return f"/me/sessions/{workout.pk}/{action}"
+
+
+def set_post(workout, name, *, set_number=1, side="both", **amount):
+    """A set of the exercise ``name``, as the logger's form posts it."""
+    return {"step": step(workout, name)["id"], "set_number": set_number, "side": side, **amount}
+
+
+def sessions_of(block):
+    """The block's planned sessions, by number."""
+    return list(block.planned_sessions.order_by("number"))
+
+
+def session_of(block, number):
+    """The block's planned session ``number``."""
+    return block.planned_sessions.get(number=number)
+
+
+def box_height_without_bounds(exercise_id) -> Knob:
+    """A setting an author left without a range, as the admin allows: the
+    height of the Patrick step's box, in steps of half a centimetre."""
+    return Knob.objects.create(
+        exercise_id=exercise_id,
+        label="Box height",
+        unit=Knob.Unit.CENTIMETRE,
+        step=Decimal("0.5"),
+        order=1,
+        easier_guidance="Lower the box.",
+        harder_guidance="Raise the box.",
+    )

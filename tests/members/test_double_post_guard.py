@@ -1,12 +1,12 @@
 """The guard on double posts: every URL whose view takes a post is listed,
 as creating rows (with its test of identical posts at once in
-test_double_posts) or not (with a word for what it does instead). A new
+tests/members/double_posts) or not (with a word for what it does instead). A new
 view in neither list fails here, so it cannot slip past untested."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.members import test_double_posts
 from tests.members.accounts import test_account_security
+from tests.members.double_posts import test_member_posts, test_trainer_posts
 
 CREATES = {
     "contact": ["test_the_contact_form_posted_at_once_with_one_token_is_one_question"],
@@ -136,12 +136,12 @@ def test_every_view_taking_a_post_is_classified_and_each_that_creates_is_tested_
         f"classify these in CREATES (with a test of posts at once) or NO_CREATE: "
         f"{sorted(names - classified)}; stale: {sorted(classified - names)}"
     )
-    _assert_tested_at_once(test_double_posts, CREATES)
+    _assert_tested_at_once([test_member_posts, test_trainer_posts], CREATES)
 
 
 def test_allauths_views_that_create_rows_are_tested_at_once():
     assert set(ALLAUTH_CREATES) <= {pattern.name for pattern in _allauth_patterns()}
-    _assert_tested_at_once(test_account_security, ALLAUTH_CREATES)
+    _assert_tested_at_once([test_account_security], ALLAUTH_CREATES)
 
 
 def _allauth_patterns(resolver=None):
@@ -152,13 +152,15 @@ def _allauth_patterns(resolver=None):
             yield pattern
 
 
-def _assert_tested_at_once(module, creates: dict[str, list[str]]) -> None:
-    """Each named test exists, commits for real and runs on PostgreSQL only."""
-    missing = [test for tests in creates.values() for test in tests if not hasattr(module, test)]
+def _assert_tested_at_once(modules, creates: dict[str, list[str]]) -> None:
+    """Each named test exists in one of ``modules``, commits for real and runs
+    on PostgreSQL only."""
+    found = {name: getattr(module, name) for module in modules for name in dir(module)}
+    missing = [test for tests in creates.values() for test in tests if test not in found]
     assert missing == []
     for tests in creates.values():
         for test in tests:
-            function = getattr(module, test)
+            function = found[test]
             marks = {mark.name: mark for mark in getattr(function, "pytestmark", [])}
             assert marks["django_db"].kwargs.get("transaction") is True, test
             assert "skipif" in marks, f"{test} runs on PostgreSQL only"

@@ -9,6 +9,7 @@ from routines.models import Exercise, Routine
 from routines.seed import ROUTINE_SLUG
 from tests.clubsite.test_pages import assert_csp_clean
 from tests.routines.factories import KnobFactory, RoutineFactory, StepFactory
+from tests.routines.test_uploads import exercise_form
 
 GUIDE = f"/routines/{ROUTINE_SLUG}/"
 
@@ -100,24 +101,12 @@ def test_an_uploaded_image_shows_with_its_description(trainer_client, member, se
 
     def post(**extra):
         picture.seek(0)
-        data = {
-            "name": exercise.name,
-            "slug": exercise.slug,
-            "purpose": exercise.purpose,
-            "setup": exercise.setup,
-            "execution": exercise.execution,
-            "cues": exercise.cues,
-            "equipment": [item.pk for item in exercise.equipment.all()],
-            "body_areas": [area.pk for area in exercise.body_areas.all()],
-            "image": picture,
-            "image_alt": "",
-            "video_url": "",
-            "knobs-TOTAL_FORMS": "0",
-            "knobs-INITIAL_FORMS": "0",
-            "knobs-MIN_NUM_FORMS": "0",
-            "knobs-MAX_NUM_FORMS": "1000",
-        }
-        data.update(extra)
+        data = exercise_form(
+            exercise,
+            equipment=[item.pk for item in exercise.equipment.all()],
+            body_areas=[area.pk for area in exercise.body_areas.all()],
+            **{"image": picture, "image_alt": "", **extra},
+        )
         return trainer_client.post(f"/admin/routines/exercise/{exercise.pk}/change/", data)
 
     response = post()

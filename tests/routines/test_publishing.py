@@ -11,17 +11,11 @@ from django.utils import timezone
 from members.accounts.roles import TRAINER_PERMISSIONS
 from members.models import Assignment
 from routines.models import Routine
-from tests.factories import TrainerFactory, put_on_block
+from tests.factories import TrainerFactory, put_on_block, signed_in
 from tests.routines.factories import RoutineFactory, StepFactory
 from tests.routines.test_admin import routine_form
 
 CHANGELIST = "/admin/routines/routine/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def act(client: Client, action: str, *routines: Routine, **extra):

@@ -3,29 +3,16 @@ member's workouts. The clock is frozen at 23:30 in the club's time zone, when
 UTC is already on the next day, so a UTC "today" would get every answer wrong."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 
 from members.models import PlannedSession, Workout
 from tests.factories import put_on_block
+from tests.members.logger_helpers import CLUB
 
-CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 Status = PlannedSession.Status
-
-# Thursday, November 26, 2026 at 23:30 in the club: 07:30 on Friday in UTC.
-LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
-
-
-@pytest.fixture
-def late_thursday():
-    with time_machine.travel(LATE_THURSDAY, tick=False):
-        assert timezone.now().astimezone(dt.UTC).date() == dt.date(2026, 11, 27)
-        assert timezone.localdate() == dt.date(2026, 11, 26)
-        yield
 
 
 def _sessions(assignment):
@@ -45,6 +32,16 @@ def _workout(member, session, *, day, finished=True):
         finished_at=started + dt.timedelta(minutes=30) if finished else None,
         is_complete=finished,
     )
+
+
+def _progress_after(member, trainer, done: dict[int, dt.date]):
+    """The progress of a block from Monday, November 16, with the sessions
+    numbered in ``done`` finished on the days given."""
+    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
+    sessions = _sessions(assignment)
+    for number, day in done.items():
+        _workout(member, sessions[number], day=day)
+    return assignment.progress()
 
 
 @pytest.mark.django_db
@@ -89,12 +86,9 @@ def test_a_workout_outside_the_block_is_an_extra(member, trainer):
 
 @pytest.mark.django_db
 def test_progress_late_on_a_session_day(late_thursday, member, trainer):
-    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
-    sessions = _sessions(assignment)
-    _workout(member, sessions[1], day=dt.date(2026, 11, 16))
-    _workout(member, sessions[2], day=dt.date(2026, 11, 19))
-
-    progress = assignment.progress()
+    progress = _progress_after(
+        member, trainer, {1: dt.date(2026, 11, 16), 2: dt.date(2026, 11, 19)}
+    )
 
     assert (progress.done, progress.total, progress.week) == (2, 8, 2)
     # Monday's missed session can still be made up this week, so it comes next.
@@ -128,13 +122,10 @@ def test_before_the_start_and_after_the_end(member, trainer):
 
 @pytest.mark.django_db
 def test_due_so_far_counts_days_over_and_sessions_done_early(late_thursday, member, trainer):
-    assignment = put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
-    sessions = _sessions(assignment)
-    _workout(member, sessions[1], day=dt.date(2026, 11, 16))
-    # Monday the 30th's session, done early tonight.
-    _workout(member, sessions[5], day=dt.date(2026, 11, 26))
-
-    progress = assignment.progress()
+    # Monday the 30th's session (number 5), done early tonight.
+    progress = _progress_after(
+        member, trainer, {1: dt.date(2026, 11, 16), 5: dt.date(2026, 11, 26)}
+    )
 
     # Due: the 16th, 19th and 23rd (their days are over) and the 30th (done);
     # tonight's session is still doable, so not due yet.

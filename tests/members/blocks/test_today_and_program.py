@@ -84,22 +84,28 @@ def test_today_on_a_session_day_says_it_is_due(member_client, member, trainer):
 
 
 @pytest.mark.django_db
-def test_today_notes_sessions_missed_for_good(member_client, member, trainer):
-    put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 16))
-    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=CLUB), tick=False):
+@pytest.mark.parametrize(
+    ("start", "now", "says"),
+    [
+        (
+            dt.date(2026, 11, 16),
+            dt.datetime(2026, 11, 25, 9, 0, tzinfo=CLUB),
+            ["You missed 2 sessions (Mon, Nov 16, Thu, Nov 19).", "That happens."],
+        ),
+        (
+            dt.date(2026, 11, 30),
+            dt.datetime(2026, 11, 28, 23, 30, tzinfo=CLUB),
+            ["Your block starts soon", "In 2 days", "starts Monday, November 30"],
+        ),
+    ],
+    ids=["sessions-missed-for-good", "before-the-block-starts"],
+)
+def test_today_says_where_the_block_stands(member_client, member, trainer, start, now, says):
+    put_on_block(member, trainer=trainer, start_date=start)
+    with time_machine.travel(now, tick=False):
         text = member_client.get("/me/").text
-    assert "You missed 2 sessions (Mon, Nov 16, Thu, Nov 19)." in text
-    assert "That happens." in text
-
-
-@pytest.mark.django_db
-def test_today_before_the_block_starts(member_client, member, trainer):
-    put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 30))
-    with time_machine.travel(dt.datetime(2026, 11, 28, 23, 30, tzinfo=CLUB), tick=False):
-        text = member_client.get("/me/").text
-    assert "Your block starts soon" in text
-    assert "In 2 days" in text
-    assert "starts Monday, November 30" in text
+    for words in says:
+        assert words in text
 
 
 @pytest.mark.django_db

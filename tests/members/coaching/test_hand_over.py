@@ -8,13 +8,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from members.blocks.steering import end_block
 from members.models import Assignment, Profile
-from tests.factories import ground_up_routine, put_on_block
+from tests.factories import ground_up_routine, put_on_block, signed_in
 from tests.members.logger_helpers import CLUB
 
 TUESDAY = dt.date(2026, 11, 17)
@@ -37,12 +36,6 @@ def alex_between_blocks(member, other_trainer):
     return member
 
 
-def _signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _assign_post(*members) -> dict:
     return {
         "members": [m.pk for m in members],
@@ -55,7 +48,7 @@ def _assign_post(*members) -> dict:
 
 
 def test_another_trainers_member_is_refused_at_the_field(alex_between_blocks, trainer):
-    makana = _signed_in(trainer)
+    makana = signed_in(trainer)
     response = makana.post(reverse("trainer:assign"), _assign_post(alex_between_blocks))
     assert response.status_code == 200
     assert REFUSED in response.context["form"].errors["members"]
@@ -69,7 +62,7 @@ def test_another_trainers_member_is_refused_at_the_field(alex_between_blocks, tr
 def test_a_group_with_one_such_member_is_refused_naming_them(
     alex_between_blocks, second_member, trainer
 ):
-    makana = _signed_in(trainer)
+    makana = signed_in(trainer)
     response = makana.post(
         reverse("trainer:assign"), _assign_post(alex_between_blocks, second_member)
     )
@@ -88,7 +81,7 @@ def test_inviting_another_trainers_invited_member_is_refused(member, other_train
     invite_member(trainer=other_trainer, email=member.email, display_name="Alex Rivera")
     # Kai's invitation was sent days ago, and has expired: re-inviting is open.
     member.invitations.update(expires_at=timezone.now() - dt.timedelta(days=1))
-    makana = _signed_in(trainer)
+    makana = signed_in(trainer)
     response = makana.post(
         reverse("trainer:invite"), {"display_name": "Alex Rivera", "email": member.email}
     )
@@ -100,24 +93,24 @@ def test_inviting_another_trainers_invited_member_is_refused(member, other_train
 def test_the_same_trainer_and_a_free_member_may_be_assigned(
     alex_between_blocks, other_trainer, second_member, trainer
 ):
-    kai = _signed_in(other_trainer)
+    kai = signed_in(other_trainer)
     response = kai.post(reverse("trainer:assign"), _assign_post(alex_between_blocks))
     assert response.status_code == 302
-    makana = _signed_in(trainer)
+    makana = signed_in(trainer)
     response = makana.post(reverse("trainer:assign"), _assign_post(second_member))
     assert response.status_code == 302
     assert Profile.objects.get(user=second_member).trainer == trainer
 
 
 def test_a_superusers_assign_hands_the_member_over(alex_between_blocks, superuser):
-    owner = _signed_in(superuser)
+    owner = signed_in(superuser)
     response = owner.post(reverse("trainer:assign"), _assign_post(alex_between_blocks))
     assert response.status_code == 302
     assert Profile.objects.get(user=alex_between_blocks).trainer == superuser
 
 
 def test_the_admins_add_form_refuses_another_trainers_member(alex_between_blocks, trainer):
-    makana = _signed_in(trainer)
+    makana = signed_in(trainer)
     response = makana.post(
         "/admin/members/assignment/add/",
         {
@@ -137,7 +130,7 @@ def test_the_admins_add_form_refuses_another_trainers_member(alex_between_blocks
 def test_the_admins_group_action_refuses_another_trainers_member(
     alex_between_blocks, second_member, trainer
 ):
-    makana = _signed_in(trainer)
+    makana = signed_in(trainer)
     response = makana.post(
         "/admin/members/user/",
         {
@@ -160,7 +153,7 @@ def test_the_current_trainer_hands_the_member_over(
 ):
     from django.core import mail
 
-    kai = _signed_in(other_trainer)
+    kai = signed_in(other_trainer)
     page = kai.get(reverse("trainer:member", args=[alex_between_blocks.pk]))
     assert "Hand Alex Rivera over" in page.text
     url = reverse("trainer:hand_over", args=[alex_between_blocks.pk])
@@ -169,7 +162,7 @@ def test_the_current_trainer_hands_the_member_over(
     assert Profile.objects.get(user=alex_between_blocks).trainer == other_trainer
     # Makana, not Alex's trainer, cannot take Alex through this form.
     assert (
-        _signed_in(trainer)
+        signed_in(trainer)
         .post(url, {"handover-trainer": trainer.pk, "handover-confirm": "on"})
         .status_code
         == 404
@@ -191,5 +184,5 @@ def test_the_current_trainer_hands_the_member_over(
     assert member_page in told["makana@example.com"].body
     assert member_page not in told["kai@example.com"].body
     assert kai.get(reverse("trainer:member", args=[alex_between_blocks.pk])).status_code == 404
-    makana = _signed_in(trainer)
+    makana = signed_in(trainer)
     assert makana.get(reverse("trainer:member", args=[alex_between_blocks.pk])).status_code == 200

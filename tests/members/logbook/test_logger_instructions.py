@@ -7,9 +7,7 @@ import pytest
 from members.logbook.sets import log_all_as_prescribed
 from members.logbook.workouts import finish_workout, record_pain_before, start_workout
 from routines.models import Knob
-from tests.members.logger_helpers import no_pain, started_workout, step
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.members.logger_helpers import HTMX, no_pain, started_workout, step
 
 
 def _instructions(html: str) -> list[str]:

@@ -5,39 +5,16 @@ nothing while the block is paused."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from members.blocks.steering import pause_block
-from members.logbook.workouts import accept_zero_pain_rule, start_workout
+from members.logbook.workouts import start_workout
 from members.models import Assignment, PlannedSession, Workout
 from tests.factories import put_on_block
-from tests.members.logger_helpers import CLUB, finished_workout
+from tests.members.logger_helpers import MONDAY, finished_workout, session_of
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = dt.date(2026, 11, 16)
-LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
-
-
-@pytest.fixture
-def late_thursday():
-    with time_machine.travel(LATE_THURSDAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def block(late_thursday, member, trainer):
-    """Mondays and Thursdays for four weeks from November 16th: tonight is
-    Thursday of week 2 (session 4); Monday's session 3 can still be made up."""
-    assignment = put_on_block(member, trainer=trainer, start_date=MONDAY)
-    accept_zero_pain_rule(member=member)
-    return assignment
-
-
-def _session(block: Assignment, number: int) -> PlannedSession:
-    return block.planned_sessions.get(number=number)
 
 
 def _start(client, session: PlannedSession | None = None):
@@ -54,14 +31,14 @@ def _refused(response) -> str:
 
 
 def test_next_weeks_session_cannot_be_started_today(member_client, block):
-    response = _start(member_client, _session(block, 5))
+    response = _start(member_client, session_of(block, 5))
 
     assert "Session 5 is on Monday, November 30" in _refused(response)
     assert not Workout.objects.exists()
 
 
 def test_last_weeks_missed_session_cannot_be_made_up_now(member_client, block):
-    response = _start(member_client, _session(block, 1))
+    response = _start(member_client, session_of(block, 1))
 
     assert "Session 1 was for last week" in _refused(response)
     assert not Workout.objects.exists()
@@ -70,7 +47,7 @@ def test_last_weeks_missed_session_cannot_be_made_up_now(member_client, block):
 def test_a_session_on_hold_during_a_pause_cannot_be_started(member_client, block):
     pause_block(assignment=block, today=dt.date(2026, 11, 25))
 
-    response = _start(member_client, _session(block, 4))
+    response = _start(member_client, session_of(block, 4))
 
     assert "paused" in _refused(response)
     assert not Workout.objects.exists()
@@ -81,7 +58,7 @@ def test_a_session_of_an_ended_block_cannot_be_started(member_client, member, tr
     block.save()
     put_on_block(member, trainer=trainer, start_date=dt.date(2026, 11, 23))
 
-    response = _start(member_client, _session(block, 4))
+    response = _start(member_client, session_of(block, 4))
 
     assert "block that is over" in _refused(response)
     assert not Workout.objects.exists()
@@ -89,7 +66,7 @@ def test_a_session_of_an_ended_block_cannot_be_started(member_client, member, tr
 
 def test_tonights_session_and_this_weeks_missed_one_can_be_started(member_client, block):
     for number in (4, 3):
-        response = _start(member_client, _session(block, number))
+        response = _start(member_client, session_of(block, number))
         workout = Workout.objects.get(planned_session__number=number)
         assert response["Location"] == f"/me/sessions/{workout.pk}/"
 
@@ -98,11 +75,11 @@ def test_the_session_today_offers_early_can_be_started(member_client, member, bl
     """Both of this week's sessions done, Today offers Monday's: starting it
     early counts for it, as the button says."""
     for number, day in ((3, dt.date(2026, 11, 23)), (4, dt.date(2026, 11, 26))):
-        finished_workout(member, _session(block, number), day=day)
+        finished_workout(member, session_of(block, number), day=day)
     page = member_client.get("/me/")
-    assert page.context["progress"].next_session == _session(block, 5)
+    assert page.context["progress"].next_session == session_of(block, 5)
 
-    response = _start(member_client, _session(block, 5))
+    response = _start(member_client, session_of(block, 5))
 
     workout = Workout.objects.get(planned_session__number=5)
     assert response["Location"] == f"/me/sessions/{workout.pk}/"
@@ -111,10 +88,10 @@ def test_the_session_today_offers_early_can_be_started(member_client, member, bl
 def test_a_started_session_can_be_gone_back_to_whatever_the_week(member_client, member, block):
     """Going back to a workout already made creates nothing: it is allowed."""
     earlier = start_workout(
-        member=member, planned_session=_session(block, 2), today=dt.date(2026, 11, 19)
+        member=member, planned_session=session_of(block, 2), today=dt.date(2026, 11, 19)
     )
 
-    response = _start(member_client, _session(block, 2))
+    response = _start(member_client, session_of(block, 2))
 
     assert response["Location"] == f"/me/sessions/{earlier.pk}/"
     assert Workout.objects.count() == 1
@@ -123,5 +100,5 @@ def test_a_started_session_can_be_gone_back_to_whatever_the_week(member_client, 
 def test_someone_elses_session_is_a_404(member_client, second_member, trainer, block):
     theirs = put_on_block(second_member, trainer=trainer, start_date=MONDAY)
 
-    assert _start(member_client, _session(theirs, 4)).status_code == 404
+    assert _start(member_client, session_of(theirs, 4)).status_code == 404
     assert not Workout.objects.exists()

@@ -19,18 +19,13 @@ from django.urls import reverse
 from members.models import Profile
 from members.nudges import services as nudges
 from tests.factories import UserFactory
-from tests.members.nudges.test_nudges import SPRING_MONDAY, at, block, reminders_to, run_scheduler
+from tests.members.nudges.reminders import SPRING_MONDAY, at, block, reminders_to, run_scheduler
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("digest_on_saturdays")]
 
 SITE = settings.SITE_URL
 ONE_CLICK = "List-Unsubscribe=One-Click"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(autouse=True)
-def digest_on_saturdays(settings):
-    settings.DIGEST_DAY = "saturday"
 
 
 def _reminder(member, trainer):

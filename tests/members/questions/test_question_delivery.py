@@ -13,6 +13,7 @@ from django.utils import timezone
 from members.mail import outbox
 from members.models import EmailDelivery, Question
 from tests.factories import put_on_block
+from tests.members.questions.contact import form_token
 from tests.members.worker import database_tasks, run_worker  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,19 +28,12 @@ def _ask(client, **fields):
     data = {
         "subject": "How far from the wall?",
         "message": "My heels lift when I squat. Should I move closer?",
-        "token": fields.pop("token", None) or _token(client),
+        "token": fields.pop("token", None) or form_token(client),
         **fields,
     }
     response = client.post("/contact/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Question.objects.get(subject=data["subject"])
-
-
-def _token(client):
-    import re
-
-    page = client.get("/contact/").content.decode()
-    return re.search(r'name="token" value="([^"]+)"', page).group(1)
 
 
 def _requeue() -> str:

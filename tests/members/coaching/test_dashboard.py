@@ -1,130 +1,36 @@
-"""Trainer review: adherence, knob trends and the needs-attention reasons,
-computed on hand-built histories with the clock at 23:30 club time; the
-dashboard's scope, filters and query counts; pain follow-up; the CSV export."""
+"""The trainer's dashboard: pain first with its reasons, filters and the htmx
+answer, scope, pages of a large club, what Needs you puts first, and query
+counts that stay flat."""
 
-import csv
 import datetime as dt
 import io
 import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
-from django.utils.html import escape
 
+from members.blocks.services import assign_routine
 from members.coaching.attention import needing_attention, reviews_with_reasons
-from members.logbook.sets import report_pain
-from members.logbook.workouts import record_pain_before, start_workout
 from members.models import (
     Assignment,
     KnobSetting,
     PainFlag,
-    Profile,
     Question,
     TrainerNote,
     Workout,
 )
-from members.web.downloads import neutralise
 from routines.models import Knob
-from tests.factories import UserFactory, put_on_block
+from tests.factories import UserFactory, ground_up_routine, put_on_block
 from tests.html import elements
-from tests.members.logger_helpers import CLUB, finished_workout, step
-
-MONDAY = dt.date(2026, 11, 16)
-# Thursday, November 26, 23:30 at the club: Friday in UTC.
-LATE_THURSDAY = dt.datetime(2026, 11, 26, 23, 30, tzinfo=CLUB)
-
-
-def _sessions(assignment):
-    return list(assignment.planned_sessions.order_by("number"))
-
-
-@pytest.fixture
-def late_thursday():
-    with time_machine.travel(LATE_THURSDAY, tick=False):
-        yield
-
-
-@pytest.mark.django_db
-def test_adherence_trends_and_reasons_on_a_hand_built_history(late_thursday, member, trainer):
-    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
-    one, two = _sessions(block)[:2]
-    finished_workout(member, one, wall=12, feeling="too_hard")
-    # Session 2 (Thursday the 19th) done a day late, on Friday: it still counts.
-    finished_workout(member, two, day=dt.date(2026, 11, 20), wall=16, feeling="too_hard")
-    # Monday the 23rd missed; Thursday the 26th still due tonight.
-
-    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
-
-    # Tonight's session is still doable, so it is not counted against them yet.
-    assert review.planned_so_far == 3
-    assert review.progress.done == 2
-    assert review.adherence == 67
-    assert review.progress.week == 2
-    assert review.last_workout.date == dt.date(2026, 11, 20)
-    (wall,) = [trend for trend in review.knobs if trend.exercise == "Tibialis raise"]
-    assert wall.text == "feet distance from wall 12 → 16 in"
-    assert wall.eased == 0
-    assert review.reasons == ["“Too hard” on the last two workouts"]
-    # Waiting since the second "too hard" workout was finished.
-    assert review.waiting_since == dt.datetime(2026, 11, 20, 18, tzinfo=CLUB)
-    assert review.end_date == dt.date(2026, 12, 10)
-
-
-@pytest.mark.django_db
-def test_a_session_done_early_never_puts_adherence_over_100(
-    late_thursday, trainer_client, member, trainer
-):
-    block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
-    sessions = _sessions(block)
-    for session in sessions[:6]:
-        finished_workout(member, session)
-    # Tonight, after Thursday's session, Monday the 30th's is done too.
-    finished_workout(member, sessions[6], day=dt.date(2026, 11, 26))
-
-    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
-
-    assert (review.progress.done, review.planned_so_far, review.adherence) == (7, 7, 100)
-    assert review.reasons == []
-    sorted_page = trainer_client.get("/trainer/?sort=adherence").text
-    assert "7 of 7 sessions so far (100%)" in sorted_page
-    assert 'value="100">100%</meter>' in sorted_page
-
-
-@pytest.mark.django_db
-def test_missed_sessions_pain_and_an_eased_knob_are_reasons(late_thursday, member, trainer):
-    block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
-    sessions = _sessions(block)
-    finished_workout(member, sessions[0], wall=16)
-    finished_workout(member, sessions[2], wall=14)
-    finished_workout(member, sessions[3], wall=12)
-    # Monday the 23rd missed; tonight's session stopped on the calf raise.
-    workout = start_workout(member=member, planned_session=sessions[5])
-    record_pain_before(workout=workout, level=0)
-    report_pain(workout=workout, step_id=step(workout, "Calf raise")["id"], level=3)
-
-    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
-
-    assert review.reasons[0].startswith("Pain 3/10 on Calf raise on Nov 26")
-    assert "Missed 2 sessions (Nov 12, Nov 23)" in review.reasons
-    assert "Feet distance from wall made easier 2 times (16 → 14 → 12 in)" in review.reasons
-    # The oldest reason: the knob made easier a second time on Thursday the 19th
-    # (the second miss became one when Monday the 23rd was over).
-    assert review.waiting_since == dt.datetime(2026, 11, 19, tzinfo=CLUB)
-
-
-@pytest.mark.django_db
-def test_a_resolved_flag_is_no_longer_a_reason(late_thursday, member, trainer):
-    block = put_on_block(member, trainer=trainer, start_date=MONDAY + dt.timedelta(weeks=1))
-    flag = PainFlag.objects.create(member=member, level=2)
-    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
-    assert review.reasons == ["Pain 2/10 before a session on Nov 26, not resolved"]
-    PainFlag.objects.filter(pk=flag.pk).update(status=PainFlag.Status.RESOLVED)
-    (review,) = reviews_with_reasons(Assignment.objects.filter(pk=block.pk))
-    assert review.reasons == []
+from tests.members.logger_helpers import (
+    CLUB,
+    MONDAY,
+    finished_workout,
+    sessions_of,
+)
 
 
 @pytest.mark.django_db
@@ -193,9 +99,6 @@ def _club(trainer, count):
     """``count`` members on the routine since three weeks ago, each with four
     weeks of history written in bulk: sessions done, knob settings, a few flags."""
     members = UserFactory.create_batch(count)
-    from members.blocks.services import assign_routine
-    from tests.factories import ground_up_routine
-
     blocks = assign_routine(
         trainer=trainer,
         members=members,
@@ -359,7 +262,7 @@ def test_member_detail_query_count_stays_flat(
     late_thursday, trainer_client, trainer, member, sessions, django_assert_num_queries
 ):
     block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=1))
-    for session in _sessions(block)[:sessions]:
+    for session in sessions_of(block)[:sessions]:
         workout = finished_workout(member, session, wall=12)
         TrainerNote.objects.create(assignment=block, workout=workout, author=trainer, text="Good")
     # Session, user, group check, the member, their blocks, the block's review
@@ -372,82 +275,3 @@ def test_member_detail_query_count_stays_flat(
     assert page.text.count('class="card timeline-item') == 8
     assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions
     assert "<svg" in page.text
-
-
-@pytest.mark.django_db
-def test_acknowledge_and_resolve_a_pain_flag_with_a_note(
-    trainer_client, trainer, member, mailoutbox, django_capture_on_commit_callbacks
-):
-    put_on_block(member, trainer=trainer, start_date=MONDAY)
-    flag = PainFlag.objects.create(member=member, level=3, note="heel")
-    trainer_client.post(f"/trainer/pain/{flag.pk}/acknowledge/")
-    flag.refresh_from_db()
-    assert flag.status == "acknowledged" and flag.acknowledged_at
-
-    empty = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": " "})
-    assert empty.status_code == 422
-    assert f'id="resolve-error-{flag.pk}" role="alert">Write the member a note' in empty.text
-    # Too long: the message at the field, and every word typed still there.
-    long_note = "Rest, then <ease> back in. " * 80
-    too_long = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": long_note})
-    assert too_long.status_code == 422
-    assert "Keep the note under 2,000 characters (it has 2,159)." in too_long.text
-    assert f'aria-describedby="resolve-error-{flag.pk}"' in too_long.text
-    assert f"{escape(long_note)}</textarea>" in too_long.text
-    # A NUL character (PostgreSQL refuses it: a server error there) is refused too.
-    nul = trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": "Rest\x00"})
-    assert nul.status_code == 422
-    assert "Null characters are not allowed." in nul.text
-    flag.refresh_from_db()
-    assert flag.status == "acknowledged"
-    with django_capture_on_commit_callbacks(execute=True):
-        trainer_client.post(
-            f"/trainer/pain/{flag.pk}/resolve/", {"note": "Rest <b>two</b> days, then 10 in."}
-        )
-        trainer_client.post(f"/trainer/pain/{flag.pk}/resolve/", {"note": "Again"})
-    flag.refresh_from_db()
-    assert flag.status == "resolved" and flag.resolved_by == trainer
-    assert flag.resolution_note == "Rest <b>two</b> days, then 10 in."
-    (message,) = mailoutbox
-    assert message.to == [member.email]
-    assert message.reply_to == [trainer.email]
-    assert "Rest <b>two</b> days, then 10 in." in message.body
-    assert "Rest &lt;b&gt;two&lt;/b&gt; days" in message.alternatives[0].content
-
-
-@pytest.mark.django_db
-def test_the_export_has_one_row_per_set_and_neutralises_formulas(trainer_client, trainer, member):
-    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
-    Profile.objects.filter(user=member).update(display_name="=HYPERLINK(evil)")
-    finished_workout(member, _sessions(block)[0], wall=12)
-    response = trainer_client.get("/trainer/export.csv")
-    assert response.streaming
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:3] == ["member", "email", "date"]
-    # 18 sets: a session done in full answered the weaker side, so the
-    # Patrick step's extra set is logged too.
-    assert len(rows) == 1 + 18
-    assert rows[1][0] == "'=HYPERLINK(evil)"
-    assert {row[5] for row in rows[1:]} >= {"Tibialis raise", "Calf raise"}
-    tibialis = next(row for row in rows[1:] if row[5] == "Tibialis raise")
-    assert tibialis[8:11] == ["25 reps", "25 reps", "Feet distance from wall: 12 in"]
-    dated = trainer_client.get("/trainer/export.csv", {"start": "2026-11-17"})
-    assert len(list(csv.reader(io.StringIO(b"".join(dated.streaming_content).decode())))) == 1
-
-
-def test_neutralise_every_formula_prefix():
-    assert [neutralise(v) for v in ["=1", "+1", "-1", "@a", "plain", None, 12]] == [
-        "'=1",
-        "'+1",
-        "'-1",
-        "'@a",
-        "plain",
-        "",
-        "12",
-    ]
-
-
-def test_today_in_the_tests_is_the_club_date():
-    with time_machine.travel(LATE_THURSDAY, tick=False):
-        assert timezone.localdate() == dt.date(2026, 11, 26)

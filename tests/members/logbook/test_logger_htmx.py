@@ -1,0 +1,158 @@
+"""What the logger's htmx answers cost and carry: queries that stay flat with
+what is logged, and out-of-band swaps only into what the page has."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.logbook.sets import log_all_as_prescribed
+from members.logbook.workouts import (
+    record_pain_before,
+    start_workout,
+)
+from members.models import KnobSetting, Profile, SetLog, Workout
+from routines.models import Knob
+from tests.members.logger_helpers import (
+    HTMX,
+    session_url,
+    set_post,
+    started_workout,
+    step,
+)
+
+
+def _log_everything(workout):
+    for main in workout.prescription["steps"]:
+        log_all_as_prescribed(workout=workout, step_id=main["id"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("logged", [False, True], ids=["no-sets", "all-sets"])
+def test_the_logger_query_count_stays_flat(
+    member_client, workout, logged, django_assert_num_queries
+):
+    if logged:
+        _log_everything(workout)
+        SetLog.objects.filter(set_number=1, side__in=["both", "left"]).delete()
+    # Session, user, the workout with its sets, knob settings and pain flags (4),
+    # the profile, the previous workout with its sets (2), earlier knob
+    # settings, the exercises with their knobs (2), the block's session count.
+    with django_assert_num_queries(12):
+        member_client.get(session_url(workout))
+    data = set_post(workout, "Calf raise", reps="20")
+    # The workout, the earlier workouts' reads once (previous sets, knob
+    # settings, exercises: 5), the lock, this workout's reads for the check,
+    # the upsert and the knob settings, in savepoints, then the workout with
+    # its sets for the answer.
+    with django_assert_num_queries(20):
+        response = member_client.post(session_url(workout, "sets/"), data, **HTMX)
+    assert response.status_code == 200
+
+
+def _action_posts(workout):
+    """Each htmx action of the logger, as (path, data)."""
+    curl = step(workout, "Single-leg hamstring curl")["id"]
+    nordic = step(workout, "Regressed reverse Nordic")["id"]
+    walking = step(workout, "Backwards walking")["id"]
+    band = Knob.objects.get(label="Band assistance")
+    return {
+        "log": ("sets/", set_post(workout, "Calf raise", set_number=2, reps="20")),
+        "undo": ("sets/undo/", set_post(workout, "Calf raise", set_number=2)),
+        "all": (f"steps/{curl}/all/", {}),
+        "knob": (f"steps/{nordic}/knob/", {"knob": band.pk, "direction": "easier"}),
+        "option": (f"steps/{walking}/option/", {"option": step(workout, "Deadmill")["id"]}),
+        "pain": (f"steps/{nordic}/pain/", {"level": "1"}),
+    }
+
+
+@pytest.mark.django_db
+def test_each_htmx_action_takes_the_same_queries_however_much_is_logged(
+    member_client, member, trainer
+):
+    counts = {}
+    started_workout(member, trainer)
+    for size in ("empty", "full"):
+        Workout.objects.all().delete()
+        workout = start_workout(member=member)
+        record_pain_before(workout=workout, level=0)
+        if size == "full":
+            _log_everything(workout)
+            # Leave the curl open, as in the empty workout, to log it all again.
+            SetLog.objects.filter(exercise__name="Single-leg hamstring curl").delete()
+            KnobSetting.objects.filter(exercise__name="Single-leg hamstring curl").delete()
+        for name, (path, data) in _action_posts(workout).items():
+            with CaptureQueriesContext(connection) as queries:
+                response = member_client.post(session_url(workout, path), data, **HTMX)
+            assert response.status_code == 200, (name, response.content[:300])
+            counts.setdefault(name, []).append(len(queries))
+    assert all(empty == full for empty, full in counts.values()), counts
+
+
+class _Fragment(HTMLParser):
+    """The ids of a fragment's out-of-band elements, and of those nested
+    inside another element (which htmx would move out of the new content)."""
+
+    VOID = {"input", "br", "img", "meta", "link", "hr", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.oob: list[str] = []
+        self.nested: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if "hx-swap-oob" in attributes:
+            self.oob.append(attributes.get("id", tag))
+            if self.depth:
+                self.nested.append(attributes.get("id", tag))
+        if tag not in self.VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.depth -= 1
+
+
+def _parse(text):
+    fragment = _Fragment()
+    fragment.feed(text)
+    return fragment
+
+
+@pytest.mark.django_db
+def test_every_htmx_answer_swaps_out_of_band_only_into_what_the_page_has(
+    member_client, member, trainer
+):
+    """A card's answer once carried its count and "All N" buttons out of band
+    inside the card: htmx put them into the old card, swapped away, and the
+    next set's answer met no target (htmx:oobErrorNoTarget)."""
+    workout = started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
+    patrick = step(workout, "Patrick step")["id"]
+    tibialis = step(workout, "Tibialis raise")["id"]
+    wall = Knob.objects.get(exercise__name="Tibialis raise")
+    posts = [
+        *_action_posts(workout).items(),
+        ("harder", (f"steps/{tibialis}/knob/", {"knob": wall.pk, "direction": "harder"})),
+        ("side", (f"steps/{patrick}/weaker-side/", {"side": "left"})),
+        ("log after the card", ("sets/", set_post(workout, "Tibialis raise", reps="25"))),
+        ("refused value", (f"steps/{tibialis}/knob/", {"knob": wall.pk, "value": "99"})),
+        ("refused count", ("sets/", set_post(workout, "Calf raise", reps="-1"))),
+    ]
+    for name, (path, data) in posts:
+        page_ids = _parse(member_client.get(session_url(workout)).text).ids
+        response = member_client.post(session_url(workout, path), data, **HTMX)
+        assert response.status_code == (422 if name.startswith("refused") else 200), name
+        fragment = _parse(response.text)
+        assert fragment.nested == [], f"{name}: out-of-band inside the swap: {fragment.nested}"
+        assert set(fragment.oob) <= page_ids, f"{name}: no target for {fragment.oob}"
+        assert "session-progress" in fragment.oob, name
+        # What the card shows comes with it: its count and its "All" area.
+        swapped = fragment.ids - set(fragment.oob)
+        assert any(i.endswith("-count") for i in swapped | set(fragment.oob)), name
+        assert any(i.endswith("-all") for i in swapped | set(fragment.oob)), name
