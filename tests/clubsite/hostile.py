@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
+from django import forms
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import Model
@@ -247,6 +248,11 @@ class Attempt:
         """What the view read for ``name``: the last of repeated values."""
         value = self.data.get(name)
         return value[-1] if isinstance(value, list) and value else value
+
+    def number(self, name: str) -> int:
+        """The whole number the view read for ``name``, as Django's integer field
+        reads it ("0." and " 7 " included)."""
+        return forms.IntegerField().clean(self.value(name))
 
     def written(self, model: type[Model]) -> list:
         return list(model.objects.filter(pk__in=self.changes.written.get(model, [])))

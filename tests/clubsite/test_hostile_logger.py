@@ -107,7 +107,7 @@ def test_reporting_pain_on_an_exercise(world, step, data, sent):
         assert len(flags) <= 1
         for flag in flags:
             assert flag.step_id == int(world.resolve(step))
-            assert flag.level == int(attempt.value("level"))
+            assert flag.level == attempt.number("level")
 
 
 @FUZZ
