@@ -21,12 +21,13 @@
 //   drops every other member's cache first. Offline, a kept page is shown;
 //   anything else gets the offline page. Signed-out pages, allauth, trainer
 //   pages, the admin and downloads never carry the header: never kept.
-// - Sign-out (a post to the logout URL) drops every kept page before it goes;
-//   a page that names no member (signed out) tells the worker to do the same.
+// - Sign-out (a post to the logout URL) drops every kept page as it goes;
+//   a page that names no member (signed out) tells the worker to do the same,
+//   and a page fetched before a change of member is never kept after it.
 //   IndexedDB is never touched.
-// - Posts are never kept and never replayed here: they go to the network as
-//   the page sent them. The outbox (IndexedDB, on the page) owns queueing and
-//   replay; it talks to the worker through the "message" handler below.
+// - Posts never pass through this worker (it does not answer them), so it
+//   never keeps or replays one: the outbox (IndexedDB, on the page) owns
+//   queueing and replay, and talks to the worker through "message" below.
 "use strict";
 
 const CONFIG = {{ config|safe }};
@@ -64,24 +65,40 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// Every kept page of every member but ``except`` (none at all without one).
-async function forgetPages(except) {
+// Whose pages are kept: a member's key, "" for no one (signed out), undefined
+// until this worker hears (it is stopped and started by the browser at will).
+let member;
+// Counts changes of member: a page fetched before a change (a sign-out, the
+// next member signing in) is never kept after it.
+let epoch = 0;
+
+// Every kept page of every member but ``key`` ("" drops them all).
+async function forgetPages(key) {
+  if (key !== member) {
+    member = key;
+    epoch += 1;
+  }
   for (const name of await caches.keys()) {
-    if (name.startsWith(PAGES) && name !== PAGES + except) await caches.delete(name);
+    if (name.startsWith(PAGES) && name !== PAGES + key) await caches.delete(name);
   }
 }
 
-async function keepPage(url, response) {
+// Keeps the answer if the server marked it as a member's page (the header
+// names them) and no change of member happened since it was asked for.
+async function keepPage(url, response, since) {
   const key = response.headers.get(CONFIG.header);
   if (!key || !response.ok || response.type !== "basic" || response.redirected) return;
-  await forgetPages(key);
+  if (since !== epoch) return;
+  if (key !== member) await forgetPages(key);
   const cache = await caches.open(PAGES + key);
   await cache.put(url, response);
 }
 
 async function keptPage(url) {
+  if (member === "") return null;
   for (const name of await caches.keys()) {
-    if (!name.startsWith(PAGES)) continue;
+    // There is at most one member's cache; once known, only theirs is read.
+    if (!name.startsWith(PAGES) || (member !== undefined && name !== PAGES + member)) continue;
     const cache = await caches.open(name);
     const response = await cache.match(url, { ignoreVary: true });
     if (response) return response;
@@ -99,18 +116,10 @@ async function offlinePage() {
 
 async function navigate(event) {
   const request = event.request;
-  if (request.method !== "GET") {
-    // A plain form post (no JavaScript, or sign-out): the network's, never kept.
-    if (new URL(request.url).pathname === CONFIG.logout) await forgetPages(null);
-    try {
-      return await fetch(request);
-    } catch {
-      return offlinePage();
-    }
-  }
+  const since = epoch;
   try {
     const response = await fetch(request);
-    event.waitUntil(keepPage(request.url, response.clone()));
+    event.waitUntil(keepPage(request.url, response.clone(), since));
     return response;
   } catch {
     return (await keptPage(request.url)) || offlinePage();
@@ -138,13 +147,20 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // Posts go to the network as the page sent them, never through here.
+    // Signing out drops every kept page as the post goes.
+    if (request.mode === "navigate" && url.pathname === CONFIG.logout) {
+      event.waitUntil(forgetPages(""));
+    }
+    return;
+  }
   if (request.mode === "navigate") {
     event.respondWith(navigate(event));
-  } else if (request.method === "GET" && (url.pathname.startsWith(CONFIG.static) || url.pathname === CONFIG.manifest)) {
+  } else if (url.pathname.startsWith(CONFIG.static) || url.pathname === CONFIG.manifest) {
     event.respondWith(staticFile(event));
   }
-  // Anything else (htmx's posts, downloads fetched by script) is left to the
-  // browser, untouched: the worker neither keeps nor replays it.
+  // Anything else (htmx's requests, downloads) is left to the browser.
 });
 
 // Messages from the pages (static/js/pwa.js):
@@ -158,7 +174,7 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "member") {
-    event.waitUntil(forgetPages(data.key || null));
+    event.waitUntil(forgetPages(data.key || ""));
   } else if (data.type === "keep" && data.key && Array.isArray(data.urls)) {
     event.waitUntil(keepPages(data.key, data.urls));
   }
@@ -169,9 +185,10 @@ async function keepPages(key, urls) {
   for (const url of urls) {
     const address = new URL(url, self.location.origin);
     if (address.origin !== self.location.origin) continue;
+    const since = epoch;
     try {
-      const response = await fetch(address, { credentials: "same-origin", redirect: "follow" });
-      if (response.headers.get(CONFIG.header) === key) await keepPage(address.href, response);
+      const response = await fetch(address, { credentials: "same-origin" });
+      if (response.headers.get(CONFIG.header) === key) await keepPage(address.href, response, since);
     } catch {
       // No signal: what was kept before stays.
     }
