@@ -1,15 +1,15 @@
 """The installable app: its web app manifest, its service worker, the page the
 worker shows offline, and which pages it may keep for a member.
 
-The server decides what a phone keeps: a view wrapped in ``offline_page``
-answers a signed-in member with the ``X-Offline-Page`` header, naming the
+The server decides what a phone keeps: a page named in ``OFFLINE_PAGES``
+answers a signed-in member with the ``X-Offline-Page`` header
+(``OfflineAppMiddleware``), naming the
 member by an opaque key; the worker keeps only such answers, in a cache of
 that key, and drops every other member's cache when it sees a new key
 (templates/pwa/sw.js says how). Trainers, signed-out visitors, allauth's
 pages, the admin and downloads never carry the header, so nothing of theirs is
 ever kept on a shared phone."""
 
-import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -26,6 +26,9 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_safe
 
 OFFLINE_HEADER = "X-Offline-Page"
+# The pages a phone keeps for its member, by URL name: what they need at the
+# gym with no signal. Today lists the ones to fetch ahead (its offline-pages).
+OFFLINE_PAGES = {"members:home", "members:program", "routines:guide", "members:workout"}
 # The app shell: what every member page loads, kept when the worker installs,
 # so any kept page opens offline looking like the site. The site uses the
 # phone's own fonts: there are no font files to keep.
@@ -59,22 +62,6 @@ def offline_key(user) -> str:
         return ""
     key = salted_hmac("clubsite.pwa.offline_key", str(user.pk), algorithm="sha256")
     return key.hexdigest()[:24]
-
-
-def offline_page[V: Callable[..., HttpResponse]](view: V) -> V:
-    """Marks a member's page the worker may keep for offline use (Today, Program,
-    the routine guide, the logger): a successful answer to a member carries
-    ``X-Offline-Page``, with the member's key."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        key = offline_key(request.user)
-        if key and response.status_code == 200:
-            response[OFFLINE_HEADER] = key
-        return response
-
-    return wrapper  # type: ignore[return-value]
 
 
 @require_safe
@@ -130,7 +117,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "version": static_version(),
         "shell": [static(path) for path in SHELL] + [reverse("manifest"), offline_url],
         "offline": offline_url,
-        "static": staticfiles_storage.base_url,
+        "static": settings.STATIC_URL,
         "manifest": reverse("manifest"),
         "logout": reverse("account_logout"),
         "header": OFFLINE_HEADER,
@@ -151,19 +138,31 @@ def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "offline.html")
 
 
-class SignOutClearsCacheMiddleware:
-    """Signing out tells the browser to drop its HTTP cache of the site
-    (``Clear-Site-Data: "cache"``): on a shared phone the next person must not
-    find the last member's pages in it. Not "storage": that would also wipe
-    the outbox's IndexedDB, with sets not yet sent. The worker drops its own
-    kept pages when it sees the sign-out post (templates/pwa/sw.js)."""
+class OfflineAppMiddleware:
+    """What the server tells the installable app about each answer.
+
+    - A member's page in ``OFFLINE_PAGES`` carries ``X-Offline-Page`` with the
+      member's key: the worker may keep it for them (Today, Program, the
+      routine guide, the logger). Nothing else does, so a trainer's, a
+      visitor's, allauth's, the admin's pages and downloads are never kept.
+    - Signing out tells the browser to drop its HTTP cache of the site
+      (``Clear-Site-Data: "cache"``): on a shared phone the next person must
+      not find the last member's pages in it. Not "storage": that would also
+      wipe the outbox's IndexedDB, with sets not yet sent. The worker drops
+      its own kept pages when it sees the sign-out post (templates/pwa/sw.js).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (
+        match = request.resolver_match
+        if request.method == "GET" and response.status_code == 200:
+            offline = match is not None and match.view_name in OFFLINE_PAGES
+            if key := (offline_key(request.user) if offline else ""):
+                response[OFFLINE_HEADER] = key
+        elif (
             request.method == "POST"
             and request.path == reverse("account_logout")
             and 300 <= response.status_code < 400

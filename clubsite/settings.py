@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "clubsite.pwa.SignOutClearsCacheMiddleware",
+    "clubsite.pwa.OfflineAppMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

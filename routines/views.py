@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from clubsite.pwa import offline_page
 from routines.models import Routine
 from routines.personal import guide_steps, overrides_for
 
@@ -15,7 +14,6 @@ def routine_list(request: HttpRequest) -> HttpResponse:
     return render(request, "routines/routine_list.html", {"routines": routines})
 
 
-@offline_page
 @login_required
 def guide(request: HttpRequest, slug: str) -> HttpResponse:
     """How to do each exercise of a routine; drafts are a 404 for members."""

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clubsite.pwa import offline_page
 from members.blocks.forms import ProfileForm
 from members.blocks.review import review_blocks
 from members.blocks.services import sessions_with_workouts
@@ -59,7 +58,6 @@ def _calendar_links(request: AuthenticatedHttpRequest, profile: Profile) -> dict
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
-@offline_page
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Today: the next session and what it asks, where the block stands, the
@@ -131,7 +129,6 @@ def _summary(assignment: Assignment, today) -> dict:
     }
 
 
-@offline_page
 @login_required
 def program(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Every session of a block, week by week: the current block, or an earlier

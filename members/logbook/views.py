@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from clubsite.pwa import offline_page
 from members.logbook import forms, sets, workouts
 from members.logbook.plan import PlanHistory, build_plan, plan_history
 from members.models import PainFlag, PlannedSession, Profile, Workout
@@ -92,7 +91,6 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("members:workout", pk=workout.pk)
 
 
-@offline_page
 @login_required
 def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, _get_workout_for_member(request, pk))

@@ -16,7 +16,7 @@
 //   name carries whitenoise's content hash (a new file gets a new name), and
 //   network-first otherwise (development serves plain names).
 // - Pages: network-first, always. An answer carrying the X-Offline-Page header
-//   (Today, Program, the routine guide, the logger: clubsite.pwa.offline_page)
+//   (Today, Program, the routine guide, the logger: clubsite.pwa.OFFLINE_PAGES)
 //   is kept in the cache "pages-<key>", the key naming the member. A new key
 //   drops every other member's cache first. Offline, a kept page is shown;
 //   anything else gets the offline page. Signed-out pages, allauth, trainer

@@ -27,7 +27,8 @@ KEPT = """async () => {
 def kept_pages(page) -> list[str]:
     """The pages (not static files) the worker keeps, whoever's they are."""
     kept = page.evaluate(KEPT)
-    return sorted(path for name, paths in kept.items() if name.startswith("pages-") for path in paths)
+    pages = [paths for name, paths in kept.items() if name.startswith("pages-")]
+    return sorted(path for paths in pages for path in paths)
 
 
 def wait_until_kept(page, *paths):
@@ -130,7 +131,9 @@ def test_today_the_guide_program_and_the_open_session_open_with_no_signal(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_trainer_and_signed_out_pages_are_never_kept(watched_page, site, on_a_session, member, trainer):
+def test_trainer_and_signed_out_pages_are_never_kept(
+    watched_page, site, on_a_session, member, trainer
+):
     page = watched_page
     sign_in(page, site, member.email)
     visit_today_online(page, site)

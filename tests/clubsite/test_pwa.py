@@ -121,7 +121,8 @@ def test_members_pages_link_the_manifest_and_name_the_member(member_client, memb
     html = member_client.get("/me/settings/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert '<meta name="apple-mobile-web-app-capable" content="yes">' in html
-    assert re.search(r'<link rel="apple-touch-icon" href="/static/img/apple-touch-icon\.png">', html)
+    icon = '<link rel="apple-touch-icon" href="/static/img/apple-touch-icon.png">'
+    assert icon in html
     assert f'<meta name="offline-member" content="{offline_key(member)}">' in html
     assert re.search(r'<script src="/static/js/pwa\.js" defer></script>', html)
 
@@ -154,7 +155,8 @@ def on_a_session(member, trainer):
 @pytest.mark.django_db
 def test_the_members_offline_pages_are_marked_as_theirs(client, member, on_a_session):
     client.force_login(member)
-    pages = ["/me/", "/me/program/", f"/routines/{ROUTINE_SLUG}/", f"/me/sessions/{on_a_session.pk}/"]
+    workout = f"/me/sessions/{on_a_session.pk}/"
+    pages = ["/me/", "/me/program/", f"/routines/{ROUTINE_SLUG}/", workout]
     for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
@@ -165,7 +167,9 @@ def test_the_members_offline_pages_are_marked_as_theirs(client, member, on_a_ses
 
 
 @pytest.mark.django_db
-def test_today_opens_a_started_session_with_a_link_that_works_offline(client, member, on_a_session):
+def test_today_opens_a_started_session_with_a_link_that_works_offline(
+    client, member, on_a_session
+):
     client.force_login(member)
     html = client.get("/me/").content.decode()
     link = re.search(r'<a class="button button-big" href="([^"]+)">Continue session \d+</a>', html)
