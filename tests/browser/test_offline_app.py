@@ -86,6 +86,10 @@ def test_chromium_finds_nothing_stopping_the_install(installing_page, site, on_a
     page = installing_page
     sign_in(page, site, member.email)
     visit_today_online(page, site)
+    # The worker is registered for the whole site and runs the page.
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)") == site + "/"
+    controller = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    assert controller == site + "/sw.js"
     manifest = page.locator('link[rel="manifest"]').get_attribute("href")
     assert manifest == "/manifest.webmanifest"
     cdp = page.context.new_cdp_session(page)
