@@ -42,6 +42,9 @@ SHELL = [
     "img/icon-192.png",
     "img/apple-touch-icon.png",
 ]
+# With debug on (``make run``), ``{% htmx_script %}`` also loads django-htmx's
+# error-page helper: kept too, or a kept page logs a failed load offline.
+DEBUG_SHELL = ["django_htmx/django-htmx.js"]
 # The PNGs bin/make_icons.py draws from the club's mark: (file, size, purpose).
 ICONS = [
     ("icon-192.png", "192x192", "any"),
@@ -89,6 +92,10 @@ def manifest(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def shell_files() -> list[str]:
+    return SHELL + DEBUG_SHELL if settings.DEBUG else SHELL
+
+
 def static_version() -> str:
     """Changes whenever a deploy changes a static file: the hash of
     whitenoise's manifest (staticfiles.json, every file's hashed name), or,
@@ -99,7 +106,7 @@ def static_version() -> str:
         with staticfiles_storage.open(manifest_name) as stored:
             digest.update(stored.read())
     else:
-        for path in SHELL:
+        for path in shell_files():
             found = finders.find(path)
             if isinstance(found, str):
                 with open(found, "rb") as source:
@@ -115,7 +122,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     offline_url = reverse("offline")
     config = {
         "version": static_version(),
-        "shell": [static(path) for path in SHELL] + [reverse("manifest"), offline_url],
+        "shell": [static(path) for path in shell_files()] + [reverse("manifest"), offline_url],
         "offline": offline_url,
         "static": settings.STATIC_URL,
         "manifest": reverse("manifest"),

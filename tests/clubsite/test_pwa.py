@@ -85,6 +85,19 @@ def test_the_worker_is_served_from_the_root_and_asked_for_again_each_time(client
     assert "{{" not in script and "{%" not in script
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_shell_keeps_every_script_the_layout_loads(client, settings, debug):
+    """``{% htmx_script %}`` loads django-htmx's helper too when debug is on
+    (``make run``): a page kept without it would log a failed load offline."""
+    settings.DEBUG = debug
+    shell = worker_config(client.get("/sw.js").content.decode())["shell"]
+    assert ("/static/django_htmx/django-htmx.js" in shell) is debug
+    page = client.get("/accounts/login/").content.decode()
+    scripts = re.findall(r'<script[^>]*\bsrc="([^"]+)"', page)
+    assert "/static/js/pwa.js" in scripts
+    assert set(scripts) <= set(shell)
+
+
 def test_a_deploy_that_changes_a_static_file_changes_the_worker(client, tmp_path):
     manifest_storage = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
