@@ -95,7 +95,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "clubsite.pwa.OfflineAppMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -115,7 +114,6 @@ TEMPLATES = [
                 # Without it {% htmx_script %} has no nonce and the CSP blocks htmx.
                 "django.template.context_processors.csp",
                 "clubsite.context_processors.club",
-                "clubsite.context_processors.offline",
             ],
         },
     },
