@@ -18,20 +18,8 @@ from django.db.models import Model
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
+from members import models
 from members.blocks.steering import end_block, pause_block
-from members.models import (
-    Assignment,
-    Invitation,
-    KnobSetting,
-    PainFlag,
-    Profile,
-    Question,
-    SetLog,
-    StepOverride,
-    TrainerNote,
-    User,
-    Workout,
-)
 from tests.clubsite import (
     test_hostile_blocks,
     test_hostile_forms,
@@ -69,43 +57,43 @@ class Plausible:
 
 
 def _today_forgotten(world: World) -> None:
-    Workout.objects.filter(pk=world.refs["workout"]).delete()
+    models.Workout.objects.filter(pk=world.refs["workout"]).delete()
 
 
 def _pain_unanswered(world: World) -> None:
-    Workout.objects.filter(pk=world.refs["workout"]).update(pain_before=None)
+    models.Workout.objects.filter(pk=world.refs["workout"]).update(pain_before=None)
 
 
 def _pain_answered(world: World) -> None:
     """ "Any pain during it?" answered for every exercise, so Finish goes through."""
-    no_pain(Workout.objects.get(pk=world.refs["workout"]))
+    no_pain(models.Workout.objects.get(pk=world.refs["workout"]))
 
 
 def _sent_an_hour_ago(world: World) -> None:
     """Sent again moments after it went, an invitation is left as it is."""
-    Invitation.objects.filter(pk=world.refs["invitation"]).update(
+    models.Invitation.objects.filter(pk=world.refs["invitation"]).update(
         sent_at=timezone.now() - dt.timedelta(hours=1)
     )
 
 
 def _paused(world: World) -> None:
-    pause_block(assignment=Assignment.objects.get(pk=world.refs["block"]))
+    pause_block(assignment=models.Assignment.objects.get(pk=world.refs["block"]))
 
 
 def _ended(world: World) -> None:
-    end_block(assignment=Assignment.objects.get(pk=world.refs["block"]))
+    end_block(assignment=models.Assignment.objects.get(pk=world.refs["block"]))
 
 
 def _question_closed(world: World) -> None:
-    Question.objects.filter(pk=world.refs["question"]).update(status="closed")
+    models.Question.objects.filter(pk=world.refs["question"]).update(status="closed")
 
 
 def _reminders_off(world: World) -> None:
-    Profile.objects.filter(user_id=world.refs["member"]).update(session_reminders=False)
+    models.Profile.objects.filter(user_id=world.refs["member"]).update(session_reminders=False)
 
 
 def _with_a_calendar_link(world: World) -> None:
-    Profile.objects.get(user_id=world.refs["member"]).create_calendar_token()
+    models.Profile.objects.get(user_id=world.refs["member"]).create_calendar_token()
 
 
 def _reauthenticated(attempt: Attempt) -> None:
@@ -129,16 +117,18 @@ LOGGER = [
         "members:start_workout",
         "member",
         {"session": Ref("session")},
-        Workout,
+        models.Workout,
         prepare=_today_forgotten,
     ),
-    Plausible("members:pain_check", "member", {"level": "0"}, Workout, WORKOUT, _pain_unanswered),
+    Plausible(
+        "members:pain_check", "member", {"level": "0"}, models.Workout, WORKOUT, _pain_unanswered
+    ),
     *[
         Plausible(
             "members:log_set",
             "member",
             {"step": Ref("reps_step"), "set_number": "2", "side": "both", "reps": "12"},
-            SetLog,
+            models.SetLog,
             WORKOUT,
             htmx=htmx,
         )
@@ -148,38 +138,40 @@ LOGGER = [
         "members:undo_set",
         "member",
         {"step": Ref("reps_step"), "set_number": "1", "side": "both"},
-        SetLog,
+        models.SetLog,
         WORKOUT,
     ),
-    Plausible("members:log_all", "member", {}, SetLog, _step("per_side_step")),
+    Plausible("members:log_all", "member", {}, models.SetLog, _step("per_side_step")),
     Plausible(
         "members:knob",
         "member",
         {"knob": Ref("knob"), "direction": "harder"},
-        KnobSetting,
+        models.KnobSetting,
         _step("reps_step"),
     ),
     Plausible(
-        "members:option", "member", {"option": Ref("option")}, Workout, _step("option_step")
+        "members:option", "member", {"option": Ref("option")}, models.Workout, _step("option_step")
     ),
     Plausible(
         "members:pain",
         "member",
         {"level": "3", "note": "Sharp, inside the knee"},
-        PainFlag,
+        models.PainFlag,
         _step("reps_step"),
     ),
-    Plausible("members:weaker_side", "member", {"side": "left"}, Profile, _step("per_side_step")),
+    Plausible(
+        "members:weaker_side", "member", {"side": "left"}, models.Profile, _step("per_side_step")
+    ),
     Plausible(
         "members:finish",
         "member",
         {"feeling": "about_right", "note": "Felt strong"},
-        Workout,
+        models.Workout,
         WORKOUT,
         _pain_answered,
     ),
-    Plausible("members:accept_zero_pain", "member", {}, Profile, WORKOUT, finished_and_new),
-    Plausible("members:reopen", "member", {}, Workout, WORKOUT, finished_and_new),
+    Plausible("members:accept_zero_pain", "member", {}, models.Profile, WORKOUT, finished_and_new),
+    Plausible("members:reopen", "member", {}, models.Workout, WORKOUT, finished_and_new),
 ]
 
 BLOCK = {"pk": Ref("block")}
@@ -189,21 +181,21 @@ TRAINER = [
         "trainer:resolve_pain",
         "trainer",
         {"note": "Rest two days."},
-        PainFlag,
+        models.PainFlag,
         {"pk": Ref("flag")},
     ),
-    Plausible("trainer:acknowledge_pain", "trainer", {}, PainFlag, {"pk": Ref("flag")}),
-    Plausible("trainer:extend", "trainer", {"extend-weeks": "1"}, Assignment, BLOCK),
-    Plausible("trainer:pause", "trainer", {}, Assignment, BLOCK),
+    Plausible("trainer:acknowledge_pain", "trainer", {}, models.PainFlag, {"pk": Ref("flag")}),
+    Plausible("trainer:extend", "trainer", {"extend-weeks": "1"}, models.Assignment, BLOCK),
+    Plausible("trainer:pause", "trainer", {}, models.Assignment, BLOCK),
     Plausible(
         "trainer:resume",
         "trainer",
         {"resume-on": (TODAY + dt.timedelta(days=1)).isoformat(), "resume-weekdays": DAYS},
-        Assignment,
+        models.Assignment,
         BLOCK,
         _paused,
     ),
-    Plausible("trainer:end", "trainer", {}, Assignment, BLOCK),
+    Plausible("trainer:end", "trainer", {}, models.Assignment, BLOCK),
     Plausible(
         "trainer:renew",
         "trainer",
@@ -212,7 +204,7 @@ TRAINER = [
             "renew-weekdays": DAYS,
             "renew-weeks": "4",
         },
-        Assignment,
+        models.Assignment,
         BLOCK,
         _ended,
     ),
@@ -225,38 +217,50 @@ TRAINER = [
             "override-reps": "15",
             "override-note": "Slower on the way down.",
         },
-        StepOverride,
+        models.StepOverride,
         BLOCK,
     ),
-    Plausible("trainer:remove_override", "trainer", {}, StepOverride, {"pk": Ref("override")}),
+    Plausible(
+        "trainer:remove_override", "trainer", {}, models.StepOverride, {"pk": Ref("override")}
+    ),
     Plausible(
         "trainer:add_note",
         "trainer",
         {"note-text": "Good work: keep the wall at 12 in.", "note-workout": Ref("done_workout")},
-        TrainerNote,
+        models.TrainerNote,
         BLOCK,
     ),
     Plausible(
         "trainer:answer",
         "trainer",
         {"answer-text": "Stay at 12 in for a week."},
-        Question,
+        models.Question,
         QUESTION,
     ),
-    Plausible("trainer:mark_answered", "trainer", {}, Question, QUESTION),
-    Plausible("trainer:close_question", "trainer", {}, Question, QUESTION),
-    Plausible("trainer:reopen_question", "trainer", {}, Question, QUESTION, _question_closed),
+    Plausible("trainer:mark_answered", "trainer", {}, models.Question, QUESTION),
+    Plausible("trainer:close_question", "trainer", {}, models.Question, QUESTION),
     Plausible(
-        "trainer:resend", "trainer", {}, Invitation, {"pk": Ref("invitation")}, _sent_an_hour_ago
+        "trainer:reopen_question", "trainer", {}, models.Question, QUESTION, _question_closed
     ),
     Plausible(
-        "trainer:invite", "trainer", {"display_name": "Pat Lee", "email": "pat@example.com"}, User
+        "trainer:resend",
+        "trainer",
+        {},
+        models.Invitation,
+        {"pk": Ref("invitation")},
+        _sent_an_hour_ago,
+    ),
+    Plausible(
+        "trainer:invite",
+        "trainer",
+        {"display_name": "Pat Lee", "email": "pat@example.com"},
+        models.User,
     ),
     Plausible(
         "trainer:invite_group",
         "trainer",
         {"people": "Pat Lee, pat@example.com\nAna María <ana@example.com>"},
-        User,
+        models.User,
     ),
     Plausible(
         "trainer:assign",
@@ -269,7 +273,7 @@ TRAINER = [
             "weeks": "4",
             "notes": "Start easy.",
         },
-        Assignment,
+        models.Assignment,
     ),
 ]
 
@@ -284,14 +288,16 @@ PASSWORDS = {"new_password1": "correct-horse-battery-staple"} | {
     "new_password2": "correct-horse-battery-staple"
 }
 FORMS = [
-    Plausible("contact", "member", QUESTION_FORM, Question),
+    Plausible("contact", "member", QUESTION_FORM, models.Question),
     Plausible(
         "contact:visitor",
         None,
         {**QUESTION_FORM, "name": "Robin", "email": "robin@example.net"},
-        Question,
+        models.Question,
     ),
-    Plausible("invitation", None, PASSWORDS, Invitation, {"token": Ref("invitation_token")}),
+    Plausible(
+        "invitation", None, PASSWORDS, models.Invitation, {"token": Ref("invitation_token")}
+    ),
     Plausible(
         "account_signup",
         None,
@@ -301,28 +307,28 @@ FORMS = [
             "password2": "correct-horse-battery-staple",
             "display_name": "Pat Lee",
         },
-        User,
+        models.User,
     ),
     Plausible(
         "members:settings",
         "member",
         {"display_name": "Alex R.", "weaker_side": "left", "units": "metric"},
-        Profile,
+        models.Profile,
     ),
-    Plausible("members:calendar_create", "member", {"next": "/me/settings/"}, Profile),
+    Plausible("members:calendar_create", "member", {"next": "/me/settings/"}, models.Profile),
     Plausible(
         "members:calendar_revoke",
         "member",
         {"next": "/me/settings/"},
-        Profile,
+        models.Profile,
         prepare=_with_a_calendar_link,
     ),
-    Plausible("reminders_off", None, {}, Profile, {"token": Ref("reminders_token")}),
+    Plausible("reminders_off", None, {}, models.Profile, {"token": Ref("reminders_token")}),
     Plausible(
-        "reminders_on", None, {}, Profile, {"token": Ref("reminders_token")}, _reminders_off
+        "reminders_on", None, {}, models.Profile, {"token": Ref("reminders_token")}, _reminders_off
     ),
     Plausible(
-        "members:delete_account", "member", {"confirm": "yes"}, User, first=_reauthenticated
+        "members:delete_account", "member", {"confirm": "yes"}, models.User, first=_reauthenticated
     ),
 ]
 PLAUSIBLE = LOGGER + TRAINER + FORMS

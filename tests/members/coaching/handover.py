@@ -6,17 +6,7 @@ import datetime as dt
 
 from django.core import mail
 
-from members.models import (
-    Assignment,
-    EmailDelivery,
-    Invitation,
-    PainFlag,
-    PlannedSession,
-    Profile,
-    Question,
-    StepOverride,
-    TrainerNote,
-)
+from members import models
 from routines.models import Step
 from tests.factories import ground_up_routine
 
@@ -30,18 +20,26 @@ def calf_step() -> Step:
     return ground_up_routine().steps.get(exercise__name="Calf raise")
 
 
+# The rows a trainer's action on a member can change or add, and the columns
+# that would show the change.
+WATCHED = {
+    models.Assignment: ("status", "weeks", "weekdays"),
+    models.PlannedSession: ("date",),
+    models.StepOverride: ("reps", "sets", "note"),
+    models.TrainerNote: (),
+    models.PainFlag: ("status", "resolution_note"),
+    models.Question: ("status", "answer"),
+    models.Invitation: ("send_count", "token_hash"),
+    models.EmailDelivery: ("state",),
+    models.Profile: ("trainer_id",),
+}
+
+
 def fingerprint() -> tuple:
-    """Every row a trainer's action on a member can change or add."""
-    return (
-        list(Assignment.objects.order_by("pk").values_list("pk", "status", "weeks", "weekdays")),
-        list(PlannedSession.objects.order_by("pk").values_list("pk", "date")),
-        list(StepOverride.objects.order_by("pk").values_list("pk", "reps", "sets", "note")),
-        list(TrainerNote.objects.values_list("pk", flat=True)),
-        list(PainFlag.objects.order_by("pk").values_list("pk", "status", "resolution_note")),
-        list(Question.objects.order_by("pk").values_list("pk", "status", "answer")),
-        list(Invitation.objects.order_by("pk").values_list("pk", "send_count", "token_hash")),
-        list(EmailDelivery.objects.order_by("pk").values_list("pk", "state")),
-        list(Profile.objects.order_by("pk").values_list("pk", "trainer_id")),
+    """Every watched row as it is now."""
+    return tuple(
+        list(model.objects.order_by("pk").values_list("pk", *columns))
+        for model, columns in WATCHED.items()
     )
 
 

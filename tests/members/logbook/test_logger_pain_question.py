@@ -4,10 +4,7 @@ stops the exercise and tells the trainer, and finishing with it unanswered."""
 import pytest
 
 from members.logbook.sets import log_all_as_prescribed
-from members.logbook.workouts import (
-    PainUnanswered,
-    finish_workout,
-)
+from members.logbook.workouts import PainUnanswered, finish_workout
 from members.models import PainFlag, Workout
 from tests.members.logger_helpers import (
     HTMX,

@@ -4,44 +4,35 @@ counts, timed sets, bad input at the field, and steps not in the session."""
 import pytest
 
 from members.logbook.sets import log_set
-from members.logbook.workouts import (
-    finish_workout,
-)
+from members.logbook.workouts import finish_workout
 from members.models import KnobSetting, PainFlag, Profile, SetLog
 from routines.models import Knob
-from tests.members.logger_helpers import (
-    HTMX,
-    no_pain,
-    session_url,
-    set_post,
-    started_workout,
-    step,
-)
+from tests.members import logger_helpers as helpers
 
 
 @pytest.mark.django_db
 def test_logging_a_set_without_htmx_redirects_to_the_row(member_client, workout):
-    data = set_post(workout, "Tibialis raise", reps="25")
-    response = member_client.post(session_url(workout, "sets/"), data)
+    data = helpers.set_post(workout, "Tibialis raise", reps="25")
+    response = member_client.post(helpers.session_url(workout, "sets/"), data)
     key = f"{data['step']}-1-both"
     assert response.status_code == 302
-    assert response["Location"] == f"{session_url(workout)}#set-{key}"
+    assert response["Location"] == f"{helpers.session_url(workout)}#set-{key}"
     assert SetLog.objects.get().reps == 25
 
 
 @pytest.mark.django_db
 def test_logging_a_set_with_htmx_returns_the_row_and_the_progress(member_client, workout):
-    data = set_post(workout, "Tibialis raise", reps="24")
-    response = member_client.post(session_url(workout, "sets/"), data, **HTMX)
+    data = helpers.set_post(workout, "Tibialis raise", reps="24")
+    response = member_client.post(helpers.session_url(workout, "sets/"), data, **helpers.HTMX)
     assert response.status_code == 200
     assert "<html" not in response.text
     assert response.text.count('class="set-row is-logged"') == 1
     assert 'id="session-progress" hx-swap-oob="true"' in response.text
     assert "1 of 18 sets done" in response.text
     # A retried request changes nothing more.
-    member_client.post(session_url(workout, "sets/"), data, **HTMX)
+    member_client.post(helpers.session_url(workout, "sets/"), data, **helpers.HTMX)
     assert SetLog.objects.count() == 1
-    undo = member_client.post(session_url(workout, "sets/undo/"), data, **HTMX)
+    undo = member_client.post(helpers.session_url(workout, "sets/undo/"), data, **helpers.HTMX)
     assert 'class="set-row"' in undo.text and "0 of 18 sets done" in undo.text
     assert not SetLog.objects.exists()
 
@@ -60,8 +51,10 @@ def test_logging_a_set_with_htmx_returns_the_row_and_the_progress(member_client,
 )
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 def test_bad_sets_get_a_message_and_save_nothing(member_client, workout, fields, message, htmx):
-    data = {**set_post(workout, "Calf raise"), **fields}
-    response = member_client.post(session_url(workout, "sets/"), data, **(HTMX if htmx else {}))
+    data = {**helpers.set_post(workout, "Calf raise"), **fields}
+    response = member_client.post(
+        helpers.session_url(workout, "sets/"), data, **(helpers.HTMX if htmx else {})
+    )
     assert response.status_code == 422
     assert message in response.text
     assert not SetLog.objects.exists()
@@ -79,11 +72,13 @@ def test_a_step_not_in_the_session_is_a_404_that_changes_nothing(
 ):
     """Answered as a refusal, htmx swapped an empty card (no id, "of 0 sets")
     over the member's; the weaker side was even saved."""
-    workout = started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
+    workout = helpers.started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
     wall = Knob.objects.get(exercise__name="Tibialis raise")
     data = {"knob": wall.pk, "direction": "harder", "level": "2", "side": "left"}
     response = member_client.post(
-        session_url(workout, f"steps/999999/{action}/"), data, **(HTMX if htmx else {})
+        helpers.session_url(workout, f"steps/999999/{action}/"),
+        data,
+        **(helpers.HTMX if htmx else {}),
     )
     assert response.status_code == 404
     assert Profile.objects.get(user=member).weaker_side == Profile.WeakerSide.UNSURE
@@ -100,8 +95,8 @@ def test_a_step_not_in_the_session_is_a_404_that_changes_nothing(
 def test_a_timed_set_is_stored_in_seconds(member_client, workout, typed, seconds):
     """It was a whole minute, at least one: 7 min 42 s became 8 and "7:42"
     was refused."""
-    walking = set_post(workout, "Backwards walking", minutes=typed)
-    response = member_client.post(session_url(workout, "sets/"), walking, **HTMX)
+    walking = helpers.set_post(workout, "Backwards walking", minutes=typed)
+    response = member_client.post(helpers.session_url(workout, "sets/"), walking, **helpers.HTMX)
     assert response.status_code == 200
     assert SetLog.objects.get(workout=workout).seconds == seconds
     shown = f"{seconds // 60}:{seconds % 60:02d}"
@@ -125,14 +120,14 @@ def test_a_timed_set_is_stored_in_seconds(member_client, workout, typed, seconds
 def test_a_typed_time_it_cannot_read_is_a_message_at_the_field(
     member_client, workout, typed, message
 ):
-    walking = set_post(workout, "Backwards walking", minutes=typed)
-    response = member_client.post(session_url(workout, "sets/"), walking, **HTMX)
+    walking = helpers.set_post(workout, "Backwards walking", minutes=typed)
+    response = member_client.post(helpers.session_url(workout, "sets/"), walking, **helpers.HTMX)
     assert response.status_code == 422
     assert message in response.text and 'aria-invalid="true"' in response.text
     assert f'name="minutes" value="{typed}"' in response.text  # nothing typed is lost
     assert not SetLog.objects.exists()
     # Without JavaScript: the whole page, the message and the typed value at the row.
-    page = member_client.post(session_url(workout, "sets/"), walking)
+    page = member_client.post(helpers.session_url(workout, "sets/"), walking)
     assert page.status_code == 422 and message in page.text
     assert f'name="minutes" value="{typed}"' in page.text
 
@@ -146,9 +141,9 @@ def test_a_timed_set_reads_as_minutes_and_seconds_everywhere(
 
     from members.privacy import services as privacy
 
-    walking = step(workout, "Backwards walking")["id"]
+    walking = helpers.step(workout, "Backwards walking")["id"]
     log_set(workout=workout, step_id=walking, set_number=1, side="both", seconds=462)
-    no_pain(workout)
+    helpers.no_pain(workout)
     finish_workout(workout=workout, feeling="about_right")
 
     history = member_client.get("/me/history/")
