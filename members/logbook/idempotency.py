@@ -43,10 +43,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import cast
 
+from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from members.logbook.refusals import REASON_HEADER, Conflict, refusal_of, refused
@@ -61,10 +63,16 @@ BAD_KEY = "Idempotency-Key must be 8 to 100 letters, digits, - or _."
 OTHER_ACTION = "This Idempotency-Key was used for another action: make a new key for each action."
 
 
+def logger_post[V: Callable[..., HttpResponse]](view: V) -> V:
+    """A logger action: a signed-in member's post, done once per key."""
+    return login_required(require_POST(once_per_key(view)))
+
+
 def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
     """Do a keyed action once, and answer its key with the first answer ever
     after (the protocol above). Goes inside ``login_required`` and
-    ``require_POST``: the key is the signed-in member's."""
+    ``require_POST`` (``logger_post`` puts it there): the key is the
+    signed-in member's."""
 
     @wraps(view)
     def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:

@@ -11,11 +11,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from members.logbook import forms, sets, workouts
-from members.logbook.idempotency import once_per_key
+from members.logbook.idempotency import logger_post
 from members.logbook.plan import PlanHistory, build_plan, plan_history
 from members.logbook.refusals import reason_of, refused
 from members.models import PainFlag, PlannedSession, Profile, Workout
@@ -73,9 +72,7 @@ def _page(request, workout: Workout, *, status: int = 200, **extra) -> HttpRespo
     )
 
 
-@login_required
-@require_POST
-@once_per_key
+@logger_post
 def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start (or go back to) the workout for a planned session of the member's own."""
     form = forms.StartForm(request.POST)
@@ -101,18 +98,14 @@ def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, _get_workout_for_member(request, pk))
 
 
-@login_required
-@require_POST
-@once_per_key
+@logger_post
 def accept_zero_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     workouts.accept_zero_pain_rule(member=request.user)
     return redirect("members:workout", pk=workout.pk)
 
 
-@login_required
-@require_POST
-@once_per_key
+@logger_post
 def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     # No answer is no answer: never zero pain the member did not say.
@@ -161,9 +154,7 @@ def _row_response(
     return render(request, "members/logger.html#set-row-response", context, status=status)
 
 
-@login_required
-@require_POST
-@once_per_key
+@logger_post
 def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_own_workout(request, pk)
     form = forms.LogSetForm(request.POST)
@@ -210,9 +201,7 @@ def _error_answer(request, workout, form: forms.SetForm, problems: str) -> HttpR
     return _page(request, workout, status=422, errors={key: problems}, typed=typed)
 
 
-@login_required
-@require_POST
-@once_per_key
+@logger_post
 def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     form = forms.SetForm(request.POST)
@@ -244,9 +233,7 @@ def _card_action(form_class: type[forms.LoggerForm]):
     ``form_class``, act with its clean values, answer with the card."""
 
     def decorate(action):
-        @login_required
-        @require_POST
-        @once_per_key
+        @logger_post
         def view(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> HttpResponse:
             workout = _get_workout_for_member(request, pk)
             # A step that is not this session's is a 404 that changes nothing;
@@ -307,9 +294,7 @@ def weaker_side(request, workout, step_id, *, side):
     sets.set_weaker_side(member=request.user, side=side)
 
 
-@login_required
-@require_POST
-@once_per_key
+@logger_post
 def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     form = forms.FinishForm(request.POST)
@@ -352,9 +337,7 @@ def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("members:workout", pk=workout.pk)
 
 
-@login_required
-@require_POST
-@once_per_key
+@logger_post
 def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = _get_workout_for_member(request, pk)
     try:
