@@ -17,9 +17,11 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from members.models import User
 from members.nudges import services as nudges
 from tests.conftest import NO_CHROMIUM, find_chromium
 from tests.factories import PASSWORD, put_on_block
@@ -92,11 +94,35 @@ def todays_reminder(member, trainer, mailoutbox):
 
 
 def sign_in(page, site, email, *, password=PASSWORD, lands_on="/me/"):
-    """Sign in through allauth's form, as a person would."""
+    """Sign in through allauth's form, as a person would. For the journeys
+    about accounts; a test about something else starts ``signed_in``."""
     page.goto(site + "/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(password)
     page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(site + lands_on)
+
+
+def signed_in(page, site, email, *, lands_on="/me/"):
+    """Open ``lands_on`` as the person with ``email``, already signed in: a
+    session made on the server (the test client's ``force_login``), its
+    cookie handed to the browser. A third of the time of the form, which
+    the account journeys go through (``sign_in``). The session holds no
+    record of a password typed, so a page that asks for it again
+    (allauth's reauthentication) asks here too."""
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    page.goto(site + lands_on)
     expect(page).to_have_url(site + lands_on)
 
 
