@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from members.models import Assignment
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 
 NEW_PASSWORD = "tibialis-at-the-wall-12"
 
@@ -25,7 +25,7 @@ def test_trainer_invites_and_assigns_then_the_member_accepts(page, site, trainer
     today = timezone.localdate()
     this_monday = today - dt.timedelta(days=today.weekday())
 
-    sign_in(page, site, trainer.email, lands_on="/trainer/")
+    signed_in(page, site, trainer.email, lands_on="/trainer/")
     assert_accessible(page)
     page.get_by_role("link", name="Members", exact=True).click()
     page.get_by_role("link", name="Invite members").click()
@@ -97,7 +97,7 @@ def test_trainer_invites_and_assigns_then_the_member_accepts(page, site, trainer
 
 @pytest.mark.django_db(transaction=True)
 def test_members_cannot_open_the_trainer_pages(page, site, member):
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     expect(page.get_by_role("link", name="Members")).to_have_count(0)
     response = page.goto(site + "/trainer/assign/")
     assert response.status == 403

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.models import PainFlag
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 from tests.factories import UserFactory, put_on_block
 
 # Errors htmx reports as events; any of them fails the test.
@@ -47,7 +47,7 @@ def test_needs_you_comes_first_and_the_filters_fold_away(page, site, busy_club, 
     page.on("console", lambda m: m.type in {"error", "warning"} and problems.append(m.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.add_init_script(WATCH_HTMX_ERRORS)
-    sign_in(page, site, busy_club.email, lands_on="/trainer/")
+    signed_in(page, site, busy_club.email, lands_on="/trainer/")
 
     needs_you = page.get_by_role("heading", name="Needs you (14)")
     filters = page.locator("details.filters")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from members.models import PainFlag, Profile, SetLog, Workout
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import PHONE, assert_accessible, sign_in
+from tests.browser.conftest import PHONE, assert_accessible, signed_in
 from tests.factories import put_on_block
 
 
@@ -83,7 +83,7 @@ def start_from_today(meter, page):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_member_logs_the_whole_session_on_a_phone(page, site, on_the_routine):
-    sign_in(page, site, on_the_routine.email)
+    signed_in(page, site, on_the_routine.email)
     page.clock.install()
     meter = Meter(page, site)
     start_from_today(meter, page)
@@ -220,7 +220,7 @@ def log_as_prescribed(meter, page):
 def test_the_whole_session_stays_within_the_tap_request_and_byte_ceilings(
     page, site, on_the_routine, way, tap_ceiling, capsys
 ):
-    sign_in(page, site, on_the_routine.email)
+    signed_in(page, site, on_the_routine.email)
     # Warm the cache the way a member's phone has it: the pages' files fetched once.
     page.goto(site + "/me/history/")
     page.goto(site + "/me/")
@@ -257,7 +257,7 @@ def test_the_whole_session_stays_within_the_tap_request_and_byte_ceilings(
 def test_pain_on_the_calf_raise_stops_it_and_flags_the_trainer(
     page, site, on_the_routine, trainer, mailoutbox
 ):
-    sign_in(page, site, on_the_routine.email)
+    signed_in(page, site, on_the_routine.email)
     meter = Meter(page, site)
     start_from_today(meter, page)
     pair = page.locator("#step-" + str(_step_id("Tibialis raise")))
@@ -297,7 +297,7 @@ def test_the_session_logs_without_javascript(browser, site, on_the_routine):
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(8_000)
-    sign_in(page, site, on_the_routine.email)
+    signed_in(page, site, on_the_routine.email)
     meter = Meter(page, site)
     start_from_today(meter, page)
 

@@ -20,7 +20,7 @@ from members.logbook.workouts import (
 from members.models import KnobSetting, Profile
 from routines.models import Knob
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.factories import put_on_block
 
 # Set to a folder to keep a full-page screenshot of the later session.
@@ -101,7 +101,7 @@ def next_tap(page):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_later_session_fits_one_hand(page, site, returning_member):
-    sign_in(page, site, returning_member.email)
+    signed_in(page, site, returning_member.email)
     page.get_by_role("button", name=re.compile(r"^Start session \d$")).click()
     page.get_by_role("radio", name="None").click()
     page.get_by_role("button", name="Start the session").click()

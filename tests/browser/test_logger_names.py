@@ -4,14 +4,14 @@ assistance", as one phrase, not "Easier : band assistance"."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.members.logger_helpers import started_workout, step
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_knob_buttons_are_named_as_one_phrase(page, site, member, trainer):
     workout = started_workout(member, trainer)
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     page.goto(f"{site}/me/sessions/{workout.pk}/")
 
     nordic = page.locator(f"#step-{step(workout, 'Regressed reverse Nordic')['id']}")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from clubsite.views import server_error
 from members.models import SetLog
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.members.logger_helpers import started_workout
 
 
@@ -29,7 +29,7 @@ def _outage_answer(path: str):
 def test_a_set_tapped_while_the_database_is_down_logs_on_the_next_tap(page, site, member, trainer):
     seed_ground_up_routine()
     workout = started_workout(member, trainer)
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     page.goto(f"{site}/me/sessions/{workout.pk}/")
     answer = _outage_answer(f"/me/sessions/{workout.pk}/sets/")
     assert answer.status_code == 503

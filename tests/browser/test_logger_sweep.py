@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from members.models import PainFlag, SetLog, Workout
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.browser.sweep import ACTIONS, FOUR_G_LATENCY_MS, Sweep, four_g
 from tests.factories import put_on_block
 
@@ -226,7 +226,7 @@ def test_every_logger_action_leaves_the_page_whole(
     page = watched_page
     shots, label = _shots(network)
     sweep = Sweep(page, site, shots=shots, label=label)
-    sign_in(page, site, new_to_the_routine.email)
+    signed_in(page, site, new_to_the_routine.email)
     posts = []
     if network == "4g":
         four_g(page)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.models import Question
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 from tests.factories import put_on_block
 
 GUIDE = "/routines/reversing-foot-ankle-and-knee-pain/"
@@ -20,7 +20,7 @@ def test_member_asks_from_the_calf_raise_card_and_reads_the_trainers_answer(
     page, site, member, trainer, mailoutbox
 ):
     put_on_block(member, trainer=trainer, start_date=timezone.localdate())
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
 
     # From the calf raise's card in the guide, "Ask about this".
     page.goto(site + GUIDE)
@@ -46,7 +46,7 @@ def test_member_asks_from_the_calf_raise_card_and_reads_the_trainers_answer(
 
     # The trainer finds it in the inbox and answers in the app.
     page.context.clear_cookies()
-    sign_in(page, site, trainer.email, lands_on="/trainer/")
+    signed_in(page, site, trainer.email, lands_on="/trainer/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
     expect(page.get_by_role("link", name="Waiting for an answer 1")).to_be_visible()
     assert_accessible(page)
@@ -65,7 +65,7 @@ def test_member_asks_from_the_calf_raise_card_and_reads_the_trainers_answer(
 
     # The member reads it on their Questions page.
     page.context.clear_cookies()
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
     item = page.locator(".question-item").first
     expect(item).to_contain_text("Answered")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,7 +31,7 @@ def test_member_stops_reminders_from_the_email_and_turns_them_on_in_settings(
     expect(page.get_by_role("heading", name="Session reminders are off")).to_be_visible()
 
     # Settings shows the same switch, and turns it back on.
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     page.goto(site + "/me/settings/")
     switch = page.get_by_label("Email me on session mornings")
     expect(switch).not_to_be_checked()

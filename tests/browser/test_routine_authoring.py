@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from routines.models import Routine
 from routines.personal import guide_steps
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import DESKTOP, assert_accessible, sign_in
+from tests.browser.conftest import DESKTOP, assert_accessible, signed_in
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def fill_step(page, index, *, order, exercise, sets, reps, per_side=False, extra
 @pytest.mark.django_db(transaction=True)
 def test_trainer_authors_duplicates_and_publishes_a_routine(page, site, trainer, member):
     seed_ground_up_routine()  # the exercises to build from
-    sign_in(page, site, trainer.email, lands_on="/trainer/")
+    signed_in(page, site, trainer.email, lands_on="/trainer/")
     page.get_by_role("link", name="Admin", exact=True).click()
     page.locator("#routines-routine").get_by_role("link", name="Routines").click()
     page.get_by_role("link", name="Add routine").click()

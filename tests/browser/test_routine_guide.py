@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from routines.seed import ROUTINE_SLUG
-from tests.browser.conftest import DESKTOP, assert_accessible, sign_in
+from tests.browser.conftest import DESKTOP, assert_accessible, signed_in
 from tests.factories import TrainerFactory, put_on_block
 
 CARDS = [
@@ -23,7 +23,7 @@ CARDS = [
 def open_guide(page, site, member):
     """The way a member on the routine gets there: Program, then the guide link."""
     put_on_block(member, trainer=TrainerFactory(), start_date=timezone.localdate())
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     page.get_by_role("link", name="Program", exact=True).click()
     page.get_by_role("link", name="How to do each exercise").click()
     expect(page).to_have_url(f"{site}/routines/{ROUTINE_SLUG}/")

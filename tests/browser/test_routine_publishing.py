@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from routines.models import Routine
-from tests.browser.conftest import DESKTOP, assert_accessible, sign_in
+from tests.browser.conftest import DESKTOP, assert_accessible, signed_in
 from tests.factories import put_on_block
 from tests.routines.factories import RoutineFactory, StepFactory
 
@@ -25,7 +25,7 @@ def test_author_confirms_unpublishing_a_routine_a_member_is_on(page, site, train
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
 
-    sign_in(page, site, trainer.email, lands_on="/trainer/")
+    signed_in(page, site, trainer.email, lands_on="/trainer/")
     page.goto(site + "/admin/routines/routine/")
     page.get_by_role("row", name="Knee care").get_by_role("checkbox").check()
     page.get_by_label("Action:").select_option(label="Unpublish: back to draft")

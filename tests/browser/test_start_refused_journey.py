@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from members.models import Workout
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 from tests.factories import put_on_block
 
 
@@ -19,7 +19,7 @@ def test_a_stale_start_button_is_refused_with_a_message_on_today(page, site, mem
     # In block week 2: Today offers one of this week's sessions, whatever the day.
     block = put_on_block(member, trainer=trainer, start_date=monday - dt.timedelta(weeks=1))
     last_week = block.planned_sessions.get(number=1)
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
 
     # Today's page as it was a week ago: its button named last week's session.
     page.locator("input[name=session]").evaluate("(input, pk) => input.value = pk", last_week.pk)

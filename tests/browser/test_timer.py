@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from members.models import SetLog
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.factories import put_on_block
 
 # Set TIMER_SHOTS to a folder to keep screenshots of the timed card.
@@ -71,7 +71,7 @@ def _start_the_session(page, site, member) -> None:
     """Signed in with the page's clock under the test's control, the member
     starts today's session with no pain."""
     page.add_init_script(script=_COUNT_SCRIPT)
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     page.clock.install()
     page.get_by_role("button", name=re.compile(r"^Start session \d$")).click()
     if page.get_by_role("button", name="I start every exercise from zero pain").count():

@@ -14,7 +14,7 @@ from members.logbook.sets import log_all_as_prescribed, report_pain, set_knob
 from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import PainFlag, StepOverride
 from routines.models import Knob
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 from tests.factories import put_on_block
 from tests.members.logger_helpers import finished_workout, step
 
@@ -47,7 +47,7 @@ def test_trainer_follows_up_pain_and_sets_the_members_own_numbers(
     page, site, class_of_two, trainer, mailoutbox
 ):
     member = class_of_two
-    sign_in(page, site, trainer.email, lands_on="/trainer/")
+    signed_in(page, site, trainer.email, lands_on="/trainer/")
 
     # The member in pain is first under "Needs you", with the reason in words.
     first = page.locator(".attention-item").first
@@ -90,7 +90,7 @@ def test_trainer_follows_up_pain_and_sets_the_members_own_numbers(
     # The member: the note on the resolved pain came by email; Today and the
     # logger show the calf raise at 15 reps with the trainer's note.
     page.context.clear_cookies()
-    sign_in(page, site, member.email)
+    signed_in(page, site, member.email)
     expect(page.locator(".session-steps")).to_contain_text("Calf raise: 2 sets of 15")
     expect(page.locator(".session-steps")).to_contain_text("15 reps until the heel settles.")
     page.get_by_role("button", name=re.compile(r"^Start session \d$")).click()
