@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import override_settings
 
 from tests.factories import PASSWORD, TrainerFactory, UserFactory
@@ -46,8 +47,6 @@ def _flush_by_delete_on_postgresql():
     well in milliseconds; the foreign keys are deferred, so the order does
     not matter inside the flush's transaction. Sequences are not reset by
     either (``reset_sequences`` falls back to Django's own)."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
     truncate = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
