@@ -170,7 +170,9 @@ def test_a_member_logs_the_whole_session_on_a_phone(page, site, on_the_routine):
     workout = Workout.objects.get()
     assert workout.is_complete
     walking_log = SetLog.objects.get(exercise__name="Backwards walking")
-    assert walking_log.seconds == 600
+    # The timer logs the real seconds from Start to "Stop and log": the ten
+    # minutes skipped, and the moment the taps took (a busy machine's second).
+    assert 600 <= walking_log.seconds <= 602
     assert SetLog.objects.filter(exercise__name="Regressed reverse Nordic").first().knobs == {
         "Band assistance": "light"
     }
