@@ -31,21 +31,30 @@ def kept_pages(page) -> list[str]:
     return sorted(path for paths in pages for path in paths)
 
 
-def wait_until_kept(page, *paths):
-    """Waits until the worker has kept ``paths`` (it does so after answering)."""
-    page.wait_for_function(
-        """async (paths) => {
-          const names = (await caches.keys()).filter((name) => name.startsWith("pages-"));
-          const kept = [];
-          for (const name of names) {
-            for (const request of await (await caches.open(name)).keys()) {
-              kept.push(new URL(request.url).pathname);
+def wait_until_kept(page, *paths, timeout_ms=8_000):
+    """Waits until the worker has kept ``paths`` (it does so after answering).
+
+    The polling runs inside one ``evaluate``, which awaits it: Playwright's
+    ``wait_for_function`` does not await a predicate's promise, and a promise
+    is truthy, so it would return at once, before anything is kept."""
+    page.evaluate(
+        """async ([paths, timeout]) => {
+          const deadline = Date.now() + timeout;
+          for (;;) {
+            const names = (await caches.keys()).filter((name) => name.startsWith("pages-"));
+            const kept = [];
+            for (const name of names) {
+              for (const request of await (await caches.open(name)).keys()) {
+                kept.push(new URL(request.url).pathname);
+              }
             }
+            const missing = paths.filter((path) => !kept.includes(path));
+            if (!missing.length) return;
+            if (Date.now() > deadline) throw new Error("never kept: " + missing.join(" "));
+            await new Promise((resolve) => setTimeout(resolve, 100));
           }
-          return paths.every((path) => kept.includes(path));
         }""",
-        arg=list(paths),
-        polling=100,
+        [list(paths), timeout_ms],
     )
 
 
