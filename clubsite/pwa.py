@@ -28,7 +28,13 @@ from django.views.decorators.http import require_safe
 OFFLINE_HEADER = "X-Offline-Page"
 # The pages a phone keeps for its member, by URL name: what they need at the
 # gym with no signal. Today lists the ones to fetch ahead (its offline-pages).
-OFFLINE_PAGES = {"members:home", "members:program", "routines:guide", "members:workout"}
+OFFLINE_PAGES = {
+    "members:home",
+    "members:program",
+    "routines:guide",
+    "members:workout",
+    "members:planned",
+}
 # The app shell: what every member page loads, kept when the worker installs,
 # so any kept page opens offline looking like the site. The site uses the
 # phone's own fonts: there are no font files to keep.

@@ -92,7 +92,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "pain_replies": _pain_replies(request),
         "active_nav": "today",
         "open_workout": open_workout,
-        "offline_pages": _offline_pages(assignment, open_workout),
+        "offline_pages": _offline_pages(assignment, next_session, open_workout),
     }
     if progress.finished:
         context.update(_summary(assignment, today))
@@ -104,9 +104,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "members/today.html", context)
 
 
-def _offline_pages(assignment: Assignment, open_workout) -> list[str]:
+def _offline_pages(assignment: Assignment, next_session, open_workout) -> list[str]:
     """What the phone keeps for this member to open with no signal: Today
-    itself, Program, the routine's guide and the session under way."""
+    itself, Program, the routine's guide and the next session, under way or
+    not started yet."""
     pages = [
         reverse("members:home"),
         reverse("members:program"),
@@ -114,6 +115,9 @@ def _offline_pages(assignment: Assignment, open_workout) -> list[str]:
     ]
     if open_workout is not None:
         pages.append(reverse("members:workout", args=[open_workout.pk]))
+    elif next_session is not None:
+        # Not started: its page before the start, which starts it offline too.
+        pages.append(reverse("members:planned", args=[next_session.pk]))
     return pages
 
 
