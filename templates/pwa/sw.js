@@ -4,8 +4,8 @@
 // workbox-sw.js plus the core, routing, strategies, precaching and expiration
 // modules this job needs are six files, 28,295 bytes minified (9,141
 // gzipped), loaded by importScripts from a vendored folder, or bundled into
-// one by a build step this project does not have. This file is about 8,900
-// bytes unminified (3,400 gzipped), readable in one sitting. Workbox's
+// one by a build step this project does not have. This file is about 9,100
+// bytes unminified (3,500 gzipped), readable in one sitting. Workbox's
 // strategies would still need hand-written code for the one rule that matters
 // here: a page is kept only for the member the server names, and dropped when
 // another signs in. No eval, no inline script: the CSP holds unchanged.
@@ -194,13 +194,17 @@ self.addEventListener("message", (event) => {
     // One keep run at a time: Today sends one on each visit (and on the first,
     // once this worker runs). Two at once would share a weak signal, and the
     // older copy of a page could land after, and over, the newer.
-    const run = () => keepPages(data.key, data.urls);
+    const asked = epoch;
+    const run = () => keepPages(data.key, data.urls, asked);
     keeping = keeping.then(run, run);
     event.waitUntil(keeping);
   }
 });
 
-async function keepPages(key, urls) {
+async function keepPages(key, urls, asked) {
+  // A sign-out (or another member) since the page asked: its list is stale,
+  // and a run that started now must not bring the last member back.
+  if (asked !== epoch) return;
   await forgetPages(key);
   for (const url of urls) {
     const address = new URL(url, self.location.origin);
