@@ -4,8 +4,8 @@
 // workbox-sw.js plus the core, routing, strategies, precaching and expiration
 // modules this job needs are six files, 28,295 bytes minified (9,141
 // gzipped), loaded by importScripts from a vendored folder, or bundled into
-// one by a build step this project does not have. This file is about 7,900
-// bytes unminified (3,000 gzipped), readable in one sitting. Workbox's
+// one by a build step this project does not have. This file is about 9,100
+// bytes unminified (3,500 gzipped), readable in one sitting. Workbox's
 // strategies would still need hand-written code for the one rule that matters
 // here: a page is kept only for the member the server names, and dropped when
 // another signs in. No eval, no inline script: the CSP holds unchanged.
@@ -71,6 +71,8 @@ let member;
 // Counts changes of member: a page fetched before a change (a sign-out, the
 // next member signing in) is never kept after it.
 let epoch = 0;
+// The keep run under way (messages below), which the next one waits for.
+let keeping = Promise.resolve();
 
 // Every kept page of every member but ``key`` ("" drops them all).
 async function forgetPages(key) {
@@ -85,13 +87,26 @@ async function forgetPages(key) {
 
 // Keeps the answer if the server marked it as a member's page (the header
 // names them) and no change of member happened since it was asked for.
+// The whole body is read before the cache is touched: a download cut short
+// (the signal drops halfway) fails here and leaves the copy kept last time,
+// the one the member is about to open. The spec's Cache.put reads the body
+// first too, and Chromium does; the worker does not rely on every browser
+// doing so. The member is checked once the body is in, not before: a sign-out
+// may come while it downloads.
 async function keepPage(url, response, since) {
   const key = response.headers.get(CONFIG.header);
   if (!key || !response.ok || response.type !== "basic" || response.redirected) return;
+  let body;
+  try {
+    body = await response.arrayBuffer();
+  } catch {
+    return;
+  }
   if (since !== epoch) return;
   if (key !== member) await forgetPages(key);
   const cache = await caches.open(PAGES + key);
-  await cache.put(url, response);
+  const { status, statusText, headers } = response;
+  await cache.put(url, new Response(body, { status, statusText, headers }));
 }
 
 async function keptPage(url) {
@@ -176,11 +191,20 @@ self.addEventListener("message", (event) => {
   if (data.type === "member") {
     event.waitUntil(forgetPages(data.key || ""));
   } else if (data.type === "keep" && data.key && Array.isArray(data.urls)) {
-    event.waitUntil(keepPages(data.key, data.urls));
+    // One keep run at a time: Today sends one on each visit (and on the first,
+    // once this worker runs). Two at once would share a weak signal, and the
+    // older copy of a page could land after, and over, the newer.
+    const asked = epoch;
+    const run = () => keepPages(data.key, data.urls, asked);
+    keeping = keeping.then(run, run);
+    event.waitUntil(keeping);
   }
 });
 
-async function keepPages(key, urls) {
+async function keepPages(key, urls, asked) {
+  // A sign-out (or another member) since the page asked: its list is stale,
+  // and a run that started now must not bring the last member back.
+  if (asked !== epoch) return;
   await forgetPages(key);
   for (const url of urls) {
     const address = new URL(url, self.location.origin);

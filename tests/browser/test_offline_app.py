@@ -5,6 +5,8 @@ signed-out visitor is kept, signing out drops every kept page, and the next
 member on the same phone never sees the last one's."""
 
 import re
+import socket
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -56,6 +58,54 @@ def wait_until_kept(page, *paths, timeout_ms=8_000):
         }""",
         [list(paths), timeout_ms],
     )
+
+
+KEPT_COPY = """async (path) => {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("pages-")) continue;
+    const response = await (await caches.open(name)).match(path);
+    if (!response) continue;
+    return {header: response.headers.get("X-Offline-Page"), body: await response.text()};
+  }
+  return null;
+}"""
+
+
+class SignalDrop:
+    """A server that answers any request with a page's headers and the first
+    half of its body, then holds the line until ``cut()`` closes it: the
+    download a phone starts with signal and loses halfway."""
+
+    def __init__(self, headers: dict[str, str], body: bytes):
+        self.head = "HTTP/1.1 200 OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.head += f"Content-Length: {len(body)}\r\n\r\n"
+        self.half = body[: len(body) // 2]
+        self.streaming = threading.Event()
+        self._cut = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection):
+        with connection:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += connection.recv(4096)
+            connection.sendall(self.head.encode() + self.half)
+            self.streaming.set()
+            self._cut.wait(30)
+
+    def cut(self):
+        self._cut.set()
+        self._listener.close()
 
 
 def visit_today_online(page, site):
@@ -210,4 +260,55 @@ def test_the_next_member_on_the_phone_never_sees_the_last_ones_pages(
     page.goto(site + alex_workout)
     expect(page.get_by_role("heading", level=1)).to_have_text("This page needs a connection")
     expect(page.get_by_text("Alex")).to_have_count(0)
+    page.context.set_offline(False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_cut_off_by_the_signal_leaves_the_kept_page(
+    watched_page, site, on_a_session, member
+):
+    """Each visit to Today refreshes the kept session page. When the signal
+    drops halfway through that download, the copy kept before stays whole and
+    opens offline: the member is about to need it."""
+    page = watched_page
+    workout = f"/me/sessions/{on_a_session.pk}/"
+    sign_in(page, site, member.email)
+    visit_today_online(page, site)
+    wait_until_kept(page, workout)
+    kept = page.evaluate(KEPT_COPY, workout)
+    assert "set-row" in kept["body"]
+
+    # The next refresh of the session page gets its headers and half its body.
+    drop = SignalDrop(
+        {"Content-Type": "text/html; charset=utf-8", "X-Offline-Page": kept["header"]},
+        kept["body"].encode(),
+    )
+
+    def refresh(route):
+        if route.request.service_worker is not None:
+            route.continue_(url=drop.url)
+        else:
+            route.continue_()
+
+    page.context.route(site + workout, refresh)
+    page.goto(site + "/me/")
+    # Playwright runs the route above while this thread waits in Playwright.
+    for _ in range(160):
+        if drop.streaming.is_set():
+            break
+        page.wait_for_timeout(50)
+    assert drop.streaming.is_set(), "the worker never refreshed the session page"
+    drop.cut()
+    page.context.unroute(site + workout)
+
+    # Whole: the page as the server rendered it (a CSRF token differs from
+    # one rendering to the next), not the half that came before the cut.
+    after = page.evaluate(KEPT_COPY, workout)
+    assert after is not None, "the cut refresh removed the kept session page"
+    assert after["header"] == kept["header"]
+    assert after["body"].endswith("</html>\n"), after["body"][-200:]
+    page.context.set_offline(True)
+    page.goto(site + workout)
+    expect(page.locator(".set-row").first).to_be_visible()
+    expect(page.get_by_role("button", name="Start timer").first).to_be_visible()
     page.context.set_offline(False)
