@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "clubsite.pwa.OfflineAppMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -114,6 +115,7 @@ TEMPLATES = [
                 # Without it {% htmx_script %} has no nonce and the CSP blocks htmx.
                 "django.template.context_processors.csp",
                 "clubsite.context_processors.club",
+                "clubsite.context_processors.offline",
             ],
         },
     },

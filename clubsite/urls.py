@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from clubsite import views
+from clubsite import pwa, views
 from members.accounts import views as invitations
 from members.blocks import calendar
 from members.nudges import views as nudges
@@ -41,5 +41,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
+    # The installable app: at the root, so the worker's scope is the whole site.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     re_path(r"^media/(?P<path>.+)$", views.media),
 ]

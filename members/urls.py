@@ -8,6 +8,7 @@ from members.questions import views as questions
 
 app_name = "members"
 
+
 urlpatterns = [
     path("", blocks.home, name="home"),
     path("program/", blocks.program, name="program"),
@@ -23,19 +24,18 @@ urlpatterns = [
     path("settings/delete/", privacy.delete_account, name="delete_account"),
     path("sessions/start/", logger.start, name="start_workout"),
     path("sessions/<int:pk>/", logger.workout, name="workout"),
-    path("sessions/<int:pk>/zero-pain/", logger.accept_zero_pain, name="accept_zero_pain"),
-    path("sessions/<int:pk>/pain-check/", logger.pain_check, name="pain_check"),
-    path("sessions/<int:pk>/sets/", logger.log_set, name="log_set"),
-    path("sessions/<int:pk>/sets/undo/", logger.undo_set, name="undo_set"),
-    path("sessions/<int:pk>/steps/<int:step_id>/all/", logger.log_all, name="log_all"),
-    path("sessions/<int:pk>/steps/<int:step_id>/knob/", logger.knob, name="knob"),
-    path("sessions/<int:pk>/steps/<int:step_id>/option/", logger.option, name="option"),
-    path("sessions/<int:pk>/steps/<int:step_id>/pain/", logger.pain, name="pain"),
+    path("sessions/planned/<int:session>/", logger.planned, name="planned"),
+]
+# Each action by the workout's id, and by its planned session (what a phone
+# that started the session offline knows).
+urlpatterns += [
+    path(f"sessions/<int:pk>/{route}", view, name=name) for route, view, name in logger.ACTIONS
+]
+urlpatterns += [
     path(
-        "sessions/<int:pk>/steps/<int:step_id>/weaker-side/",
-        logger.weaker_side,
-        name="weaker_side",
-    ),
-    path("sessions/<int:pk>/finish/", logger.finish, name="finish"),
-    path("sessions/<int:pk>/reopen/", logger.reopen, name="reopen"),
+        f"sessions/planned/<int:session>/{route}",
+        logger.by_planned_session(view),
+        name=f"planned_{name}",
+    )
+    for route, view, name in logger.ACTIONS
 ]

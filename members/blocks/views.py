@@ -78,6 +78,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     progress = assignment.progress(today)
     next_session = progress.next_session
+    # The session's workout once started: Today opens it with a plain link,
+    # which works offline too (the phone keeps the page), where Start posts.
+    open_workout = next(iter(next_session.workouts.all()), None) if next_session else None
     context = {
         "assignment": assignment,
         "progress": progress,
@@ -88,6 +91,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("-created_at")[:3],
         "pain_replies": _pain_replies(request),
         "active_nav": "today",
+        "open_workout": open_workout,
+        "offline_pages": _offline_pages(assignment, next_session, open_workout),
     }
     if progress.finished:
         context.update(_summary(assignment, today))
@@ -97,6 +102,23 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["steps"] = guide_steps(routine, overrides, details=False)
         context["changed_for_you"] = bool(overrides)
     return render(request, "members/today.html", context)
+
+
+def _offline_pages(assignment: Assignment, next_session, open_workout) -> list[str]:
+    """What the phone keeps for this member to open with no signal: Today
+    itself, Program, the routine's guide and the next session, under way or
+    not started yet."""
+    pages = [
+        reverse("members:home"),
+        reverse("members:program"),
+        reverse("routines:guide", args=[assignment.routine.slug]),
+    ]
+    if open_workout is not None:
+        pages.append(reverse("members:workout", args=[open_workout.pk]))
+    elif next_session is not None:
+        # Not started: its page before the start, which starts it offline too.
+        pages.append(reverse("members:planned", args=[next_session.pk]))
+    return pages
 
 
 def _summary(assignment: Assignment, today) -> dict:

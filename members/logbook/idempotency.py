@@ -8,6 +8,11 @@ The protocol (for the phone's outbox, and any client):
   reopen) may carry ``Idempotency-Key: <token>``: 8 to 100 of ``A-Z a-z 0-9 _ -``
   (a UUID does). One key names one action: make a new one for each tap,
   an edit included. Without the header, nothing here changes anything.
+- A form may carry its key as the field ``action_key`` instead; the header
+  wins. The page of a session not started yet does, in the forms that start
+  it: a double tap on them, with or without the page's script, is one start
+  and one answer (after a pain above zero nothing else would tell the second
+  tap from a new start).
 - A malformed key answers 400 and does nothing.
 - The first post with a key does the action and keeps, for this member and
   key, the method and path, the status, the headers htmx and the phone act on
@@ -56,6 +61,7 @@ from members.models import ActionKey
 from members.web.requests import AuthenticatedHttpRequest
 
 KEY_HEADER = "Idempotency-Key"
+KEY_FIELD = "action_key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,100}")
 _KEPT_HEADERS = {"content-type", "location", REASON_HEADER.lower()}
@@ -77,6 +83,8 @@ def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
     @wraps(view)
     def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         key = request.headers.get(KEY_HEADER)
+        if key is None:
+            key = request.POST.get(KEY_FIELD)
         if key is None:
             return view(request, *args, **kwargs)
         if not _KEY.fullmatch(key):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from members.logbook.cards import WEAKER, KnobState, SetSlot, StepCard, StepGroup, WorkoutPlan
-from members.models import KnobSetting, Profile, SetLog, StepOverride, Workout
+from members.models import KnobSetting, PainFlag, Profile, SetLog, StepOverride, Workout
 from routines.models import Exercise, Routine
 from routines.personal import PersonalStep, guide_steps
 
@@ -144,12 +144,16 @@ def build_plan(
 ) -> WorkoutPlan:
     """Everything the logger page shows, in a fixed number of queries."""
     steps = workout.prescription.get("steps", [])
-    logs = {
-        (log.step_id, log.set_number, log.side): log
-        for log in workout.set_logs.all()  # prefetched by the caller, or one query
-    }
-    settings = {setting.knob_id: setting for setting in workout.knob_settings.all()}
-    pains = {flag.step_id: flag for flag in workout.pain_flags.all() if flag.step_id}
+    logs: dict[tuple, SetLog] = {}
+    settings: dict[int, KnobSetting] = {}
+    pains: dict[int, PainFlag] = {}
+    if not workout._state.adding:  # a session not started yet has nothing logged
+        logs = {
+            (log.step_id, log.set_number, log.side): log
+            for log in workout.set_logs.all()  # prefetched by the caller, or one query
+        }
+        settings = {setting.knob_id: setting for setting in workout.knob_settings.all()}
+        pains = {flag.step_id: flag for flag in workout.pain_flags.all() if flag.step_id}
     history = history or plan_history(workout)
     last_logs, last_settings, exercises = (
         history.last_logs,

@@ -3,6 +3,9 @@ htmx upgrades to a fragment swap. Every action may carry an Idempotency-Key,
 so a phone's queue sent again does nothing twice (``idempotency``), and every
 refusal names its reason (``refusals``)."""
 
+import inspect
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +20,7 @@ from members.logbook import forms, sets, workouts
 from members.logbook.idempotency import logger_post
 from members.logbook.plan import PlanHistory, build_plan, plan_history
 from members.logbook.refusals import reason_of, refused
-from members.models import PainFlag, PlannedSession, Profile, Workout
+from members.models import Assignment, PainFlag, PlannedSession, Profile, Workout
 from members.web.requests import AuthenticatedHttpRequest
 from routines.limits import PAIN_LEVELS
 
@@ -40,8 +43,17 @@ def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
 
+def _routes(workout: Workout) -> tuple[dict[str, str], int]:
+    """The URL names the page's forms post to, and the id they take."""
+    session = workout.planned_session_id
+    if workout._state.adding and session is not None:  # a planned session, not started
+        return _PLANNED_ROUTES, session
+    return _ROUTES, workout.pk
+
+
 def _context(request, workout: Workout, *, history: PlanHistory | None = None, **extra) -> dict:
     profile = Profile.objects.for_user(request.user)
+    routes, address = _routes(workout)
     plan = build_plan(workout, profile=profile, history=history)
     plan.annotate(errors=extra.get("errors", {}), guidance=extra.get("guidance", {}))
     session = workout.planned_session
@@ -59,9 +71,13 @@ def _context(request, workout: Workout, *, history: PlanHistory | None = None, *
         "errors": {},
         "guidance": {},
         "active_nav": "today",
+        "routes": routes,
+        "address": address,
+        # Names the countdowns kept in the phone's storage, per session.
+        "timer_key": workout.pk if routes is _ROUTES else f"planned-{address}",
         # Every set row posts to these: reversed once, not once a row.
-        "log_set_url": reverse("members:log_set", kwargs={"pk": workout.pk}),
-        "undo_set_url": reverse("members:undo_set", kwargs={"pk": workout.pk}),
+        "log_set_url": reverse(routes["log_set"], args=[address]),
+        "undo_set_url": reverse(routes["undo_set"], args=[address]),
         **extra,
     }
 
@@ -96,6 +112,58 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, _get_workout_for_member(request, pk))
+
+
+def _planned_session(request: AuthenticatedHttpRequest, session: int) -> PlannedSession:
+    return get_object_or_404(
+        PlannedSession.objects.select_related("assignment__routine"),
+        pk=session,
+        assignment__member=request.user,
+    )
+
+
+@login_required
+def planned(request: AuthenticatedHttpRequest, session: int) -> HttpResponse:
+    """A planned session's page, before it starts or after: the page a phone
+    keeps so the member can start the session, and log it, with no signal.
+    Only reading: the session starts with its first action."""
+    planned_session = _planned_session(request, session)
+    started = Workout.objects.filter(planned_session=planned_session, member=request.user).first()
+    if started is not None:
+        return _page(request, _get_workout_for_member(request, started.pk))
+    today = timezone.localdate()
+    assignment = Assignment.objects.current().filter(member=request.user).first()
+    if refusal := workouts.start_refusal(planned_session, assignment=assignment, today=today):
+        messages.error(request, refusal)
+        return redirect("members:home")
+    workout = workouts.unstarted_workout(
+        request.user, planned_session, routine=planned_session.assignment.routine, today=today
+    )
+    # The forms that start it carry keys of this page's own: a double tap is
+    # one start (``idempotency``).
+    start_keys = {"rule": uuid.uuid4().hex, "pain_check": uuid.uuid4().hex}
+    return _page(request, workout, start_keys=start_keys)
+
+
+def by_planned_session(view):
+    """``view``, a logger action, addressed by the planned session instead of
+    the workout: the session starts first (once: a retry finds it started),
+    then the action runs on its workout. What a phone sends for a session it
+    started offline, before it knew the workout's id."""
+    action = inspect.unwrap(view)  # the action itself, without logger_post
+
+    @logger_post
+    def by_session(request: AuthenticatedHttpRequest, session: int, **kwargs) -> HttpResponse:
+        planned_session = _planned_session(request, session)
+        try:
+            workout = workouts.start_workout(member=request.user, planned_session=planned_session)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return refused(redirect("members:home"), error)
+        return action(request, pk=workout.pk, **kwargs)
+
+    by_session.__name__ = f"planned_{view.__name__}"
+    return by_session
 
 
 @logger_post
@@ -346,3 +414,24 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return refused(redirect("members:workout", pk=workout.pk), error)
     return redirect("members:workout", pk=workout.pk)
+
+
+# The logger's actions: (route under the session, view, URL name). Each is
+# reached by the workout's id, and as ``planned_<name>`` by its planned
+# session (``by_planned_session``): a session's page before it starts posts
+# to those, so a phone can start the session, and log it, with no signal.
+ACTIONS = [
+    ("zero-pain/", accept_zero_pain, "accept_zero_pain"),
+    ("pain-check/", pain_check, "pain_check"),
+    ("sets/", log_set, "log_set"),
+    ("sets/undo/", undo_set, "undo_set"),
+    ("steps/<int:step_id>/all/", log_all, "log_all"),
+    ("steps/<int:step_id>/knob/", knob, "knob"),
+    ("steps/<int:step_id>/option/", option, "option"),
+    ("steps/<int:step_id>/pain/", pain, "pain"),
+    ("steps/<int:step_id>/weaker-side/", weaker_side, "weaker_side"),
+    ("finish/", finish, "finish"),
+    ("reopen/", reopen, "reopen"),
+]
+_ROUTES = {name: f"members:{name}" for _, _, name in ACTIONS}
+_PLANNED_ROUTES = {name: f"members:planned_{name}" for _, _, name in ACTIONS}

@@ -69,16 +69,26 @@ def start_workout(
     routine = planned_session.assignment.routine if planned_session else assignment.routine
     try:
         with transaction.atomic():
-            return Workout.objects.create(
-                member=member,
-                planned_session=planned_session,
-                routine=routine,
-                date=today,
-                prescription=snapshot(routine, overrides_for(member, routine)),
-            )
+            workout = unstarted_workout(member, planned_session, routine=routine, today=today)
+            workout.save(force_insert=True)
+            return workout
     except IntegrityError:
         # Another request made it between our check and our insert.
         return Workout.objects.get(planned_session=planned_session)
+
+
+def unstarted_workout(
+    member: User, planned_session: PlannedSession | None, *, routine, today: dt.date
+) -> Workout:
+    """The workout as starting it would make it, not saved: what the session's
+    page shows before it starts (the page a phone keeps to start offline)."""
+    return Workout(
+        member=member,
+        planned_session=planned_session,
+        routine=routine,
+        date=today,
+        prescription=snapshot(routine, overrides_for(member, routine)),
+    )
 
 
 def start_refusal(

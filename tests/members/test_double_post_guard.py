@@ -5,8 +5,9 @@ view in neither list fails here, so it cannot slip past untested."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from members.logbook.views import ACTIONS
 from tests.members.accounts import test_account_security
-from tests.members.double_posts import test_member_posts, test_trainer_posts
+from tests.members.double_posts import test_member_posts, test_planned_posts, test_trainer_posts
 
 CREATES = {
     "contact": ["test_the_contact_form_posted_at_once_with_one_token_is_one_question"],
@@ -32,7 +33,18 @@ CREATES = {
     "trainer:resend": ["test_send_again_at_once_sends_one_working_link"],
     "trainer:resolve_pain": ["test_a_pain_flag_resolved_at_once_emails_the_member_once"],
     "trainer:save_override": ["test_an_override_saved_at_once_is_one_override"],
+    # The logger's actions by planned session: the first starts the session.
+    **{
+        f"members:planned_{name}": [
+            "test_any_planned_action_at_once_on_a_session_not_started_starts_one_workout"
+        ]
+        for _, _, name in ACTIONS
+    },
 }
+CREATES["members:planned_pain_check"].append(
+    "test_a_planned_pain_check_at_once_starts_one_workout_and_raises_one_flag"
+)
+CREATES["members:planned_log_set"].append("test_a_planned_set_logged_at_once_is_one_row")
 
 # allauth's views that create rows, tested at once beside the account rules.
 # Its other views change a row the person already has, or none.
@@ -60,6 +72,7 @@ NO_CREATE = {
     "members:history": "reads",
     "members:home": "reads",
     "members:option": "updates",
+    "members:planned": "reads",
     "members:program": "reads",
     "members:questions": "reads",
     "members:reopen": "updates",
@@ -136,7 +149,7 @@ def test_every_view_taking_a_post_is_classified_and_each_that_creates_is_tested_
         f"classify these in CREATES (with a test of posts at once) or NO_CREATE: "
         f"{sorted(names - classified)}; stale: {sorted(classified - names)}"
     )
-    _assert_tested_at_once([test_member_posts, test_trainer_posts], CREATES)
+    _assert_tested_at_once([test_member_posts, test_planned_posts, test_trainer_posts], CREATES)
 
 
 def test_allauths_views_that_create_rows_are_tested_at_once():

@@ -55,6 +55,7 @@ MATRIX = {
     "members:weaker_side": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:finish": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:reopen": ("POST", {"owner": 302, **MEMBERS_OWN}),
+    "members:planned": ("GET", {"owner": 200, **MEMBERS_OWN}),
     "trainer:member": ("GET", {"trainer": 200, **TRAINERS}),
     "trainer:hand_over": ("POST", {"trainer": 302, **TRAINERS}),
     "trainer:acknowledge_pain": ("POST", {"trainer": 302, **TRAINERS}),
@@ -87,6 +88,23 @@ MATRIX = {
 }
 
 
+# The logger's actions by planned session: the same doors as by workout.
+LOGGER_ACTIONS = [
+    "accept_zero_pain",
+    "pain_check",
+    "log_set",
+    "undo_set",
+    "log_all",
+    "knob",
+    "option",
+    "pain",
+    "weaker_side",
+    "finish",
+    "reopen",
+]
+MATRIX.update({f"members:planned_{name}": MATRIX[f"members:{name}"] for name in LOGGER_ACTIONS})
+
+
 def object_urls(resolver=None, prefix="", namespace=""):
     """(name, route) of every URL of ours with a parameter."""
     resolver = resolver or get_resolver()
@@ -106,6 +124,18 @@ NAMES = {
     "members:block": "block",
     **dict.fromkeys(["members:log_all", "members:knob", "members:option", "members:pain"], "step"),
     "members:weaker_side": "step",
+    "members:planned": "session",
+    **{f"members:planned_{name}": "session" for name in LOGGER_ACTIONS},
+    **dict.fromkeys(
+        [
+            "members:planned_log_all",
+            "members:planned_knob",
+            "members:planned_option",
+            "members:planned_pain",
+            "members:planned_weaker_side",
+        ],
+        "session_step",
+    ),
     "trainer:member": "member",
     "trainer:hand_over": "member",
     "trainer:acknowledge_pain": "flag",
@@ -140,14 +170,18 @@ def payloads(objects: dict) -> dict:
     """A post that would change something if the door were open: a denied
     person's post must change nothing. URLs not here are posted empty."""
     slot = objects["slot"]
+    logger = {
+        "log_set": {**slot, "reps": "9"},
+        "undo_set": slot,
+        "pain_check": {"level": "0"},
+        "knob": {"knob": objects["knob"], "direction": "harder"},
+        "pain": {"level": "3", "note": "Sharp"},
+        "weaker_side": {"side": "right"},
+        "finish": {"feeling": "too_hard", "note": "Done"},
+    }
     return {
-        "members:log_set": {**slot, "reps": "9"},
-        "members:undo_set": slot,
-        "members:pain_check": {"level": "0"},
-        "members:knob": {"knob": objects["knob"], "direction": "harder"},
-        "members:pain": {"level": "3", "note": "Sharp"},
-        "members:weaker_side": {"side": "right"},
-        "members:finish": {"feeling": "too_hard", "note": "Done"},
+        **{f"members:{name}": data for name, data in logger.items()},
+        **{f"members:planned_{name}": data for name, data in logger.items()},
         "trainer:resolve_pain": {"note": "Rest a week."},
         "trainer:extend": {"extend-weeks": "1"},
         "trainer:add_note": {"note-text": "Good work."},
@@ -230,6 +264,8 @@ def build_world(people: dict, media_root: Path) -> dict:
         "block": {"pk": block.pk},
         "workout": {"pk": workout.pk},
         "step": {"pk": workout.pk, "step_id": step["id"]},
+        "session": {"session": workout.planned_session_id},
+        "session_step": {"session": workout.planned_session_id, "step_id": step["id"]},
         "slot": slot,
         "knob": knob.pk,
         "member": {"pk": member.pk},

@@ -1,0 +1,63 @@
+"""Starting a session with no signal: after one visit to Today with signal,
+the phone keeps the next session's page before it starts, and Start opens
+it offline on the pain check, the session ready behind it."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from members.logbook.workouts import accept_zero_pain_rule
+from members.models import Workout
+from routines.seed import seed_ground_up_routine
+from tests.browser.conftest import sign_in
+from tests.browser.test_offline_app import visit_today_online, wait_until_kept
+from tests.factories import put_on_block
+
+
+@pytest.fixture
+def next_session(member, trainer):
+    """Alex on the routine since Monday, this week's first session not started."""
+    seed_ground_up_routine()
+    today = timezone.localdate()
+    block = put_on_block(
+        member, trainer=trainer, start_date=today - dt.timedelta(days=today.weekday())
+    )
+    accept_zero_pain_rule(member=member)
+    return block.progress(today).next_session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_with_no_signal_opens_the_session_on_its_pain_check(
+    watched_page, site, next_session, member
+):
+    page = watched_page
+    planned = f"/me/sessions/planned/{next_session.pk}/"
+    sign_in(page, site, member.email)
+    visit_today_online(page, site)
+    wait_until_kept(page, "/me/", planned)
+
+    page.context.set_offline(True)
+    page.goto(site + "/me/")
+    page.get_by_role("button", name=re.compile(r"^Start session")).click()
+
+    expect(page).to_have_url(site + planned)
+    expect(page.get_by_role("group", name="Any pain right now?")).to_be_visible()
+    expect(page.get_by_role("button", name="Start the session")).to_be_visible()
+    # The session is on the page, behind the pain check, for the phone to go on to.
+    expect(page.locator(".session-body")).to_be_hidden()
+    assert page.locator(".session-body .set-row").count() > 0
+    # The logger's script runs from the kept shell (it shows each timer).
+    assert page.locator(".session-body .timer:not([hidden])").count() > 0
+    assert not Workout.objects.exists()  # nothing reached the club yet
+
+    # With signal again, the same page starts the session.
+    page.context.set_offline(False)
+    page.get_by_role("radio", name="None").click()
+    page.get_by_role("button", name="Start the session").click()
+    (workout,) = Workout.objects.all()
+    expect(page).to_have_url(f"{site}/me/sessions/{workout.pk}/")
+    assert workout.planned_session == next_session and workout.pain_before == 0
+    expect(page.locator(".set-row").first).to_be_visible()
