@@ -33,12 +33,14 @@ def kept_pages(page) -> list[str]:
     return sorted(path for paths in pages for path in paths)
 
 
-def wait_until_kept(page, *paths, timeout_ms=8_000):
+def wait_until_kept(page, *paths, timeout_ms=20_000):
     """Waits until the worker has kept ``paths`` (it does so after answering).
 
     The polling runs inside one ``evaluate``, which awaits it: Playwright's
     ``wait_for_function`` does not await a predicate's promise, and a promise
-    is truthy, so it would return at once, before anything is kept."""
+    is truthy, so it would return at once, before anything is kept. The wait
+    is long: on a loaded machine the worker's fetches of four pages, one
+    after another, took more than eight seconds."""
     page.evaluate(
         """async ([paths, timeout]) => {
           const deadline = Date.now() + timeout;
