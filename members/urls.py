@@ -2,6 +2,7 @@ from django.urls import path
 
 from members.blocks import views as blocks
 from members.logbook import history_views
+from members.logbook import planned_views as planned
 from members.logbook import views as logger
 from members.privacy import views as privacy
 from members.questions import views as questions
@@ -24,7 +25,7 @@ urlpatterns = [
     path("settings/delete/", privacy.delete_account, name="delete_account"),
     path("sessions/start/", logger.start, name="start_workout"),
     path("sessions/<int:pk>/", logger.workout, name="workout"),
-    path("sessions/planned/<int:session>/", logger.planned, name="planned"),
+    path("sessions/planned/<int:session>/", planned.planned, name="planned"),
 ]
 # Each action by the workout's id, and by its planned session (what a phone
 # that started the session offline knows).
@@ -34,7 +35,7 @@ urlpatterns += [
 urlpatterns += [
     path(
         f"sessions/planned/<int:session>/{route}",
-        logger.by_planned_session(view),
+        planned.by_planned_session(view),
         name=f"planned_{name}",
     )
     for route, view, name in logger.ACTIONS

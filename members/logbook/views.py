@@ -3,9 +3,6 @@ htmx upgrades to a fragment swap. Every action may carry an Idempotency-Key,
 so a phone's queue sent again does nothing twice (``idempotency``), and every
 refusal names its reason (``refusals``)."""
 
-import inspect
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,12 +17,12 @@ from members.logbook import forms, sets, workouts
 from members.logbook.idempotency import logger_post
 from members.logbook.plan import PlanHistory, build_plan, plan_history
 from members.logbook.refusals import reason_of, refused
-from members.models import Assignment, PainFlag, PlannedSession, Profile, Workout
+from members.models import PainFlag, PlannedSession, Profile, Workout
 from members.web.requests import AuthenticatedHttpRequest
 from routines.limits import PAIN_LEVELS
 
 
-def _get_workout_for_member(request: AuthenticatedHttpRequest, pk: int) -> Workout:
+def get_workout_for_member(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     return get_object_or_404(
         Workout.objects.filter(member=request.user)
         .select_related("routine", "planned_session__assignment")
@@ -82,7 +79,7 @@ def _context(request, workout: Workout, *, history: PlanHistory | None = None, *
     }
 
 
-def _page(request, workout: Workout, *, status: int = 200, **extra) -> HttpResponse:
+def logger_page(request, workout: Workout, *, status: int = 200, **extra) -> HttpResponse:
     return render(
         request, "members/logger.html", _context(request, workout, **extra), status=status
     )
@@ -111,78 +108,28 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _page(request, _get_workout_for_member(request, pk))
-
-
-def _planned_session(request: AuthenticatedHttpRequest, session: int) -> PlannedSession:
-    return get_object_or_404(
-        PlannedSession.objects.select_related("assignment__routine"),
-        pk=session,
-        assignment__member=request.user,
-    )
-
-
-@login_required
-def planned(request: AuthenticatedHttpRequest, session: int) -> HttpResponse:
-    """A planned session's page, before it starts or after: the page a phone
-    keeps so the member can start the session, and log it, with no signal.
-    Only reading: the session starts with its first action."""
-    planned_session = _planned_session(request, session)
-    started = Workout.objects.filter(planned_session=planned_session, member=request.user).first()
-    if started is not None:
-        return _page(request, _get_workout_for_member(request, started.pk))
-    today = timezone.localdate()
-    assignment = Assignment.objects.current().filter(member=request.user).first()
-    if refusal := workouts.start_refusal(planned_session, assignment=assignment, today=today):
-        messages.error(request, refusal)
-        return redirect("members:home")
-    workout = workouts.unstarted_workout(
-        request.user, planned_session, routine=planned_session.assignment.routine, today=today
-    )
-    # The forms that start it carry keys of this page's own: a double tap is
-    # one start (``idempotency``).
-    start_keys = {"rule": uuid.uuid4().hex, "pain_check": uuid.uuid4().hex}
-    return _page(request, workout, start_keys=start_keys)
-
-
-def by_planned_session(view):
-    """``view``, a logger action, addressed by the planned session instead of
-    the workout: the session starts first (once: a retry finds it started),
-    then the action runs on its workout. What a phone sends for a session it
-    started offline, before it knew the workout's id."""
-    action = inspect.unwrap(view)  # the action itself, without logger_post
-
-    @logger_post
-    def by_session(request: AuthenticatedHttpRequest, session: int, **kwargs) -> HttpResponse:
-        planned_session = _planned_session(request, session)
-        try:
-            workout = workouts.start_workout(member=request.user, planned_session=planned_session)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return refused(redirect("members:home"), error)
-        return action(request, pk=workout.pk, **kwargs)
-
-    by_session.__name__ = f"planned_{view.__name__}"
-    return by_session
+    return logger_page(request, get_workout_for_member(request, pk))
 
 
 @logger_post
 def accept_zero_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    workout = _get_workout_for_member(request, pk)
+    workout = get_workout_for_member(request, pk)
     workouts.accept_zero_pain_rule(member=request.user)
     return redirect("members:workout", pk=workout.pk)
 
 
 @logger_post
 def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    workout = _get_workout_for_member(request, pk)
+    workout = get_workout_for_member(request, pk)
     # No answer is no answer: never zero pain the member did not say.
     form = forms.PainCheckForm(request.POST)
     if not form.is_valid():
         if "level" in form.errors:
-            response = _page(request, workout, status=422, errors={"level": form.errors["level"]})
+            response = logger_page(
+                request, workout, status=422, errors={"level": form.errors["level"]}
+            )
         else:
-            response = _page(request, workout, status=422, errors={"page": form.problems()})
+            response = logger_page(request, workout, status=422, errors={"page": form.problems()})
         return refused(response, form.problems())
     try:
         workout = workouts.record_pain_before(workout=workout, **form.cleaned_data)
@@ -192,7 +139,7 @@ def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if hasattr(error, "error_dict")
             else {"page": " ".join(error.messages)}
         )
-        return refused(_page(request, workout, status=422, errors=errors), error)
+        return refused(logger_page(request, workout, status=422, errors=errors), error)
     return redirect("members:workout", pk=workout.pk)
 
 
@@ -203,14 +150,14 @@ def _row_response(
     the whole page, at the row, without it."""
     if not request.htmx:
         if errors:
-            return _page(
+            return logger_page(
                 request,
-                _get_workout_for_member(request, workout.pk),
+                get_workout_for_member(request, workout.pk),
                 status=422,
                 errors={key: errors},
             )
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#set-{key}")
-    workout = _get_workout_for_member(request, workout.pk)
+    workout = get_workout_for_member(request, workout.pk)
     context = _context(
         request, workout, history=history, errors={key: errors} if errors else {}, **extra
     )
@@ -253,7 +200,7 @@ def _error_response(
 
 def _error_answer(request, workout, form: forms.SetForm, problems: str) -> HttpResponse:
     key = form.key()
-    workout = _get_workout_for_member(request, workout.pk)
+    workout = get_workout_for_member(request, workout.pk)
     context = _context(request, workout)
     if key not in {slot.key for slot in context["plan"].slots}:
         if request.htmx:
@@ -261,17 +208,17 @@ def _error_answer(request, workout, form: forms.SetForm, problems: str) -> HttpR
                 request, "members/logger.html#page-error", {"message": problems}, status=422
             )
             return retarget(reswap(response, "innerHTML"), "#logger-messages")
-        return _page(request, workout, status=422, errors={"page": problems})
+        return logger_page(request, workout, status=422, errors={"page": problems})
     # What the member typed stays in the field, beside the message about it.
     typed = form.typed()
     if request.htmx:
         return _row_response(request, workout, key, errors=problems, status=422, typed=typed)
-    return _page(request, workout, status=422, errors={key: problems}, typed=typed)
+    return logger_page(request, workout, status=422, errors={key: problems}, typed=typed)
 
 
 @logger_post
 def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    workout = _get_workout_for_member(request, pk)
+    workout = get_workout_for_member(request, pk)
     form = forms.SetForm(request.POST)
     if not form.is_valid():
         return _error_response(request, workout, form, form.problems())
@@ -285,10 +232,10 @@ def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _group_response(request, workout: Workout, step_id: int, *, status=200, **extra):
     """The changed exercise card (and progress, out of band) for htmx; the
     whole page, at the card, without it."""
-    workout = _get_workout_for_member(request, workout.pk)
+    workout = get_workout_for_member(request, workout.pk)
     if not request.htmx:
         if status != 200:
-            return _page(request, workout, status=status, **extra)
+            return logger_page(request, workout, status=status, **extra)
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#step-{step_id}")
     context = _context(request, workout, **extra)
     group = context["plan"].group_of(step_id)
@@ -303,7 +250,7 @@ def _card_action(form_class: type[forms.LoggerForm]):
     def decorate(action):
         @logger_post
         def view(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> HttpResponse:
-            workout = _get_workout_for_member(request, pk)
+            workout = get_workout_for_member(request, pk)
             # A step that is not this session's is a 404 that changes nothing;
             # answered as a refusal, htmx would swap an empty card into the page.
             if not any(main["id"] == step_id for main in workout.prescription["steps"]):
@@ -364,11 +311,13 @@ def weaker_side(request, workout, step_id, *, side):
 
 @logger_post
 def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    workout = _get_workout_for_member(request, pk)
+    workout = get_workout_for_member(request, pk)
     form = forms.FinishForm(request.POST)
     note = form.data.get("note", "")
     if not form.is_valid():
-        response = _page(request, workout, status=422, errors=form.field_errors(), typed_note=note)
+        response = logger_page(
+            request, workout, status=422, errors=form.field_errors(), typed_note=note
+        )
         return refused(response, form.problems())
     feeling, note = form.cleaned_data["feeling"], form.cleaned_data["note"]
     # Finished already? A retried post lands on the summary all the same.
@@ -378,7 +327,7 @@ def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pass
     except workouts.PainUnanswered as error:
         # Each card asks its question again; the list at Finish links to them.
-        response = _page(
+        response = logger_page(
             request,
             workout,
             status=422,
@@ -393,7 +342,7 @@ def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         # Not started yet (the pain check unanswered): refused, as every
         # other action is, with the page that asks the question.
-        response = _page(
+        response = logger_page(
             request,
             workout,
             status=422,
@@ -407,7 +356,7 @@ def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @logger_post
 def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    workout = _get_workout_for_member(request, pk)
+    workout = get_workout_for_member(request, pk)
     try:
         workouts.reopen_workout(workout=workout)
     except ValidationError as error:
@@ -418,8 +367,8 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 # The logger's actions: (route under the session, view, URL name). Each is
 # reached by the workout's id, and as ``planned_<name>`` by its planned
-# session (``by_planned_session``): a session's page before it starts posts
-# to those, so a phone can start the session, and log it, with no signal.
+# session (``planned_views.by_planned_session``): a session's page before it
+# starts posts to those, so a phone can start and log it with no signal.
 ACTIONS = [
     ("zero-pain/", accept_zero_pain, "accept_zero_pain"),
     ("pain-check/", pain_check, "pain_check"),
