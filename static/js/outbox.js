@@ -110,7 +110,8 @@
       ? "Undo"
       : /\/finish\/$/.test(url)
         ? "Finish"
-        : (submitter && (submitter.getAttribute("aria-label") || submitter.textContent.trim())) || "Log";
+        : // The button's own words, without the text only a screen reader hears.
+          (submitter && (submitter.getAttribute("aria-label") || submitter.firstChild?.textContent.trim())) || "Log";
     return `${what}: ${verb}`;
   }
 
@@ -162,6 +163,30 @@
     row.querySelector(".set-hint")?.remove();
     note(row, SAVED);
     if (!wasLogged) count(row.closest(".step-group"), 1);
+    askPain(row.closest(".step-group"), row.querySelector('input[name="step"]')?.value);
+  }
+
+  // The exercise's last set, logged here: "Any pain during it?" as the server
+  // would ask it, from the page's template, its None kept like any other tap.
+  function askPain(card, step) {
+    const template = document.getElementById("pain-ask");
+    const report = card?.querySelector(`.pain-report form[action$="/steps/${step}/pain/"]`);
+    if (!template || !report || card.querySelector(`#pain-${step}`)) return;
+    const open = [...card.querySelectorAll("form.set-row")].some(
+      (row) => row.querySelector('input[name="step"]')?.value === step && row.querySelector(".log-button"),
+    );
+    if (open) return;
+    const name = report.closest("details").querySelector("summary").textContent.replace(/^Pain during (.*)\?$/, "$1");
+    const ask = template.content.firstElementChild.cloneNode(true);
+    ask.id = `pain-${step}`;
+    ask.querySelector("h3").id = `pain-${step}-title`;
+    ask.querySelectorAll("[data-name]").forEach((span) => (span.textContent = name));
+    const form = ask.querySelector("form");
+    form.setAttribute("action", report.getAttribute("action"));
+    form.setAttribute("hx-post", report.getAttribute("action"));
+    form.querySelector("button").setAttribute("aria-describedby", `pain-${step}-title`);
+    card.querySelector(".group-pain")?.append(ask);
+    htmx.process(ask);
   }
 
   function markUndone(row) {
@@ -243,12 +268,22 @@
       if (form) note(form, SAVED);
     } else if (kind === "pain" && Number(fields.get("level")) > 0) {
       markPain(card, step, fields.get("level"));
+    } else if (kind === "pain") {
+      // None: the question is answered; the next set is the next tap.
+      const ask = card.querySelector(`#pain-${step}`);
+      if (ask) {
+        ask.querySelector(".pain-none")?.remove();
+        note(ask.querySelector("form"), `No pain: ${SAVED.toLowerCase()}`);
+      }
+      return [...document.querySelectorAll(".set-row .log-button")].find(
+        (b) => card.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING,
+      ) || null;
     } else if (kind === "knob" && fields.get("direction") === "set" && form) {
       const unit = form.querySelector(".knob-set .unit")?.textContent || "";
       form.querySelector(".knob-now strong").textContent = `${fields.get("value")} ${unit}`.trim();
       note(form, SAVED);
     } else if (form) {
-      note(form, kind === "pain" ? `No pain: ${SAVED.toLowerCase()}` : SAVED);
+      note(form, SAVED);
     }
     return null;
   }
@@ -468,17 +503,23 @@
 
   // ---- What the member sees: the badge, and the list of what was refused ----
 
-  let sentTimer = null;
+  let sentTimer = null; // while "Sent" shows
   function showCount(justSent = false) {
     if (!badge) return;
-    clearTimeout(sentTimer);
+    if (waiting > 0 || justSent) {
+      clearTimeout(sentTimer);
+      sentTimer = null;
+    }
     if (waiting > 0) {
       badge.textContent = `${waiting} waiting`;
     } else if (justSent) {
       badge.textContent = "Sent";
-      sentTimer = setTimeout(() => (badge.textContent = ""), 4000);
-    } else {
-      badge.textContent = "";
+      sentTimer = setTimeout(() => {
+        sentTimer = null;
+        badge.textContent = "";
+      }, 4000);
+    } else if (!sentTimer) {
+      badge.textContent = ""; // (a "Sent" still showing stays its few seconds)
     }
     badge.classList.toggle("is-waiting", waiting > 0);
   }

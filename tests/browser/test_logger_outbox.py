@@ -46,6 +46,18 @@ def badge(page):
     return page.get_by_role("status").and_(page.locator("#outbox-badge"))
 
 
+def one_set_kept(page, site, workout):
+    """The session opened with signal, then the Nordic's first set logged with
+    none: kept on the phone. Returns its row."""
+    open_session(page, site, workout)
+    row = card(page, workout, "Regressed reverse Nordic").locator(".set-row").first
+    page.context.set_offline(True)
+    row.locator(".log-button").click()
+    expect(row).to_contain_text(SAVED)
+    expect(badge(page)).to_have_text("1 waiting")
+    return row
+
+
 def all_sent(page):
     """The queue is empty: nothing waits, and what the badge said is gone or "Sent"."""
     expect(page.locator("#outbox-badge")).not_to_have_text(re.compile("waiting"))
@@ -84,38 +96,49 @@ def test_a_session_logged_with_no_signal_is_kept_and_sent_once_when_it_returns(
     expect(page.locator("#session-progress label")).to_have_text("2 of 18 sets done")
 
     # Pain: the stop-and-see-a-doctor guidance at once, from the page itself.
-    nordic.get_by_text("Pain during Regressed reverse Nordic?").click()
+    nordic.get_by_text("Pain during Regressed reverse Nordic?", exact=True).click()
     nordic.get_by_role("radio", name="2", exact=True).check()
     nordic.get_by_role("button", name="Stop this exercise").click()
     stopped = nordic.get_by_role("alert").filter(has_text="Stopped: pain 2/10")
     expect(stopped).to_contain_text("see a doctor")
     expect(stopped).to_contain_text("your trainer has not been told yet")
 
+    # The walk's only set: the card asks "any pain during it?", None in one tap.
+    walking = card(page, workout, "Backwards walking")
+    walking.locator(".log-button").click()
+    expect(walking.get_by_role("button", name="None")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(walking.locator(".pain-ask")).to_contain_text(f"No pain: {SAVED.lower()}")
+
     page.get_by_role("button", name="Finish session").click()
     expect(page.locator(".finish-form")).to_contain_text(SAVED)
-    expect(badge(page)).to_have_text("5 waiting")
+    expect(badge(page)).to_have_text("7 waiting")
     assert SetLog.objects.count() == 0 and not PainFlag.objects.exists()
     assert_accessible(page)
 
     # Reopened with no signal: the worker's copy, with what waits shown on it.
     page.reload()
-    expect(badge(page)).to_have_text("5 waiting")
+    expect(badge(page)).to_have_text("7 waiting")
     expect(rows.nth(0)).to_contain_text(SAVED)
     expect(rows.nth(1)).to_contain_text(SAVED)
     expect(nordic.get_by_role("alert").filter(has_text="Stopped: pain 2/10")).to_be_visible()
+    expect(walking.locator(".pain-ask")).to_contain_text(f"No pain: {SAVED.lower()}")
 
     page.context.set_offline(False)
     # The finish lands: the page is the session's summary, from the server.
     expect(page.get_by_role("heading", name="Session partly done")).to_be_visible()
     all_sent(page)
     nordic_id = step(workout, "Regressed reverse Nordic")["id"]
+    walking_id = step(workout, "Backwards walking")["id"]
     assert SetLog.objects.filter(step_id=nordic_id).count() == 2
-    assert SetLog.objects.count() == 2
-    assert KnobSetting.objects.get().level == "light"
+    assert SetLog.objects.filter(step_id=walking_id).get().seconds == 600
+    assert SetLog.objects.count() == 3
+    assert KnobSetting.objects.get(exercise__name="Regressed reverse Nordic").level == "light"
     assert PainFlag.objects.get().level == 2
     assert EmailDelivery.objects.filter(kind=EmailDelivery.Kind.PAIN_ALERT).count() == 1
-    assert Workout.objects.get().is_finished
-    assert ActionKey.objects.count() == 5
+    finished = Workout.objects.get()
+    assert finished.is_finished and finished.pain_after == {str(walking_id): 0}
+    assert ActionKey.objects.count() == 7
 
 
 @pytest.mark.django_db(transaction=True)
@@ -182,24 +205,22 @@ def test_an_expired_sign_in_keeps_the_queue_until_the_member_signs_in_again(
     watched_page, site, workout, member
 ):
     page = watched_page
-    path = open_session(page, site, workout)
-    row = card(page, workout, "Regressed reverse Nordic").locator(".set-row").first
-    page.context.set_offline(True)
-    row.locator(".log-button").click()
-    expect(row).to_contain_text(SAVED)
+    row = one_set_kept(page, site, workout)
     page.context.clear_cookies(name="sessionid")
     page.context.set_offline(False)
 
     again = page.get_by_role("link", name="Sign in again to send 1 saved action")
     expect(again).to_be_visible()
-    expect(badge(page)).to_have_text("1 waiting")
+    expect(badge(page)).to_have_text("1 waiting")  # kept, not dropped
     assert not SetLog.objects.exists()
     again.click()
     page.get_by_label("Email").fill(member.email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(site + path)
+    expect(page).to_have_url(site + f"/me/sessions/{workout.pk}/")
     all_sent(page)
+    # The server's row, in place of the one shown as saved here.
+    expect(row).not_to_contain_text(SAVED)
     expect(row).to_have_class(re.compile(r"\bis-logged\b"))
     assert SetLog.objects.count() == 1
 
@@ -209,11 +230,7 @@ def test_a_queued_action_the_session_refuses_is_listed_with_its_reason(
     watched_page, site, workout, member, browser
 ):
     page = watched_page
-    open_session(page, site, workout)
-    row = card(page, workout, "Regressed reverse Nordic").locator(".set-row").first
-    page.context.set_offline(True)
-    row.locator(".log-button").click()
-    expect(badge(page)).to_have_text("1 waiting")
+    row = one_set_kept(page, site, workout)
 
     # Meanwhile the session is finished on another phone.
     with watched_page_in(browser.new_context(viewport=PHONE)) as other:
@@ -254,3 +271,17 @@ def test_an_online_tap_the_session_refuses_says_why_at_the_row(watched_page, sit
         )
     expect(row).to_contain_text("Not saved: This session is finished.")
     assert not SetLog.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_csrf_token_is_renewed_and_the_queue_sent(watched_page, site, workout):
+    page = watched_page
+    row = one_set_kept(page, site, workout)
+    # The CSRF cookie is gone (a browser's clean-up): the page's token no longer matches.
+    page.context.clear_cookies(name="csrftoken")
+    with page.watch.expecting(r"403 \(Forbidden\)"):
+        page.context.set_offline(False)
+        expect(badge(page)).to_have_text("Sent")
+    expect(row).not_to_contain_text(SAVED)
+    expect(row).to_have_class(re.compile(r"\bis-logged\b"))
+    assert SetLog.objects.count() == 1
