@@ -58,18 +58,22 @@ def one_set_kept(page, site, workout):
     return row
 
 
+# Every action the phone holds, whoever's: its URL and whether it was refused.
+STORED = """() => new Promise((resolve) => {
+  const open = indexedDB.open("ground-up-outbox");
+  open.onsuccess = () => {
+    const read = open.result.transaction("actions").objectStore("actions").getAll();
+    read.onsuccess = () =>
+      resolve(read.result.map((a) => ({ url: a.url, refused: a.refused || null })));
+  };
+})"""
+
+
 def all_sent(page):
     """The queue is empty: nothing waits, and what the badge said is gone or "Sent"."""
     expect(page.locator("#outbox-badge")).not_to_have_text(re.compile("waiting"))
     page.wait_for_function(
-        """() => new Promise((resolve) => {
-          const open = indexedDB.open("ground-up-outbox");
-          open.onsuccess = () => {
-            const read = open.result.transaction("actions").objectStore("actions").getAll();
-            read.onsuccess = () => resolve(read.result.every((action) => action.refused));
-          };
-        })""",
-        polling=200,
+        f"async () => (await ({STORED})()).every((action) => action.refused)", polling=200
     )
 
 
@@ -285,3 +289,31 @@ def test_a_stale_csrf_token_is_renewed_and_the_queue_sent(watched_page, site, wo
     expect(row).not_to_contain_text(SAVED)
     expect(row).to_have_class(re.compile(r"\bis-logged\b"))
     assert SetLog.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_member_on_the_same_phone_never_sees_or_sends_the_queue(
+    watched_page, site, workout, member, second_member
+):
+    page = watched_page
+    one_set_kept(page, site, workout)
+    page.context.clear_cookies(name="sessionid")
+    page.context.set_offline(False)
+    expect(page.get_by_role("link", name=re.compile("^Sign in again"))).to_be_visible()
+
+    # Alex's sign-in lapsed; Sam signs in on the same phone.
+    sign_in(page, site, second_member.email)
+    expect(page.locator("#outbox-badge")).to_have_text("")
+    expect(page.locator("#outbox-notes")).to_be_empty()
+    page.goto(site + "/me/program/")
+    expect(page.locator("#outbox-badge")).to_have_text("")
+    # Alex's action is still on the phone, neither sent nor refused.
+    assert page.evaluate(STORED) == [{"url": f"/me/sessions/{workout.pk}/sets/", "refused": None}]
+    assert not SetLog.objects.exists()
+
+    # Alex again: the queue is Alex's, and goes.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, site, member.email)
+    all_sent(page)
+    expect(page.locator("#outbox-badge")).to_have_text(re.compile("^(Sent)?$"))
+    assert SetLog.objects.get().workout_id == workout.pk
