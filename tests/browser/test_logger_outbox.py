@@ -58,6 +58,13 @@ def one_set_kept(page, site, workout):
     return row
 
 
+def logged_by_the_server(row):
+    """The server's row, in place of the one shown as saved here: one set stored."""
+    expect(row).not_to_contain_text(SAVED)
+    expect(row).to_have_class(re.compile(r"\bis-logged\b"))
+    assert SetLog.objects.count() == 1
+
+
 # Every action the phone holds, whoever's: its URL and whether it was refused.
 STORED = """() => new Promise((resolve) => {
   const open = indexedDB.open("ground-up-outbox");
@@ -223,10 +230,7 @@ def test_an_expired_sign_in_keeps_the_queue_until_the_member_signs_in_again(
     page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(site + f"/me/sessions/{workout.pk}/")
     all_sent(page)
-    # The server's row, in place of the one shown as saved here.
-    expect(row).not_to_contain_text(SAVED)
-    expect(row).to_have_class(re.compile(r"\bis-logged\b"))
-    assert SetLog.objects.count() == 1
+    logged_by_the_server(row)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -286,9 +290,7 @@ def test_a_stale_csrf_token_is_renewed_and_the_queue_sent(watched_page, site, wo
     with page.watch.expecting(r"403 \(Forbidden\)"):
         page.context.set_offline(False)
         expect(badge(page)).to_have_text("Sent")
-    expect(row).not_to_contain_text(SAVED)
-    expect(row).to_have_class(re.compile(r"\bis-logged\b"))
-    assert SetLog.objects.count() == 1
+    logged_by_the_server(row)
 
 
 @pytest.mark.django_db(transaction=True)
