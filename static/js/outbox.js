@@ -111,7 +111,7 @@
       : /\/finish\/$/.test(url)
         ? "Finish"
         : // The button's own words, without the text only a screen reader hears.
-          (submitter && (submitter.getAttribute("aria-label") || submitter.firstChild?.textContent.trim())) || "Log";
+          submitter?.getAttribute("aria-label") || submitter?.firstChild?.textContent.trim() || "Log";
     return `${what}: ${verb}`;
   }
 
@@ -176,7 +176,8 @@
       (row) => row.querySelector('input[name="step"]')?.value === step && row.querySelector(".log-button"),
     );
     if (open) return;
-    const name = report.closest("details").querySelector("summary").textContent.replace(/^Pain during (.*)\?$/, "$1");
+    const summary = report.closest("details").querySelector("summary").textContent;
+    const name = summary.replace(/^Pain during (.*)\?$/, "$1");
     const ask = template.content.firstElementChild.cloneNode(true);
     ask.id = `pain-${step}`;
     ask.querySelector("h3").id = `pain-${step}-title`;
@@ -251,13 +252,10 @@
       if (form) note(form, `${SAVED}: the session is finished when it is sent.`);
       return null;
     }
-    const card_action = rest.match(/^steps\/(\d+)\/([a-z-]+)\/$/);
-    if (!card_action) return null;
-    const [, step, kind] = card_action;
-    const form = [...document.querySelectorAll("form")].find(
-      (f) => f.getAttribute("action") === action.url && (kind !== "knob" || f.querySelector(`input[name="knob"]`)?.value === fields.get("knob")),
-    );
-    const card = form?.closest(".step-group") || document.querySelector(`.exercise-block[data-step="${step}"]`)?.closest(".step-group");
+    const cardAction = rest.match(/^steps\/(\d+)\/([a-z-]+)\/$/);
+    if (!cardAction) return null;
+    const [, step, kind] = cardAction;
+    const { form, card } = cardOf(action, fields);
     if (!card) return null;
     if (kind === "all") {
       for (const row of card.querySelectorAll("form.set-row")) {
@@ -286,6 +284,18 @@
       note(form, SAVED);
     }
     return null;
+  }
+
+  // The form a card action posts from (for a knob, that knob's), and its card.
+  function cardOf(action, fields) {
+    const form = [...document.querySelectorAll("form")].find(
+      (f) =>
+        f.getAttribute("action") === action.url &&
+        (!f.matches(".knob-form") || f.querySelector('input[name="knob"]').value === fields.get("knob")),
+    );
+    const step = action.url.match(/\/steps\/(\d+)\//)?.[1];
+    const block = document.querySelector(`.exercise-block[data-step="${step}"]`);
+    return { form, card: (form || block)?.closest(".step-group") };
   }
 
   // Where the next tap goes, as after a real swap (logger.js): the next set to log.
@@ -321,6 +331,18 @@
     return verb === "post" && !!elt.closest("main.logger");
   }
 
+  // What is stored of an htmx post (its request config): where, what, and how
+  // the member would name it.
+  function actionOf(config, key) {
+    const submitter = config.triggeringEvent?.submitter;
+    return {
+      key,
+      url: config.path,
+      body: bodyOf(config.formData),
+      label: labelOf(config.elt, submitter, config.path),
+    };
+  }
+
   // Every logger post gets its key here. With no signal, or with older
   // actions still waiting (they go first), it is kept instead of sent.
   document.body.addEventListener("htmx:configRequest", (event) => {
@@ -329,8 +351,7 @@
     const key = newKey();
     if (!navigator.onLine || waiting > 0) {
       event.preventDefault();
-      const submitter = detail.triggeringEvent?.submitter;
-      keep({ key, url: detail.path, body: bodyOf(detail.formData), label: labelOf(detail.elt, submitter, detail.path) }, detail.elt);
+      keep(actionOf(detail, key), detail.elt);
       return;
     }
     detail.headers["Idempotency-Key"] = key;
@@ -342,9 +363,7 @@
   function unanswered(event) {
     const config = event.detail.requestConfig;
     const key = config?.headers?.["Idempotency-Key"];
-    if (!key) return;
-    const submitter = config.triggeringEvent?.submitter;
-    keep({ key, url: config.path, body: bodyOf(config.formData), label: labelOf(config.elt, submitter, config.path) }, config.elt);
+    if (key) keep(actionOf(config, key), config.elt);
   }
   document.body.addEventListener("htmx:sendError", unanswered);
   document.body.addEventListener("htmx:timeout", unanswered);
@@ -488,9 +507,7 @@
     if (/\/sets\/(undo\/)?$/.test(action.url)) {
       target = rowFor(fields);
     } else if (/\/steps\/\d+\//.test(action.url)) {
-      const form = [...document.querySelectorAll("form")].find((f) => f.getAttribute("action") === action.url);
-      const step = action.url.match(/\/steps\/(\d+)\//)[1];
-      target = (form || document.querySelector(`.exercise-block[data-step="${step}"]`))?.closest(".step-group");
+      target = cardOf(action, fields).card;
     }
     if (target) htmx.swap(target, outcome.html, { swapStyle: "outerHTML" });
   }
