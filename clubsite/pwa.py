@@ -43,6 +43,7 @@ SHELL = [
     "django_htmx/htmx-2.min.js",
     "js/pwa.js",
     "js/logger.js",
+    "js/outbox.js",
     "js/copy.js",
     "img/favicon.svg",
     "img/icon-192.png",

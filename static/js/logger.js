@@ -2,7 +2,8 @@
 // - A countdown for timed steps, computed from the moment it started (kept in
 //   localStorage), so it stays right when the phone sleeps or the page reloads;
 //   at zero it vibrates and beeps, and while it runs the screen stays on.
-// - A visible retry message when a request fails, so no set is lost silently.
+// - A visible retry message when the server fails a request, so no set is lost
+//   silently. No signal is the outbox's (outbox.js): kept on the phone, sent later.
 // - Focus where the next tap goes after a swap.
 (() => {
   const pad = (n) => String(n).padStart(2, "0");
@@ -191,9 +192,6 @@
     tapped = submitter
       ? { name: submitter.name, value: submitter.value, text: submitter.textContent.trim() }
       : null;
-  });
-  document.body.addEventListener("htmx:sendError", (event) => {
-    problem(event.detail.elt, "Not saved: no connection. Check your signal and tap again.");
   });
   document.body.addEventListener("htmx:responseError", (event) => {
     // 503: the club's database is out of reach for a moment (a restart).

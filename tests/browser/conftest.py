@@ -250,6 +250,20 @@ class PageWatch:
         assert self.page.evaluate("window.__groundUpWatch === true")
 
 
+@contextlib.contextmanager
+def watched_page_in(context):
+    """A watched page in a browser context the test made itself (its own
+    profile, no service worker...), checked like ``watched_page``, then closed."""
+    page = context.pages[0] if context.pages else context.new_page()
+    page.set_default_timeout(8_000)
+    page.watch = PageWatch(page)
+    try:
+        yield page
+        page.watch.assert_clean()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def watched_page(page):
     """A page that fails the test (at teardown, or sooner with

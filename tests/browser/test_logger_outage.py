@@ -16,6 +16,13 @@ from tests.browser.conftest import signed_in
 from tests.members.logger_helpers import started_workout
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """No service worker: ``page.route`` cannot see a request the worker lets
+    through, and when the worker takes the page first is a matter of timing."""
+    return {**browser_context_args, "service_workers": "block"}
+
+
 def _outage_answer(path: str):
     """What the site answers an htmx post while PostgreSQL is down."""
     request = RequestFactory().post(path, HTTP_HX_REQUEST="true")

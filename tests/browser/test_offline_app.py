@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
-from tests.browser.conftest import PageWatch, sign_in
+from tests.browser.conftest import sign_in, watched_page_in
 from tests.members.logger_helpers import started_workout
 
 # What the worker keeps, read in the page: every cached URL's path, by cache.
@@ -134,12 +134,8 @@ def installing_page(browser_type, browser_type_launch_args, viewport, tmp_path):
     context = browser_type.launch_persistent_context(
         str(tmp_path / "profile"), **browser_type_launch_args, viewport=viewport
     )
-    page = context.pages[0] if context.pages else context.new_page()
-    page.set_default_timeout(8_000)
-    page.watch = PageWatch(page)
-    yield page
-    page.watch.assert_clean()
-    context.close()
+    with watched_page_in(context) as page:
+        yield page
 
 
 @pytest.mark.django_db(transaction=True)

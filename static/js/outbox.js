@@ -1,0 +1,610 @@
+// The phone's outbox: logger actions kept on the phone while there is no
+// signal, and sent, in order and once each, when it returns.
+// - Every logger post carries an Idempotency-Key made here, so the server
+//   does an action once however often it arrives (members/logbook/idempotency.py).
+// - A post that cannot reach the server (no signal, or no answer in time) is
+//   stored in IndexedDB under the signed-in member's key (<meta
+//   name="offline-member">), and the page shows it as done: "Saved on this phone".
+// - The queue is sent one action at a time, oldest first: when the phone says
+//   it is online, when any page opens, and every 20 s while one is open. No
+//   Background Sync: iPhones have none.
+// - A refusal (the session was finished on another phone, say) is taken off the
+//   queue and listed on the page with its reason, never dropped silently; an
+//   expired sign-in keeps the queue and asks the member to sign in again.
+// - The header's badge says how many actions wait, and "Sent" when all are in.
+// Loaded on every page of a signed-in member (base.html), after htmx.
+(() => {
+  const memberMeta = document.querySelector('meta[name="offline-member"]');
+  const member = memberMeta ? memberMeta.content : "";
+  // Signed out, a trainer, or the offline page: no outbox, and no one's queue shown.
+  if (!member || !window.htmx) return;
+
+  const RETRY_EVERY = 20_000; // ms between tries while actions wait
+  const ANSWER_WITHIN = 15_000; // ms a logger post may take before it is kept here
+  const SAVED = "Saved on this phone";
+  const badge = document.getElementById("outbox-badge");
+  const notes = document.getElementById("outbox-notes");
+
+  // ---- Storage: one IndexedDB store, every member's actions, read by member ----
+
+  const DB_NAME = "ground-up-outbox";
+  const STORE = "actions";
+  let opening = null;
+  function database() {
+    opening =
+      opening ||
+      new Promise((resolve, reject) => {
+        const request = indexedDB.open(DB_NAME, 1);
+        request.onupgradeneeded = () => {
+          // "id" grows with each action: the order they are sent in.
+          const store = request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
+          store.createIndex("member", "member");
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    return opening;
+  }
+  async function inStore(mode, work) {
+    const db = await database();
+    return new Promise((resolve, reject) => {
+      const transaction = db.transaction(STORE, mode);
+      const result = work(transaction.objectStore(STORE));
+      transaction.oncomplete = () => resolve(result.result);
+      transaction.onerror = () => reject(transaction.error);
+    });
+  }
+  // This member's actions, oldest first: waiting ones, and refused ones not yet
+  // read; null when IndexedDB cannot be read (then nothing is sent or shown).
+  const mine = () =>
+    inStore("readonly", (store) => store.index("member").getAll(member)).catch(() => null);
+  const store = (action) => inStore("readwrite", (s) => s.add({ ...action, member }));
+  const update = (action) => inStore("readwrite", (s) => s.put(action));
+  const remove = (id) => inStore("readwrite", (s) => s.delete(id));
+
+  // How many actions wait, known without waiting for IndexedDB: a tap decides
+  // at once whether it may go straight out or must queue behind them.
+  let waiting = 0;
+  // Counts taps kept: a count read from IndexedDB while one was being stored
+  // may have missed it, and is not shown (the keep shows its own, once stored).
+  let kept = 0;
+
+  // ---- Keys and bodies ----
+
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // The form's fields, urlencoded, without its CSRF token: after a new sign-in
+  // that token is stale, and Django reads the body's before the header's.
+  function bodyOf(formData) {
+    const fields = new URLSearchParams();
+    for (const [name, value] of formData) {
+      if (name !== "csrfmiddlewaretoken" && typeof value === "string") fields.append(name, value);
+    }
+    return fields.toString();
+  }
+
+  function csrfToken(doc = document) {
+    try {
+      return JSON.parse(doc.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch {
+      return "";
+    }
+  }
+
+  // What the member would call the action, for the list of refusals:
+  // "Calf raise, set 1 left: Log".
+  function labelOf(elt, submitter, url) {
+    const form = elt.closest("form") || elt;
+    const card = form.closest(".step-group");
+    const row = form.matches(".set-row") ? form.querySelector("label") : null;
+    const what = row
+      ? row.textContent.replace(/^.*? for /, "")
+      : card
+        ? card.querySelector("h2").textContent
+        : "Session";
+    const verb = /\/undo\/$/.test(url)
+      ? "Undo"
+      : /\/finish\/$/.test(url)
+        ? "Finish"
+        : // The button's own words, without the text only a screen reader hears.
+          submitter?.getAttribute("aria-label") || submitter?.firstChild?.textContent.trim() || "Log";
+    return `${what}: ${verb}`;
+  }
+
+  // ---- The page as if saved ----
+
+  function note(place, text, kind = "saved-here") {
+    const form = place.closest("form") || place;
+    let line = form.querySelector(":scope > .outbox-note");
+    if (!line) {
+      line = document.createElement("p");
+      form.append(line);
+    }
+    line.className = `outbox-note ${kind}`;
+    line.textContent = text;
+    return line;
+  }
+
+  // "3 of 4 sets" and the session's "5 of 18 sets done" move by ``by``.
+  function count(card, by) {
+    const move = (element) => {
+      if (!element) return;
+      element.textContent = element.textContent.replace(/^\d+/, (n) => String(Number(n) + by));
+    };
+    move(card && card.querySelector(".group-count"));
+    move(document.querySelector("#session-progress label"));
+    const bar = document.getElementById("session-progress-bar");
+    if (bar) {
+      bar.value = Number(bar.value) + by;
+      bar.textContent = `${bar.value} of ${bar.max}`;
+    }
+  }
+
+  function rowFor(fields) {
+    return [...document.querySelectorAll("form.set-row")].find((row) =>
+      ["step", "set_number", "side"].every(
+        (name) => row.querySelector(`input[name="${name}"]`)?.value === fields.get(name),
+      ),
+    );
+  }
+
+  function markLogged(row, fields) {
+    const amount = row.querySelector("input.amount");
+    const typed = fields.get(amount?.name);
+    if (amount && typed !== null) amount.value = typed;
+    const wasLogged = row.matches(".is-logged");
+    row.classList.add("is-logged");
+    row.querySelector(".log-button")?.remove();
+    row.querySelector(".timer")?.remove();
+    row.querySelector(".set-hint")?.remove();
+    note(row, SAVED);
+    if (!wasLogged) count(row.closest(".step-group"), 1);
+    askPain(row.closest(".step-group"), row.querySelector('input[name="step"]')?.value);
+  }
+
+  // The exercise's last set, logged here: "Any pain during it?" as the server
+  // would ask it, from the page's template, its None kept like any other tap.
+  function askPain(card, step) {
+    const template = document.getElementById("pain-ask");
+    const report = card?.querySelector(`.pain-report form[action$="/steps/${step}/pain/"]`);
+    if (!template || !report || card.querySelector(`#pain-${step}`)) return;
+    const open = [...card.querySelectorAll("form.set-row")].some(
+      (row) => row.querySelector('input[name="step"]')?.value === step && row.querySelector(".log-button"),
+    );
+    if (open) return;
+    const summary = report.closest("details").querySelector("summary").textContent;
+    const name = summary.replace(/^Pain during (.*)\?$/, "$1");
+    const ask = template.content.firstElementChild.cloneNode(true);
+    ask.id = `pain-${step}`;
+    ask.querySelector("h3").id = `pain-${step}-title`;
+    ask.querySelectorAll("[data-name]").forEach((span) => (span.textContent = name));
+    const form = ask.querySelector("form");
+    form.setAttribute("action", report.getAttribute("action"));
+    form.setAttribute("hx-post", report.getAttribute("action"));
+    form.querySelector("button").setAttribute("aria-describedby", `pain-${step}-title`);
+    card.querySelector(".group-pain")?.append(ask);
+    htmx.process(ask);
+  }
+
+  function markUndone(row) {
+    if (!row.matches(".is-logged")) return;
+    row.classList.remove("is-logged");
+    row.querySelector(".set-done")?.remove();
+    row.querySelector(".set-actions")?.remove();
+    // A plain submit button: the row's own form logs it again.
+    const log = document.createElement("button");
+    log.type = "submit";
+    log.className = "button log-button";
+    log.textContent = "Log";
+    row.querySelector(".set-entry")?.after(log);
+    note(row, `Undone: ${SAVED.toLowerCase()}`);
+    count(row.closest(".step-group"), -1);
+  }
+
+  // Pain on an exercise: the stop-and-see-a-doctor guidance at once, from the
+  // page's own template (the routine's disclaimer), and its open sets closed.
+  function markPain(card, step, level) {
+    const template = document.getElementById("pain-stop");
+    const block = card.querySelector(`.exercise-block[data-step="${step}"]`) || card;
+    if (template && !block.querySelector(".pain-stopped-here")) {
+      const callout = template.content.firstElementChild.cloneNode(true);
+      callout.querySelector("[data-level]").textContent = level;
+      block.append(callout);
+    }
+    for (const row of card.querySelectorAll("form.set-row")) {
+      if (row.querySelector('input[name="step"]')?.value !== step || row.matches(".is-logged")) continue;
+      row.classList.add("is-stopped");
+      row.querySelector(".log-button")?.remove();
+      row.querySelector(".timer")?.remove();
+    }
+    card.querySelectorAll(`.pain-report form[action$="/steps/${step}/pain/"]`).forEach((form) => {
+      form.closest("details").hidden = true;
+    });
+    card.querySelector(`#pain-${step}`)?.remove();
+  }
+
+  // A logger action's URL: its session's page, then what it does there.
+  const SESSION = /^(\/.+\/sessions\/\d+\/)(.*)$/;
+  const onItsPage = (action) => action.url.match(SESSION)?.[1] === location.pathname;
+
+  // Shows a stored action on the page, if the page is its session's logger.
+  // Returns the control to focus next, for a tap just made.
+  function apply(action) {
+    if (!onItsPage(action)) return null;
+    const rest = action.url.match(SESSION)[2];
+    const fields = new URLSearchParams(action.body);
+    if (rest === "sets/" || rest === "sets/undo/") {
+      const row = rowFor(fields);
+      if (!row) return null;
+      if (rest === "sets/undo/") {
+        markUndone(row);
+        return row.querySelector(".log-button");
+      }
+      markLogged(row, fields);
+      return nextAfter(row);
+    }
+    if (rest === "finish/") {
+      const form = document.querySelector("form.finish-form");
+      if (form) note(form, `${SAVED}: the session is finished when it is sent.`);
+      return null;
+    }
+    const cardAction = rest.match(/^steps\/(\d+)\/([a-z-]+)\/$/);
+    if (!cardAction) return null;
+    const [, step, kind] = cardAction;
+    const { form, card } = cardOf(action, fields);
+    if (!card) return null;
+    if (kind === "all") {
+      for (const row of card.querySelectorAll("form.set-row")) {
+        if (row.querySelector('input[name="step"]')?.value === step && row.querySelector(".log-button")) {
+          markLogged(row, new URLSearchParams());
+        }
+      }
+      if (form) note(form, SAVED);
+    } else if (kind === "pain" && Number(fields.get("level")) > 0) {
+      markPain(card, step, fields.get("level"));
+    } else if (kind === "pain") {
+      // None: the question is answered; the next set is the next tap.
+      const ask = card.querySelector(`#pain-${step}`);
+      if (ask) {
+        ask.querySelector(".pain-none")?.remove();
+        note(ask.querySelector("form"), `No pain: ${SAVED.toLowerCase()}`);
+      }
+      return [...document.querySelectorAll(".set-row .log-button")].find(
+        (b) => card.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING,
+      ) || null;
+    } else if (kind === "knob" && fields.get("direction") === "set" && form) {
+      const unit = form.querySelector(".knob-set .unit")?.textContent || "";
+      form.querySelector(".knob-now strong").textContent = `${fields.get("value")} ${unit}`.trim();
+      note(form, SAVED);
+    } else if (form) {
+      note(form, SAVED);
+    }
+    return null;
+  }
+
+  // The form a card action posts from (for a knob, that knob's), and its card.
+  function cardOf(action, fields) {
+    const form = [...document.querySelectorAll("form")].find(
+      (f) =>
+        f.getAttribute("action") === action.url &&
+        (!f.matches(".knob-form") || f.querySelector('input[name="knob"]').value === fields.get("knob")),
+    );
+    const step = action.url.match(/\/steps\/(\d+)\//)?.[1];
+    const block = document.querySelector(`.exercise-block[data-step="${step}"]`);
+    return { form, card: (form || block)?.closest(".step-group") };
+  }
+
+  // Where the next tap goes, as after a real swap (logger.js): the next set to log.
+  function nextAfter(row) {
+    const ask = row.closest(".step-group")?.querySelector(".pain-none");
+    if (ask && !row.closest(".step-group").querySelector(".set-row .log-button")) return ask;
+    const buttons = [...document.querySelectorAll(".set-row .log-button")];
+    return buttons.find((b) => row.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) || null;
+  }
+
+  // ---- Keeping an action ----
+
+  async function keep(action, elt) {
+    kept += 1;
+    waiting += 1;
+    showCount();
+    const next = apply(action);
+    if (next) next.focus();
+    try {
+      await store({ ...action, created: Date.now() });
+    } catch {
+      // No IndexedDB (a private window on an old phone): say so, as before.
+      waiting -= 1;
+      showCount();
+      note(elt, "Not saved: no connection. Check your signal and tap again.", "retry-note");
+      return;
+    }
+    await refresh();
+    if (navigator.onLine) send();
+  }
+
+  function isLoggerPost(elt, verb) {
+    return verb === "post" && !!elt.closest("main.logger");
+  }
+
+  // What is stored of an htmx post (its request config): where, what, and how
+  // the member would name it.
+  function actionOf(config, key) {
+    const submitter = config.triggeringEvent?.submitter;
+    return {
+      key,
+      url: config.path,
+      body: bodyOf(config.formData),
+      label: labelOf(config.elt, submitter, config.path),
+    };
+  }
+
+  // Every logger post gets its key here. With no signal, or with older
+  // actions still waiting (they go first), it is kept instead of sent.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const detail = event.detail;
+    if (!isLoggerPost(detail.elt, detail.verb)) return;
+    const key = newKey();
+    if (!navigator.onLine || waiting > 0) {
+      event.preventDefault();
+      keep(actionOf(detail, key), detail.elt);
+      return;
+    }
+    detail.headers["Idempotency-Key"] = key;
+    detail.timeout = ANSWER_WITHIN;
+  });
+
+  // Sent, and no answer: the server may or may not have it. Kept with the same
+  // key, so sending it again cannot do it twice.
+  function unanswered(event) {
+    const config = event.detail.requestConfig;
+    const key = config?.headers?.["Idempotency-Key"];
+    if (key) keep(actionOf(config, key), config.elt);
+  }
+  document.body.addEventListener("htmx:sendError", unanswered);
+  document.body.addEventListener("htmx:timeout", unanswered);
+
+  // A refusal answered at once (409: the session changed): the server's
+  // message goes to the top of the logger; the reason is also said at the row.
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const xhr = event.detail.xhr;
+    if (xhr?.status !== 409 || !(event.detail.elt instanceof Element)) return;
+    const place = event.detail.elt.isConnected ? event.detail.elt : event.detail.target;
+    note(place, `Not saved: ${reasonOf(xhr.getResponseHeader("X-Refusal-Reason"))}`, "retry-note");
+  });
+
+  // Finish is a plain form post (it ends on the summary page). Kept like the
+  // rest when it cannot go now, so it never overtakes the sets before it.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.matches("main.logger form.finish-form") || (navigator.onLine && waiting === 0)) return;
+    event.preventDefault();
+    const url = form.getAttribute("action");
+    keep({ key: newKey(), url, body: bodyOf(new FormData(form)), label: labelOf(form, null, url) }, form);
+  });
+
+  function reasonOf(header) {
+    try {
+      return header ? decodeURIComponent(header) : "the club's records refused it.";
+    } catch {
+      return header;
+    }
+  }
+
+  // ---- Sending, oldest first, one at a time ----
+
+  let sending = null;
+  let again = false; // an action kept while the queue was being sent
+  function send() {
+    if (sending) {
+      again = true;
+      return sending;
+    }
+    sending = sendAll().finally(() => {
+      sending = null;
+      if (again) {
+        again = false;
+        send();
+      }
+    });
+    return sending;
+  }
+
+  let signInNeeded = false;
+
+  async function sendAll() {
+    if (!navigator.onLine) return;
+    const actions = await mine();
+    if (!actions) return;
+    const queue = actions.filter((action) => !action.refused);
+    let sentAny = false;
+    let finished = false;
+    let token = csrfToken();
+    for (const action of queue) {
+      let outcome = await post(action, token);
+      if (outcome.status === 403 && !outcome.signIn) {
+        // A stale CSRF token (a new sign-in since this page was made): ask
+        // for a fresh one, and try once more.
+        token = await freshToken();
+        outcome = token ? await post(action, token) : { signIn: true };
+      }
+      if (outcome.signIn || outcome.status === 401 || outcome.status === 403) {
+        signInNeeded = true;
+        break;
+      }
+      if (outcome.failed || outcome.status >= 500) break; // no signal, or the server's moment: later
+      signInNeeded = false;
+      if (outcome.status >= 200 && outcome.status < 300) {
+        await remove(action.id);
+        sentAny = true;
+        finished = finished || (/\/finish\/$/.test(action.url) && onItsPage(action));
+        swapIn(action, outcome);
+      } else {
+        // Refused for good (the session changed, or what was sent is wrong):
+        // off the queue, onto the list the member reads.
+        const reason = reasonOf(outcome.reason);
+        await update({ ...action, refused: reason });
+        refusedHere(action, reason);
+      }
+    }
+    await refresh(sentAny);
+    if (finished) location.reload(); // the session's summary, from the server
+  }
+
+  async function post(action, token) {
+    try {
+      const response = await fetch(action.url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "Idempotency-Key": action.key,
+          "HX-Request": "true",
+          "X-CSRFToken": token,
+        },
+        body: action.body,
+      });
+      const signIn = response.redirected && new URL(response.url).pathname === signInPath();
+      return {
+        status: response.status,
+        signIn,
+        reason: response.headers.get("X-Refusal-Reason"),
+        html: signIn ? "" : await response.text(),
+      };
+    } catch {
+      return { failed: true };
+    }
+  }
+
+  function signInPath() {
+    return notes?.dataset.signIn || "/accounts/login/";
+  }
+
+  // A fresh CSRF token from a page that carries one; "" when signed out.
+  async function freshToken() {
+    try {
+      const response = await fetch(location.pathname, { credentials: "same-origin" });
+      if (response.redirected && new URL(response.url).pathname === signInPath()) return "";
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const token = csrfToken(page);
+      if (token) document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+      return token;
+    } catch {
+      return "";
+    }
+  }
+
+  // The server's answer to a sent action, put where it belongs when its page
+  // is open: the set's row, or the exercise's card (with their counts).
+  function swapIn(action, outcome) {
+    if (!onItsPage(action) || !outcome.html) return;
+    const fields = new URLSearchParams(action.body);
+    let target = null;
+    if (/\/sets\/(undo\/)?$/.test(action.url)) {
+      target = rowFor(fields);
+    } else if (/\/steps\/\d+\//.test(action.url)) {
+      target = cardOf(action, fields).card;
+    }
+    if (target) htmx.swap(target, outcome.html, { swapStyle: "outerHTML" });
+  }
+
+  function refusedHere(action, reason) {
+    if (!onItsPage(action)) return;
+    const row = /\/sets\//.test(action.url) ? rowFor(new URLSearchParams(action.body)) : null;
+    if (row) note(row, `Not saved: ${reason}`, "retry-note");
+  }
+
+  // ---- What the member sees: the badge, and the list of what was refused ----
+
+  let sentTimer = null; // while "Sent" shows
+  function showCount(justSent = false) {
+    if (!badge) return;
+    if (waiting > 0 || justSent) {
+      clearTimeout(sentTimer);
+      sentTimer = null;
+    }
+    if (waiting > 0) {
+      badge.textContent = `${waiting} waiting`;
+    } else if (justSent) {
+      badge.textContent = "Sent";
+      sentTimer = setTimeout(() => {
+        sentTimer = null;
+        badge.textContent = "";
+      }, 4000);
+    } else if (!sentTimer) {
+      badge.textContent = ""; // (a "Sent" still showing stays its few seconds)
+    }
+    badge.classList.toggle("is-waiting", waiting > 0);
+  }
+
+  async function refresh(justSent = false) {
+    const seen = kept;
+    const actions = await mine();
+    if (!actions || seen !== kept) return;
+    const queue = actions.filter((action) => !action.refused);
+    waiting = queue.length;
+    showCount(justSent && waiting === 0);
+    if (!notes) return;
+    notes.replaceChildren();
+    if (signInNeeded && waiting) {
+      const line = document.createElement("p");
+      line.className = "outbox-sign-in";
+      line.setAttribute("role", "alert");
+      const link = document.createElement("a");
+      link.href = `${signInPath()}?next=${encodeURIComponent(location.pathname)}`;
+      link.textContent = `Sign in again to send ${waiting} saved action${waiting === 1 ? "" : "s"}`;
+      line.append(link);
+      notes.append(line);
+    }
+    const refused = actions.filter((action) => action.refused);
+    if (refused.length) {
+      const list = document.createElement("ul");
+      list.className = "outbox-refused";
+      list.setAttribute("aria-label", "Actions the club's records did not take");
+      for (const action of refused) {
+        const item = document.createElement("li");
+        const text = document.createElement("span");
+        text.setAttribute("role", "alert");
+        text.textContent = `Not saved: ${action.refused}`;
+        const what = document.createElement("span");
+        what.className = "outbox-what";
+        what.textContent = ` (${action.label}, ${new Date(action.created).toLocaleString()})`;
+        const done = document.createElement("button");
+        done.type = "button";
+        done.className = "button button-small button-secondary";
+        done.textContent = "Got it";
+        done.addEventListener("click", async () => {
+          await remove(action.id);
+          refresh();
+        });
+        item.append(text, what, " ", done);
+        list.append(item);
+      }
+      notes.append(list);
+    }
+  }
+
+  // ---- When to send ----
+
+  async function opened() {
+    const actions = await mine();
+    if (!actions) return;
+    // A page kept by the worker (or fetched before they were sent) shows the
+    // actions still waiting as saved here.
+    for (const action of actions) if (!action.refused) apply(action);
+    await refresh();
+    send();
+  }
+  window.addEventListener("online", () => send());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && waiting) send();
+  });
+  setInterval(() => {
+    if (waiting) send();
+  }, RETRY_EVERY);
+  opened();
+})();
