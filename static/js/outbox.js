@@ -106,7 +106,9 @@
       : card
         ? card.querySelector("h2").textContent
         : "Session";
-    const verb = /\/undo\/$/.test(url)
+    const verb = /\/(zero-pain|pain-check)\/$/.test(url)
+      ? "Start"
+      : /\/undo\/$/.test(url)
       ? "Undo"
       : /\/finish\/$/.test(url)
         ? "Finish"
@@ -227,8 +229,9 @@
     card.querySelector(`#pain-${step}`)?.remove();
   }
 
-  // A logger action's URL: its session's page, then what it does there.
-  const SESSION = /^(\/.+\/sessions\/\d+\/)(.*)$/;
+  // A logger action's URL: its session's page, then what it does there. A
+  // session not started yet is addressed by its planned session.
+  const SESSION = /^(\/.+\/sessions\/(?:planned\/)?\d+\/)(.*)$/;
   const onItsPage = (action) => action.url.match(SESSION)?.[1] === location.pathname;
 
   // Shows a stored action on the page, if the page is its session's logger.
@@ -247,6 +250,7 @@
       markLogged(row, fields);
       return nextAfter(row);
     }
+    if (rest === "zero-pain/" || rest === "pain-check/") return goOn(rest, fields);
     if (rest === "finish/") {
       const form = document.querySelector("form.finish-form");
       if (form) note(form, `${SAVED}: the session is finished when it is sent.`);
@@ -284,6 +288,38 @@
       note(form, SAVED);
     }
     return null;
+  }
+
+  // A session not started yet carries each step of its start, the later ones
+  // hidden (templates/members/logger.html): the rule, then the pain check,
+  // then the session. Each answer kept here goes on to the next step.
+  function goOn(rest, fields) {
+    const step = (name) => document.querySelector(`[data-before-start="${name}"]`);
+    if (rest === "zero-pain/") {
+      const check = step("pain-check");
+      if (!step("rule") || !check) return null;
+      step("rule").hidden = true;
+      check.hidden = false;
+      note(check, `${SAVED}: you start every exercise from zero pain.`);
+      return check.querySelector('input[name="level"]');
+    }
+    const check = step("pain-check");
+    const session = step("session");
+    if (!check || !session) return null;
+    const level = Number(fields.get("level"));
+    if (level > 0) {
+      check.querySelectorAll("input, button").forEach((control) => (control.disabled = true));
+      note(
+        check,
+        `No session today: pain ${level}/10. ${SAVED}: your trainer has not been told yet, ` +
+          "and will be as soon as it is sent. Start again from Today when you are back at zero pain.",
+        "pain-stopped-here",
+      ).setAttribute("role", "alert");
+      return null;
+    }
+    check.hidden = true;
+    session.hidden = false;
+    return session.querySelector(".set-row .log-button, .set-row input");
   }
 
   // The form a card action posts from (for a knob, that knob's), and its card.
@@ -379,10 +415,21 @@
 
   // Finish is a plain form post (it ends on the summary page). Kept like the
   // rest when it cannot go now, so it never overtakes the sets before it.
+  // So are the answers that start a session (the zero-pain rule, the pain
+  // check) on the page of a session not started yet.
+  const KEPT_FORMS = [
+    "main.logger form.finish-form",
+    'main.logger [data-before-start="rule"] form',
+    'main.logger form[data-before-start="pain-check"]',
+  ].join(", ");
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!form.matches("main.logger form.finish-form") || (navigator.onLine && waiting === 0)) return;
+    if (!form.matches(KEPT_FORMS) || (navigator.onLine && waiting === 0)) return;
     event.preventDefault();
+    if (form.matches(".pain-check") && !form.querySelector('input[name="level"]:checked')) {
+      note(form, "Choose how much pain you have now, or None.", "retry-note");
+      return;
+    }
     const url = form.getAttribute("action");
     keep({ key: newKey(), url, body: bodyOf(new FormData(form)), label: labelOf(form, null, url) }, form);
   });
@@ -441,7 +488,10 @@
       if (outcome.status >= 200 && outcome.status < 300) {
         await remove(action.id);
         sentAny = true;
-        finished = finished || (/\/finish\/$/.test(action.url) && onItsPage(action));
+        // The summary after Finish, and the workout once a session started
+        // here: both are the server's page now.
+        finished =
+          finished || (/\/(finish|pain-check)\/$/.test(action.url) && onItsPage(action));
         swapIn(action, outcome);
       } else {
         // Refused for good (the session changed, or what was sent is wrong):
