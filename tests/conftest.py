@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.postgresql.operations import DatabaseOperations
@@ -15,8 +16,6 @@ NO_CHROMIUM = "no Chromium: apt-get install -y chromium"
 
 
 def pytest_report_header(config):
-    from django.conf import settings
-
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}"
 
@@ -35,6 +34,21 @@ def _test_only_settings():
         TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
     ):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file (one per xdist worker), not
+    memory. The live server answers each request on a thread of its own, and
+    an in-memory database is one connection that Django hands to every one of
+    them; SQLite refuses two threads on one connection at once ("bad
+    parameter or other API misuse"), which happens as soon as the service
+    worker fetches pages to keep while the member taps. A file gives each
+    thread its own connection, as `make run` has."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.getbasetemp() / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture(autouse=True, scope="session")
