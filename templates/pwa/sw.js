@@ -103,10 +103,17 @@ async function keepPage(url, response, since) {
     return;
   }
   if (since !== epoch) return;
-  if (key !== member) await forgetPages(key);
+  if (key !== member) {
+    await forgetPages(key); // this worker was restarted and did not know them
+    since = epoch;
+  }
   const cache = await caches.open(PAGES + key);
+  if (since !== epoch) return;
   const { status, statusText, headers } = response;
   await cache.put(url, new Response(body, { status, statusText, headers }));
+  // A sign-out while it was written (it dropped the cache, which the put
+  // brought back): take it out again.
+  if (since !== epoch) await caches.delete(PAGES + key);
 }
 
 async function keptPage(url) {
