@@ -29,19 +29,25 @@ def next_session(member, trainer):
     return block.progress(today).next_session
 
 
+def start_offline(page, site, next_session) -> str:
+    """Alex opens Today with signal (the phone keeps what it names), loses the
+    signal and taps Start. Returns the session's page before it starts."""
+    planned = f"/me/sessions/planned/{next_session.pk}/"
+    sign_in(page, site, next_session.assignment.member.email)
+    visit_today_online(page, site)
+    wait_until_kept(page, "/me/", planned)
+    page.context.set_offline(True)
+    page.goto(site + "/me/")
+    page.get_by_role("button", name=re.compile(r"^Start session")).click()
+    return planned
+
+
 @pytest.mark.django_db(transaction=True)
 def test_start_with_no_signal_opens_the_session_on_its_pain_check(
     watched_page, site, next_session, member
 ):
     page = watched_page
-    planned = f"/me/sessions/planned/{next_session.pk}/"
-    sign_in(page, site, member.email)
-    visit_today_online(page, site)
-    wait_until_kept(page, "/me/", planned)
-
-    page.context.set_offline(True)
-    page.goto(site + "/me/")
-    page.get_by_role("button", name=re.compile(r"^Start session")).click()
+    planned = start_offline(page, site, next_session)
 
     expect(page).to_have_url(site + planned)
     expect(page.get_by_role("group", name="Any pain right now?")).to_be_visible()
@@ -57,6 +63,7 @@ def test_start_with_no_signal_opens_the_session_on_its_pain_check(
     page.context.set_offline(False)
     page.get_by_role("radio", name="None").click()
     page.get_by_role("button", name="Start the session").click()
+    expect(page).to_have_url(re.compile(r"/me/sessions/\d+/$"))
     (workout,) = Workout.objects.all()
     expect(page).to_have_url(f"{site}/me/sessions/{workout.pk}/")
     assert workout.planned_session == next_session and workout.pain_before == 0
@@ -68,14 +75,7 @@ def test_a_session_started_and_logged_with_no_signal_arrives_once_the_signal_ret
     watched_page, site, next_session, member
 ):
     page = watched_page
-    planned = f"/me/sessions/planned/{next_session.pk}/"
-    sign_in(page, site, member.email)
-    visit_today_online(page, site)
-    wait_until_kept(page, "/me/", planned)
-
-    page.context.set_offline(True)
-    page.goto(site + "/me/")
-    page.get_by_role("button", name=re.compile(r"^Start session")).click()
+    start_offline(page, site, next_session)
     page.get_by_role("radio", name="None").click()
     page.get_by_role("button", name="Start the session").click()
     # The session, from the page the phone kept: the start waits to be sent.
