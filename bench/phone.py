@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 
 from bench.support import DOMAIN, PASSWORD, Site, Visitor
 from bench.tally import SetPost, Tally
@@ -16,6 +17,8 @@ from bench.tally import SetPost, Tally
 RESEND = 0.08  # the same post again once it was answered (a double tap, a slow answer)
 DROP = 0.05  # the answer never arrives: the post is sent again until one is answered
 EDIT = 0.05  # the count corrected after logging, with the row's Save button
+OFFLINE_REPLAY = 0.5  # an offline phone's queue sent again: this share of it
+KEY = "Idempotency-Key"
 # A 5xx page showing any of these gives away internals.
 INTERNALS = re.compile(
     r"Traceback|File &quot;|File \"|psycopg|OperationalError|InterfaceError|django\.db"
@@ -79,8 +82,12 @@ def shows_logged(text: str, row: Row, amount: int) -> bool:
 class Member:
     """One member on their phone: signs in, then logs sessions until told to stop."""
 
-    def __init__(self, site: Site, number: int, *, seed: int, patience: float = 60):
+    def __init__(
+        self, site: Site, number: int, *, seed: int, patience: float = 60, offline: float = 0
+    ):
         self.site, self.number = site, number
+        # The share of sessions logged with no signal, then sent from the queue.
+        self.offline = offline
         self.rng = random.Random(seed * 1000 + number)
         # Their own address behind the proxy: allauth's limits are per address.
         self.address = f"10.{number // 250}.{number % 250}.{1 + number % 200}"
@@ -112,10 +119,13 @@ class Member:
                     continue
                 workout, rows = opened
                 self.tally.workouts.add(workout)
+                sent_offline = set()
+                if self.rng.random() < self.offline:
+                    sent_offline = self._log_offline(workout, [r for r in rows if not r.logged])
                 for row in rows:
                     if time.monotonic() >= until or stop.is_set():
                         return
-                    if not row.logged:
+                    if not row.logged and row.key not in sent_offline:
                         self._log(workout, row)
                 # “Any pain during it?”: None, one tap per exercise, as Finish asks.
                 for step in dict.fromkeys(row.step for row in rows):
@@ -165,9 +175,9 @@ class Member:
             self.tally.note(f"{method} {path}: {answer.status}")
         return answer
 
-    def drop(self, path: str, form: dict) -> None:
+    def drop(self, path: str, form: dict, **headers) -> None:
         """Send the post and hang up before the answer, as a phone losing signal."""
-        raw = self.signed_in.raw("POST", path, form, **{"HX-Request": "true"})
+        raw = self.signed_in.raw("POST", path, form, **{"HX-Request": "true", **headers})
         try:
             with socket.create_connection(("127.0.0.1", self.site.port), timeout=10) as link:
                 link.sendall(raw.encode())
@@ -206,6 +216,44 @@ class Member:
             page = self._until_ok("GET", answer.location)
         return workout, set_rows(page.text)
 
+    def _log_offline(self, workout: int, rows: list[Row]) -> set[str]:
+        """The session's sets logged with no signal, as the phone's outbox keeps
+        them: each with a key of its own, some corrected. When the signal comes
+        back the queue is sent in order, each action until it is answered;
+        then phones send it again (a second tab, a lost answer, a restart), in
+        another order, with the same keys: every replay must be answered from
+        its key and change nothing."""
+        queue = []
+        for row in rows:
+            amount = self.rng.randint(max(0, row.prefill - 5), row.prefill + 5)
+            if row.field == "minutes":
+                amount = self.rng.randint(1, row.prefill + 2)
+            queue.append((row, amount, False, uuid.uuid4().hex))
+            if self.rng.random() < EDIT:
+                queue.append((row, amount + 1, True, uuid.uuid4().hex))
+        self.tally.offline_sets += len(queue)
+        for row, amount, edit, key in queue:
+            self._post_set(workout, row, amount, edit=edit, key=key)
+        replays = [action for action in queue if self.rng.random() < OFFLINE_REPLAY]
+        self.rng.shuffle(replays)
+        for row, amount, edit, key in replays:
+            path, form, _ = self._set_form(workout, row, amount, edit=edit)
+            answer = self.call("POST", path, form, **{"HX-Request": "true", KEY: key})
+            self.tally.replays += 1
+            if answer is not None and 200 <= answer.status < 300 and not answer.replayed:
+                self.tally.replays_done_again += 1
+                self.tally.note(f"POST {path} {form}: a replayed key was done again")
+        return {row.key for row, _, _, _ in queue}
+
+    def _set_form(self, workout: int, row: Row, amount: int, *, edit: bool):
+        """The set's post: its path, its form, and the count the server stores."""
+        form = {"step": row.step, "set_number": row.set_number, "side": row.side}
+        form[row.field] = amount
+        if edit:
+            form["edit"] = "1"
+        stored = amount * 60 if row.field == "minutes" else amount
+        return f"/me/sessions/{workout}/sets/", form, stored
+
     def _log(self, workout: int, row: Row) -> None:
         if row.field == "minutes":
             amount = self.rng.randint(1, row.prefill + 2)
@@ -214,13 +262,11 @@ class Member:
         if self._post_set(workout, row, amount, edit=False) and self.rng.random() < EDIT:
             self._post_set(workout, row, amount + 1, edit=True)
 
-    def _post_set(self, workout: int, row: Row, amount: int, *, edit: bool) -> bool:
-        path = f"/me/sessions/{workout}/sets/"
-        form = {"step": row.step, "set_number": row.set_number, "side": row.side}
-        form[row.field] = amount
-        if edit:
-            form["edit"] = "1"
-        stored = amount * 60 if row.field == "minutes" else amount
+    def _post_set(
+        self, workout: int, row: Row, amount: int, *, edit: bool, key: str | None = None
+    ) -> bool:
+        path, form, stored = self._set_form(workout, row, amount, edit=edit)
+        headers = {"HX-Request": "true", **({KEY: key} if key else {})}
 
         def record(acknowledged: bool) -> None:
             self.tally.posts.append(
@@ -230,14 +276,14 @@ class Member:
         deadline = time.monotonic() + self.patience
         tries = 0
         if self.rng.random() < DROP:
-            self.drop(path, form)
+            self.drop(path, form, **headers)
             record(False)
             tries += 1
             time.sleep(self.rng.uniform(0.3, 1.0))  # the phone gives up waiting
         while True:
             if tries:
                 self.tally.retries += 1
-            answer = self.call("POST", path, form, **{"HX-Request": "true"})
+            answer = self.call("POST", path, form, **headers)
             tries += 1
             ok = (
                 answer is not None
@@ -254,7 +300,7 @@ class Member:
             time.sleep(min(2.0, 0.25 * tries))
         if self.rng.random() < RESEND:
             self.tally.retries += 1
-            answer = self.call("POST", path, form, **{"HX-Request": "true"})
+            answer = self.call("POST", path, form, **headers)
             record(
                 answer is not None
                 and 200 <= answer.status < 300
@@ -263,9 +309,13 @@ class Member:
         return True
 
 
-def sign_in_all(site: Site, count: int, *, seed: int, patience: float = 60) -> list[Member]:
+def sign_in_all(
+    site: Site, count: int, *, seed: int, patience: float = 60, offline: float = 0
+) -> list[Member]:
     """Every member signed in, a few at a time (hashing passwords is the slow part)."""
-    members = [Member(site, n, seed=seed, patience=patience) for n in range(1, count + 1)]
+    members = [
+        Member(site, n, seed=seed, patience=patience, offline=offline) for n in range(1, count + 1)
+    ]
     failures = []
 
     def sign_in(member):

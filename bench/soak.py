@@ -14,6 +14,11 @@ address of their own (behind one trusted proxy, as in production), then, until
 the time is up: starts a session, answers the pain check, opens the logger and
 logs each set with an htmx post, then finishes and starts another.
 
+A share of sessions (--offline, 0.3 by default) is logged as with no signal:
+the phone's outbox keeps each set with a key of its own, sends the queue in
+order when the signal returns, and then sends part of it again in another
+order with the same keys; each replay must be answered from its key.
+
 Phones lose answers. Some posts are sent again after their answer arrived (a
 double tap); for some the connection is dropped before the answer is read, and
 the same post is sent again until one is answered; some logged counts are
@@ -48,6 +53,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--short", action="store_true", help="8 members for 5 s (CI)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--offline",
+        type=float,
+        default=0.3,
+        help="share of sessions logged with no signal and sent from the phone's queue",
+    )
     args = parser.parse_args()
     if args.short:
         args.members, args.seconds = 8, 5
@@ -65,7 +76,9 @@ def main() -> int:
         with support.served(port=port, workers=args.workers, work=work) as server:
             print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}", flush=True)
             started = time.monotonic()
-            members = sign_in_all(support.Site(port), args.members, seed=args.seed)
+            members = sign_in_all(
+                support.Site(port), args.members, seed=args.seed, offline=args.offline
+            )
             print(
                 f"{args.members} members signed in ({time.monotonic() - started:.1f} s); "
                 f"logging for {args.seconds:g} s…",
@@ -90,6 +103,9 @@ def report(args, tally: Tally, comparison: Comparison) -> int:
         ("sets stored", comparison.stored),
         ("retries sent", tally.retries),
         ("  of them after a dropped answer", tally.dropped),
+        ("sets logged offline, then sent", tally.offline_sets),
+        ("  queue sent again, reordered", tally.replays),
+        ("  of it done again (must be 0)", tally.replays_done_again),
         ("server errors (5xx, sockets)", tally.server_errors),
         ("refused (4xx)", tally.refused),
         *comparison.lost(),
@@ -106,12 +122,18 @@ def report(args, tally: Tally, comparison: Comparison) -> int:
             "p95_ms": 1000 * percentile(tally.latencies, 0.95),
             "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
             "retries": tally.retries,
+            "offline": {
+                "share": args.offline,
+                "sets": tally.offline_sets,
+                "replays": tally.replays,
+                "replays_done_again": tally.replays_done_again,
+            },
             "dropped": tally.dropped,
             "socket_errors": tally.socket_errors,
             **dataclasses.asdict(comparison),
         },
     )
-    failed = tally.server_errors + tally.refused + comparison.failures
+    failed = tally.server_errors + tally.refused + comparison.failures + tally.replays_done_again
     for problem in tally.problems:
         print(f"  {problem}")
     if not comparison.acknowledged:

@@ -233,6 +233,8 @@ class Answer:
     def __init__(self, response: http.client.HTTPResponse):
         self.status = response.status
         self.location = response.getheader("Location", "")
+        # The server's word that it answered a key it had done already.
+        self.replayed = response.getheader("Idempotent-Replayed", "") == "true"
         self.cookies = {}
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":

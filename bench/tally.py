@@ -96,6 +96,12 @@ class Tally:
     internals: int = 0  # 5xx answers that show a traceback, SQL or module names
     dropped: int = 0  # answers dropped on purpose, as a phone loses them
     retries: int = 0
+    # The offline phones (soak --offline): sets logged with no signal, the
+    # queue's replays (sent again, in another order), and replays the server
+    # did again instead of answering from their key (must be 0).
+    offline_sets: int = 0
+    replays: int = 0
+    replays_done_again: int = 0
     # (sent, answered, status) per request, 0 for a failed connection: the
     # drills' outage and recovery times.
     timeline: list = dataclasses.field(default_factory=list)
@@ -122,7 +128,15 @@ class Tally:
         self.requests += other.requests
         self.latencies += other.latencies
         self.statuses.update(other.statuses)
-        for name in ("socket_errors", "internals", "dropped", "retries"):
+        for name in (
+            "socket_errors",
+            "internals",
+            "dropped",
+            "retries",
+            "offline_sets",
+            "replays",
+            "replays_done_again",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.timeline += other.timeline
         for kind, text in other.samples.items():
