@@ -10,7 +10,13 @@ from playwright.sync_api import expect
 
 from members.models import ActionKey, EmailDelivery, KnobSetting, PainFlag, SetLog, Workout
 from routines.seed import seed_ground_up_routine
-from tests.browser.conftest import PHONE, assert_accessible, sign_in, watched_page_in
+from tests.browser.conftest import (
+    PHONE,
+    assert_accessible,
+    sign_in,
+    signed_in,
+    watched_page_in,
+)
 from tests.browser.test_offline_app import wait_until_kept
 from tests.factories import PASSWORD
 from tests.members.logger_helpers import started_workout, step
@@ -86,7 +92,7 @@ def all_sent(page):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_session_logged_with_no_signal_is_kept_and_sent_once_when_it_returns(
-    watched_page, site, workout, member
+    watched_page, site, workout, member, trainer
 ):
     page = watched_page
     open_session(page, site, workout, kept=True)
@@ -150,6 +156,17 @@ def test_a_session_logged_with_no_signal_is_kept_and_sent_once_when_it_returns(
     finished = Workout.objects.get()
     assert finished.is_finished and finished.pain_after == {str(walking_id): 0}
     assert ActionKey.objects.count() == 7
+
+    # The trainer sees what the phone sent: the dashboard and the member's page agree.
+    desk = page.context.browser.new_context(viewport=PHONE).new_page()
+    signed_in(desk, site, trainer.email, lands_on="/trainer/")
+    first = desk.locator(".attention-item").first
+    expect(first.locator(".attention-name")).to_have_text(member.display_name)
+    expect(first).to_contain_text("Pain 2/10 on Regressed reverse Nordic")
+    first.locator(".attention-name").click()
+    expect(desk.locator(".pain-item").first).to_contain_text("2/10")
+    expect(desk.locator(".pain-item").first).to_contain_text("Regressed reverse Nordic")
+    desk.context.close()
 
 
 @pytest.mark.django_db(transaction=True)
