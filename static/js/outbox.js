@@ -641,6 +641,12 @@
   // ---- When to send ----
 
   async function opened() {
+    // The forms that start a session carry a key of the page's own, so a
+    // double tap is one start. A page the worker kept may be opened again
+    // days later: each opening gets new keys, never a key already used.
+    for (const field of document.querySelectorAll('main.logger input[name="action_key"]')) {
+      field.value = newKey();
+    }
     const actions = await mine();
     if (!actions) return;
     // A page kept by the worker (or fetched before they were sent) shows the

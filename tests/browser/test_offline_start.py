@@ -108,3 +108,18 @@ def test_a_session_started_and_logged_with_no_signal_arrives_once_the_signal_ret
     assert workout.planned_session == next_session and workout.pain_before == 0
     (logged,) = SetLog.objects.all()
     assert logged.workout == workout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_opening_of_the_kept_page_gives_its_start_forms_new_keys(
+    watched_page, site, next_session
+):
+    """The kept page may be opened days after the worker kept it: the key its
+    pain check carries (a double tap is one start) is never one used before."""
+    page = watched_page
+    start_offline(page, site, next_session)
+    key = page.locator('form.pain-check input[name="action_key"]')
+    first = key.input_value()
+    page.reload()
+    expect(key).not_to_have_value(first)
+    assert len(key.input_value()) >= 32
