@@ -71,7 +71,7 @@ def _context(request, workout: Workout, *, history: PlanHistory | None = None, *
         "routes": routes,
         "address": address,
         # Names the countdowns kept in the phone's storage, per session.
-        "timer_key": workout.pk if routes is _ROUTES else f"planned-{address}",
+        "timer_key": address if routes is _ROUTES else f"planned-{address}",
         # Every set row posts to these: reversed once, not once a row.
         "log_set_url": reverse(routes["log_set"], args=[address]),
         "undo_set_url": reverse(routes["undo_set"], args=[address]),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from members import models
 from members.accounts.invitations import invite_member
 from members.logbook.sets import log_set, report_pain
+from members.logbook.views import ACTIONS
 from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.nudges.services import unsubscribe_token
 from members.questions.services import ask
@@ -89,19 +90,7 @@ MATRIX = {
 
 
 # The logger's actions by planned session: the same doors as by workout.
-LOGGER_ACTIONS = [
-    "accept_zero_pain",
-    "pain_check",
-    "log_set",
-    "undo_set",
-    "log_all",
-    "knob",
-    "option",
-    "pain",
-    "weaker_side",
-    "finish",
-    "reopen",
-]
+LOGGER_ACTIONS = [name for _, _, name in ACTIONS]
 MATRIX.update({f"members:planned_{name}": MATRIX[f"members:{name}"] for name in LOGGER_ACTIONS})
 
 
@@ -126,16 +115,11 @@ NAMES = {
     "members:weaker_side": "step",
     "members:planned": "session",
     **{f"members:planned_{name}": "session" for name in LOGGER_ACTIONS},
-    **dict.fromkeys(
-        [
-            "members:planned_log_all",
-            "members:planned_knob",
-            "members:planned_option",
-            "members:planned_pain",
-            "members:planned_weaker_side",
-        ],
-        "session_step",
-    ),
+    **{
+        f"members:planned_{name}": "session_step"
+        for route, _, name in ACTIONS
+        if "<int:step_id>" in route
+    },
     "trainer:member": "member",
     "trainer:hand_over": "member",
     "trainer:acknowledge_pain": "flag",

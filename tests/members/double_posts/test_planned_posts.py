@@ -12,7 +12,7 @@ from tests.concurrency import needs_postgresql, post_at_once, signed_in_client
 from tests.members.double_posts.at_once import at_once, only_normal_answers
 from tests.members.logger_helpers import session_of
 
-TAKES_STEP = {"log_all", "knob", "option", "pain", "weaker_side"}
+TAKES_STEP = {name for route, _, name in ACTIONS if "<int:step_id>" in route}
 
 
 @needs_postgresql
