@@ -24,9 +24,11 @@ The protocol (for the phone's outbox, and any client):
   identical key is another action.
 - A refusal is an answer like any other: kept, and given again to the same
   key, even after the session has changed (send a new key to try again). A
-  conflict with the session's state answers 409 with a short fragment (the
-  reason in a ``<p role="alert">``, ``HX-Retarget: #logger-messages``,
-  ``HX-Reswap: innerHTML``) and ``X-Refusal-Reason``; what was sent wrong
+  conflict with the session's state, for a key sent in the header (a queued
+  action), answers 409 with a short fragment (the reason in a ``<p
+  role="alert">``, ``HX-Retarget: #logger-messages``, ``HX-Reswap:
+  innerHTML``) and ``X-Refusal-Reason``; for a key in the form (a page the
+  browser shows next) it answers as without a key. What was sent wrong
   answers as without a key (422), also with ``X-Refusal-Reason``
   (``members.logbook.refusals``).
 - A server error (5xx), or an answer the view raised (a 404 for a session
@@ -83,6 +85,7 @@ def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
     @wraps(view)
     def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         key = request.headers.get(KEY_HEADER)
+        queued = key is not None
         if key is None:
             key = request.POST.get(KEY_FIELD)
         if key is None:
@@ -98,7 +101,9 @@ def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
                     user=request.user, key=key, method=request.method or "", path=request.path
                 )
                 claimed = True
-                response = _keyed_answer(request, view(request, *args, **kwargs))
+                response = view(request, *args, **kwargs)
+                if queued:
+                    response = _keyed_answer(request, response)
                 if response.status_code >= 500:
                     # Nothing done, nothing kept: the phone sends it again later.
                     transaction.set_rollback(True)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from members.logbook import forms, sets, workouts
 from members.logbook.idempotency import logger_post
@@ -33,6 +33,17 @@ def get_workout_for_member(request: AuthenticatedHttpRequest, pk: int) -> Workou
         ),
         pk=pk,
     )
+
+
+def to_session_page(request: AuthenticatedHttpRequest, workout: Workout) -> HttpResponse:
+    """Where the session's plain forms (Start, the zero-pain rule, the pain
+    check, Finish) go once done: the session's page. The phone's outbox posts
+    these forms itself, so that a Wi-Fi carrying nothing keeps the action
+    instead of ending on the browser's error page; to it the answer is
+    ``HX-Redirect``, followed with one request, not a redirect that fetch
+    would follow only to throw the page away."""
+    url = reverse("members:workout", kwargs={"pk": workout.pk})
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
@@ -103,7 +114,7 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return refused(redirect("members:home"), error)
-    return redirect("members:workout", pk=workout.pk)
+    return to_session_page(request, workout)
 
 
 @login_required
@@ -115,7 +126,7 @@ def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def accept_zero_pain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workout = get_workout_for_member(request, pk)
     workouts.accept_zero_pain_rule(member=request.user)
-    return redirect("members:workout", pk=workout.pk)
+    return to_session_page(request, workout)
 
 
 @logger_post
@@ -140,7 +151,7 @@ def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else {"page": " ".join(error.messages)}
         )
         return refused(logger_page(request, workout, status=422, errors=errors), error)
-    return redirect("members:workout", pk=workout.pk)
+    return to_session_page(request, workout)
 
 
 def _row_response(
@@ -351,7 +362,7 @@ def finish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return refused(response, error)
     messages.success(request, "Session saved. Well done.")
-    return redirect("members:workout", pk=workout.pk)
+    return to_session_page(request, workout)
 
 
 @logger_post

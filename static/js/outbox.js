@@ -422,17 +422,108 @@
     'main.logger [data-before-start="rule"] form',
     'main.logger form[data-before-start="pain-check"]',
   ].join(", ");
+  // Today's Start: with no signal, the session's own page opens instead (kept
+  // by the service worker, named by data-offline-href); it starts the session
+  // from the phone.
+  const START_FORM = "form[data-offline-href]";
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!form.matches(KEPT_FORMS) || (navigator.onLine && waiting === 0)) return;
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+    const start = form.matches(START_FORM);
+    if (!start && !form.matches(KEPT_FORMS)) return;
+    if (postedByTheBrowser.delete(form)) return;
     event.preventDefault();
+    const url = form.getAttribute("action");
+    const submitter = event.submitter;
+    const body = bodyOf(new FormData(form, submitter));
+    const action = { key: newKey(), url, body, label: labelOf(form, submitter, url) };
+    const cannotGo = () => (start ? openKept(form) : keepForm(form, action));
+    if (!navigator.onLine || (!start && waiting > 0)) {
+      cannotGo();
+      return;
+    }
+    sendForm(form, submitter, action, cannotGo);
+  });
+  const postedByTheBrowser = new WeakSet();
+
+  function keepForm(form, action) {
     if (form.matches(".pain-check") && !form.querySelector('input[name="level"]:checked')) {
       note(form, "Choose how much pain you have now, or None.", "retry-note");
       return;
     }
-    const url = form.getAttribute("action");
-    keep({ key: newKey(), url, body: bodyOf(new FormData(form)), label: labelOf(form, null, url) }, form);
-  });
+    keep(action, form);
+  }
+
+  function openKept(form) {
+    if (navigator.serviceWorker?.controller) {
+      window.location.assign(form.dataset.offlineHref);
+    } else {
+      note(form, "Not started: no connection. Check your signal and tap again.", "retry-note");
+    }
+  }
+
+  // The phone may say it is online on a Wi-Fi that carries nothing, and a
+  // plain post would end on the browser's error page. These forms are posted
+  // from here instead, with a key: an answer opens the page the server sends
+  // to; no answer in time keeps the action (or opens the kept page), and its
+  // key makes sending it again harmless if the server did get it.
+  function withKey(body, key) {
+    const fields = new URLSearchParams(body);
+    fields.set("action_key", key);
+    return fields.toString();
+  }
+
+  async function sendForm(form, submitter, action, cannotGo) {
+    const buttons = [...form.querySelectorAll("button")];
+    buttons.forEach((button) => (button.disabled = true));
+    form.setAttribute("aria-busy", "true");
+    const done = () => {
+      buttons.forEach((button) => (button.disabled = false));
+      form.removeAttribute("aria-busy");
+    };
+    let response;
+    try {
+      response = await fetch(action.url, {
+        method: "POST",
+        credentials: "same-origin",
+        redirect: "manual",
+        // The key goes in the form, as the browser would post it: a refusal
+        // is then today's page, with the message at its field.
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "HX-Request": "true",
+          "X-CSRFToken": csrfToken(),
+        },
+        body: withKey(action.body, action.key),
+        signal: AbortSignal.timeout(ANSWER_WITHIN),
+      });
+    } catch {
+      done();
+      cannotGo();
+      return;
+    }
+    done();
+    // Done: the page to open next (members.logbook.views.to_session_page).
+    const next = response.ok && response.headers.get("HX-Redirect");
+    if (next) {
+      window.location.assign(next);
+      return;
+    }
+    // A field to fix, a refusal with a message, a sign-in: the browser posts
+    // the form itself, with the same key, and shows the server's page (for an
+    // action done, the first answer, given again).
+    let field = form.querySelector('input[name="action_key"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "action_key";
+      form.append(field);
+    }
+    field.value = action.key;
+    postedByTheBrowser.add(form);
+    form.requestSubmit(submitter && submitter.form === form ? submitter : null);
+  }
 
   function reasonOf(header) {
     try {

@@ -5,15 +5,6 @@
 // account id; empty when signed out). Today adds <meta name="offline-pages">.
 (() => {
   if (!("serviceWorker" in navigator)) return; // The site works as before.
-  // Today's Start posts, which needs the signal. Without it, the session's own
-  // page (kept by the worker, named by data-offline-href) opens instead: it
-  // starts the session from the phone.
-  document.addEventListener("submit", (event) => {
-    const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.offlineHref || navigator.onLine) return;
-    event.preventDefault();
-    window.location.assign(form.dataset.offlineHref);
-  });
   const meta = (name) => document.querySelector(`meta[name="${name}"]`);
   const member = meta("offline-member");
   // The offline page names no one: it must not make the worker forget anything.

@@ -71,6 +71,8 @@ def labels_of(card) -> list[str]:
 
 def start_from_today(meter, page):
     meter.tap(page.get_by_role("button", name=re.compile(r"^Start session \d$")))
+    # The outbox posts Start and then opens the session's page.
+    page.wait_for_url(re.compile(r"/me/sessions/\d+/$"))
     if page.get_by_role("button", name="I start every exercise from zero pain").count():
         meter.tap(page.get_by_role("button", name="I start every exercise from zero pain"))
     expect(page.get_by_text("Any pain right now?")).to_be_visible()

@@ -74,6 +74,7 @@ def _start_the_session(page, site, member) -> None:
     signed_in(page, site, member.email)
     page.clock.install()
     page.get_by_role("button", name=re.compile(r"^Start session \d$")).click()
+    page.wait_for_url(re.compile(r"/me/sessions/\d+/$"))  # posted, then opened
     if page.get_by_role("button", name="I start every exercise from zero pain").count():
         page.get_by_role("button", name="I start every exercise from zero pain").click()
     page.locator("input[name=level][value='0']").check()  # "None": the member's answer

@@ -13,7 +13,15 @@ from members.blocks.steering import pause_block
 from members.logbook.workouts import finish_workout
 from members.models import Assignment, SetLog, Workout
 from tests.factories import put_on_block
-from tests.members.logbook.action_keys import HTMX, a_set, assert_same_answer, fresh, keyed, url
+from tests.members.logbook.action_keys import (
+    HTMX,
+    KEY,
+    a_set,
+    assert_same_answer,
+    fresh,
+    keyed,
+    url,
+)
 from tests.members.logger_helpers import no_pain, started_workout
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +94,45 @@ def test_a_start_refused_for_a_paused_block_is_a_409_with_a_key_and_a_redirect_w
     assert "Your block is paused" in queued.text
     assert unquote(queued["X-Refusal-Reason"]).startswith("Your block is paused")
     assert not Workout.objects.exists()
+
+
+def test_a_conflict_keyed_in_the_form_answers_as_without_a_key_and_is_kept(
+    member_client, member, trainer
+):
+    """A form the browser posts (or the outbox posts for it) carries its key
+    as a field: the answer is the page the browser shows next, so a refused
+    Finish is today's page with the question at each card, not a fragment."""
+    workout = started_workout(member, trainer)
+    member_client.post(url(workout, "sets/"), a_set(workout, reps="25"), **fresh(htmx=True))
+
+    first = member_client.post(url(workout, "finish/"), {"action_key": KEY}, **HTMX)
+    again = member_client.post(url(workout, "finish/"), {"action_key": KEY}, **HTMX)
+    queued = member_client.post(url(workout, "finish/"), **fresh(htmx=True))
+
+    assert first.status_code == 422
+    assert "Answer this to finish the session." in first.text
+    assert again.status_code == 422 and again["Idempotent-Replayed"] == "true"
+    assert "Answer this to finish the session." in again.text
+    assert queued.status_code == 409
+    assert not Workout.objects.get().is_finished
+
+
+def test_the_session_forms_answer_htmx_with_hx_redirect_and_a_browser_with_a_redirect(
+    member_client, member, trainer
+):
+    """The outbox posts Finish itself and opens the page it names: with one
+    request, not a redirect fetch would follow and throw away."""
+    workout = started_workout(member, trainer)
+    no_pain(workout)
+    session = url(workout, "")
+
+    by_the_outbox = member_client.post(url(workout, "finish/"), **fresh(htmx=True))
+    member_client.post(url(workout, "reopen/"), **fresh())
+    by_the_browser = member_client.post(url(workout, "finish/"), **fresh())
+
+    assert by_the_outbox.status_code == 200 and by_the_outbox["HX-Redirect"] == session
+    assert by_the_browser.status_code == 302 and by_the_browser["Location"] == session
+    assert Workout.objects.get().is_finished
 
 
 def test_a_count_refused_with_a_key_answers_as_without_one_and_is_kept(
