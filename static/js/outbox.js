@@ -163,21 +163,47 @@
     row.querySelector(".log-button")?.remove();
     row.querySelector(".timer")?.remove();
     row.querySelector(".set-hint")?.remove();
+    if (!row.querySelector(".set-actions")) row.querySelector(".set-entry")?.after(undoFor(row));
     note(row, SAVED);
     if (!wasLogged) count(row.closest(".step-group"), 1);
     askPain(row.closest(".step-group"), row.querySelector('input[name="step"]')?.value);
   }
 
+  // Undo on a set logged here, as the server's row has it: kept like any
+  // other tap, it follows the set to the server and takes it back there.
+  function undoFor(row) {
+    const url = row.getAttribute("action").replace(/sets\/$/, "sets/undo/");
+    const undo = document.createElement("button");
+    undo.type = "submit";
+    undo.className = "button button-small button-quiet undo-button";
+    undo.setAttribute("formaction", url);
+    undo.setAttribute("hx-post", url);
+    const named = document.createElement("span");
+    named.className = "visually-hidden";
+    named.textContent = ` ${row.querySelector("label")?.textContent.replace(/^.*? for /, "") || ""}`;
+    undo.append("Undo", named);
+    const actions = document.createElement("span");
+    actions.className = "set-actions";
+    actions.append(undo);
+    htmx.process(actions);
+    return actions;
+  }
+
   // The exercise's last set, logged here: "Any pain during it?" as the server
   // would ask it, from the page's template, its None kept like any other tap.
-  function askPain(card, step) {
+  function askPain(card, step, { atFinish = false } = {}) {
     const template = document.getElementById("pain-ask");
     const report = card?.querySelector(`.pain-report form[action$="/steps/${step}/pain/"]`);
-    if (!template || !report || card.querySelector(`#pain-${step}`)) return;
+    if (!template || !report) return;
+    const asked = card.querySelector(`#pain-${step}`);
+    if (asked) {
+      if (atFinish) mustAnswer(asked);
+      return;
+    }
     const open = [...card.querySelectorAll("form.set-row")].some(
       (row) => row.querySelector('input[name="step"]')?.value === step && row.querySelector(".log-button"),
     );
-    if (open) return;
+    if (open && !atFinish) return;
     const summary = report.closest("details").querySelector("summary").textContent;
     const name = summary.replace(/^Pain during (.*)\?$/, "$1");
     const ask = template.content.firstElementChild.cloneNode(true);
@@ -189,7 +215,36 @@
     form.setAttribute("hx-post", report.getAttribute("action"));
     form.querySelector("button").setAttribute("aria-describedby", `pain-${step}-title`);
     card.querySelector(".group-pain")?.append(ask);
+    if (atFinish) mustAnswer(ask);
     htmx.process(ask);
+  }
+
+  function mustAnswer(ask) {
+    if (ask.querySelector(".field-error")) return;
+    const line = document.createElement("p");
+    line.className = "field-error";
+    line.setAttribute("role", "alert");
+    line.textContent = "Answer this to finish the session.";
+    ask.querySelector("h3").after(line);
+  }
+
+  // Finish with no signal, checked here as the server would check it
+  // (finish_workout): an exercise with sets done needs its "any pain during
+  // it?" answered first. Each such card asks; the names are said at Finish.
+  function painUnanswered() {
+    const names = [];
+    for (const block of document.querySelectorAll(".exercise-block[data-step]")) {
+      const step = block.dataset.step;
+      const card = block.closest(".step-group");
+      const done = [...card.querySelectorAll("form.set-row.is-logged")].some(
+        (row) => row.querySelector('input[name="step"]')?.value === step,
+      );
+      if (!done || "painAnswered" in block.dataset) continue;
+      askPain(card, step, { atFinish: true });
+      const name = card.querySelector(`#pain-${step} [data-name]`)?.textContent;
+      names.push(name || card.querySelector("h2").textContent);
+    }
+    return names;
   }
 
   function markUndone(row) {
@@ -209,7 +264,13 @@
 
   // Pain on an exercise: the stop-and-see-a-doctor guidance at once, from the
   // page's own template (the routine's disclaimer), and its open sets closed.
+  function answered(card, step) {
+    const block = card.querySelector(`.exercise-block[data-step="${step}"]`);
+    if (block) block.dataset.painAnswered = "";
+  }
+
   function markPain(card, step, level) {
+    answered(card, step);
     const template = document.getElementById("pain-stop");
     const block = card.querySelector(`.exercise-block[data-step="${step}"]`) || card;
     if (template && !block.querySelector(".pain-stopped-here")) {
@@ -226,6 +287,8 @@
     card.querySelectorAll(`.pain-report form[action$="/steps/${step}/pain/"]`).forEach((form) => {
       form.closest("details").hidden = true;
     });
+    // Nothing more of it is done today: no "All N sets" for it either.
+    card.querySelectorAll(`form[action$="/steps/${step}/all/"]`).forEach((form) => (form.hidden = true));
     card.querySelector(`#pain-${step}`)?.remove();
   }
 
@@ -272,6 +335,7 @@
       markPain(card, step, fields.get("level"));
     } else if (kind === "pain") {
       // None: the question is answered; the next set is the next tap.
+      answered(card, step);
       const ask = card.querySelector(`#pain-${step}`);
       if (ask) {
         ask.querySelector(".pain-none")?.remove();
@@ -284,6 +348,16 @@
       const unit = form.querySelector(".knob-set .unit")?.textContent || "";
       form.querySelector(".knob-now strong").textContent = `${fields.get("value")} ${unit}`.trim();
       note(form, SAVED);
+    } else if (kind === "knob" && form) {
+      const now = stepKnob(form, fields.get("direction"));
+      if (now) form.querySelector(".knob-now strong").textContent = now;
+      note(form, SAVED);
+    } else if ((kind === "option" || kind === "weaker-side") && form) {
+      // The card changes (another exercise, the weaker side's extra set) when
+      // the server answers; until then the choice is not offered again.
+      form.querySelectorAll("button").forEach((button) => (button.hidden = true));
+      const chosen = kind === "option" ? "the exercise you chose" : `your ${fields.get("side")} side's extra set`;
+      note(form, `${SAVED}: the card shows ${chosen} once it is sent.`);
     } else if (form) {
       note(form, SAVED);
     }
@@ -320,6 +394,25 @@
     check.hidden = true;
     session.hidden = false;
     return session.querySelector(".set-row .log-button, .set-row input");
+  }
+
+  // One tap easier or harder, as the server steps it (stepped() in
+  // members/logbook/sets.py), from what the knob's form says it is now.
+  function stepKnob(form, direction) {
+    const data = form.dataset;
+    if (!data.now || (direction !== "easier" && direction !== "harder")) return "";
+    const up = (direction === "harder") === (data.harder === "higher");
+    if (data.levels) {
+      const names = data.levels.split(",").map((name) => name.trim()).filter(Boolean);
+      const at = Math.max(0, names.indexOf(data.now));
+      data.now = names[Math.max(0, Math.min(names.length - 1, at + (up ? 1 : -1)))];
+      return data.now;
+    }
+    let value = Number(data.now) + (up ? 1 : -1) * Number(data.step || 1);
+    if (data.min) value = Math.max(Number(data.min), value);
+    if (data.max) value = Math.min(Number(data.max), value);
+    data.now = String(Number(value.toFixed(1)));
+    return data.unit ? `${data.now} ${data.unit}` : data.now;
   }
 
   // The form a card action posts from (for a knob, that knob's), and its card.
@@ -451,6 +544,14 @@
     if (form.matches(".pain-check") && !form.querySelector('input[name="level"]:checked')) {
       note(form, "Choose how much pain you have now, or None.", "retry-note");
       return;
+    }
+    if (form.matches(".finish-form")) {
+      const names = painUnanswered();
+      if (names.length) {
+        note(form, `Answer “any pain during it?” for: ${names.join(", ")}.`, "retry-note");
+        document.querySelector(".pain-ask .field-error")?.closest(".pain-ask").querySelector("button")?.focus();
+        return;
+      }
     }
     keep(action, form);
   }

@@ -1,6 +1,9 @@
-"""A Wi-Fi that carries nothing while the phone says it is online
-(static/js/outbox.js): Finish is kept like any tap, and Start says it did not
-go; never the browser's error page."""
+"""The rest of the logger with no signal (static/js/outbox.js): a knob stepped
+shows where it is now, a set logged on the phone can be undone there, an
+alternative chosen is not offered twice, and Finish asks "any pain during
+it?" first, as the server would. And a Wi-Fi that carries nothing while the
+phone says it is online: Finish is kept like any tap, and Start says it did
+not go; never the browser's error page."""
 
 import datetime as dt
 import re
@@ -9,17 +12,86 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from members.models import SetLog, Workout
+from members.logbook.sets import stepped
+from members.models import ActionKey, KnobSetting, SetLog, Workout
+from routines.models import Knob
 from routines.seed import seed_ground_up_routine
 from tests.browser import test_logger_outbox as outbox
 from tests.browser.conftest import signed_in
 from tests.browser.test_logger_outbox import SAVED, all_sent, badge, card, open_session
 from tests.factories import put_on_block
+from tests.members.logger_helpers import step
 
 # The outbox tests' fixtures: Alex with this week's session started, and a
 # page with no service worker, whose posts ``page.route`` sees.
 workout = outbox.workout
 routed_page = outbox.routed_page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_knob_undo_alternative_and_finish_behave_as_if_saved(watched_page, site, workout):
+    page = watched_page
+    open_session(page, site, workout)
+    tibialis = card(page, workout, "Tibialis raise")
+    nordic = card(page, workout, "Regressed reverse Nordic")
+    page.context.set_offline(True)
+
+    # Harder, twice: the wall distance moves as the server would move it.
+    wall = Knob.objects.get(exercise__name="Tibialis raise")
+    once, _ = stepped(wall, value=wall.start_value, level="", direction="harder")
+    twice, _ = stepped(wall, value=once, level="", direction="harder")
+    tibialis_id = step(workout, "Tibialis raise")["id"]
+    knob = page.locator(f'form.knob-form[action$="/steps/{tibialis_id}/knob/"]')
+    knob.get_by_role("button", name=re.compile("^Harder")).click()
+    expect(knob.locator(".knob-now strong")).to_have_text(wall.format_value(once))
+    knob.get_by_role("button", name=re.compile("^Harder")).click()
+    expect(knob.locator(".knob-now strong")).to_have_text(wall.format_value(twice))
+    expect(knob).to_contain_text(SAVED)
+
+    # A set logged here, then undone here: Log again, and the count back.
+    row = tibialis.locator(".set-row").first
+    row.locator(".log-button").click()
+    expect(tibialis.locator(".group-count")).to_have_text(re.compile(r"^1 of"))
+    row.get_by_role("button", name=re.compile("^Undo")).click()
+    expect(row.locator(".log-button")).to_be_visible()
+    expect(row).to_contain_text(f"Undone: {SAVED.lower()}")
+    expect(tibialis.locator(".group-count")).to_have_text(re.compile(r"^0 of"))
+
+    # The alternative: chosen once, and said so until the card changes.
+    curl = card(page, workout, "Single-leg hamstring curl")
+    ankle_weight = "Do Standing hamstring curl with ankle weight instead"
+    instead = curl.get_by_role("button", name=ankle_weight)
+    instead.click()
+    expect(instead).to_be_hidden()
+    expect(curl.locator(".option-form")).to_contain_text(SAVED)
+
+    # One Nordic set of two done: Finish asks its pain question first.
+    nordic.locator(".set-row").first.locator(".log-button").click()
+    finish = page.locator("form.finish-form")
+    page.get_by_role("button", name="Finish session").click()
+    expect(finish).to_contain_text("Answer “any pain during it?” for: Regressed reverse Nordic.")
+    ask = nordic.locator(".pain-ask")
+    expect(ask).to_contain_text("Answer this to finish the session.")
+    expect(ask.get_by_role("button", name="None")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Finish session").click()
+    expect(finish).to_contain_text(f"{SAVED}: the session is finished when it is sent.")
+    expect(badge(page)).to_have_text("8 waiting")
+    assert not SetLog.objects.exists()
+
+    page.context.set_offline(False)
+    expect(page.get_by_role("heading", name="Session partly done")).to_be_visible()
+    all_sent(page)
+    finished = Workout.objects.get()
+    assert finished.is_finished
+    nordic_id = step(workout, "Regressed reverse Nordic")["id"]
+    assert list(SetLog.objects.values_list("step_id", flat=True)) == [nordic_id]
+    assert KnobSetting.objects.get(knob=wall).value == twice
+    curl_id = step(workout, "Single-leg hamstring curl")["id"]
+    ankle = step(workout, "Standing hamstring curl with ankle weight")["id"]
+    assert finished.choices == {str(curl_id): ankle}
+    assert finished.pain_after == {str(nordic_id): 0}
+    assert ActionKey.objects.count() == 8
 
 
 def carries_nothing(route):

@@ -102,6 +102,7 @@ def test_a_session_logged_with_no_signal_is_kept_and_sent_once_when_it_returns(
     page.context.set_offline(True)
     nordic.get_by_role("button", name=re.compile("^Easier")).click()
     expect(nordic.locator(".knob-form")).to_contain_text(SAVED)
+    expect(nordic.locator(".knob-now strong")).to_have_text("light")  # as the server will
     rows.nth(0).locator(".log-button").click()
     expect(rows.nth(0)).to_contain_text(SAVED)
     expect(rows.nth(0)).to_have_class(re.compile(r"\bis-logged\b"))
