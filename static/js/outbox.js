@@ -333,6 +333,7 @@
       if (form) note(form, SAVED);
     } else if (kind === "pain" && Number(fields.get("level")) > 0) {
       markPain(card, step, fields.get("level"));
+      return nextInCard(card);
     } else if (kind === "pain") {
       // None: the question is answered; the next set is the next tap.
       answered(card, step);
@@ -341,9 +342,7 @@
         ask.querySelector(".pain-none")?.remove();
         note(ask.querySelector("form"), `No pain: ${SAVED.toLowerCase()}`);
       }
-      return [...document.querySelectorAll(".set-row .log-button")].find(
-        (b) => card.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING,
-      ) || null;
+      return nextInCard(card);
     } else if (kind === "knob" && fields.get("direction") === "set" && form) {
       const unit = form.querySelector(".knob-set .unit")?.textContent || "";
       form.querySelector(".knob-now strong").textContent = `${fields.get("value")} ${unit}`.trim();
@@ -358,6 +357,7 @@
       form.querySelectorAll("button").forEach((button) => (button.hidden = true));
       const chosen = kind === "option" ? "the exercise you chose" : `your ${fields.get("side")} side's extra set`;
       note(form, `${SAVED}: the card shows ${chosen} once it is sent.`);
+      return nextInCard(card);
     } else if (form) {
       note(form, SAVED);
     }
@@ -425,6 +425,15 @@
     const step = action.url.match(/\/steps\/(\d+)\//)?.[1];
     const block = document.querySelector(`.exercise-block[data-step="${step}"]`);
     return { form, card: (form || block)?.closest(".step-group") };
+  }
+
+  // Where focus goes when the tapped control is gone, as after a card's swap
+  // (focusInCard in logger.js): its question, its next set, or the session's.
+  function nextInCard(card) {
+    const later = [...document.querySelectorAll(".set-row .log-button")].find(
+      (b) => card.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING,
+    );
+    return card.querySelector(".pain-none") || card.querySelector(".set-row .log-button") || later || null;
   }
 
   // Where the next tap goes, as after a real swap (logger.js): the next set to log.
@@ -807,20 +816,28 @@
       const list = document.createElement("ul");
       list.className = "outbox-refused";
       list.setAttribute("aria-label", "Actions the club's records did not take");
-      for (const action of refused) {
+      // One line per reason: a queue refused because the session was
+      // finished elsewhere is one thing to read, however many taps it held.
+      const byReason = new Map();
+      for (const action of refused) byReason.set(action.refused, [...(byReason.get(action.refused) || []), action]);
+      for (const [reason, group] of byReason) {
         const item = document.createElement("li");
         const text = document.createElement("span");
         text.setAttribute("role", "alert");
-        text.textContent = `Not saved: ${action.refused}`;
+        text.textContent = `Not saved: ${reason}`;
         const what = document.createElement("span");
         what.className = "outbox-what";
-        what.textContent = ` (${action.label}, ${new Date(action.created).toLocaleString()})`;
+        const when = new Date(group[0].created).toLocaleString();
+        what.textContent =
+          group.length === 1
+            ? ` (${group[0].label}, ${when})`
+            : ` (${group.length} actions from ${when}: ${group.map((action) => action.label).join("; ")})`;
         const done = document.createElement("button");
         done.type = "button";
         done.className = "button button-small button-secondary";
         done.textContent = "Got it";
         done.addEventListener("click", async () => {
-          await remove(action.id);
+          for (const action of group) await remove(action.id);
           refresh();
         });
         item.append(text, what, " ", done);

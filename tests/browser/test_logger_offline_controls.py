@@ -63,6 +63,7 @@ def test_knob_undo_alternative_and_finish_behave_as_if_saved(watched_page, site,
     instead = curl.get_by_role("button", name=ankle_weight)
     instead.click()
     expect(instead).to_be_hidden()
+    expect(curl.locator(".set-row .log-button").first).to_be_focused()
     expect(curl.locator(".option-form")).to_contain_text(SAVED)
 
     # One Nordic set of two done: Finish asks its pain question first.

@@ -120,6 +120,8 @@ def test_a_session_logged_with_no_signal_is_kept_and_sent_once_when_it_returns(
     stopped = nordic.get_by_role("alert").filter(has_text="Stopped: pain 2/10")
     expect(stopped).to_contain_text("see a doctor")
     expect(stopped).to_contain_text("your trainer has not been told yet")
+    # The button tapped is gone: focus goes on to the session's next set.
+    expect(page.locator(".set-row .log-button:focus")).to_have_count(1)
 
     # The walk's only set: the card asks "any pain during it?", None in one tap.
     walking = card(page, workout, "Backwards walking")
@@ -257,6 +259,9 @@ def test_a_queued_action_the_session_refuses_is_listed_with_its_reason(
 ):
     page = watched_page
     row = one_set_kept(page, site, workout)
+    second = row.locator("xpath=following-sibling::form[contains(@class, 'set-row')][1]")
+    second.locator(".log-button").click()
+    expect(badge(page)).to_have_text("2 waiting")
 
     # Meanwhile the session is finished on another phone.
     with watched_page_in(browser.new_context(viewport=PHONE)) as other:
@@ -270,9 +275,11 @@ def test_a_queued_action_the_session_refuses_is_listed_with_its_reason(
     with page.watch.expecting(r"409 \(Conflict\)"):
         page.context.set_offline(False)
         expect(refused).to_have_count(1)
+    # Both taps, refused for one reason: one line to read, naming both.
     expect(refused.get_by_role("alert")).to_have_text(
         "Not saved: This session is finished. Reopen it to change it."
     )
+    expect(refused.locator(".outbox-what")).to_contain_text("2 actions from")
     expect(row).to_contain_text("Not saved: This session is finished.")
     expect(badge(page)).not_to_have_text(re.compile("waiting"))
     assert_accessible(page)
