@@ -230,6 +230,7 @@ class Assignment(models.Model):
             sessions = list(self.planned_sessions.all())
         on_hold_from = self.paused_on if self.is_paused else None
         workouts = []
+        closed = set()  # finished partly done: the member chose to stop there
         for session in sessions:
             if workouts_by_session is None:
                 done_here = list(session.workouts.all())
@@ -239,17 +240,22 @@ class Assignment(models.Model):
             session.status = PlannedSession.Status(
                 session.status_on(today, on_hold_from, workouts=done_here)
             )
+            if done_here and all(workout.finished_at for workout in done_here):
+                closed.add(session.pk)
         week = self.week_on(today)
         done = [s for s in sessions if s.status == PlannedSession.Status.DONE]
         missed = [s for s in sessions if s.status == PlannedSession.Status.MISSED]
         # The sessions the member can do today: those not done that are still
         # ahead, and any missed earlier this block week, which can still be made
-        # up this week. The first of them is the next session.
+        # up this week. The first of them is the next session. One finished
+        # partly done is not: Today would offer to continue a session whose
+        # page can only show its summary (reopening is for its own day, there).
         in_block = today <= self.end_date
         open_sessions = [
             s
             for s in sessions
             if s.status not in (PlannedSession.Status.DONE, PlannedSession.Status.ON_HOLD)
+            and s.pk not in closed
             and (s.date >= today or (in_block and s.week == week))
         ]
         # Due so far: a session whose day is over, or one done already (early

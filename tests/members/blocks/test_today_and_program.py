@@ -72,6 +72,34 @@ def test_today_shows_what_is_next_and_how_far_along(late_tuesday, member_client,
 
 
 @pytest.mark.django_db
+def test_a_session_finished_partly_gives_way_to_the_next(
+    late_tuesday, member_client, member, trainer
+):
+    """Monday's session, missed, is made up on Tuesday and finished with sets
+    left: it is closed (its page shows only the summary now), so Today offers
+    Thursday's session, not "Continue" on Monday's."""
+    _history(member, trainer, earlier_blocks=0)
+    block = Assignment.objects.get(member=member)
+    monday = block.planned_sessions.get(number=3)
+    started = LATE_TUESDAY - dt.timedelta(hours=1)
+    Workout.objects.create(
+        member=member,
+        planned_session=monday,
+        date=LATE_TUESDAY.date(),
+        started_at=started,
+        finished_at=started + dt.timedelta(minutes=20),
+        is_complete=False,
+    )
+
+    text = member_client.get("/me/").text
+
+    assert "Continue session" not in text
+    assert "Session 4 of 8" in text and "Thursday, November 26" in text
+    assertInHTML('<button type="submit" class="button button-big">Start session 4</button>', text)
+    assert "2 of 8 sessions done" in text  # partly done is not done
+
+
+@pytest.mark.django_db
 def test_today_on_a_session_day_says_it_is_due(member_client, member, trainer):
     current = _history(member, trainer, earlier_blocks=0)
     _do(current, 3)
