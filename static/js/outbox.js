@@ -12,6 +12,9 @@
 //   queue and listed on the page with its reason, never dropped silently; an
 //   expired sign-in keeps the queue and asks the member to sign in again.
 // - The header's badge says how many actions wait, and "Sent" when all are in.
+// - The plain forms (Today's Start, the zero-pain rule, the pain check,
+//   Finish) are posted from here too, so a Wi-Fi that carries nothing keeps
+//   them (or opens the kept session page) instead of the browser's error page.
 // Loaded on every page of a signed-in member (base.html), after htmx.
 (() => {
   const memberMeta = document.querySelector('meta[name="offline-member"]');
@@ -573,17 +576,17 @@
     }
   }
 
-  // The phone may say it is online on a Wi-Fi that carries nothing, and a
-  // plain post would end on the browser's error page. These forms are posted
-  // from here instead, with a key: an answer opens the page the server sends
-  // to; no answer in time keeps the action (or opens the kept page), and its
-  // key makes sending it again harmless if the server did get it.
   function withKey(body, key) {
     const fields = new URLSearchParams(body);
     fields.set("action_key", key);
     return fields.toString();
   }
 
+  // The phone may say it is online on a Wi-Fi that carries nothing, and a
+  // plain post would end on the browser's error page. These forms are posted
+  // from here instead, with a key: an answer opens the page the server sends
+  // to; no answer in time keeps the action (or opens the kept page), and its
+  // key makes sending it again harmless if the server did get it.
   async function sendForm(form, submitter, action, cannotGo) {
     const buttons = [...form.querySelectorAll("button")];
     buttons.forEach((button) => (button.disabled = true));
