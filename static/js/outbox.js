@@ -319,8 +319,13 @@
     if (rest === "zero-pain/" || rest === "pain-check/") return goOn(rest, fields);
     if (rest === "finish/") {
       const form = document.querySelector("form.finish-form");
-      if (form) note(form, `${SAVED}: the session is finished when it is sent.`);
-      return null;
+      if (!form) return null;
+      // Finished as far as the phone goes: not offered again, and said where
+      // the eye and the focus are.
+      form.querySelectorAll('button[type="submit"]').forEach((button) => (button.disabled = true));
+      const line = note(form, `${SAVED}: the session is finished when it is sent.`);
+      line.tabIndex = -1;
+      return line;
     }
     const cardAction = rest.match(/^steps\/(\d+)\/([a-z-]+)\/$/);
     if (!cardAction) return null;
@@ -348,11 +353,11 @@
       return nextInCard(card);
     } else if (kind === "knob" && fields.get("direction") === "set" && form) {
       const unit = form.querySelector(".knob-set .unit")?.textContent || "";
-      form.querySelector(".knob-now strong").textContent = `${fields.get("value")} ${unit}`.trim();
+      showKnob(form, `${fields.get("value")} ${unit}`.trim());
       note(form, SAVED);
     } else if (kind === "knob" && form) {
       const now = stepKnob(form, fields.get("direction"));
-      if (now) form.querySelector(".knob-now strong").textContent = now;
+      if (now) showKnob(form, now);
       note(form, SAVED);
     } else if ((kind === "option" || kind === "weaker-side") && form) {
       // The card changes (another exercise, the weaker side's extra set) when
@@ -397,6 +402,13 @@
     check.hidden = true;
     session.hidden = false;
     return session.querySelector(".set-row .log-button, .set-row input");
+  }
+
+  // The knob's value as set today: without ", as last time" or ", to start".
+  function showKnob(form, text) {
+    const strong = form.querySelector(".knob-now strong");
+    strong.textContent = text;
+    while (strong.nextSibling) strong.nextSibling.remove();
   }
 
   // One tap easier or harder, as the server steps it (stepped() in

@@ -46,6 +46,7 @@ def test_knob_undo_alternative_and_finish_behave_as_if_saved(watched_page, site,
     expect(knob.locator(".knob-now strong")).to_have_text(wall.format_value(once))
     knob.get_by_role("button", name=re.compile("^Harder")).click()
     expect(knob.locator(".knob-now strong")).to_have_text(wall.format_value(twice))
+    expect(knob.locator(".knob-now")).not_to_contain_text("to start")  # set today
     expect(knob).to_contain_text(SAVED)
 
     # A set logged here, then undone here: Log again, and the count back.
@@ -76,7 +77,9 @@ def test_knob_undo_alternative_and_finish_behave_as_if_saved(watched_page, site,
     expect(ask.get_by_role("button", name="None")).to_be_focused()
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Finish session").click()
-    expect(finish).to_contain_text(f"{SAVED}: the session is finished when it is sent.")
+    kept = finish.get_by_text(f"{SAVED}: the session is finished when it is sent.")
+    expect(kept).to_be_focused()
+    expect(page.get_by_role("button", name="Finish session")).to_be_disabled()
     expect(badge(page)).to_have_text("8 waiting")
     assert not SetLog.objects.exists()
 
