@@ -353,6 +353,7 @@
       return nextInCard(card);
     } else if (kind === "knob" && fields.get("direction") === "set" && form) {
       const unit = form.querySelector(".knob-set .unit")?.textContent || "";
+      form.dataset.now = fields.get("value"); // the next Easier or Harder steps from it
       showKnob(form, `${fields.get("value")} ${unit}`.trim());
       note(form, SAVED);
     } else if (kind === "knob" && form) {

@@ -47,6 +47,13 @@ def test_knob_undo_alternative_and_finish_behave_as_if_saved(watched_page, site,
     knob.get_by_role("button", name=re.compile("^Harder")).click()
     expect(knob.locator(".knob-now strong")).to_have_text(wall.format_value(twice))
     expect(knob.locator(".knob-now")).not_to_contain_text("to start")  # set today
+    # A value typed, then Harder: one step from the value typed.
+    knob.get_by_text("Type a different value").click()
+    knob.get_by_label("Feet distance from wall in in").fill("20")
+    knob.get_by_role("button", name=re.compile("^Save")).click()
+    expect(knob.locator(".knob-now strong")).to_have_text("20 in")
+    knob.get_by_role("button", name=re.compile("^Harder")).click()
+    expect(knob.locator(".knob-now strong")).to_have_text("21 in")
     expect(knob).to_contain_text(SAVED)
 
     # A set logged here, then undone here: Log again, and the count back.
@@ -80,7 +87,7 @@ def test_knob_undo_alternative_and_finish_behave_as_if_saved(watched_page, site,
     kept = finish.get_by_text(f"{SAVED}: the session is finished when it is sent.")
     expect(kept).to_be_focused()
     expect(page.get_by_role("button", name="Finish session")).to_be_disabled()
-    expect(badge(page)).to_have_text("8 waiting")
+    expect(badge(page)).to_have_text("10 waiting")
     assert not SetLog.objects.exists()
 
     page.context.set_offline(False)
@@ -90,12 +97,12 @@ def test_knob_undo_alternative_and_finish_behave_as_if_saved(watched_page, site,
     assert finished.is_finished
     nordic_id = step(workout, "Regressed reverse Nordic")["id"]
     assert list(SetLog.objects.values_list("step_id", flat=True)) == [nordic_id]
-    assert KnobSetting.objects.get(knob=wall).value == twice
+    assert KnobSetting.objects.get(knob=wall).value == 21
     curl_id = step(workout, "Single-leg hamstring curl")["id"]
     ankle = step(workout, "Standing hamstring curl with ankle weight")["id"]
     assert finished.choices == {str(curl_id): ankle}
     assert finished.pain_after == {str(nordic_id): 0}
-    assert ActionKey.objects.count() == 8
+    assert ActionKey.objects.count() == 10
 
 
 def carries_nothing(route):
