@@ -835,7 +835,10 @@
       // One line per reason: a queue refused because the session was
       // finished elsewhere is one thing to read, however many taps it held.
       const byReason = new Map();
-      for (const action of refused) byReason.set(action.refused, [...(byReason.get(action.refused) || []), action]);
+      for (const action of refused) {
+        if (!byReason.has(action.refused)) byReason.set(action.refused, []);
+        byReason.get(action.refused).push(action);
+      }
       for (const [reason, group] of byReason) {
         const item = document.createElement("li");
         const text = document.createElement("span");
