@@ -212,6 +212,7 @@ class RoutineAdmin(RaceSafeAdmin):
         (None, {"fields": ["title", "slug", "status", "member_view"]}),
         ("What members read", {"fields": ["introduction", "disclaimer", "closing_note"]}),
         ("Schedule", {"fields": [("sessions_per_week", "min_weeks", "max_weeks")]}),
+        ("Check-ins", {"fields": ["check_in_areas"]}),
         ("History", {"fields": [("author", "created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 

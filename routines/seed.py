@@ -337,7 +337,25 @@ def seed_ground_up_routine(apps=global_apps):
             step = by_order[spec["order"]]
             step.paired_with = by_order[spec["paired_with"]]
             step.save(update_fields=["paired_with"])
+    # Migration 0002 seeds the routine before its check-in areas exist;
+    # migration 0004 sets them then.
+    if any(field.name == "check_in_areas" for field in Routine._meta.get_fields()):
+        seed_check_in_areas(apps)
     return routine
+
+
+# The routine's title names what its check-ins ask about.
+CHECK_IN_AREAS = ["feet", "ankles", "knees"]
+
+
+def seed_check_in_areas(apps=global_apps):
+    """The ground-up routine's check-ins ask about the feet, ankles and knees."""
+    Routine = apps.get_model("routines", "Routine")
+    BodyArea = apps.get_model("routines", "BodyArea")
+    routine = Routine.objects.filter(slug=ROUTINE_SLUG).first()
+    if routine is not None and not routine.check_in_areas.exists():
+        for name in CHECK_IN_AREAS:  # one at a time: they are asked in this order
+            routine.check_in_areas.add(BodyArea.objects.get_or_create(name=name)[0])
 
 
 def _exercise(apps, spec):

@@ -31,6 +31,9 @@ def duplicate_routine(routine: Routine, *, author) -> Routine:
         status=Routine.Status.DRAFT,
         author=author,
     )
+    chosen = Routine.check_in_areas.through.objects.filter(routine=routine).order_by("pk")
+    for area_id in chosen.values_list("bodyarea_id", flat=True):  # in the order chosen
+        copy.check_in_areas.add(area_id)
     fields = [
         "order", "exercise_id", "sets", "reps", "duration_seconds", "per_side",
         "weaker_side_extra_sets", "hold_seconds", "rest_seconds", "notes",

@@ -74,6 +74,15 @@ class Routine(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text="The longest block, extensions included.",
     )
+    check_in_areas = models.ManyToManyField(
+        "routines.BodyArea",
+        blank=True,
+        related_name="+",
+        verbose_name="check-in areas",
+        help_text="Where members rate their pain in daily life at each check-in (before "
+        "the block, half-way, at its end), for example feet, ankles and knees. Empty: "
+        "every area its exercises name.",
+    )
     status = models.CharField(
         max_length=10,
         choices=Status,
@@ -130,6 +139,18 @@ class Routine(models.Model):
         return {1: "Once a week", 2: "Twice a week"}.get(
             self.sessions_per_week, f"{self.sessions_per_week} times a week"
         )
+
+    def check_in_area_names(self) -> list[str]:
+        """The body areas its check-ins ask about: those chosen, or else every
+        area its exercises name, in alphabetical order."""
+        # In the order they were chosen: the ground-up routine's run from the
+        # ground up, feet first.
+        chosen = Routine.check_in_areas.through.objects.filter(routine=self).order_by("pk")
+        names = list(chosen.values_list("bodyarea__name", flat=True))
+        if names:
+            return names
+        named = self.steps.values_list("exercise__body_areas__name", flat=True)
+        return sorted({name for name in named if name})
 
     def clean(self):
         super().clean()

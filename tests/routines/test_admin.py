@@ -195,6 +195,8 @@ def test_duplicate_is_a_deep_draft_copy(ground_up, trainer):
             assert step.paired_with_id in copied_ids
         if step.alternative_to_id:
             assert step.alternative_to_id in copied_ids
+    # Its check-ins ask about the same areas, in the same order.
+    assert copy.check_in_area_names() == ["feet", "ankles", "knees"]
 
     # Editing the copy leaves the original alone.
     copy.steps.update(sets=5)
