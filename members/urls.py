@@ -4,6 +4,7 @@ from members.blocks import views as blocks
 from members.logbook import history_views
 from members.logbook import planned_views as planned
 from members.logbook import views as logger
+from members.outcomes import views as outcomes
 from members.privacy import views as privacy
 from members.questions import views as questions
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("program/<int:pk>/", blocks.program, name="block"),
     path("history/", history_views.history, name="history"),
     path("questions/", questions.my_questions, name="questions"),
+    path("check-in/", outcomes.check_in, name="check_in"),
     path("settings/", blocks.settings, name="settings"),
     path("settings/calendar/new/", blocks.calendar_create, name="calendar_create"),
     path("settings/calendar/revoke/", blocks.calendar_revoke, name="calendar_revoke"),

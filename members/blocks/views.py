@@ -15,6 +15,8 @@ from members.blocks.review import review_blocks
 from members.blocks.services import sessions_with_workouts
 from members.models import Assignment, PainFlag, Profile, TrainerNote
 from members.models.access import is_trainer
+from members.models.weekdays import join_words
+from members.outcomes.services import open_check_in
 from members.web.requests import AuthenticatedHttpRequest
 from routines.personal import guide_steps, overrides_for
 
@@ -74,7 +76,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(
             request,
             "members/block_over.html",
-            {**_summary(last, today), "active_nav": "today"},
+            {
+                **_summary(last, today),
+                **_check_in(last, last.progress(today), today),
+                "active_nav": "today",
+            },
         )
     progress = assignment.progress(today)
     next_session = progress.next_session
@@ -92,6 +98,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "pain_replies": _pain_replies(request),
         "active_nav": "today",
         "open_workout": open_workout,
+        **_check_in(assignment, progress, today),
         "offline_pages": _offline_pages(assignment, next_session, open_workout),
     }
     if progress.finished:
@@ -102,6 +109,14 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["steps"] = guide_steps(routine, overrides, details=False)
         context["changed_for_you"] = bool(overrides)
     return render(request, "members/today.html", context)
+
+
+def _check_in(assignment: Assignment, progress, today) -> dict:
+    """The check-in Today offers, if one is open, and the areas it asks about."""
+    due = open_check_in(assignment, progress, list(assignment.check_ins.all()), today)
+    if due is None:
+        return {"check_in": None}
+    return {"check_in": due, "areas": join_words(assignment.routine.check_in_area_names())}
 
 
 def _offline_pages(assignment: Assignment, next_session, open_workout) -> list[str]:

@@ -4,13 +4,18 @@ from members.models.blocks import Assignment, PlannedSession
 from members.models.coaching import StepOverride, TrainerNote
 from members.models.invitations import Invitation
 from members.models.outbox import EmailDelivery
+from members.models.outcomes import Activity, ActivityScore, AreaPain, CheckIn
 from members.models.questions import Question
 from members.models.ratelimit import RateCount
 from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
 __all__ = [
     "ActionKey",
+    "Activity",
+    "ActivityScore",
+    "AreaPain",
     "Assignment",
+    "CheckIn",
     "EmailDelivery",
     "Invitation",
     "KnobSetting",

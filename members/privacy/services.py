@@ -24,6 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members import models
+from members.outcomes.services import check_ins_for_download
 from members.web.downloads import amount, set_cells
 
 FORMER_MEMBER = "Former member"
@@ -132,6 +133,7 @@ def export(user: models.User) -> dict:
             }
             for workout in workouts
         ],
+        "check_ins": check_ins_for_download(user),
         "pain_reports": [
             {
                 "reported": _when(flag.created_at),
@@ -245,6 +247,8 @@ def forget(user: models.User) -> None:
     models.PainFlag.objects.filter(member=user).update(note="", resolution_note="")
     models.StepOverride.objects.filter(member=user).update(note="")
     models.Assignment.objects.filter(member=user).update(notes="")
+    # The activities were named in the member's words; their scores stay, unnamed.
+    models.Activity.objects.filter(assignment__member=user).update(name="")
     # A block still running ends today.
     models.Assignment.objects.current().filter(member=user).update(
         status=models.Assignment.Status.ENDED_EARLY, ended_on=timezone.localdate(), updated_at=now

@@ -30,7 +30,11 @@ from members.accounts.invitations import invite_member
 from members.logbook.sets import log_set
 from members.logbook.workouts import accept_zero_pain_rule, record_pain_before, start_workout
 from members.models import (
+    Activity,
+    ActivityScore,
+    AreaPain,
     Assignment,
+    CheckIn,
     EmailDelivery,
     Invitation,
     KnobSetting,
@@ -84,6 +88,10 @@ TRACKED: list[type[Model]] = [
     TrainerNote,
     Question,
     EmailDelivery,
+    CheckIn,
+    AreaPain,
+    Activity,
+    ActivityScore,
     Routine,
     Step,
     Exercise,

@@ -1,17 +1,28 @@
 """Hostile input on the forms anyone may post: the contact form (visitor,
 member, trainer), accepting an invitation, signing up, Settings (name,
-preferences, the calendar link, deleting the account) and the reminders link.
+preferences, the calendar link, deleting the account), the reminders link
+and the member's check-in.
 See ``tests.clubsite.hostile`` for the check every answer passes."""
 
 from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from members.models import EmailDelivery, Invitation, Profile, Question, User
-from tests.clubsite.hostile import TRACKED, Ref
+from members.models import (
+    Activity,
+    ActivityScore,
+    AreaPain,
+    CheckIn,
+    EmailDelivery,
+    Invitation,
+    Profile,
+    Question,
+    User,
+)
+from tests.clubsite.hostile import TRACKED, Ref, Sent
 from tests.clubsite.hostile_posts import (
     FUZZ,
     SHORT_SURPRISES,
@@ -204,3 +215,46 @@ def test_deleting_the_account(world, data, sent):
             assert attempt.value("confirm") == "yes"
             member = User.objects.get(pk=world.refs["member"])
             assert not member.is_active and not member.has_usable_password()
+
+
+scores = st.sampled_from([str(score) for score in range(11)])
+# Every area answered: what a whole post holds besides its kind and activities.
+ALL_AREAS = {f"{scale}_{number}": "4" for scale in ("worst", "usual") for number in range(3)}
+
+
+@FUZZ
+@given(
+    who=st.sampled_from(["member", "second_member", "trainer"]),
+    data=form(
+        kind=st.sampled_from(["baseline", "baseline", "midway", "end"]),
+        **{f"{scale}_{number}": scores for scale in ("worst", "usual") for number in range(3)},
+        name_0=prose("Going down stairs"),
+        new_score_0=scores,
+        name_1=st.sampled_from(["", "Standing for an hour"]),
+        new_score_1=st.sampled_from(["", "5"]),
+    ),
+    sent=sent,
+)
+# A whole answer to a check-in that is not the open one: nothing is stored.
+@example(
+    who="member",
+    data={"kind": "midway", **ALL_AREAS, "name_0": "Stairs", "new_score_0": "5"},
+    sent=Sent(),
+)
+def test_checking_in(world, who, data, sent):
+    """Alex's baseline is open; the others have no block to check in on."""
+    with world.attempt(who, sent) as attempt:
+        attempt.post(world.url("members:check_in"), data)
+        changes = attempt.check(
+            may_change={CheckIn, AreaPain, Activity, ActivityScore},
+            statuses={302, 404, 422},
+            echo=["name_0", "name_1"],
+        )
+        for check_in in attempt.written(CheckIn):
+            assert check_in.assignment.member == world.people["member"]
+            assert check_in.kind == "baseline"
+            assert check_in.areas.count() == 3
+        for activity in attempt.written(Activity):
+            assert activity.name == " ".join(activity.name.split()) != ""
+        if changes:
+            assert attempt.response.status_code == 302

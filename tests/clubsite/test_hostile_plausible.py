@@ -317,6 +317,17 @@ FORMS = [
     ),
     Plausible("members:calendar_create", "member", {"next": "/me/settings/"}, models.Profile),
     Plausible(
+        "members:check_in",
+        "member",
+        {
+            "kind": "baseline",
+            **{f"{scale}_{n}": "4" for scale in ("worst", "usual") for n in range(3)},
+            "name_0": "Going down stairs",
+            "new_score_0": "6",
+        },
+        models.CheckIn,
+    ),
+    Plausible(
         "members:calendar_revoke",
         "member",
         {"next": "/me/settings/"},

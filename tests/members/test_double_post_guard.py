@@ -13,6 +13,7 @@ CREATES = {
     "contact": ["test_the_contact_form_posted_at_once_with_one_token_is_one_question"],
     "invitation": ["test_an_invitation_accepted_at_once_signs_the_member_in_on_every_tab"],
     "members:calendar_create": ["test_a_calendar_link_made_at_once_is_one_link"],
+    "members:check_in": ["test_a_check_in_sent_at_once_is_one_check_in"],
     "members:knob": ["test_a_knob_set_at_once_is_one_setting"],
     "members:log_all": ["test_log_all_at_once_logs_each_set_once"],
     "members:log_set": ["test_one_set_logged_at_once_is_one_row"],

@@ -70,6 +70,7 @@ OVERRIDE_NOTE = Field("StepOverride.note", 51, 300)
 BLOCK_NOTES = Field("Assignment.notes", 52)
 INVITED_NAME = Field("Profile.display_name (invited)", 53, 80)
 GROUP_LINE = Field("GroupInvitationForm.people", 54)
+ACTIVITY = Field("Activity.name", 55, 80)
 SEARCH = Field("?q= on the trainer's Members page", 60, 100)
 
 # javascript: where a field could end up in a link: urlize on the closing
@@ -96,6 +97,7 @@ NOT_TYPED = {
     "EmailDelivery.last_error": "the mail server's error, shown escaped to trainers",
     "EmailDelivery.skipped_because": "the app's own words",
     "KnobSetting.unit": "a copy of Knob.unit, a choice",
+    "AreaPain.area": "a copy of BodyArea.name (BODY_AREA)",
     "KnobSetting.level": "one of Knob.levels (LEVEL)",
     "Knob.start_level": "one of Knob.levels (LEVEL)",
     "StepOverride.knob_level": "one of Knob.levels (LEVEL), typed on the trainer's form",

@@ -10,9 +10,13 @@ import uuid
 
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from members.logbook.workouts import start_workout
 from members.models import (
+    Activity,
+    ActivityScore,
+    CheckIn,
     KnobSetting,
     PainFlag,
     Profile,
@@ -23,6 +27,7 @@ from members.models import (
 from members.questions import services as questions
 from routines.models import Knob
 from tests.concurrency import needs_postgresql, post_at_once, signed_in_client
+from tests.factories import put_on_block
 from tests.members.double_posts.at_once import (
     at_once,
     back_to_workout,
@@ -210,3 +215,22 @@ def test_a_calendar_link_made_at_once_is_one_link(member):
     member.profile.refresh_from_db()
     assert member.profile.calendar_token
     assert Profile.objects.filter(user=member).count() == 1
+
+
+# A check-in
+
+
+@needs_postgresql
+@at_once
+def test_a_check_in_sent_at_once_is_one_check_in(member, trainer):
+    put_on_block(member, trainer=trainer, start_date=timezone.localdate())
+    answers = {f"{scale}_{n}": "4" for scale in ("worst", "usual") for n in range(3)}
+    data = {"kind": "baseline", **answers, "name_0": "Going down stairs", "new_score_0": "5"}
+
+    responses = post_at_once(reverse("members:check_in"), data, user=member)
+
+    only_normal_answers(responses)
+    assert {response["Location"] for response in responses} == {"/me/"}
+    (check_in,) = CheckIn.objects.all()
+    assert check_in.areas.count() == 3
+    assert Activity.objects.count() == ActivityScore.objects.count() == 1

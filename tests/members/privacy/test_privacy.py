@@ -15,6 +15,7 @@ from members.logbook.sets import log_set, report_pain
 from members.logbook.workouts import finish_workout
 from members.models import (
     Assignment,
+    CheckIn,
     EmailDelivery,
     PainFlag,
     Profile,
@@ -24,6 +25,7 @@ from members.models import (
     User,
     Workout,
 )
+from members.outcomes.services import record_check_in
 from tests.factories import PASSWORD, put_on_block
 from tests.members.logger_helpers import no_pain, started_workout, step
 
@@ -143,14 +145,27 @@ def test_the_json_takes_the_same_queries_for_any_amount_of_training(
     block = put_on_block(member, trainer=trainer, start_date=timezone.localdate())
     for session in block.planned_sessions.order_by("number")[:sessions]:
         finished_workout(member, session, wall=12)
+    # A check-in for each of the first three sessions.
+    for kind in list(CheckIn.Kind)[: min(sessions, 3)]:
+        record_check_in(
+            block,
+            kind,
+            areas={"feet": (5, 2), "knees": (4, 1)},
+            new_activities=[("Stairs", 4)] if kind == CheckIn.Kind.BASELINE else [],
+            scores={} if kind == CheckIn.Kind.BASELINE else {block.activities.get().pk: 6},
+            today=timezone.localdate(),
+        )
     _reauthenticate(member_client, JSON)
     # Session and user; the profile with the trainer, and the member's name;
     # email addresses; blocks with their sessions and notes (3); workouts with
-    # sets, knob settings and their knobs and exercises (6); pain; overrides;
-    # questions; emails; the phone's action keys.
-    with django_assert_num_queries(19):
+    # sets, knob settings and their knobs and exercises (6); check-ins with
+    # their areas and scores (3); pain; overrides; questions; emails; the
+    # phone's action keys.
+    with django_assert_num_queries(22):
         response = member_client.get(JSON)
-    assert len(json.loads(response.content)["workouts"]) == sessions
+    data = json.loads(response.content)
+    assert len(data["workouts"]) == sessions
+    assert len(data["check_ins"]) == min(sessions, 3)
 
 
 def test_deleting_asks_for_the_password_then_to_confirm_then_forgets_the_person(
