@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from members.management.commands.demo import DEMO_PASSWORD
-from members.models import Assignment, Invitation, KnobSetting, User
+from members.models import Assignment, CheckIn, Invitation, KnobSetting, User
 from members.models.access import TRAINERS_GROUP
 from routines.seed import ROUTINE_SLUG
 
@@ -48,6 +48,22 @@ def test_demo_run_twice_makes_a_trainer_and_members_on_the_routine_since_last_mo
             assert response.status_code == 302, email
             assert response["Location"] == "/me/"
             client.logout()
+
+        # Check-ins as each story goes: Quinn's whole block, Alex's baseline;
+        # Jordan's baseline is still to do, so Today offers it.
+        kinds = {
+            email: list(
+                CheckIn.objects.filter(assignment__member__email=email).values_list(
+                    "kind", flat=True
+                )
+            )
+            for email in ("quinn@example.com", "alex@example.com", "jordan@example.com")
+        }
+        assert kinds == {
+            "quinn@example.com": ["baseline", "midway", "end"],
+            "alex@example.com": ["baseline"],
+            "jordan@example.com": [],
+        }
 
         for email in ["alex@example.com", "jordan@example.com"]:
             member = User.objects.get(email=email)
