@@ -16,7 +16,7 @@ from members.blocks.services import sessions_with_workouts
 from members.models import Assignment, PainFlag, Profile, TrainerNote
 from members.models.access import is_trainer
 from members.models.weekdays import join_words
-from members.outcomes.services import open_check_in
+from members.outcomes.services import change_in_block, open_check_in
 from members.web.requests import AuthenticatedHttpRequest
 from routines.personal import guide_steps, overrides_for
 
@@ -145,6 +145,7 @@ def _summary(assignment: Assignment, today) -> dict:
         "summary_notes": TrainerNote.objects.filter(assignment=assignment, workout__isnull=True)
         .select_related("author__profile")
         .order_by("-created_at")[:3],
+        "summary_change": change_in_block(assignment),
     }
 
 

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from members.logbook.history import block_notes, past_workouts, trends
+from members.outcomes.services import changes_of
 from members.web.requests import AuthenticatedHttpRequest
 
 
@@ -18,6 +19,7 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
             "workouts": past_workouts(request.user)[:50],
             "block_notes": block_notes(request.user),
             "trends": trends(request.user),
+            "changes": changes_of(request.user),
             "active_nav": "history",
         },
     )

@@ -48,6 +48,13 @@ class CheckIn(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} check-in on {self.done_on:%b %-d, %Y}"
 
+    @property
+    def moment(self) -> str:
+        """When in the block it was, as a member would say it."""
+        return {"baseline": "before you started", "midway": "half-way", "end": "at the end"}[
+            self.kind
+        ]
+
 
 class AreaPain(models.Model):
     """Pain in daily life over the past week in one body area."""

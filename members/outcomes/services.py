@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from members.models import Activity, ActivityScore, AreaPain, Assignment, CheckIn
 from members.models.blocks import BlockProgress
+from members.outcomes.change import BlockChange, block_change
 
 Kind = CheckIn.Kind
 
@@ -127,13 +128,8 @@ def record_check_in(
 
 def check_ins_for_download(member) -> list[dict]:
     """The member's check-ins, for their data download."""
-    check_ins = (
-        CheckIn.objects.filter(assignment__member=member)
-        .select_related("assignment__routine")
-        .prefetch_related(
-            "areas", Prefetch("scores", ActivityScore.objects.select_related("activity"))
-        )
-        .order_by("done_on", "pk")
+    check_ins = _with_answers(
+        CheckIn.objects.filter(assignment__member=member).select_related("assignment__routine")
     )
     return [
         {
@@ -152,3 +148,31 @@ def check_ins_for_download(member) -> list[dict]:
         }
         for check_in in check_ins
     ]
+
+
+def _with_answers(check_ins):
+    return check_ins.prefetch_related(
+        "areas", Prefetch("scores", ActivityScore.objects.select_related("activity"))
+    ).order_by("done_on", "pk")
+
+
+def change_in_block(assignment: Assignment) -> BlockChange | None:
+    """The block's change from its first check-in to its last, if it has two."""
+    return block_change(list(_with_answers(CheckIn.objects.filter(assignment=assignment))))
+
+
+def changes_of(member) -> list[tuple[Assignment, BlockChange]]:
+    """Each of the member's blocks with two check-ins or more, newest first,
+    with its change: three queries however many blocks."""
+    by_block: dict[int, list[CheckIn]] = {}
+    check_ins = _with_answers(
+        CheckIn.objects.filter(assignment__member=member).select_related("assignment__routine")
+    )
+    for check_in in check_ins:
+        by_block.setdefault(check_in.assignment_id, []).append(check_in)
+    changes = []
+    for answers in by_block.values():
+        change = block_change(answers)
+        if change is not None:
+            changes.append((answers[0].assignment, change))
+    return sorted(changes, key=lambda pair: pair[0].start_date, reverse=True)
