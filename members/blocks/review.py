@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from members.models import (
     Assignment,
+    CheckIn,
     KnobSetting,
     PainFlag,
     PlannedSession,
@@ -20,6 +21,8 @@ from members.models import (
     Workout,
 )
 from members.models.blocks import BlockProgress
+from members.outcomes.change import BlockChange, block_change
+from members.outcomes.services import with_answers
 from routines.models import Knob
 
 if TYPE_CHECKING:  # django-stubs' helper is a development dependency only
@@ -108,6 +111,7 @@ class MemberReview:
     pain_flags: list[PainFlag]  # not resolved, highest level first, oldest of a level first
     unanswered: list[Question] = field(default_factory=list)  # waiting too long, oldest first
     knobs: list[KnobTrend] = field(default_factory=list)
+    check_ins: list[CheckIn] = field(default_factory=list)  # with their answers, in order
     reasons: list[str] = field(default_factory=list)
     # Since when the oldest of the reasons has waited for the trainer.
     waiting_since: dt.datetime | None = None
@@ -117,6 +121,15 @@ class MemberReview:
     @property
     def member(self):
         return self.assignment.member
+
+    @property
+    def has_baseline(self) -> bool:
+        return any(check_in.kind == CheckIn.Kind.BASELINE for check_in in self.check_ins)
+
+    @property
+    def change(self) -> BlockChange | None:
+        """From the baseline to the latest check-in; None without both."""
+        return block_change(self.check_ins) if self.has_baseline else None
 
     @property
     def planned_so_far(self) -> int:
@@ -229,6 +242,9 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
         settings[setting.member_id][setting.knob_id].append(setting)
         knob_ids.add(setting.knob_id)
     knobs = Knob.objects.select_related("exercise").in_bulk(knob_ids) if knob_ids else {}
+    check_ins = defaultdict(list)
+    for check_in in with_answers(CheckIn.objects.filter(assignment__in=block_ids)):
+        check_ins[check_in.assignment_id].append(check_in)
 
     reviews = []
     for assignment in assignments:
@@ -244,6 +260,7 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
             workouts=member_workouts,
             pain_flags=flags[assignment.member_id],
             unanswered=unanswered[assignment.member_id],
+            check_ins=check_ins[assignment.pk],
         )
         for knob_id, points in settings[assignment.member_id].items():
             points = [p for p in points if p.day >= assignment.start_date]

@@ -13,6 +13,7 @@ from members.blocks.review import MemberReview, review_blocks
 from members.models import (
     Workout,
 )
+from members.outcomes.services import LATE_BY
 
 
 def open_pain(review: MemberReview) -> str | None:
@@ -81,6 +82,36 @@ def unanswered_since(review: MemberReview) -> dt.datetime:
     return review.unanswered[0].created_at
 
 
+def daily_pain_up(review: MemberReview) -> str | None:
+    """Pain in daily life up by a clear change (2 points) since the baseline."""
+    change = review.change
+    worse = [c for c in change.changes if c.lower_is_better and c.clear_worse] if change else []
+    if not worse:
+        return None
+    first = worse[0]
+    return f"Daily pain up since the baseline: {first.what.lower()} {first.first} → {first.last}"
+
+
+def daily_pain_up_since(review: MemberReview) -> dt.datetime:
+    return _day_start(review.check_ins[-1].done_on)
+
+
+def no_baseline(review: MemberReview) -> str | None:
+    """A session done and no check-in from before it to measure the block by,
+    while the member can still fill it in (a week after the first session):
+    a reminder from the trainer then still helps."""
+    if review.has_baseline or not review.workouts or not review.progress.sessions:
+        return None
+    if review.today > review.progress.sessions[0].date + LATE_BY:
+        return None
+    return "No check-in before the first session"
+
+
+def no_baseline_since(review: MemberReview) -> dt.datetime:
+    first = review.workouts[0]
+    return first.finished_at or _day_start(first.date)
+
+
 NEEDS_ATTENTION: list[
     tuple[Callable[[MemberReview], str | None], Callable[[MemberReview], dt.datetime]]
 ] = [
@@ -89,6 +120,8 @@ NEEDS_ATTENTION: list[
     (too_hard_in_a_row, too_hard_since),
     (knob_eased_twice, eased_since),
     (unanswered_question, unanswered_since),
+    (daily_pain_up, daily_pain_up_since),
+    (no_baseline, no_baseline_since),
 ]
 
 

@@ -12,6 +12,7 @@ from members.blocks.steering import extend_choices, next_start
 from members.coaching.attention import reviews_with_reasons
 from members.coaching.forms import HandOverForm, OverrideForm, TrainerNoteForm
 from members.logbook.history import trends
+from members.outcomes.services import schedule, state_text
 from members.web.decorators import positive_int
 from members.web.requests import AuthenticatedHttpRequest
 
@@ -77,6 +78,12 @@ def render_member_detail(
         "active_nav": "dashboard",
         "resolving": resolving or {},
         "hand_over_form": HandOverForm(member=member),
+        "check_in_schedule": [
+            (due, state_text(due, today))
+            for due in schedule(review.assignment, review.progress, review.check_ins)
+        ]
+        if review
+        else [],
     }
     if current is not None:
         context.update(

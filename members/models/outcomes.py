@@ -50,8 +50,8 @@ class CheckIn(models.Model):
 
     @property
     def moment(self) -> str:
-        """When in the block it was, as a member would say it."""
-        return {"baseline": "before you started", "midway": "half-way", "end": "at the end"}[
+        """When in the block it was, in words."""
+        return {"baseline": "before the block", "midway": "half-way", "end": "at the end"}[
             self.kind
         ]
 

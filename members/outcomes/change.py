@@ -39,11 +39,15 @@ class Change:
         return self.better_by >= CLEAR_CHANGE
 
     @property
+    def clear_worse(self) -> bool:
+        return self.better_by <= -CLEAR_CHANGE
+
+    @property
     def words(self) -> str:
         better = self.better_by
         if better >= CLEAR_CHANGE:
             return "a clear improvement"
-        if better <= -CLEAR_CHANGE:
+        if self.clear_worse:
             return "clearly worse"
         return {1: "a little better", 0: "no change", -1: "a little worse"}[better]
 
@@ -57,6 +61,18 @@ class BlockChange:
     first: CheckIn
     last: CheckIn
     changes: list[Change]
+
+    @property
+    def summary(self) -> str:
+        """ "3 of 8 clearly better, 1 clearly worse": the change at a glance."""
+        better = sum(change.clear for change in self.changes)
+        worse = sum(change.clear_worse for change in self.changes)
+        if not better and not worse:
+            return "no clear change yet"
+        parts = [f"{better} of {len(self.changes)} clearly better"] if better else []
+        if worse:
+            parts.append(f"{worse} clearly worse")
+        return ", ".join(parts)
 
     @property
     def chart(self) -> SafeString:

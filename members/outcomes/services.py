@@ -82,6 +82,18 @@ def schedule(
     return due
 
 
+def state_text(due: DueCheckIn, today: dt.date) -> str:
+    """How a check-in stands, for the trainer: "done Nov 16", "open until
+    Nov 30", "missing (closed Nov 23)" or "opens Dec 13"."""
+    if due.done is not None:
+        return f"done {due.done.done_on:%b %-d}"
+    return {
+        "open": f"open until {due.closes:%b %-d}",
+        "missed": f"missing (closed {due.closes:%b %-d})",
+        "upcoming": f"opens {due.opens:%b %-d}",
+    }[due.state(today)]
+
+
 def open_check_in(
     assignment: Assignment, progress: BlockProgress, check_ins: list[CheckIn], today: dt.date
 ) -> DueCheckIn | None:
@@ -128,7 +140,7 @@ def record_check_in(
 
 def check_ins_for_download(member) -> list[dict]:
     """The member's check-ins, for their data download."""
-    check_ins = _with_answers(
+    check_ins = with_answers(
         CheckIn.objects.filter(assignment__member=member).select_related("assignment__routine")
     )
     return [
@@ -150,7 +162,8 @@ def check_ins_for_download(member) -> list[dict]:
     ]
 
 
-def _with_answers(check_ins):
+def with_answers(check_ins):
+    """Check-ins in order, with their areas and their activities' scores."""
     return check_ins.prefetch_related(
         "areas", Prefetch("scores", ActivityScore.objects.select_related("activity"))
     ).order_by("done_on", "pk")
@@ -158,14 +171,14 @@ def _with_answers(check_ins):
 
 def change_in_block(assignment: Assignment) -> BlockChange | None:
     """The block's change from its first check-in to its last, if it has two."""
-    return block_change(list(_with_answers(CheckIn.objects.filter(assignment=assignment))))
+    return block_change(list(with_answers(CheckIn.objects.filter(assignment=assignment))))
 
 
 def changes_of(member) -> list[tuple[Assignment, BlockChange]]:
     """Each of the member's blocks with two check-ins or more, newest first,
     with its change: three queries however many blocks."""
     by_block: dict[int, list[CheckIn]] = {}
-    check_ins = _with_answers(
+    check_ins = with_answers(
         CheckIn.objects.filter(assignment__member=member).select_related("assignment__routine")
     )
     for check_in in check_ins:

@@ -50,20 +50,24 @@ def test_demo_run_twice_makes_a_trainer_and_members_on_the_routine_since_last_mo
             client.logout()
 
         # Check-ins as each story goes: Quinn's whole block, Alex's baseline;
-        # Jordan's baseline is still to do, so Today offers it.
+        # Drew's baseline is still to do, so Today offers it.
+        emails = ("quinn@example.com", "alex@example.com", "drew@example.com")
         kinds = {
             email: list(
                 CheckIn.objects.filter(assignment__member__email=email).values_list(
                     "kind", flat=True
                 )
             )
-            for email in ("quinn@example.com", "alex@example.com", "jordan@example.com")
+            for email in emails
         }
         assert kinds == {
             "quinn@example.com": ["baseline", "midway", "end"],
             "alex@example.com": ["baseline"],
-            "jordan@example.com": [],
+            "drew@example.com": [],
         }
+        client.force_login(User.objects.get(email="drew@example.com"))
+        assert "Check-in before you start" in client.get("/me/").text
+        client.logout()
 
         for email in ["alex@example.com", "jordan@example.com"]:
             member = User.objects.get(email=email)

@@ -292,7 +292,9 @@ class Command(BaseCommand):
         )
         past = [s for s in block.planned_sessions.order_by("number") if s.date < today]
         accept_zero_pain_rule(member=member)
-        if member.email != "jordan@example.com":  # Jordan's is due today
+        # Drew's first check-in is still to do (Today offers it); Jordan's was
+        # never done (the trainer's page says it is missing).
+        if member.email not in {"drew@example.com", "jordan@example.com"}:
             check_in_as_the_story_goes(block, story, today)
         if story == "none":
             return

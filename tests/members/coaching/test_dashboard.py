@@ -31,6 +31,7 @@ from tests.members.logger_helpers import (
     finished_workout,
     sessions_of,
 )
+from tests.members.outcomes.helpers import baseline
 
 
 @pytest.mark.django_db
@@ -135,6 +136,8 @@ def _club(trainer, count):
         for index, workout in enumerate(workouts)
     )
     PainFlag.objects.bulk_create(PainFlag(member=member, level=2) for member in members[::5])
+    for block in blocks:
+        baseline(block)
 
 
 @pytest.mark.django_db
@@ -145,12 +148,13 @@ def test_the_dashboard_query_count_stays_flat(
     _club(trainer, count)
     # Session, user, the Trainers group check, the blocks with members and
     # routines, their sessions, the members' workouts, open pain flags,
-    # questions waiting over a day, knob settings, their knobs, then the
-    # routines for the filter and the count of questions waiting.
-    with django_assert_num_queries(12):
+    # questions waiting over a day, knob settings, their knobs, the check-ins
+    # with their areas and scores (three), then the routines for the filter
+    # and the count of questions waiting.
+    with django_assert_num_queries(15):
         response = trainer_client.get("/trainer/")
     assert len(elements(response.text, class_="card review-card")) == min(count, 50)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(15):
         last = trainer_client.get("/trainer/?page=last")
     assert len(elements(last.text, class_="card review-card")) == (count % 50 or 50)
 
@@ -265,12 +269,13 @@ def test_member_detail_query_count_stays_flat(
     for session in sessions_of(block)[:sessions]:
         workout = finished_workout(member, session, wall=12)
         TrainerNote.objects.create(assignment=block, workout=workout, author=trainer, text="Good")
+    baseline(block)
     # Session, user, group check, the member, their blocks, the block's review
-    # (seven), its workouts with sets, knob settings and pain flags (four), the
-    # member's overrides, the routine's steps and knobs for the override form,
-    # the notes, the pain history, the member's questions, the trends (three),
-    # and the trainers to hand over to.
-    with django_assert_num_queries(26):
+    # (seven, and three for its check-ins), its workouts with sets, knob
+    # settings and pain flags (four), the member's overrides, the routine's
+    # steps and knobs for the override form, the notes, the pain history, the
+    # member's questions, the trends (three), and the trainers to hand over to.
+    with django_assert_num_queries(29):
         page = trainer_client.get(f"/trainer/members/{member.pk}/")
     assert page.text.count('class="card timeline-item') == 8
     assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions

@@ -13,6 +13,7 @@ from members.nudges import services as nudges
 from tests.factories import TrainerFactory, UserFactory, put_on_block
 from tests.members.logger_helpers import finished_workout
 from tests.members.nudges.reminders import at, run_scheduler
+from tests.members.outcomes.helpers import baseline
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,8 @@ def test_no_digest_when_there_is_nothing_to_say(trainer):
     fine = UserFactory(display_name="Fine")
     start = DIGEST_MONDAY - dt.timedelta(weeks=1)
     with at(start - dt.timedelta(days=1), 12):
-        put_on_block(fine, trainer=trainer, start_date=start, weekdays=(0, 3), weeks=4)
+        block = put_on_block(fine, trainer=trainer, start_date=start, weekdays=(0, 3), weeks=4)
+        baseline(block)  # checked in before the first session, as asked
     for session in Assignment.objects.get(member=fine).planned_sessions.filter(
         date__lt=DIGEST_MONDAY
     ):
