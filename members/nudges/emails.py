@@ -20,6 +20,7 @@ from members.models import (
     Workout,
 )
 from members.nudges.services import unsubscribe_token
+from members.outcomes.services import open_check_in
 from routines.personal import guide_steps, overrides_for
 
 
@@ -79,6 +80,10 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
     if not _wants(member, "session_reminders"):
         raise NotNeeded("The member turned reminders off.")
     last_workout, knobs = _last_time(member.pk, session.date)
+    today = timezone.localdate()
+    check_in = open_check_in(
+        assignment, assignment.progress(today), list(assignment.check_ins.all()), today
+    )
     unsubscribe_url = link("reminders_off", unsubscribe_token(member))
     return render_email(
         "members/email/reminder",
@@ -95,6 +100,8 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
             "last_workout": last_workout,
             "knobs": knobs,
             "start_url": link("members:home"),
+            "check_in": check_in,
+            "check_in_url": link("members:check_in"),
             "settings_url": link("members:settings"),
             "unsubscribe_url": unsubscribe_url,
         },

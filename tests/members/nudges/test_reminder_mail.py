@@ -11,11 +11,12 @@ from django.core import mail
 from django.core.management import call_command
 
 from members.mail.outbox import MAX_ATTEMPTS
-from members.models import EmailDelivery
+from members.models import Assignment, EmailDelivery
 from members.nudges import services as nudges
 from tests.factories import UserFactory
 from tests.members.logger_helpers import finished_workout
 from tests.members.nudges.reminders import SPRING_MONDAY, at, block, reminders_to, run_scheduler
+from tests.members.outcomes.helpers import baseline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("digest_on_saturdays")]
 
@@ -171,3 +172,23 @@ def test_a_run_costs_the_same_queries_however_many_members(
     # and the old action keys.
     with at(SPRING_MONDAY, 7, 5), django_assert_num_queries(3):
         run_scheduler()
+
+
+def test_the_reminder_says_when_a_check_in_is_open(member, trainer):
+    """Before the first session the baseline is open: the reminder says so,
+    with a link; once it is done, the next morning's says nothing of it."""
+    block(member, trainer, SPRING_MONDAY)
+    with at(SPRING_MONDAY, 7, 0):
+        run_scheduler()
+    (first,) = mail.outbox
+    line = "Check-in before you start: under a minute, before or after the session"
+    assert line in first.body
+    assert f"{SITE}/me/check-in/" in first.body
+    assert f'href="{SITE}/me/check-in/"' in first.alternatives[0].content
+
+    baseline(Assignment.objects.get(member=member), on=SPRING_MONDAY)
+    mail.outbox.clear()
+    with at(SPRING_MONDAY + dt.timedelta(days=3), 7, 0):
+        run_scheduler()
+    (second,) = mail.outbox
+    assert "Check-in" not in second.body
