@@ -6,7 +6,16 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
 from members.management.commands.generate_club import generate
-from members.models import Assignment, KnobSetting, Question, SetLog, User, Workout
+from members.models import (
+    AreaPain,
+    Assignment,
+    CheckIn,
+    KnobSetting,
+    Question,
+    SetLog,
+    User,
+    Workout,
+)
 
 
 def _shape():
@@ -21,6 +30,7 @@ def _shape():
                 "member__email", "subject", "status", "token"
             )
         ),
+        sorted(AreaPain.objects.values_list("check_in__kind", "area", "worst", "usual")),
     )
 
 
@@ -38,6 +48,9 @@ def test_the_same_seed_makes_the_same_club():
     # Every account can sign in through the real form: its address is verified.
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == 33
     assert User.objects.get(email="head@club.example.com").is_superuser
+    # Check-ins before, half-way and at the end, as far as each block has come.
+    assert counts["check_ins"] == CheckIn.objects.count() > 0
+    assert set(CheckIn.objects.values_list("kind", flat=True)) == {"baseline", "midway", "end"}
     first = _shape()
     Assignment.objects.all().delete()
     User.objects.filter(email__endswith="@club.example.com").delete()

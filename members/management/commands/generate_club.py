@@ -188,13 +188,67 @@ def generate(*, members: int, trainers: int, seed: int, today: dt.date | None = 
     questions = models.Question.objects.bulk_create(
         _questions(rng, people, coaches, today), batch_size=2000
     )
+    check_ins = _check_ins(rng, blocks, routine.check_in_area_names(), today)
     return {
         "members": len(people),
         "trainers": len(coaches),
         "workouts": len(workouts),
         "sets": len(sets),
         "questions": len(questions),
+        "check_ins": check_ins,
     }
+
+
+ACTIVITIES = ["Walking down stairs", "Standing for an hour", "Running for the bus"]
+
+
+def _check_ins(rng, blocks, areas: list[str], today: dt.date) -> int:
+    """Most members check in before their block; later check-ins as they fall
+    due, each a few points either way (mostly better): a report has figures."""
+    check_ins, answers, activities = [], [], []
+    for block in blocks:
+        if rng.random() < 0.15:  # never checked in
+            continue
+        days = {
+            models.CheckIn.Kind.BASELINE: block.start_date,
+            models.CheckIn.Kind.MIDWAY: block.start_date + dt.timedelta(days=7 * block.weeks // 2),
+            models.CheckIn.Kind.END: block.start_date + dt.timedelta(days=7 * block.weeks - 1),
+        }
+        named = [
+            models.Activity(assignment=block, name=name, position=position)
+            for position, name in enumerate(ACTIVITIES[: rng.randint(1, 3)], start=1)
+        ]
+        activities += named
+        pain = {area: (rng.randint(3, 8), rng.randint(1, 5)) for area in areas}
+        scores = [rng.randint(2, 6) for _ in named]
+        for kind, day in days.items():
+            if day > today:
+                break
+            check_in = models.CheckIn(assignment=block, kind=kind, done_on=day)
+            check_ins.append(check_in)
+            answers.append((check_in, dict(pain), named, list(scores)))
+            better = rng.choice([-1, 0, 1, 2, 2, 3])
+            pain = {a: (max(0, w - better), max(0, u - better)) for a, (w, u) in pain.items()}
+            scores = [min(10, max(0, score + better)) for score in scores]
+    models.CheckIn.objects.bulk_create(check_ins, batch_size=2000)
+    models.Activity.objects.bulk_create(activities, batch_size=2000)
+    models.AreaPain.objects.bulk_create(
+        (
+            models.AreaPain(check_in=check_in, area=area, worst=worst, usual=usual)
+            for check_in, pain, _, _ in answers
+            for area, (worst, usual) in pain.items()
+        ),
+        batch_size=5000,
+    )
+    models.ActivityScore.objects.bulk_create(
+        (
+            models.ActivityScore(check_in=check_in, activity=activity, score=score)
+            for check_in, _, named, scores in answers
+            for activity, score in zip(named, scores, strict=True)
+        ),
+        batch_size=5000,
+    )
+    return len(check_ins)
 
 
 QUESTIONS = [
