@@ -15,6 +15,7 @@ urlpatterns = [
     path("", blocks.home, name="home"),
     path("program/", blocks.program, name="program"),
     path("program/<int:pk>/", blocks.program, name="block"),
+    path("program/<int:pk>/report/", blocks.block_report, name="block_report"),
     path("history/", history_views.history, name="history"),
     path("questions/", questions.my_questions, name="questions"),
     path("check-in/", outcomes.check_in, name="check_in"),

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from members.blocks.services import sessions_with_workouts
 from members.models import Assignment, PainFlag, Profile, TrainerNote
 from members.models.access import is_trainer
 from members.models.weekdays import join_words
+from members.outcomes.change import block_change
 from members.outcomes.services import change_in_block, open_check_in
 from members.web.requests import AuthenticatedHttpRequest
 from routines.personal import guide_steps, overrides_for
@@ -174,6 +175,37 @@ def program(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpRes
             "progress": assignment.progress(),
             "earlier": earlier,
             "calendar": _calendar_links(request, profile),
+            "active_nav": "program",
+        },
+    )
+
+
+@login_required
+def block_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One block on one printed page, for the member's doctor or physio: the
+    routine, the sessions done, how each knob moved, the pain reported and the
+    change in daily life from the check-ins. The member's own blocks only."""
+    blocks = Assignment.objects.filter(member=request.user, pk=pk).select_related(
+        "trainer__profile"
+    )
+    today = timezone.localdate()
+    # The review reads the block with its sessions, workouts and check-ins.
+    reviews = review_blocks(blocks, today=today)
+    if not reviews:
+        raise Http404("No such block of yours.")
+    (review,) = reviews
+    assignment = review.assignment
+    return render(
+        request,
+        "members/block_report.html",
+        {
+            "review": review,
+            "assignment": assignment,
+            "pain": PainFlag.objects.filter(workout__planned_session__assignment=assignment)
+            .select_related("exercise")
+            .order_by("created_at"),
+            "change": block_change(review.check_ins),
+            "today": today,
             "active_nav": "program",
         },
     )

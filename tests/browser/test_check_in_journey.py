@@ -1,7 +1,9 @@
 """A member's first check-in, on a phone: Today offers it, the form says at
 each scale what is missing and keeps what was typed, and once saved Today
-says so and offers it no more. The session's Start stays where it was."""
+says so and offers it no more. The session's Start stays where it was. And
+a whole block's report, for a doctor or physio, prints on one page."""
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -10,9 +12,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from members.models import Activity, CheckIn
-from tests.browser.conftest import assert_accessible, signed_in
+from members.models import Activity, CheckIn, PainFlag
+from members.outcomes.services import record_check_in
+from tests.browser.conftest import DESKTOP, assert_accessible, signed_in
 from tests.factories import put_on_block
+from tests.members.logger_helpers import MONDAY, finished_workout, session_of
 
 SHOTS = os.environ.get("CHECK_IN_SHOTS")
 
@@ -78,3 +82,36 @@ def test_a_member_checks_in_before_the_first_session(watched_page, site, member,
     assert list(Activity.objects.values_list("name", "scores__score")) == [
         ("Going down the stairs at work", 4)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["print"])  # paper, not a screen
+def test_a_whole_blocks_report_prints_on_one_page(watched_page, site, member, trainer):
+    """Four weeks, every session done, pain once, three check-ins with three
+    areas and two activities: what a doctor is handed fits one sheet."""
+    page = watched_page
+    start = MONDAY - dt.timedelta(weeks=4)
+    block = put_on_block(member, trainer=trainer, start_date=start)
+    for number in range(1, 9):
+        workout = finished_workout(member, session_of(block, number), wall=11 + number)
+    PainFlag.objects.create(member=member, workout=workout, level=2, note="Left heel, briefly")
+    for kind, day, better in (("baseline", 0, 0), ("midway", 14, 1), ("end", 27, 3)):
+        record_check_in(
+            block,
+            kind,
+            areas=dict.fromkeys(("feet", "ankles", "knees"), (7 - better, 4 - better)),
+            new_activities=[("Walking down stairs", 4), ("Standing for an hour", 5)]
+            if kind == "baseline"
+            else [],
+            scores={a.pk: 4 + better for a in block.activities.all()},
+            today=start + dt.timedelta(days=day),
+        )
+    signed_in(page, site, member.email, lands_on=f"/me/program/{block.pk}/report/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(block.routine.title)
+    assert_accessible(page)
+    shoot(page, "report")
+    pdf = page.pdf(format="Letter", prefer_css_page_size=True)
+    if SHOTS:
+        (Path(SHOTS) / "report.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"the report prints on {pages} pages"

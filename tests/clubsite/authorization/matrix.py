@@ -44,6 +44,7 @@ TRAINERS = {"owner": 403, "other_member": 403, "other_trainer": 404, "anonymous"
 # form's answer to that, which shows the door was open to them.
 MATRIX = {
     "members:block": ("GET", {"owner": 200, **MEMBERS_OWN}),
+    "members:block_report": ("GET", {"owner": 200, **MEMBERS_OWN}),
     "members:workout": ("GET", {"owner": 200, **MEMBERS_OWN}),
     "members:accept_zero_pain": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:pain_check": ("POST", {"owner": 302, **MEMBERS_OWN}),
@@ -111,6 +112,7 @@ def object_urls(resolver=None, prefix="", namespace=""):
 # Which of the world's objects each URL names; the rest name Alex's session.
 NAMES = {
     "members:block": "block",
+    "members:block_report": "block",
     **dict.fromkeys(["members:log_all", "members:knob", "members:option", "members:pain"], "step"),
     "members:weaker_side": "step",
     "members:planned": "session",
