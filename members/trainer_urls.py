@@ -5,6 +5,7 @@ from members.blocks import assign_views
 from members.coaching import hand_over, roster, steering_views
 from members.coaching import views as coaching
 from members.questions import views as questions
+from members.reports import views as reports
 
 app_name = "trainer"
 
@@ -34,4 +35,7 @@ urlpatterns = [
     path("members/invite/group/", invitations.invite_group, name="invite_group"),
     path("invitations/<int:pk>/send-again/", invitations.resend, name="resend"),
     path("assign/", assign_views.assign, name="assign"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<slug:slug>/", reports.routine_report_page, name="routine_report"),
+    path("reports/<slug:slug>/rows.csv", reports.routine_report_rows, name="routine_report_rows"),
 ]

@@ -10,7 +10,9 @@ the minimal clinically important difference commonly used for both:
 - the Patient-Specific Functional Scale: Horn KK, Jennings S, Richardson G,
   et al. The Patient-Specific Functional Scale: psychometrics,
   clinimetrics, and application as a clinical outcome measure. J Orthop
-  Sports Phys Ther. 2012;42(1):30-42 (2 points for one activity)."""
+  Sports Phys Ther. 2012;42(1):30-42 (2 points for the mean of the
+  activities; a single activity's is reported higher, at 3, but one rule
+  for every row is what members and trainers read here)."""
 
 from dataclasses import dataclass
 
@@ -25,12 +27,12 @@ CLEAR_CHANGE = 2
 @dataclass(frozen=True)
 class Change:
     what: str  # "Feet, usual pain" or an activity's name
-    first: int
-    last: int
+    first: float  # a member's answers are whole numbers; the club's medians may not be
+    last: float
     lower_is_better: bool
 
     @property
-    def better_by(self) -> int:
+    def better_by(self) -> float:
         """Points better (negative: worse), whichever way the scale runs."""
         return self.first - self.last if self.lower_is_better else self.last - self.first
 
@@ -49,11 +51,13 @@ class Change:
             return "a clear improvement"
         if self.clear_worse:
             return "clearly worse"
-        return {1: "a little better", 0: "no change", -1: "a little worse"}[better]
+        if better == 0:
+            return "no change"
+        return "a little better" if better > 0 else "a little worse"
 
     @property
     def text(self) -> str:
-        return f"{self.what}: {self.first} → {self.last}, {self.words}"
+        return f"{self.what}: {self.first:g} → {self.last:g}, {self.words}"
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def change_chart(changes: list[Change], *, chart_id: str) -> SafeString:
     inner = WIDTH - LEFT - RIGHT
     height = TOP + ROW * len(changes) + 22
 
-    def x(value: int) -> str:
+    def x(value: float) -> str:
         return f"{LEFT + inner * value / 10:.1f}"
 
     rows = []

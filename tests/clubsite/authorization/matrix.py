@@ -39,6 +39,15 @@ MEMBERS_OWN = {"other_member": 404, "trainer": 404, "other_trainer": 404, "anony
 # another trainer gets a 404.
 TRAINERS = {"owner": 403, "other_member": 403, "other_trainer": 404, "anonymous": SIGN_IN}
 
+# Pages about what a trainer ran, not about one member: every trainer.
+EVERY_TRAINER = {
+    "trainer": 200,
+    "other_trainer": 200,
+    "owner": 403,
+    "other_member": 403,
+    "anonymous": SIGN_IN,
+}
+
 # url name: (method, {role: status}). Posts carry a payload that would change
 # something (see payloads), or none: for the owner and the trainer a 422 is the
 # form's answer to that, which shows the door was open to them.
@@ -83,6 +92,9 @@ MATRIX = {
     "reminders": ("GET", dict.fromkeys(ROLES, 200)),
     "reminders_off": ("POST", dict.fromkeys(ROLES, 302)),
     "reminders_on": ("POST", dict.fromkeys(ROLES, 302)),
+    # A routine's report: every trainer, over the blocks they ran.
+    "trainer:routine_report": ("GET", EVERY_TRAINER),
+    "trainer:routine_report_rows": ("GET", EVERY_TRAINER),
     # The club's published routine: every signed-in person.
     "routines:guide": ("GET", {**dict.fromkeys(ROLES[:4], 200), "anonymous": SIGN_IN}),
     # Exercise images are the guide's pictures, public like the static files.
@@ -148,6 +160,8 @@ NAMES = {
     "calendar_feed": "calendar",
     **dict.fromkeys(["reminders", "reminders_off", "reminders_on"], "reminders"),
     "routines:guide": "routine",
+    "trainer:routine_report": "routine",
+    "trainer:routine_report_rows": "routine",
     "media": "media",
 }
 

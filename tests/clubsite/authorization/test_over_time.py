@@ -22,6 +22,7 @@ from tests.factories import TrainerFactory, put_on_block
 # trainer of another member. Only the current trainer's door is open, and
 # only while Alex's account is; a refused request changes nothing.
 WHEN = ["before", "after_change", "after_deletion"]
+REPORTS = ["trainer:routine_report", "trainer:routine_report_rows"]
 TRAINER_ROLES = ["current_trainer", "former_trainer", "another_trainer"]
 MOVED_ON = {"makana": "former_trainer", "kai": "current_trainer", "lani": "another_trainer"}
 ROLE_OF = {
@@ -59,8 +60,11 @@ OVER_TIME = {
     **{
         name: _only_the_current_trainer(expected["trainer"])
         for name, (_, expected) in MATRIX.items()
-        if name.startswith("trainer:") and name != "trainer:resend"
+        if name.startswith("trainer:") and name not in {"trainer:resend", *REPORTS}
     },
+    # A routine's report counts the blocks each trainer ran, whoever trains
+    # the member now: every trainer's door is open, before and after.
+    **{name: _everyone(200) for name in REPORTS},
     # The invited member is not Alex: Kai, who took them on, still may.
     "trainer:resend": _only_the_current_trainer(302, after_deletion=302),
     "invitation": _everyone(200),

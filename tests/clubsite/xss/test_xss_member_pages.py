@@ -55,6 +55,19 @@ PAGES = [
         (payloads.TITLE, payloads.TRAINER_NAME),
     ),
     Page(
+        "block report",
+        "member",
+        lambda w: reverse("members:block_report", args=[w.block.pk]),
+        (
+            payloads.TITLE,
+            payloads.MEMBER_NAME,
+            payloads.TRAINER_NAME,
+            payloads.EXERCISE,
+            payloads.KNOB,
+            payloads.PAIN_NOTE,
+        ),
+    ),
+    Page(
         "history",
         "member",
         lambda w: reverse("members:history"),

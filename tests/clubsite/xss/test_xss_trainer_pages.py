@@ -1,6 +1,6 @@
-"""The trainer's pages: the dashboard and its htmx list, a member's page, the
-members list and its search, the inbox and each question, assign and invite:
-every payload on them is text."""
+"""The trainer's pages: the dashboard and its htmx list, a member's page, a
+routine's report, the members list and its search, the inbox and each
+question, assign and invite: every payload on them is text."""
 
 from urllib.parse import quote
 
@@ -52,6 +52,13 @@ PAGES = [
             payloads.SUBJECT,
         ),
     ),
+    Page(
+        "routine report",
+        "trainer",
+        lambda w: reverse("trainer:routine_report", args=[w.routine.slug]),
+        (payloads.TITLE, payloads.EXERCISE, payloads.KNOB),
+    ),
+    Page("reports", "trainer", lambda w: reverse("trainer:reports"), (payloads.TITLE,)),
     Page(
         "members",
         "trainer",
