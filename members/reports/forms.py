@@ -17,7 +17,9 @@ class ReportFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Blocks starting up to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     trainer = forms.ModelChoiceField(
         label="Trainer", queryset=User.objects.none(), required=False, empty_label="Everyone"

@@ -115,3 +115,27 @@ def test_a_whole_blocks_report_prints_on_one_page(watched_page, site, member, tr
         (Path(SHOTS) / "report.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages == 1, f"the report prints on {pages} pages"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_trainer_reads_a_routines_report_and_narrows_it(watched_page, site, member, trainer):
+    """From the nav to the routine's report, its filter said at the field
+    when the dates are the wrong way round, then narrowed."""
+    page = watched_page
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY - dt.timedelta(weeks=2))
+    finished_workout(member, session_of(block, 1), wall=12)
+    signed_in(page, site, trainer.email, lands_on="/trainer/")
+    page.get_by_role("navigation").get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name=block.routine.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(block.routine.title)
+    expect(page.get_by_text("1, on 1 block")).to_be_visible()
+    page.get_by_label("Blocks starting from").fill("2026-12-01")
+    page.get_by_label("Blocks starting up to").fill("2026-11-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("The end comes before the start: pick a later day.")).to_be_visible()
+    expect(page.get_by_label("Blocks starting from")).to_have_value("2026-12-01")
+    assert_accessible(page)
+    page.get_by_label("Blocks starting up to").fill("2026-12-31")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("0, on 0 blocks")).to_be_visible()
+    assert_accessible(page)
