@@ -28,7 +28,12 @@ WHERE_THEY_ACT = {
     EmailDelivery.Kind.QUESTION: ["trainer:question", "trainer:member"],
     EmailDelivery.Kind.QUESTION_RECEIPT: ["members:questions"],
     EmailDelivery.Kind.ANSWER: ["members:questions"],
-    EmailDelivery.Kind.REMINDER: ["members:home", "members:settings", "reminders_off"],
+    EmailDelivery.Kind.REMINDER: [
+        "members:home",
+        "members:check_in",
+        "members:settings",
+        "reminders_off",
+    ],
     EmailDelivery.Kind.DIGEST: [
         "trainer:dashboard",
         "trainer:member",
