@@ -26,6 +26,10 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_safe
 
 OFFLINE_HEADER = "X-Offline-Page"
+# Sent by the worker when it fetches a page to keep, in the background: such a
+# page shows no one-time messages, which are for the page the member has open
+# (templates/messages.html), so a keep run never takes them away from it.
+KEEP_HEADER = "X-Offline-Keep"
 # The pages a phone keeps for its member, by URL name: what they need at the
 # gym with no signal. Today lists the ones to fetch ahead (its offline-pages).
 OFFLINE_PAGES = {
@@ -135,6 +139,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "manifest": reverse("manifest"),
         "logout": reverse("account_logout"),
         "header": OFFLINE_HEADER,
+        "keepHeader": KEEP_HEADER,
     }
     body = render_to_string("pwa/sw.js", {"config": json.dumps(config, indent=2)})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

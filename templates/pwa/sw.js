@@ -218,7 +218,10 @@ async function keepPages(key, urls, asked) {
     if (address.origin !== self.location.origin) continue;
     const since = epoch;
     try {
-      const response = await fetch(address, { credentials: "same-origin" });
+      const response = await fetch(address, {
+        credentials: "same-origin",
+        headers: { [CONFIG.keepHeader]: "1" },
+      });
       if (response.headers.get(CONFIG.header) === key) await keepPage(address.href, response, since);
     } catch {
       // No signal: what was kept before stays.

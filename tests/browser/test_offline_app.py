@@ -164,9 +164,21 @@ def test_today_the_guide_program_and_the_open_session_open_with_no_signal(
     page = watched_page
     workout = f"/me/sessions/{on_a_session.pk}/"
     guide = f"/routines/{ROUTINE_SLUG}/"
+    # The worker's background fetches say so, so they leave one-time messages
+    # for the page the member has open (clubsite.pwa.KEEP_HEADER).
+    keeping = []
+    page.context.on(
+        "request",
+        lambda request: (
+            keeping.append(request.headers.get("x-offline-keep"))
+            if request.service_worker and request.url.endswith("/me/program/")
+            else None
+        ),
+    )
     sign_in(page, site, member.email)
     visit_today_online(page, site)
     wait_until_kept(page, "/me/", "/me/program/", guide, workout)
+    assert keeping and set(keeping) == {"1"}
 
     page.context.set_offline(True)
     page.goto(site + "/me/")
