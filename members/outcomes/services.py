@@ -53,8 +53,9 @@ def schedule(
 ) -> list[DueCheckIn]:
     """The block's check-ins, in order, with when each opens and closes.
 
-    - The baseline opens when the block is set (or on its first day, if it
-      was set ahead) and closes a week after the first session's day.
+    - The baseline opens the day the block is set (its first day, if it was
+      set to start in the past) and closes a week after the first session's
+      day.
     - Half-way opens on the middle day of the block's weeks as the block now
       runs (a pause moves them). A block ended before then has none.
     - The end opens on the block's last day, or earlier on the day its last
