@@ -73,7 +73,7 @@ class BlockChange:
         worse = sum(change.clear_worse for change in self.changes)
         if not better and not worse:
             return "no clear change yet"
-        parts = [f"{better} of {len(self.changes)} clearly better"] if better else []
+        parts = [f"{better} of {len(self.changes)} measures clearly better"] if better else []
         if worse:
             parts.append(f"{worse} clearly worse")
         return ", ".join(parts)
@@ -109,8 +109,8 @@ def block_change(check_ins: list[CheckIn]) -> BlockChange | None:
 # The chart: one row a measure, on a 0-10 axis, a line from the first answer
 # to the last ending in a dot. Drawn with presentation attributes only (the
 # CSP forbids style attributes), beside a table of the same numbers.
-WIDTH, ROW, TOP, LEFT, RIGHT = 320, 34, 8, 12, 12
-LABEL_LENGTH = 44
+WIDTH, ROW, TOP, LEFT, RIGHT = 320, 38, 8, 12, 12
+LABEL_LENGTH = 38
 
 
 def change_chart(changes: list[Change], *, chart_id: str) -> SafeString:
@@ -125,22 +125,24 @@ def change_chart(changes: list[Change], *, chart_id: str) -> SafeString:
     rows = []
     for index, change in enumerate(changes):
         top = TOP + ROW * index
-        label = change.what if len(change.what) <= LABEL_LENGTH else change.what[:43] + "…"
+        label = change.what
+        if len(label) > LABEL_LENGTH:  # the table beside it has the whole name
+            label = label[: LABEL_LENGTH - 1] + "…"
         colour = "#0b5d4b" if change.better_by >= 0 else "#a4161a"
         rows.append(
             (
                 LEFT,
-                top + 11,
+                top + 13,
                 label,
                 x(change.first),
-                top + 22,
+                top + 26,
                 x(change.last),
-                top + 22,
+                top + 26,
                 colour,
                 x(change.first),
-                top + 22,
+                top + 26,
                 x(change.last),
-                top + 22,
+                top + 26,
                 colour,
             )
         )
@@ -158,7 +160,7 @@ def change_chart(changes: list[Change], *, chart_id: str) -> SafeString:
         desc="; ".join(change.text for change in changes),
         rows=format_html_join(
             "",
-            '<text x="{}" y="{}" font-size="11" fill="#17201c">{}</text>'
+            '<text x="{}" y="{}" font-size="13" fill="#17201c">{}</text>'
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"/>'
             '<circle cx="{}" cy="{}" r="3.5" fill="#ffffff" stroke="#6b7570" stroke-width="2"/>'
             '<circle cx="{}" cy="{}" r="5" fill="{}"/>',

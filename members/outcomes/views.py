@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from members.models import Assignment
 from members.outcomes.forms import CheckInForm
-from members.outcomes.services import open_check_in, record_check_in
+from members.outcomes.services import open_check_in, record_check_in, schedule
 from members.web.requests import AuthenticatedHttpRequest
 
 
@@ -35,12 +35,12 @@ def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and (due is None or request.POST.get("kind") != due.kind):
         done = {check_in.kind for check_in in check_ins}
         if request.POST.get("kind") in done:
-            messages.success(request, "Your check-in is saved. Thank you.")
+            messages.info(request, "You had already checked in: your first answers are kept.")
         else:
             messages.info(request, "That check-in is closed; nothing was saved.")
         return redirect("members:home")
     if due is None:
-        messages.info(request, "No check-in is due now. Today says when the next one is.")
+        messages.info(request, _nothing_open(assignment, check_ins, today))
         return redirect("members:home")
     form = CheckInForm(
         request.POST or None,
@@ -57,3 +57,15 @@ def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"form": form, "due": due, "assignment": assignment, "today": today},
         status=422 if form.is_bound else 200,
     )
+
+
+def _nothing_open(assignment: Assignment, check_ins, today) -> str:
+    """What to say when no check-in is open: when the next one opens, if any."""
+    upcoming = [
+        due
+        for due in schedule(assignment, assignment.progress(today), check_ins)
+        if due.state(today) == "upcoming"
+    ]
+    if upcoming:
+        return f"No check-in is open now. The next one opens on {upcoming[0].opens:%A, %B %-d}."
+    return "No check-in is open now: this block has none left to do."

@@ -2,7 +2,7 @@
 whole club's for a superuser), with the rows behind it as CSV."""
 
 from django.db.models import Count
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -33,8 +33,12 @@ def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _report(request: AuthenticatedHttpRequest, slug: str):
+    """The routine, its filter, and the report: None while the filter has an
+    error, so no figure is shown for blocks the trainer did not ask about."""
     routine = get_object_or_404(Routine, slug=slug)
     form = ReportFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return routine, form, None
     blocks = form.narrow(Assignment.objects.run_by(request.user).filter(routine=routine))
     return routine, form, routine_report(blocks, today=timezone.localdate())
 
@@ -42,6 +46,13 @@ def _report(request: AuthenticatedHttpRequest, slug: str):
 @trainer_required
 def routine_report_page(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     routine, form, report = _report(request, slug)
+    if report is None:
+        return render(
+            request,
+            "members/trainer/routine_report.html",
+            {"routine": routine, "form": form, "report": None, "active_nav": "reports"},
+            status=422,
+        )
     return render(
         request,
         "members/trainer/routine_report.html",
@@ -64,15 +75,17 @@ def routine_report_page(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
 ROWS = [
     "block", "start date", "weeks", "status", "sessions done", "sessions due",
     "adherence %", "check-ins", "first check-in", "last check-in",
-    "daily pain measures", "clearly better", "clearly worse",
+    "measures compared", "measures clearly better", "measures clearly worse",
 ]  # fmt: skip
 
 
 @trainer_required
-def routine_report_rows(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
+def routine_report_rows(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     """The rows behind the report, a block each, unnamed: the figures of a
     member who deleted their account stay, as their sessions do."""
-    routine, _, report = _report(request, slug)
+    routine, form, report = _report(request, slug)
+    if report is None:
+        return HttpResponseBadRequest("Fix the report's filter first: " + form.errors.as_text())
 
     def rows():
         yield ROWS

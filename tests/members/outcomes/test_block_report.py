@@ -38,7 +38,8 @@ def test_the_report_has_the_block_the_pain_and_the_change(member, trainer):
     assert response.status_code == 200
     text = text_of(response.content)
     assert "Reversing Foot, Ankle, and Knee Pain" in text
-    assert "4 done of 4 due so far (100%), 4 planned" in text
+    assert "4 done of 4 due (100%), 4 planned" in text  # all done: not "so far"
+    assert "Monday and Thursday (finished)" in text
     assert "Tibialis raise: feet distance from wall 12 → 13 → 14 → 15 in" in text
     assert "2/10 on Calf raise (Heel)" in text
     assert "Going down the stairs at work: 4 → 7, a clear improvement" in text

@@ -119,8 +119,11 @@ def test_the_baseline_is_stored_once_and_half_way_rates_the_same_activities(on_a
     client = signed_in(member)
     saved = client.post(URL, answers())
     assert saved.status_code == 302 and saved["Location"] == "/me/"
-    again = client.post(URL, answers())  # a retried post
-    assert again.status_code == 302
+    again = client.post(URL, answers(), follow=True)  # a retried post
+    assert "You had already checked in: your first answers are kept." in text_of(again.content)
+    # Nothing open until half-way, which Today's message names.
+    opened = client.get(URL, follow=True)
+    assert "The next one opens on Monday, November 23." in text_of(opened.content)
     (baseline,) = CheckIn.objects.all()
     assert baseline.kind == "baseline" and baseline.done_on == MONDAY
     assert sorted(AreaPain.objects.values_list("area", "worst", "usual")) == [

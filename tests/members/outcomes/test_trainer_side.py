@@ -82,4 +82,4 @@ def test_the_member_page_and_the_dashboard_show_the_check_ins(block, member, tra
     )
     assert "Knees, worst pain: 6 → 3, a clear improvement" in page
     assert "Walking down stairs: 5 → 7, a clear improvement" in page
-    assert "Daily life since the baseline: 3 of 5 clearly better" in dashboard
+    assert "Daily life since the baseline: 3 of 5 measures clearly better" in dashboard

@@ -104,10 +104,10 @@ def _calf(workout):
     )
 
 
-def report_text(user, query=""):
+def report_text(user, query="", *, status=200):
     with on(FRIDAY):
         response = signed_in(user).get(URL + query)
-    assert response.status_code == 200
+    assert response.status_code == status
     return text_of(response.content)
 
 
@@ -117,7 +117,7 @@ def test_the_figures_match_the_club_worked_out_by_hand(club, trainer):
     assert "Finished 0" in text
     assert "Dropped out 2 ended early, 1 with no session for two weeks or more" in text
     assert "Paused now 1" in text
-    assert "Checked in before starting 3 of 5" in text
+    assert "Gave a baseline check-in 3 of 5" in text
     # 12 sessions; done of due 67, 33, 50, 67, 50: the median 50.
     assert "12 sessions done; the median block did 50 % of what was due" in text
     assert "90–100 % 0 75–89 % 0 50–74 % 4 under 50 % 1" in text
@@ -143,10 +143,16 @@ def test_the_head_trainer_sees_the_club_and_can_narrow_it(club, superuser, other
 
 
 def test_a_filter_that_makes_no_sense_is_said_at_its_field(club, trainer):
-    text = report_text(trainer, "?start=2026-12-01&end=2026-11-01")
+    """And no figure is shown, nor a CSV given, for blocks not asked about."""
+    wrong_way = "?start=2026-12-01&end=2026-11-01"
+    text = report_text(trainer, wrong_way, status=422)
     assert "The end comes before the start: pick a later day." in text
-    assert "Members 5, on 5 blocks" in text  # the report itself is not narrowed
-    assert report_text(trainer, "?start=not-a-date").count("Enter a valid date.") == 1
+    assert "Fix the filter above to see the report." in text
+    assert "on 5 blocks" not in text and "Download the rows" not in text
+    assert report_text(trainer, "?start=not-a-date", status=422).count("Enter a valid date.") == 1
+    with on(FRIDAY):
+        rows = signed_in(trainer).get(URL + "rows.csv" + wrong_way)
+    assert rows.status_code == 400
 
 
 def test_the_rows_behind_it_are_a_block_each_unnamed(club, trainer):
