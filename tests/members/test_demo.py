@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from members.management.commands.demo import DEMO_PASSWORD
 from members.models import Assignment, CheckIn, Invitation, KnobSetting, User
 from members.models.access import TRAINERS_GROUP
+from routines.models import Routine
 from routines.seed import ROUTINE_SLUG
 
 CLUB = zoneinfo.ZoneInfo(django_settings.TIME_ZONE)
@@ -42,6 +43,8 @@ def test_demo_run_twice_makes_a_trainer_and_members_on_the_routine_since_last_mo
         assert trainer.is_staff and not trainer.is_superuser
         assert trainer.groups.filter(name=TRAINERS_GROUP).exists()
         assert Group.objects.get(name=TRAINERS_GROUP).user_set.count() == 1
+        # Makana is the author the routine list shows.
+        assert Routine.objects.get(slug=ROUTINE_SLUG).author == trainer
         for email in ["makana@example.com", "alex@example.com", "jordan@example.com"]:
             assert email in printed
             response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})

@@ -125,6 +125,8 @@ class Command(BaseCommand):
                 )
                 people[email] = user
             trainer = people["makana@example.com"]
+            # Makana wrote the routine; the seed, run by a migration, knows no one.
+            Routine.objects.filter(slug=ROUTINE_SLUG, author=None).update(author=trainer)
             for email, _, is_trainer, _, story in DEMO_PEOPLE:
                 if not is_trainer:
                     self._put_on_the_routine(people[email], trainer=trainer, story=story)
