@@ -14,8 +14,10 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from clubsite.admin_base import RaceSafeAdmin
-from routines.forms import RoutineForm
+from routines.forms import MinutesSecondsField, RoutineForm
+from routines.limits import MAX_REST_SECONDS, MAX_SECONDS
 from routines.models import BodyArea, Equipment, Exercise, Knob, Routine, Step
+from routines.numbering import step_labels
 from routines.publishing import (
     can_publish,
     current_blocks,
@@ -92,6 +94,23 @@ class ExerciseAdmin(RaceSafeAdmin):
 
 
 class StepFormSet(BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each saved step's row is headed as members read it: “2a Tibialis raise”.
+        saved = [form.instance for form in self.initial_forms]
+        labels = step_labels(saved)
+        for form in self.initial_forms:
+            if not isinstance(form, StepForm):
+                continue
+            step = form.instance
+            form.heading = f"{labels.get(step.pk, step.order)} {step.exercise.name}"
+            # The pair's other step shows it in its own list; this one says it here.
+            partner = step.partner if step.paired_with_id is None else None
+            if partner is not None and partner.pk in labels:
+                form.pairing = (
+                    f"alternates set by set with {labels[partner.pk]} {partner.exercise.name}"
+                )
+
     def clean(self):
         """Paired steps alternate set by set, so they need the same number of sets.
 
@@ -129,26 +148,78 @@ class StepFormSet(BaseInlineFormSet):
                 )
 
 
+class LabelledStepField(forms.ModelChoiceField):
+    """A choice of this routine's steps, named as members read them: “2b Calf raise”."""
+
+    def __init__(self, *args, labels: dict[int, str], **kwargs):
+        self.labels = labels
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return f"{self.labels.get(obj.pk, obj.order)} {obj.exercise.name}"
+
+
+class StepForm(forms.ModelForm):
+    """A step's row: durations in minutes and seconds, as trainers write them.
+    Its formset gives it the ``heading`` it is shown under and, for the second
+    step of a pair, the ``pairing`` it is part of."""
+
+    heading = ""
+    pairing = ""
+
+    duration_seconds = MinutesSecondsField(
+        label="Duration",
+        required=False,
+        max_seconds=MAX_SECONDS,
+        help_text="For a timed step instead of reps, as minutes:seconds: 10:00.",
+    )
+    rest_seconds = MinutesSecondsField(
+        label="Rest",
+        required=False,
+        max_seconds=MAX_REST_SECONDS,
+        help_text="Between sets, as minutes:seconds: 1:30. Optional.",
+    )
+
+    class Meta:
+        model = Step
+        fields = [
+            "order", "exercise", "sets", "reps", "duration_seconds", "hold_seconds",
+            "rest_seconds", "per_side", "weaker_side_extra_sets", "paired_with",
+            "alternative_to", "notes",
+        ]  # fmt: skip
+        labels = {
+            "hold_seconds": "Pause (s)",
+            "weaker_side_extra_sets": "Extra sets, weaker",
+            "paired_with": "Alternates with",
+            "alternative_to": "Instead of",
+        }
+
+
 class StepInline(admin.StackedInline):
-    """Steps in rows a trainer reads left to right: what, how much, how it combines."""
+    """Steps as a compact list, two lines a step: what and how much, then how it
+    combines. Rows drag into order (static/js/step-order.js); the order numbers
+    stay, so typing them works without JavaScript."""
 
     model = Step
     fk_name = "routine"
+    form = StepForm
     formset = StepFormSet
-    extra = 1
-    readonly_fields = ["alternates_with"]
-    fieldsets = [
-        (None, {"fields": [("order", "exercise")]}),
-        (None, {"fields": [("sets", "reps", "duration_seconds", "hold_seconds", "rest_seconds")]}),
-        (None, {"fields": [("per_side", "weaker_side_extra_sets")]}),
-        (None, {"fields": [("paired_with", "alternates_with"), "alternative_to", "notes"]}),
-    ]
+    template = "admin/routines/routine/step_inline.html"
 
-    @admin.display(description="alternates with")
-    def alternates_with(self, step):
-        """The pair shows on both of its steps, whichever one holds the link."""
-        partner = step.partner if step.pk else None
-        return str(partner) if partner else "—"
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new routine starts with an empty step; a saved one adds a step
+        # with "Add another step".
+        return 0 if obj is not None else 1
+
+    fieldsets = [
+        (None, {"fields": [("order", "exercise", "sets", "reps", "duration_seconds",
+                            "hold_seconds", "rest_seconds")]}),
+        (None, {"fields": [("per_side", "weaker_side_extra_sets", "paired_with",
+                            "alternative_to", "notes")]}),
+    ]  # fmt: skip
+
+    class Media:
+        js = ["js/step-order.js"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in {"paired_with", "alternative_to"}:
@@ -157,6 +228,8 @@ class StepInline(admin.StackedInline):
             kwargs["queryset"] = Step.objects.filter(
                 routine_id=routine_id, alternative_to__isnull=True
             ).select_related("exercise")
+            kwargs["form_class"] = LabelledStepField
+            kwargs["labels"] = self._labels(request)
         if db_field.name == "exercise":
             kwargs["queryset"] = Exercise.objects.order_by("name")
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -171,6 +244,18 @@ class StepInline(admin.StackedInline):
             cached[db_field.name] = list(field.choices)  # type: ignore[arg-type]
         field.choices = cached[db_field.name]
         return field
+
+    @staticmethod
+    def _labels(request) -> dict[int, str]:
+        """This routine's steps' labels (“2a”), read once per request."""
+        if not hasattr(request, "_step_labels"):
+            routine_id = request.resolver_match.kwargs.get("object_id")
+            request._step_labels = step_labels(
+                Step.objects.filter(routine_id=routine_id).select_related(
+                    "paired_with", "paired_from"
+                )
+            )
+        return request._step_labels
 
     def get_queryset(self, request):
         return (
@@ -209,12 +294,37 @@ class RoutineAdmin(RaceSafeAdmin):
     view_on_site = False  # "View as member" says what it shows.
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "member_view"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("title", "slug"),
+                    ("status", "member_view"),
+                    ("sessions_per_week", "min_weeks", "max_weeks"),
+                ]
+            },
+        ),
         ("What members read", {"fields": ["introduction", "disclaimer", "closing_note"]}),
-        ("Schedule", {"fields": [("sessions_per_week", "min_weeks", "max_weeks")]}),
         ("Check-ins", {"fields": ["check_in_areas"]}),
         ("History", {"fields": [("author", "created_at", "updated_at")], "classes": ["collapse"]}),
     ]
+    # Once written, the texts and check-in areas change seldom; the steps often.
+    folded_once_saved = {"What members read", "Check-ins"}
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return [
+            (name, {**options, "classes": ["collapse"]})
+            if name in self.folded_once_saved
+            else (name, options)
+            for name, options in self.fieldsets
+        ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The steps and the guide's preview need the width the app list would take.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         # ModelAdmin.get_queryset is typed as a plain QuerySet; it is the model's

@@ -11,6 +11,7 @@ from django.db import models
 MAX_SETS = 20
 MAX_REPS = 500
 MAX_SECONDS = 3 * 60 * 60
+MAX_REST_SECONDS = 10 * 60
 
 NO_PAIN = 0
 MAX_PAIN = 10

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from routines.models import Routine, Step
+from routines.numbering import step_labels
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,7 @@ def guide_steps(
     steps = list(rows)
     overrides = overrides or {}
     mains = [step for step in steps if step.alternative_to_id is None]
-    labels: dict[int, str] = {}
-    number = 0
-    previous = None
-    for step in mains:
-        partner = step.partner
-        if previous is not None and partner is not None and partner.pk == previous.pk:
-            labels[previous.pk] = f"{number}a"
-            labels[step.pk] = f"{number}b"
-        else:
-            number += 1
-            labels[step.pk] = str(number)
-        previous = step
+    labels = step_labels(steps)
     return [
         PersonalStep(
             step,

@@ -1,6 +1,12 @@
+from typing import cast
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.csp import CSP
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 
 from routines.models import Routine
 from routines.personal import guide_steps, overrides_for
@@ -15,6 +21,10 @@ def routine_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+# The routine's page in the admin shows the guide beside the form; no other
+# site may frame it.
+@xframe_options_sameorigin
+@csp_override({**cast(dict[str, list[str]], settings.SECURE_CSP), "frame-ancestors": [CSP.SELF]})
 def guide(request: HttpRequest, slug: str) -> HttpResponse:
     """How to do each exercise of a routine; drafts are a 404 for members."""
     routine = get_object_or_404(Routine.objects.visible_to(request.user), slug=slug)

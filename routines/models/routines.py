@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from routines.fields import optional_key
-from routines.limits import duration_field, reps_field, sets_field
+from routines.limits import MAX_REST_SECONDS, duration_field, reps_field, sets_field
 from routines.models.exercises import Exercise
 from routines.prescriptions import describe_prescription
 
@@ -199,7 +199,7 @@ class Step(models.Model):
         "rest between sets (seconds)",
         null=True,
         blank=True,
-        validators=[MaxValueValidator(600)],
+        validators=[MaxValueValidator(MAX_REST_SECONDS)],
         help_text="Optional.",
     )
     notes = models.CharField(

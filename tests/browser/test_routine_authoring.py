@@ -57,15 +57,16 @@ def test_trainer_authors_duplicates_and_publishes_a_routine(page, site, trainer,
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     # Pair the raises, add the at-home alternative, and move the Patrick step first.
-    page.locator("#id_steps-0-paired_with").select_option(label="2. Calf raise")
+    page.locator("#id_steps-0-paired_with").select_option(label="2 Calf raise")
     page.locator("#id_steps-2-order").fill("0")
+    page.get_by_text("Add another Step").click()
     page.locator("#id_steps-4-exercise").select_option(
         label="Standing hamstring curl with ankle weight"
     )
     page.locator("#id_steps-4-sets").fill("3")
     page.locator("#id_steps-4-reps").fill("15")
     page.locator("#id_steps-4-per_side").check()
-    page.locator("#id_steps-4-alternative_to").select_option(label="4. Single-leg hamstring curl")
+    page.locator("#id_steps-4-alternative_to").select_option(label="4 Single-leg hamstring curl")
     page.locator("#id_steps-4-notes").fill("At home")
     page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")

@@ -44,3 +44,17 @@ def test_signing_in_sets_only_secure_http_only_cookies(client, member):
     # The CSRF cookie is never sent over plain HTTP either; htmx takes the
     # token from the page, not from the cookie.
     assert csrf["secure"] and csrf["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+def test_only_this_site_may_frame_the_guide(client, trainer):
+    """The routine's admin page shows the member's guide beside the form, so
+    the guide may be framed by this origin; no other page may be framed."""
+    client.force_login(trainer)
+    guide = client.get("/routines/reversing-foot-ankle-and-knee-pain/", secure=True)
+    assert guide.status_code == 200
+    csp = guide.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in csp and "'nonce-" in csp
+    assert guide.headers["X-Frame-Options"] == "SAMEORIGIN"
+    listing = client.get("/routines/", secure=True)
+    assert_secure_headers(listing, "/routines/")

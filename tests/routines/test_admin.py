@@ -6,12 +6,28 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django.asserts import assertContains
 
+from routines.forms import MinutesSecondsField, minutes_and_seconds
+from routines.limits import MAX_SECONDS
 from routines.models import Routine, Step
 from routines.personal import guide_steps
 from routines.seed import ROUTINE_SLUG
 from routines.services import duplicate_routine, renumber_steps
+from tests.html import elements
 from tests.routines.factories import ExerciseFactory, KnobFactory, RoutineFactory, StepFactory
+
+# The seeded routine's steps, headed in the admin as members read them.
+SEEDED_HEADINGS = [
+    "1 Backwards walking",
+    "1 alt. Deadmill",
+    "2a Tibialis raise",
+    "2b Calf raise",
+    "3 Patrick step",
+    "4 Regressed reverse Nordic",
+    "5 Single-leg hamstring curl",
+    "5 alt. Standing hamstring curl with ankle weight",
+]
 
 
 @pytest.fixture
@@ -73,7 +89,7 @@ def test_member_cannot_reach_routine_authoring(member_client):
 def test_trainer_adds_a_routine_with_steps_and_becomes_its_author(trainer_client, trainer):
     walk, raise_ = ExerciseFactory(), ExerciseFactory()
     data = routine_form(**{"steps-TOTAL_FORMS": "2"})
-    data |= step_form("steps", 0, order=2, exercise=walk.pk, duration_seconds=300)
+    data |= step_form("steps", 0, order=2, exercise=walk.pk, duration_seconds="5:00")
     data |= step_form("steps", 1, order=1, exercise=raise_.pk, sets=2, reps=25, per_side=True)
     response = trainer_client.post("/admin/routines/routine/add/", data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
@@ -116,7 +132,10 @@ def existing_steps_form(routine, changes=None) -> dict[str, str]:
             "exercise": step.exercise_id,
             "sets": step.sets,
             "reps": step.reps or "",
-            "duration_seconds": step.duration_seconds or "",
+            "duration_seconds": minutes_and_seconds(step.duration_seconds),
+            "rest_seconds": minutes_and_seconds(step.rest_seconds),
+            "per_side": step.per_side,
+            "notes": step.notes,
             "weaker_side_extra_sets": step.weaker_side_extra_sets,
             "hold_seconds": step.hold_seconds,
             "paired_with": step.paired_with_id or "",
@@ -149,12 +168,18 @@ def test_paired_steps_keep_equal_sets_judged_on_what_was_typed(trainer_client):
     assert response.status_code == 302
     assert sorted(routine.steps.values_list("sets", flat=True)) == [3, 3]
 
-    # The pair shows on both steps, whichever holds the link.
-    html = trainer_client.get(url).text
-    tibialis.refresh_from_db()
-    calf.refresh_from_db()
-    assert f'<div class="readonly">{calf}</div>' in html  # on the tibialis row
-    assert f'<div class="readonly">{tibialis}</div>' in html  # on the calf row
+    # The pair shows on both steps, whichever holds the link: chosen on the
+    # tibialis row, said in the calf row's heading, both named as members read them.
+    response = trainer_client.get(url)
+    assertContains(
+        response, f'<option value="{calf.pk}" selected>1b {calf.exercise.name}</option>', html=True
+    )
+    assertContains(
+        response,
+        '<span class="step-pairing">'
+        f"alternates set by set with 1a {tibialis.exercise.name}</span>",
+        html=True,
+    )
 
 
 @pytest.mark.django_db
@@ -259,3 +284,94 @@ def test_routine_change_page_costs_the_same_however_many_steps(trainer_client, g
     for number in range(6):
         StepFactory(routine=ground_up, order=10 + number)
     assert count_queries(trainer_client, path) == small
+
+
+@pytest.mark.parametrize(
+    ("typed", "seconds"),
+    [("10:00", 600), ("0:45", 45), ("10", 600), (" 2:30 ", 150), ("180:00", 10800), ("", None)],
+)
+def test_durations_are_read_as_minutes_and_seconds(typed, seconds):
+    field = MinutesSecondsField(max_seconds=MAX_SECONDS, required=False)
+    assert field.clean(typed) == seconds
+    # Shown back as a trainer writes it.
+    if seconds is not None:
+        assert field.prepare_value(seconds) == (typed.strip() if ":" in typed else f"{typed}:00")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("ten", "Write it as minutes:seconds, like 10:00 or 0:45."),
+        ("10:5", "Write it as minutes:seconds, like 10:00 or 0:45."),
+        ("1:02:03", "Write it as minutes:seconds, like 10:00 or 0:45."),
+        ("-1:00", "Write it as minutes:seconds, like 10:00 or 0:45."),
+        ("٣:00", "Write it as minutes:seconds, like 10:00 or 0:45."),
+        ("0:90", "Seconds go up to 59: write 1:30 rather than 0:90."),
+        ("0:00", "Give at least 0:01, or leave it empty."),
+        ("180:01", "At most 180:00."),
+    ],
+)
+@pytest.mark.django_db
+def test_a_duration_that_cannot_be_read_is_said_at_its_field_and_kept(
+    trainer_client, ground_up, typed, message
+):
+    walking = ground_up.steps.get(exercise__slug="backwards-walking")
+    url = f"/admin/routines/routine/{ground_up.pk}/change/"
+    response = trainer_client.post(
+        url, existing_steps_form(ground_up, {walking: {"duration_seconds": typed}})
+    )
+    assert response.status_code == 200
+    (form,) = [
+        f for f in response.context["inline_admin_formsets"][0].formset if f.instance == walking
+    ]
+    assert form.errors == {"duration_seconds": [message]}
+    assertContains(response, f'value="{typed}"' if typed.strip() else "", html=False)
+    walking.refresh_from_db()
+    assert walking.duration_seconds == 600
+
+
+@pytest.mark.django_db
+def test_the_rest_between_sets_is_minutes_and_seconds_too(trainer_client, ground_up):
+    nordic = ground_up.steps.get(exercise__slug="regressed-reverse-nordic")
+    url = f"/admin/routines/routine/{ground_up.pk}/change/"
+    response = trainer_client.post(
+        url, existing_steps_form(ground_up, {nordic: {"rest_seconds": "1:30"}})
+    )
+    assert response.status_code == 302
+    nordic.refresh_from_db()
+    assert nordic.rest_seconds == 90
+    (shown,) = elements(trainer_client.get(url).text, "input", value="1:30")
+    assert shown["name"].endswith("-rest_seconds")
+    response = trainer_client.post(
+        url, existing_steps_form(ground_up, {nordic: {"rest_seconds": "10:01"}})
+    )
+    assertContains(response, "At most 10:00.")
+
+
+@pytest.mark.django_db
+def test_typed_order_numbers_reorder_the_steps(trainer_client, ground_up):
+    curl = ground_up.steps.get(exercise__slug="single-leg-hamstring-curl")
+    url = f"/admin/routines/routine/{ground_up.pk}/change/"
+    response = trainer_client.post(url, existing_steps_form(ground_up, {curl: {"order": 0}}))
+    assert response.status_code == 302
+    steps = guide_steps(ground_up)
+    assert [(step.label, step.exercise.slug) for step in steps[:2]] == [
+        ("1", "single-leg-hamstring-curl"),
+        ("2", "backwards-walking"),
+    ]
+    assert ground_up.steps.get(exercise__slug="standing-hamstring-curl").order == 1
+
+
+@pytest.mark.django_db
+def test_each_step_is_headed_as_members_read_it(trainer_client, ground_up):
+    response = trainer_client.get(f"/admin/routines/routine/{ground_up.pk}/change/")
+    labels = re.findall(r'<span class="inline_label">([^<]*)</span>', response.text)
+    assert labels[:-1] == SEEDED_HEADINGS
+    assert labels[-1] == "New step #9"  # the row "Add another step" copies
+    # A saved routine adds steps with "Add another step"; a new one starts with one.
+    assert "steps-__prefix__-order" in response.text
+    add = trainer_client.get("/admin/routines/routine/add/")
+    assert re.findall(r'<span class="inline_label">([^<]*)</span>', add.text) == [
+        "New step #1",
+        "New step #2",
+    ]

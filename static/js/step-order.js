@@ -1,0 +1,138 @@
+// The routine page's steps: drag a step by its handle, or move it with its
+// arrows, and the order numbers follow the rows from the top. Without this
+// script the numbers are typed, and the server orders by them either way.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+
+  const editor = document.querySelector(".step-editor");
+  if (!editor) return;
+  const status = editor.querySelector(".step-status");
+
+  function rows() {
+    return Array.from(editor.querySelectorAll(".step-row:not(.empty-form)"));
+  }
+
+  function orderInput(row) {
+    return row.querySelector("input[name$='-order']");
+  }
+
+  function title(row) {
+    const label = row.querySelector(".inline_label");
+    return label ? label.textContent.trim() : "The step";
+  }
+
+  // Number the rows 1, 2, 3… from the top, where that changes anything.
+  function renumber() {
+    rows().forEach(function (row, index) {
+      const input = orderInput(row);
+      if (input && input.value !== String(index + 1)) input.value = String(index + 1);
+    });
+  }
+
+  function announce(row) {
+    const position = rows().indexOf(row) + 1;
+    status.textContent = title(row) + " is now row " + position + " of " + rows().length + ".";
+  }
+
+  function showControls(row) {
+    row.querySelectorAll(".step-grip, .step-moves").forEach(function (element) {
+      element.hidden = false;
+    });
+  }
+
+  rows().forEach(showControls);
+
+  // A page sent back with a mistake lists the rows as saved; show them in
+  // the order just given (rows with one number keep their places).
+  const sorted = rows().sort(function (a, b) {
+    return Number(orderInput(a).value) - Number(orderInput(b).value);
+  });
+  const last = rows().pop();
+  if (last) {
+    const after = last.nextElementSibling;
+    sorted.forEach(function (row) {
+      last.parentNode.insertBefore(row, after);
+    });
+  }
+
+  // A new row goes last: it takes the number after the highest, and numbers
+  // typed in the other rows stay as typed.
+  document.addEventListener("formset:added", function (event) {
+    if (!editor.contains(event.target)) return;
+    showControls(event.target);
+    const others = rows().filter(function (row) {
+      return row !== event.target;
+    });
+    const highest = Math.max(0, ...others.map(function (row) {
+      return Number(orderInput(row).value) || 0;
+    }));
+    orderInput(event.target).value = String(highest + 1);
+  });
+
+  editor.addEventListener("click", function (event) {
+    const button = event.target.closest(".step-move");
+    if (!button) return;
+    const row = button.closest(".step-row");
+    const all = rows();
+    const index = all.indexOf(row);
+    if (button.dataset.move === "up" && index > 0) {
+      all[index - 1].before(row);
+    } else if (button.dataset.move === "down" && index < all.length - 1) {
+      all[index + 1].after(row);
+    } else {
+      return;
+    }
+    renumber();
+    button.focus();
+    announce(row);
+  });
+
+  let dragged = null;
+
+  editor.addEventListener("dragstart", function (event) {
+    const grip = event.target.closest && event.target.closest(".step-grip");
+    if (!grip) return;
+    dragged = grip.closest(".step-row");
+    dragged.classList.add("step-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", title(dragged));
+    event.dataTransfer.setDragImage(dragged, 20, 20);
+  });
+
+  // Put the dragged row above or below the row under the pointer, by which
+  // half of it the pointer is in.
+  function place(event) {
+    const row = event.target.closest(".step-row");
+    if (!row || row.classList.contains("empty-form")) return false;
+    if (row !== dragged) {
+      const box = row.getBoundingClientRect();
+      if (event.clientY < box.top + box.height / 2) {
+        row.before(dragged);
+      } else {
+        row.after(dragged);
+      }
+    }
+    return true;
+  }
+
+  editor.addEventListener("dragover", function (event) {
+    if (!dragged || !place(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+  });
+
+  editor.addEventListener("drop", function (event) {
+    if (!dragged) return;
+    event.preventDefault();
+    place(event);
+  });
+
+  editor.addEventListener("dragend", function () {
+    if (!dragged) return;
+    const row = dragged;
+    dragged = null;
+    row.classList.remove("step-dragging");
+    renumber();
+    announce(row);
+  });
+});
