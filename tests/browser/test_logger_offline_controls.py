@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from members.logbook.sets import stepped
@@ -135,7 +136,13 @@ def test_a_wifi_that_carries_nothing_keeps_finish(routed_page, site, workout):
         assert page.url == site + path  # still the logger, not an error page
         assert not Workout.objects.get().is_finished
         page.unroute("**/*")
-    page.goto(site + path)  # opening the page sends what waits
+    try:
+        page.goto(site + path)  # opening the page sends what waits
+    except PlaywrightError as error:
+        # The kept Finish was tried again first, went, and took the page on
+        # to the summary before this page load could.
+        if "ERR_ABORTED" not in str(error):
+            raise
     expect(page.get_by_role("heading", name="Session partly done")).to_be_visible()
     all_sent(page)
     assert SetLog.objects.count() == 1
