@@ -18,6 +18,7 @@ urlpatterns = [
     path("program/<int:pk>/report/", blocks.block_report, name="block_report"),
     path("history/", history_views.history, name="history"),
     path("questions/", questions.my_questions, name="questions"),
+    path("questions/<int:pk>/reply/", questions.reply, name="reply"),
     path("check-in/", outcomes.check_in, name="check_in"),
     path("settings/", blocks.settings, name="settings"),
     path("settings/calendar/new/", blocks.calendar_create, name="calendar_create"),

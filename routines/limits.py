@@ -23,6 +23,8 @@ PAIN_NOTE_LENGTH = 1000
 WORKOUT_NOTE_LENGTH = 2000
 RESOLUTION_NOTE_LENGTH = 2000
 TRAINER_NOTE_LENGTH = 1000
+# A question, an answer, and each reply in its conversation.
+REPLY_LENGTH = 3000
 
 # The largest id a form accepts: the database's integer key.
 MAX_ID = 2**31 - 1

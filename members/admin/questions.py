@@ -7,11 +7,25 @@ from django.utils.html import format_html
 from members.admin.mail import EmailDeliveryInline
 from members.admin.scoping import TrainerScopedAdmin
 from members.mail import outbox
-from members.models import (
-    EmailDelivery,
-    Question,
-)
+from members.models import EmailDelivery, Question, Reply
 from members.questions import services as questions
+
+
+class ReplyInline(admin.TabularInline):
+    """The conversation after the first answer; written in the trainer pages
+    and the member's Questions page, where each reply is emailed."""
+
+    model = Reply
+    fields = ["created_at", "from_trainer", "author", "text"]
+    readonly_fields = ["created_at", "from_trainer", "author", "text"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
 
 @admin.register(Question)
@@ -43,7 +57,7 @@ class QuestionAdmin(TrainerScopedAdmin):
         "answer_link",
     )
     fields = readonly_fields
-    inlines = [EmailDeliveryInline]
+    inlines = [ReplyInline, EmailDeliveryInline]
     actions = ["mark_answered", "close_questions", "send_failed_again"]
 
     def get_queryset(self, request):

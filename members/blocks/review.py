@@ -219,9 +219,9 @@ def review_blocks(assignments, *, today: dt.date | None = None) -> list[MemberRe
     unanswered = defaultdict(list)
     for question in (
         Question.objects.waiting()
-        .filter(member__in=member_ids, created_at__lt=timezone.now() - ANSWER_WITHIN)
-        .only("member_id", "subject", "created_at")
-        .order_by("created_at")
+        .filter(member__in=member_ids, member_wrote_at__lt=timezone.now() - ANSWER_WITHIN)
+        .only("member_id", "subject", "member_wrote_at")
+        .order_by("member_wrote_at")
     ):
         unanswered[question.member_id].append(question)
     # Knob settings carry their member and day, not a joined workout each: on

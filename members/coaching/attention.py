@@ -73,13 +73,14 @@ def unanswered_question(review: MemberReview) -> str | None:
     if not review.unanswered:
         return None
     question = review.unanswered[0]
-    asked = timezone.localtime(question.created_at)
+    asked = timezone.localtime(question.member_wrote_at or question.created_at)
     more = f" (and {len(review.unanswered) - 1} more)" if len(review.unanswered) > 1 else ""
     return f"Question “{question.subject}” unanswered since {asked:%a %b %-d}{more}"
 
 
 def unanswered_since(review: MemberReview) -> dt.datetime:
-    return review.unanswered[0].created_at
+    question = review.unanswered[0]
+    return question.member_wrote_at or question.created_at
 
 
 def daily_pain_up(review: MemberReview) -> str | None:

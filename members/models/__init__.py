@@ -5,7 +5,7 @@ from members.models.coaching import StepOverride, TrainerNote
 from members.models.invitations import Invitation
 from members.models.outbox import EmailDelivery
 from members.models.outcomes import Activity, ActivityScore, AreaPain, CheckIn
-from members.models.questions import Question
+from members.models.questions import Question, Reply
 from members.models.ratelimit import RateCount
 from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
@@ -24,6 +24,7 @@ __all__ = [
     "Profile",
     "Question",
     "RateCount",
+    "Reply",
     "SetLog",
     "StepOverride",
     "TrainerNote",

@@ -66,6 +66,8 @@ class EmailDelivery(models.Model):
         PAIN_ALERT = "pain_alert", "Pain alert to the trainer"
         PAIN_RESOLVED = "pain_resolved", "Trainer's reply to a pain report"
         TRAINER_NOTE = "trainer_note", "Trainer's note to the member"
+        REPLY_TO_TRAINER = "reply_to_trainer", "Member's reply to the trainer"
+        REPLY_TO_MEMBER = "reply_to_member", "Trainer's reply to the member"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -94,6 +96,7 @@ class EmailDelivery(models.Model):
     trainer_note = optional_key(
         "members.TrainerNote", on_delete=models.CASCADE, related_name="deliveries"
     )
+    reply = optional_key("members.Reply", on_delete=models.CASCADE, related_name="deliveries")
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -1,7 +1,9 @@
 """Questions members and visitors send the trainers, kept whatever happens to
 the email that carries them."""
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +13,7 @@ from django.utils.timesince import timesince
 
 from members.models.access import open_account, trained_by
 from routines.fields import optional_key
+from routines.limits import REPLY_LENGTH
 from routines.models import Exercise
 
 
@@ -38,8 +41,19 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(trained_by(user) | (no_trainer_now & sent_to_them))
 
     def waiting(self):
-        """Not answered and not closed."""
+        """Not answered and not closed: the sender wrote last."""
         return self.filter(status=Question.Status.NEW)
+
+    def with_messages(self):
+        """Each question's replies loaded, in order, with their authors."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "replies",
+                queryset=Reply.objects.select_related("author__profile").order_by(
+                    "created_at", "pk"
+                ),
+            )
+        )
 
 
 class Question(models.Model):
@@ -96,6 +110,14 @@ class Question(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The conversation: when each side last wrote in it, and when each last
+    # read it, for the "New reply" markers and the wait a trainer is shown.
+    member_wrote_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the question was asked, unless set."
+    )
+    trainer_wrote_at = models.DateTimeField(null=True, blank=True)
+    member_read_at = models.DateTimeField(null=True, blank=True)
+    trainer_read_at = models.DateTimeField(null=True, blank=True)
     # From a hidden field of the form: the same form posted twice is one question.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
@@ -106,7 +128,7 @@ class Question(models.Model):
         indexes = [
             # The inbox and the dashboard's "unanswered for a day" reason.
             models.Index(fields=["trainer", "status", "created_at"]),
-            models.Index(fields=["member", "status", "created_at"]),
+            models.Index(fields=["member", "status", "member_wrote_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(subject=""), name="question_subject_not_empty"),
@@ -116,15 +138,53 @@ class Question(models.Model):
     def __str__(self):
         return f"{self.subject} ({self.name}, {timezone.localtime(self.created_at):%b %-d})"
 
+    def save(self, *args, **kwargs):
+        if self.member_wrote_at is None:
+            self.member_wrote_at = self.created_at
+        super().save(*args, **kwargs)
+
     @property
     def is_waiting(self) -> bool:
         return self.status == self.Status.NEW
 
     @property
     def waiting_for(self) -> str:
-        """“3 hours”, or “moments” in the first minute."""
-        waited = timezone.now() - self.created_at
-        return "moments" if waited.total_seconds() < 60 else timesince(self.created_at)
+        """How long since the sender last wrote: “3 hours”, or “moments” in
+        the first minute."""
+        wrote = self.member_wrote_at or self.created_at
+        waited = timezone.now() - wrote
+        return "moments" if waited.total_seconds() < 60 else timesince(wrote)
+
+    @property
+    def unread_by_member(self) -> bool:
+        """The trainer wrote here since the member last read it."""
+        wrote, read = self.trainer_wrote_at, self.member_read_at
+        return wrote is not None and (read is None or wrote > read)
+
+    @property
+    def unread_by_trainer(self) -> bool:
+        """The member wrote here since a trainer last read it."""
+        wrote, read = self.member_wrote_at or self.created_at, self.trainer_read_at
+        return read is None or wrote > read
+
+    @property
+    def messages(self) -> list["Message"]:
+        """The conversation in order: the question, the answer written in the
+        app (if any), then the replies (``with_messages`` loads them)."""
+        said = [
+            Message(
+                by=self.name,
+                from_trainer=False,
+                text=self.message,
+                at=self.created_at,
+            )
+        ]
+        if self.answer:
+            by = self.answered_by.display_name if self.answered_by else "A trainer"
+            said.append(Message(by=by, from_trainer=True, text=self.answer, at=self.answered_at))
+        said.extend(reply.as_message() for reply in self.replies.all())
+        # An answer written after the member had added a reply comes after it.
+        return sorted(said, key=lambda turn: turn.at or self.created_at)
 
     @property
     def answerer(self) -> str:
@@ -148,3 +208,42 @@ class Question(models.Model):
             if delivery.kind == delivery.Kind.QUESTION:
                 return delivery
         return None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of a conversation, whichever row holds it."""
+
+    by: str
+    from_trainer: bool
+    text: str
+    at: dt.datetime | None
+
+
+class Reply(models.Model):
+    """A turn in a question's conversation after the question and its first
+    answer: the member's, or a trainer's. Emailed to the other side."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="replies")
+    author = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
+    from_trainer = models.BooleanField()
+    text = models.TextField(max_length=REPLY_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "replies"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="reply_text_not_empty"),
+        ]
+
+    def __str__(self):
+        side = "trainer" if self.from_trainer else "member"
+        return f"Reply from the {side} to “{self.question.subject}”"
+
+    def as_message(self) -> Message:
+        if self.from_trainer:
+            by = self.author.display_name if self.author else "A trainer"
+        else:
+            by = self.author.display_name if self.author else self.question.name
+        return Message(by=by, from_trainer=self.from_trainer, text=self.text, at=self.created_at)

@@ -170,8 +170,18 @@ def export(user: models.User) -> dict:
                 "status": question.get_status_display(),
                 "answer": question.answer,
                 "answered": _when(question.answered_at),
+                "replies": [
+                    {
+                        "from": "trainer" if reply.from_trainer else "you",
+                        "written": _when(reply.created_at),
+                        "text": reply.text,
+                    }
+                    for reply in question.replies.all()
+                ],
             }
-            for question in models.Question.objects.filter(member=user).order_by("created_at")
+            for question in models.Question.objects.filter(member=user)
+            .prefetch_related("replies")
+            .order_by("created_at")
         ],
         "emails_sent_to_you": [
             {

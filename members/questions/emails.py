@@ -6,10 +6,7 @@ from django.core.mail import EmailMultiAlternatives
 
 from members.mail import outbox
 from members.mail.messages import address, link, render_email
-from members.models import (
-    EmailDelivery,
-    Question,
-)
+from members.models import EmailDelivery, Question, Reply
 from members.questions.services import sender_summary
 
 
@@ -67,6 +64,49 @@ def question_answer(delivery: EmailDelivery) -> EmailMultiAlternatives:
     return _to_sender("members/email/question_answer", delivery)
 
 
+def _reply(delivery: EmailDelivery) -> Reply:
+    return Reply.objects.select_related(
+        "author__profile", "question__member__profile", "question__trainer__profile"
+    ).get(pk=outbox.subject(delivery.reply_id, "reply"))
+
+
+def reply_to_member(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """A trainer's turn after the first answer; Reply-To the trainer."""
+    reply = _reply(delivery)
+    question = reply.question
+    trainer = reply.author
+    return render_email(
+        "members/email/reply_to_member",
+        {
+            "question": question,
+            "reply": reply.as_message(),
+            "questions_url": link("members:questions"),
+        },
+        to=[delivery.to_email],
+        reply_to=[address(trainer.display_name, trainer.email)]
+        if trainer
+        else [settings.CLUB_CONTACT_EMAIL],
+    )
+
+
+def reply_to_trainer(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    """The member's turn; Reply-To the member, as the question was."""
+    reply = _reply(delivery)
+    question = reply.question
+    return render_email(
+        "members/email/reply_to_trainer",
+        {
+            "question": question,
+            "reply": reply.as_message(),
+            "answer_url": link("trainer:question", question.pk),
+        },
+        to=[delivery.to_email],
+        reply_to=[address(question.name, question.email)],
+    )
+
+
 outbox.register(EmailDelivery.Kind.QUESTION, build=question_to_trainer)
 outbox.register(EmailDelivery.Kind.QUESTION_RECEIPT, build=question_receipt)
 outbox.register(EmailDelivery.Kind.ANSWER, build=question_answer)
+outbox.register(EmailDelivery.Kind.REPLY_TO_MEMBER, build=reply_to_member)
+outbox.register(EmailDelivery.Kind.REPLY_TO_TRAINER, build=reply_to_trainer)

@@ -4,9 +4,11 @@ import uuid
 from typing import cast
 
 from django import forms
+from django.utils.html import format_html
 
-from members.models import Assignment, User, Workout
+from members.models import Assignment, Question, User, Workout
 from members.web.text import one_line
+from routines.limits import REPLY_LENGTH
 from routines.models import Exercise
 
 SESSIONS_OFFERED = 10
@@ -164,11 +166,13 @@ def _session_label(workout: Workout) -> str:
 
 
 class AnswerForm(forms.Form):
+    """A trainer's turn: the first answer, or a reply after it."""
+
     prefix = "answer"
 
     text = forms.CharField(
         label="Your answer",
-        max_length=3000,
+        max_length=REPLY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Emailed to the sender, and shown on their Questions page.",
         error_messages={
@@ -176,8 +180,45 @@ class AnswerForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, replying: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if replying:
+            self.fields["text"].label = "Your reply"
+            self.fields["text"].error_messages["required"] = (
+                "Write a reply, or mark it answered if you replied by email."
+            )
+
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
         if not text:
             raise forms.ValidationError("Write an answer.")
+        return text
+
+
+class ReplyForm(forms.Form):
+    """The member's turn in a conversation with their trainer."""
+
+    text = forms.CharField(
+        label="Your reply",
+        max_length=REPLY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Write your reply first.",
+            "max_length": "Keep it under %(limit_value)d characters; this is %(show_value)d.",
+        },
+    )
+
+    def __init__(self, data=None, *, question: Question):
+        # One form per conversation on the page: its fields' ids say which.
+        super().__init__(data, prefix="reply", auto_id=f"id_q{question.pk}_%s")
+        self.question = question
+        # Forms render help text as HTML: the name in it is escaped here.
+        self.fields["text"].help_text = format_html(
+            "Emailed to {}, and kept here.", question.answerer
+        )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write your reply first.")
         return text

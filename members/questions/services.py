@@ -12,7 +12,15 @@ from django.utils import timezone
 from members.blocks.review import MemberReview
 from members.coaching.attention import reviews_with_reasons
 from members.mail import outbox
-from members.models import Assignment, EmailDelivery, PainFlag, Question, User, Workout
+from members.models import (
+    Assignment,
+    EmailDelivery,
+    PainFlag,
+    Question,
+    Reply,
+    User,
+    Workout,
+)
 from routines.models import Exercise
 
 # The contact form's limits: per member or visitor, and per network address
@@ -38,6 +46,11 @@ def trainer_for(user: User | None) -> User | None:
 def email_key(question: Question, kind: str) -> str:
     """One email of each kind per question: the outbox's key for it."""
     return f"question:{question.pk}:{kind}"
+
+
+def reply_key(reply: Reply) -> str:
+    """One email per reply: the outbox's key for it."""
+    return f"reply:{reply.pk}"
 
 
 def _queue(question: Question, kind: str, to_email: str) -> None:
@@ -115,20 +128,86 @@ def sent_with_form(token, *, member: User | None, email: str) -> Question | None
     return None
 
 
+def _repeats_last(question: Question, *, author: User, text: str, from_trainer: bool) -> bool:
+    """The newest turn of the conversation is this one already: the same
+    person, the same words. A double tap or a retried post, not a new turn."""
+    last = question.replies.order_by("-created_at", "-pk").first()
+    if last is not None:
+        return (last.author_id, last.from_trainer, last.text) == (author.pk, from_trainer, text)
+    if from_trainer:
+        return (question.answered_by_id, question.answer) == (author.pk, text)
+    return False
+
+
 @transaction.atomic
 def answer(*, question: Question, trainer: User, text: str) -> bool:
-    """Answer in the app: shown on the member's Questions page and emailed to
-    the sender, once. False when it already has an answer written here."""
+    """A trainer's turn in the conversation, written in the app: the first
+    answer, or a reply after it. Shown on the member's Questions page and
+    emailed to the sender, once. False when this same message was just sent."""
     question = Question.objects.select_for_update().get(pk=question.pk)
-    if question.answer:
+    if _repeats_last(question, author=trainer, text=text, from_trainer=True):
         return False
-    question.answer = text
+    now = timezone.now()
     question.status = Question.Status.ANSWERED
-    question.answered_by = trainer
-    question.answered_at = timezone.now()
-    question.save(update_fields=["answer", "status", "answered_by", "answered_at"])
-    _queue(question, EmailDelivery.Kind.ANSWER, question.email)
+    question.trainer_wrote_at = question.trainer_read_at = now
+    fields = ["status", "trainer_wrote_at", "trainer_read_at"]
+    if not question.answer:
+        question.answer = text
+        question.answered_by = trainer
+        question.answered_at = now
+        question.save(update_fields=[*fields, "answer", "answered_by", "answered_at"])
+        _queue(question, EmailDelivery.Kind.ANSWER, question.email)
+        return True
+    if question.answered_at is None:
+        question.answered_by, question.answered_at = trainer, now
+        fields += ["answered_by", "answered_at"]
+    question.save(update_fields=fields)
+    reply = Reply.objects.create(question=question, author=trainer, from_trainer=True, text=text)
+    outbox.queue(
+        kind=EmailDelivery.Kind.REPLY_TO_MEMBER,
+        key=reply_key(reply),
+        to_email=question.email,
+        question=question,
+        reply=reply,
+    )
     return True
+
+
+@transaction.atomic
+def member_reply(*, question: Question, member: User, text: str) -> bool:
+    """The member's turn: the conversation waits for the trainer again (a
+    closed one opens), and the reply is emailed to whoever trains them now.
+    False when this same message was just sent."""
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if _repeats_last(question, author=member, text=text, from_trainer=False):
+        return False
+    now = timezone.now()
+    question.status = Question.Status.NEW
+    question.closed_at = None
+    question.member_wrote_at = question.member_read_at = now
+    question.save(update_fields=["status", "closed_at", "member_wrote_at", "member_read_at"])
+    reply = Reply.objects.create(question=question, author=member, from_trainer=False, text=text)
+    trainer = trainer_for(member)
+    outbox.queue(
+        kind=EmailDelivery.Kind.REPLY_TO_TRAINER,
+        key=reply_key(reply),
+        to_email=trainer.email if trainer else question.to_email,
+        question=question,
+        reply=reply,
+    )
+    return True
+
+
+def read_by_member(questions) -> None:
+    """The member has seen these conversations as they are now."""
+    Question.objects.filter(pk__in=[q.pk for q in questions if q.unread_by_member]).update(
+        member_read_at=timezone.now()
+    )
+
+
+def read_by_trainer(question: Question) -> None:
+    if question.unread_by_trainer:
+        Question.objects.filter(pk=question.pk).update(trainer_read_at=timezone.now())
 
 
 def mark_answered(*, question: Question, trainer: User) -> bool:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from members.models import EmailDelivery, Question, Workout
 from members.questions import services as questions
-from members.questions.forms import AnswerForm, QuestionForm
+from members.questions.forms import AnswerForm, QuestionForm, ReplyForm
 from members.questions.services import (
     QUESTIONS_PER_ADDRESS_PER_HOUR,
     QUESTIONS_PER_HOUR,
@@ -22,6 +22,9 @@ from members.web.requests import AuthenticatedHttpRequest, HtmxHttpRequest
 from routines.models import Exercise
 
 RATE_SCOPE = "contact"
+# A member's replies, each emailed to their trainer: a conversation, not a flood.
+REPLY_SCOPE = "reply"
+REPLIES_PER_HOUR = 20
 HOUR = 3600
 SENT_KEY = "question_sent"
 
@@ -147,17 +150,64 @@ def contact_sent(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "members/contact_sent.html", {"sent": sent})
 
 
-@login_required
-def my_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The member's questions, newest first, with their answers."""
-    asked = (
+def _render_my_questions(
+    request: AuthenticatedHttpRequest, *, form: ReplyForm | None = None, status: int = 200
+) -> tuple[HttpResponse, list[Question]]:
+    asked = list(
         Question.objects.for_member(request.user)
         .select_related("trainer__profile", "answered_by__profile", "exercise", "workout")
         .prefetch_related("deliveries")
+        .with_messages()
     )
-    return render(
-        request, "members/questions.html", {"questions": asked, "active_nav": "questions"}
+    for question in asked:
+        question.reply_form = (
+            form if form is not None and form.question.pk == question.pk else None
+        ) or ReplyForm(question=question)
+    response = render(
+        request,
+        "members/questions.html",
+        {"questions": asked, "active_nav": "questions"},
+        status=status,
     )
+    return response, asked
+
+
+@login_required
+def my_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The member's conversations with their trainer, newest first."""
+    response, shown = _render_my_questions(request)
+    # Shown with their "New reply" markers: from now on, read.
+    questions.read_by_member(shown)
+    return response
+
+
+@login_required
+@require_POST
+def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The member writes back in one of their conversations; another
+    member's is a 404."""
+    question = get_object_or_404(Question.objects.for_member(request.user), pk=pk)
+    form = ReplyForm(request.POST, question=question)
+    if not form.is_valid():
+        response, _ = _render_my_questions(request, form=form, status=422)
+        return response
+    limit = [Limit(f"user:{request.user.pk}", REPLIES_PER_HOUR)]
+    if take(REPLY_SCOPE, limit, period=HOUR):
+        again = f"{window_ends(HOUR):%-I:%M %p}"
+        form.add_error(
+            "text",
+            f"You have sent {REPLIES_PER_HOUR} replies this hour, the most it takes. "
+            f"Your reply is kept here: send it after {again}.",
+        )
+        response, _ = _render_my_questions(request, form=form, status=429)
+        return response
+    if questions.member_reply(
+        question=question, member=request.user, text=form.cleaned_data["text"]
+    ):
+        messages.success(request, f"Reply sent to {question.answerer}.")
+    else:
+        give_back(REPLY_SCOPE, limit, period=HOUR)
+    return redirect(reverse("members:questions") + f"#question-{question.pk}")
 
 
 # The trainer's inbox.
@@ -176,9 +226,11 @@ def _questions_for_trainer(request: AuthenticatedHttpRequest):
 
 def _get_question_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> Question:
     return get_object_or_404(
-        _questions_for_trainer(request).select_related(
+        _questions_for_trainer(request)
+        .select_related(
             "member__profile", "trainer__profile", "answered_by__profile", "exercise", "workout"
-        ),
+        )
+        .with_messages(),
         pk=pk,
     )
 
@@ -195,16 +247,18 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         closed=Count("pk", filter=Q(status=Question.Status.CLOSED)),
         all=Count("pk"),
     )
-    listed = mine.select_related(
-        "member__profile", "trainer__profile", "exercise", "workout"
-    ).prefetch_related(
-        Prefetch("deliveries", queryset=EmailDelivery.objects.filter(kind="question"))
+    listed = (
+        mine.select_related("member__profile", "trainer__profile", "exercise", "workout")
+        .annotate(reply_count=Count("replies"))
+        .prefetch_related(
+            Prefetch("deliveries", queryset=EmailDelivery.objects.filter(kind="question"))
+        )
     )
     if show != "all":
         status = {"waiting": "new", "answered": "answered", "closed": "closed"}[show]
         listed = listed.filter(status=status)
-    # New questions first, oldest of them at the top: the longest wait comes first.
-    listed = listed.order_by("created_at") if show == "waiting" else listed
+    # Waiting ones with the longest wait (since the member last wrote) at the top.
+    listed = listed.order_by("member_wrote_at") if show == "waiting" else listed
     return render(
         request,
         "members/trainer/inbox.html",
@@ -220,6 +274,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 def render_question(
     request: AuthenticatedHttpRequest, question: Question, *, form=None, status: int = 200
 ) -> HttpResponse:
+    replying = bool(question.answer or question.replies.exists())
     return render(
         request,
         "members/trainer/question.html",
@@ -227,7 +282,8 @@ def render_question(
             "question": question,
             "summary": sender_summary(question),
             "deliveries": question.deliveries.order_by("created_at"),
-            "form": form or AnswerForm(),
+            "form": form or AnswerForm(replying=replying),
+            "replying": replying,
             "active_nav": "questions",
         },
         status=status,
@@ -236,7 +292,10 @@ def render_question(
 
 @trainer_required
 def question_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return render_question(request, _get_question_for_trainer(request, pk))
+    question = _get_question_for_trainer(request, pk)
+    response = render_question(request, question)
+    questions.read_by_trainer(question)
+    return response
 
 
 def _back_to(question: Question) -> HttpResponse:
@@ -248,13 +307,15 @@ def _back_to(question: Question) -> HttpResponse:
 @require_POST
 def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     question = _get_question_for_trainer(request, pk)
-    form = AnswerForm(request.POST)
+    replying = bool(question.answer or question.replies.all())
+    form = AnswerForm(request.POST, replying=replying)
     if not form.is_valid():
         return render_question(request, question, form=form, status=422)
+    what = "Reply sent" if replying else "Answer saved"
     if questions.answer(question=question, trainer=request.user, text=form.cleaned_data["text"]):
-        messages.success(request, f"Answer saved. It is on its way to {question.name} by email.")
+        messages.success(request, f"{what}. It is on its way to {question.name} by email.")
     else:
-        messages.info(request, "This question was answered already; nothing more was sent.")
+        messages.info(request, "That was sent already; nothing more was sent.")
     return _back_to(question)
 
 

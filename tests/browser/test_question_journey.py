@@ -1,6 +1,7 @@
 """Questions, on a phone: a member asks about the calf raise from
-its card, the trainer answers in the app, and the member reads the answer on
-their Questions page and in their email. A visitor fixes a mistake and asks."""
+its card, the trainer answers in the app, the member reads the answer on
+their Questions page and in their email and writes back, and the trainer
+replies again: a conversation. A visitor fixes a mistake and asks."""
 
 import re
 
@@ -17,8 +18,9 @@ GUIDE = "/routines/reversing-foot-ankle-and-knee-pain/"
 
 @pytest.mark.django_db(transaction=True)
 def test_member_asks_from_the_calf_raise_card_and_reads_the_trainers_answer(
-    page, site, member, trainer, mailoutbox
+    watched_page, site, member, trainer, mailoutbox
 ):
+    page = watched_page
     put_on_block(member, trainer=trainer, start_date=timezone.localdate())
     signed_in(page, site, member.email)
 
@@ -70,7 +72,49 @@ def test_member_asks_from_the_calf_raise_card_and_reads_the_trainers_answer(
     item = page.locator(".question-item").first
     expect(item).to_contain_text("Answered")
     expect(item).to_contain_text(answer)
+    expect(item.get_by_text("New reply")).to_be_visible()
     assert_accessible(page)
+
+    # They write back: an empty reply is said at the field, then it goes.
+    item.get_by_text("Reply", exact=True).click()
+    with page.watch.expecting("status of 422"):
+        item.get_by_role("button", name="Send reply").click()
+        expect(page.get_by_text("Write your reply first.")).to_be_visible()
+    item = page.locator(".question-item").first
+    follow_up = "Should I still do the third set on my left leg?"
+    item.get_by_label("Your reply").fill(follow_up)
+    assert_accessible(page)
+    item.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_text("Reply sent to Makana.")).to_be_visible()
+    item = page.locator(".question-item").first
+    expect(item.locator(".turn")).to_have_count(3)
+    expect(item).to_contain_text("Waiting for an answer")
+    expect(item.get_by_text("New reply")).to_have_count(0)
+    (to_trainer,) = [m for m in mailoutbox if follow_up in m.body]
+    assert to_trainer.to == [trainer.email]
+
+    # The trainer sees the reply is new, and replies in turn.
+    page.context.clear_cookies()
+    signed_in(page, site, trainer.email, lands_on="/trainer/questions/")
+    expect(page.locator(".question-item").first.get_by_text("New reply")).to_be_visible()
+    page.get_by_role("link", name="About Calf raise").click()
+    expect(page.locator(".turn")).to_have_count(3)
+    last = "Yes: the third set on the left, if it stays free of pain."
+    page.get_by_label("Your reply").fill(last)
+    page.get_by_role("button", name="Send reply").click()
+    expect(
+        page.get_by_text("Reply sent. It is on its way to Alex Rivera by email.")
+    ).to_be_visible()
+    expect(page.locator(".turn")).to_have_count(4)
+    assert_accessible(page)
+
+    # Back on the phone, the member reads the whole conversation.
+    page.context.clear_cookies()
+    signed_in(page, site, member.email, lands_on="/me/questions/")
+    item = page.locator(".question-item").first
+    expect(item.get_by_text("New reply")).to_be_visible()
+    expect(item.locator(".turn").last).to_contain_text(last)
+    assert [m.to for m in mailoutbox if last in m.body] == [[member.email]]
 
 
 @pytest.mark.django_db(transaction=True)

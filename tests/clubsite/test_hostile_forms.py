@@ -1,7 +1,7 @@
 """Hostile input on the forms anyone may post: the contact form (visitor,
 member, trainer), accepting an invitation, signing up, Settings (name,
-preferences, the calendar link, deleting the account), the reminders link
-and the member's check-in.
+preferences, the calendar link, deleting the account), the reminders link,
+the member's check-in and their replies to a trainer.
 See ``tests.clubsite.hostile`` for the check every answer passes."""
 
 from urllib.parse import quote
@@ -20,6 +20,7 @@ from members.models import (
     Invitation,
     Profile,
     Question,
+    Reply,
     User,
 )
 from tests.clubsite.hostile import TRACKED, Ref, Sent
@@ -86,6 +87,33 @@ def test_asking_a_question(world, who, query, data, sent):
             assert question.subject and question.message
             if who is not None:
                 assert question.member == world.people[who]
+
+
+@FUZZ
+@given(
+    who=st.sampled_from(["member", "second_member", "trainer"]),
+    pk=st.sampled_from([Ref("question"), "0", "999999", "-1"]),
+    data=form(**{"reply-text": prose("Should both legs feel it the same?")}),
+    sent=sent,
+)
+def test_replying_in_a_conversation(world, who, pk, data, sent):
+    """Only Alex writes in Alex's conversation; what is written is what was typed."""
+    path = (
+        world.url("members:reply", pk=Ref("question"))
+        if isinstance(pk, Ref)
+        else (f"/me/questions/{pk}/reply/")
+    )
+    with world.attempt(who, sent) as attempt:
+        attempt.post(path, data)
+        attempt.check(
+            may_change={Question, Reply, EmailDelivery},
+            statuses={302, 400, 404, 422},
+            echo=["reply-text"],
+        )
+        for reply in attempt.written(Reply):
+            assert who == "member" and not reply.from_trainer
+            assert reply.text == attempt.value("reply-text").strip()
+            assert reply.question_id == world.refs["question"]
 
 
 @FUZZ

@@ -238,6 +238,13 @@ TRAINER = [
         QUESTION,
     ),
     Plausible("trainer:mark_answered", "trainer", {}, models.Question, QUESTION),
+    Plausible(
+        "members:reply",
+        "member",
+        {"reply-text": "Should both legs feel it the same?"},
+        models.Reply,
+        QUESTION,
+    ),
     Plausible("trainer:close_question", "trainer", {}, models.Question, QUESTION),
     Plausible(
         "trainer:reopen_question", "trainer", {}, models.Question, QUESTION, _question_closed

@@ -25,7 +25,11 @@ CREATES = {
         "test_ten_starts_of_tonights_session_at_once_make_one_workout",
     ],
     "trainer:add_note": ["test_a_note_sent_at_once_is_one_note_and_one_email"],
-    "trainer:answer": ["test_a_question_answered_at_once_is_answered_once"],
+    "trainer:answer": [
+        "test_a_question_answered_at_once_is_answered_once",
+        "test_a_trainers_reply_sent_at_once_is_one_reply",
+    ],
+    "members:reply": ["test_a_members_reply_sent_at_once_is_one_reply"],
     "trainer:assign": ["test_a_routine_assigned_at_once_is_one_block"],
     "trainer:extend": ["test_a_block_extended_at_once_grows_once"],
     "trainer:invite": ["test_ten_invitations_of_one_person_at_once_make_one_account_one_email"],

@@ -288,6 +288,9 @@ def _questions(rng, people, coaches, today) -> list[models.Question]:
                 answered_by=coach if answered else None,
                 answered_at=asked + dt.timedelta(hours=14) if answered else None,
                 created_at=asked,
+                # bulk_create skips save(), which dates the member's turn.
+                member_wrote_at=asked,
+                trainer_wrote_at=asked + dt.timedelta(hours=14) if answered else None,
                 token=uuid.UUID(int=rng.getrandbits(128)),
             )
         )

@@ -58,6 +58,7 @@ MATRIX = {
     "members:accept_zero_pain": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:pain_check": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:log_set": ("POST", {"owner": 302, **MEMBERS_OWN}),
+    "members:reply": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:undo_set": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:log_all": ("POST", {"owner": 302, **MEMBERS_OWN}),
     "members:knob": ("POST", {"owner": 302, **MEMBERS_OWN}),
@@ -155,6 +156,7 @@ NAMES = {
         ],
         "question",
     ),
+    "members:reply": "question",
     "trainer:resend": "invitation",
     "invitation": "invitation_token",
     "calendar_feed": "calendar",
@@ -186,6 +188,7 @@ def payloads(objects: dict) -> dict:
         "trainer:extend": {"extend-weeks": "1"},
         "trainer:add_note": {"note-text": "Good work."},
         "trainer:answer": {"answer-text": "Stay at 12 in."},
+        "members:reply": {"reply-text": "Both legs?"},
     }
 
 
@@ -200,6 +203,7 @@ FINGERPRINTED = {
     models.StepOverride: ("pk",),
     models.TrainerNote: ("pk",),
     models.Question: ("pk", "status", "answer"),
+    models.Reply: ("pk", "text"),
     models.Invitation: ("pk", "send_count"),
     models.Profile: ("pk", "weaker_side", "session_reminders"),
 }

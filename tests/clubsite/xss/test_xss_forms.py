@@ -16,7 +16,7 @@ def test_the_messages_after_each_post_are_escaped(world):
     for response in world.posts:
         assert response.status_code == 200
         payloads.assert_inert(response.content.decode(), response.request["PATH_INFO"])
-    assert len(world.posts) == 9
+    assert len(world.posts) == 11
 
 
 def test_the_loggers_htmx_fragments_show_the_payloads_as_text(world):

@@ -263,6 +263,21 @@ def build_world() -> World:
                     follow=True,
                 )
             )
+            # The conversation goes on: the member replies, the trainer again.
+            w.posts.append(
+                member_client.post(
+                    reverse("members:reply", args=[w.answered.pk]),
+                    {"reply-text": payloads.MEMBER_REPLY.text},
+                    follow=True,
+                )
+            )
+            w.posts.append(
+                trainer_client.post(
+                    reverse("trainer:answer", args=[w.answered.pk]),
+                    {"answer-text": payloads.TRAINER_REPLY.text},
+                    follow=True,
+                )
+            )
             w.posts.append(
                 trainer_client.post(
                     reverse("trainer:add_note", args=[w.block.pk]),

@@ -234,3 +234,25 @@ def test_a_check_in_sent_at_once_is_one_check_in(member, trainer):
     (check_in,) = CheckIn.objects.all()
     assert check_in.areas.count() == 3
     assert Activity.objects.count() == ActivityScore.objects.count() == 1
+
+
+@needs_postgresql
+@at_once
+def test_a_members_reply_sent_at_once_is_one_reply(member, trainer, block):
+    question = questions.ask(
+        member=member, name="Alex", email=member.email, subject="Wall", message=MESSAGE
+    )
+    questions.answer(question=question, trainer=trainer, text="Move closer.")
+    mail.outbox.clear()
+
+    responses = post_at_once(
+        reverse("members:reply", args=[question.pk]),
+        {"reply-text": "How much closer?"},
+        user=member,
+    )
+
+    only_normal_answers(responses)
+    assert list(question.replies.values_list("from_trainer", "text")) == [
+        (False, "How much closer?")
+    ]
+    assert [message.to for message in mail.outbox] == [[trainer.email]]

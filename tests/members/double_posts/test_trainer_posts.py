@@ -133,6 +133,30 @@ def test_a_question_answered_at_once_is_answered_once(trainer, member, block):
 
 @needs_postgresql
 @at_once
+def test_a_trainers_reply_sent_at_once_is_one_reply(trainer, member, block):
+    question = questions.ask(
+        member=member, name="Alex", email=member.email, subject="Wall", message=MESSAGE
+    )
+    questions.answer(question=question, trainer=trainer, text="Move closer.")
+    questions.member_reply(question=question, member=member, text="How much closer?")
+    mail.outbox.clear()
+
+    responses = post_at_once(
+        reverse("trainer:answer", args=[question.pk]),
+        {"answer-text": "A fist closer."},
+        user=trainer,
+    )
+
+    only_normal_answers(responses)
+    assert list(question.replies.values_list("from_trainer", "text")) == [
+        (False, "How much closer?"),
+        (True, "A fist closer."),
+    ]
+    assert [message.to for message in mail.outbox] == [["alex@example.com"]]
+
+
+@needs_postgresql
+@at_once
 def test_a_group_invited_at_once_is_invited_once(trainer, mailoutbox):
     responses = post_at_once(
         reverse("trainer:invite_group"),

@@ -28,6 +28,8 @@ WHERE_THEY_ACT = {
     EmailDelivery.Kind.QUESTION: ["trainer:question", "trainer:member"],
     EmailDelivery.Kind.QUESTION_RECEIPT: ["members:questions"],
     EmailDelivery.Kind.ANSWER: ["members:questions"],
+    EmailDelivery.Kind.REPLY_TO_MEMBER: ["members:questions"],
+    EmailDelivery.Kind.REPLY_TO_TRAINER: ["trainer:question"],
     EmailDelivery.Kind.REMINDER: [
         "members:home",
         "members:check_in",
@@ -71,6 +73,8 @@ def _every_kind(member, other, trainer):
         member=member, name="Alex", email=member.email, subject="Heels?", message="They lift."
     )
     questions.answer(question=question, trainer=trainer, text="Move closer.")
+    questions.member_reply(question=question, member=member, text="How close?")
+    questions.answer(question=question, trainer=trainer, text="A hand's width.")
     # A reminder is for a session due today and not started: a second member's.
     today = timezone.localdate()
     put_on_block(

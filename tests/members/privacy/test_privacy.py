@@ -20,6 +20,7 @@ from members.models import (
     PainFlag,
     Profile,
     Question,
+    Reply,
     SetLog,
     TrainerNote,
     User,
@@ -53,7 +54,7 @@ def trained(member, trainer):
     report_pain(workout=workout, step_id=calf, level=3, note="Left heel after set two")
     block = workout.planned_session.assignment
     TrainerNote.objects.create(assignment=block, author=trainer, text="Ease the calf raises.")
-    Question.objects.create(
+    question = Question.objects.create(
         member=member,
         name="Alex",
         email=member.email,
@@ -62,6 +63,7 @@ def trained(member, trainer):
         subject="Heel",
         message="Is a sore heel normal?",
     )
+    Reply.objects.create(question=question, author=member, from_trainer=False, text="Both.")
     return workout
 
 
@@ -117,6 +119,8 @@ def test_the_json_has_everything_about_the_member_and_nothing_about_anyone_else(
     ]
     assert data["pain_reports"][0]["note"] == "Left heel after set two"
     assert data["questions"][0]["message"] == "Is a sore heel normal?"
+    (reply,) = data["questions"][0]["replies"]
+    assert (reply["from"], reply["text"]) == ("you", "Both.")
     assert "Jordan" not in response.text and "jordan@example.com" not in response.text
 
 
@@ -203,6 +207,7 @@ def test_deleting_asks_for_the_password_then_to_confirm_then_forgets_the_person(
     assert not EmailAddress.objects.filter(user=gone).exists()
     # Every word by or to them is gone; what they did stays, unnamed.
     assert not Question.objects.exists() and not TrainerNote.objects.exists()
+    assert not Reply.objects.exists()
     assert not EmailDelivery.objects.filter(recipient=gone).exists()
     assert PainFlag.objects.get().note == "" and PainFlag.objects.get().level == 3
     assert SetLog.objects.filter(workout__member=gone).count() == 2

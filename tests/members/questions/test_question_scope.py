@@ -114,11 +114,18 @@ def test_member_questions_page_queries_do_not_grow(
     size, member, member_client, trainer, django_assert_num_queries
 ):
     for n in range(size):
-        asks(member, f"Q{n}")
-    # Session, user; the questions with their people, exercise and workout; their emails.
-    with django_assert_num_queries(4):
+        question = asks(member, f"Q{n}")
+        questions.answer(question=question, trainer=trainer, text="Heels down.")
+        questions.member_reply(question=question, member=member, text="Both sides?")
+        questions.answer(question=question, trainer=trainer, text="Both, yes.")
+    # Session, user; the questions with their people, exercise and workout;
+    # their emails; their replies with their authors; marking them read.
+    with django_assert_num_queries(6):
         response = member_client.get("/me/questions/")
-    assert response.content.decode().count('class="card question-item"') == size
+    html = response.content.decode()
+    assert html.count('class="card question-item"') == size
+    assert html.count('class="turn ') == 4 * size
+    assert html.count("New reply") == size
 
 
 def test_a_trainer_with_no_block_for_the_member_still_gets_their_question(member):
