@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from members.management.commands.demo import DEMO_PASSWORD
-from members.models import Assignment, CheckIn, Invitation, KnobSetting, User
+from members.models import Assignment, CheckIn, Invitation, KnobSetting, Question, User
 from members.models.access import TRAINERS_GROUP
 from routines.models import Routine
 from routines.seed import ROUTINE_SLUG
@@ -45,6 +45,10 @@ def test_demo_run_twice_makes_a_trainer_and_members_on_the_routine_since_last_mo
         assert Group.objects.get(name=TRAINERS_GROUP).user_set.count() == 1
         # Makana is the author the routine list shows.
         assert Routine.objects.get(slug=ROUTINE_SLUG).author == trainer
+        # Alex's question became a conversation; Makana wrote last, unread yet.
+        alexs = Question.objects.get(member__email="alex@example.com")
+        assert [turn.from_trainer for turn in alexs.messages] == [False, True, False, True]
+        assert alexs.unread_by_member and not alexs.unread_by_trainer
         for email in ["makana@example.com", "alex@example.com", "jordan@example.com"]:
             assert email in printed
             response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})

@@ -20,7 +20,7 @@ from members.management.check_ins import check_in_as_the_story_goes
 from members.models.access import TRAINERS_GROUP
 from members.models.invitations import INVITATION_LIFETIME, new_token
 from members.nudges.services import reminder_key
-from members.questions.services import email_key
+from members.questions.services import email_key, reply_key
 from routines.models import Exercise, Knob, Routine
 from routines.seed import ROUTINE_SLUG, seed_ground_up_routine
 
@@ -94,6 +94,29 @@ QUESTIONS = [
         "you want more, and keep to zero pain.",
     ),
 ]
+
+# How Alex's question went on after the answer: (hours after asking, whether
+# Makana wrote it, the text). Makana wrote last, and Alex has not read it yet.
+FOLLOW_UPS = {
+    "Extra sessions on rest days?": [
+        (6, False, "Could I at least do the backwards walking on rest days? It feels good."),
+        (9, True, "Yes, 10 minutes of backwards walking is fine on rest days. Nothing else."),
+    ],
+}
+
+
+def _sent(kind: str, key: str, to_email: str, when: dt.datetime, **about) -> None:
+    """An email of the demo's past, as if the worker sent it at ``when``."""
+    models.EmailDelivery.objects.create(
+        kind=kind,
+        key=key,
+        to_email=to_email,
+        state=models.EmailDelivery.State.SENT,
+        attempts=1,
+        created_at=when,
+        sent_at=when,
+        **about,
+    )
 
 
 class Command(BaseCommand):
@@ -209,16 +232,7 @@ class Command(BaseCommand):
                 (models.EmailDelivery.Kind.QUESTION, trainer.email),
                 (models.EmailDelivery.Kind.QUESTION_RECEIPT, member.email),
             ]:
-                models.EmailDelivery.objects.create(
-                    kind=kind,
-                    key=email_key(question, kind),
-                    to_email=to_email,
-                    question=question,
-                    state=models.EmailDelivery.State.SENT,
-                    attempts=1,
-                    created_at=asked_at,
-                    sent_at=asked_at,
-                )
+                _sent(kind, email_key(question, kind), to_email, asked_at, question=question)
             if answer:
                 answered_at = asked_at + dt.timedelta(hours=3)
                 models.Question.objects.filter(pk=question.pk).update(
@@ -227,16 +241,48 @@ class Command(BaseCommand):
                     answered_by=trainer,
                     answered_at=answered_at,
                 )
-                models.EmailDelivery.objects.create(
-                    kind=models.EmailDelivery.Kind.ANSWER,
-                    key=email_key(question, models.EmailDelivery.Kind.ANSWER),
-                    to_email=member.email,
-                    question=question,
-                    state=models.EmailDelivery.State.SENT,
-                    attempts=1,
-                    created_at=answered_at,
-                    sent_at=answered_at,
+                kind = models.EmailDelivery.Kind.ANSWER
+                _sent(
+                    kind, email_key(question, kind), member.email, answered_at, question=question
                 )
+                models.Question.objects.filter(pk=question.pk).update(
+                    trainer_wrote_at=answered_at,
+                    trainer_read_at=answered_at,
+                    member_read_at=answered_at,
+                )
+            self._follow_ups(question, trainer, member, asked_at)
+
+    def _follow_ups(self, question, trainer, member, asked_at):
+        """The turns of FOLLOW_UPS, each as if emailed when written."""
+        for hours, from_trainer, text in FOLLOW_UPS.get(question.subject, []):
+            written = asked_at + dt.timedelta(hours=hours)
+            reply = models.Reply.objects.create(
+                question=question,
+                author=trainer if from_trainer else member,
+                from_trainer=from_trainer,
+                text=text,
+                created_at=written,
+            )
+            _sent(
+                models.EmailDelivery.Kind.REPLY_TO_MEMBER
+                if from_trainer
+                else models.EmailDelivery.Kind.REPLY_TO_TRAINER,
+                reply_key(reply),
+                member.email if from_trainer else trainer.email,
+                written,
+                question=question,
+                reply=reply,
+            )
+            side = (
+                {"status": models.Question.Status.ANSWERED, "trainer_wrote_at": written}
+                if from_trainer
+                else {
+                    "status": models.Question.Status.NEW,
+                    "member_wrote_at": written,
+                    "member_read_at": written,
+                }
+            )
+            models.Question.objects.filter(pk=question.pk).update(**side, trainer_read_at=written)
 
     def _reminders(self):
         """The reminders of the blocks' past sessions, as if sent at their
