@@ -1,4 +1,5 @@
-"""Exercise pictures: only real JPEG, PNG, WebP and GIF images, re-encoded.
+"""Uploaded pictures (an exercise's, a trainer's photo): only real JPEG, PNG,
+WebP and GIF images, re-encoded.
 
 Pillow opening a file proves only that an image is in it: a GIF with a PDF
 appended opens fine, and under a ``.pdf`` name the browser would have run it
@@ -80,26 +81,36 @@ def _open(data: bytes) -> Image.Image:
     return image
 
 
-def _still(frame: Image.Image, *, alpha: bool) -> Image.Image:
+def _still(frame: Image.Image, *, alpha: bool, long_side: int = LONG_SIDE) -> Image.Image:
     """A fresh copy of one frame, upright, in a plain mode, without metadata."""
     frame = ImageOps.exif_transpose(frame) or frame
     frame = frame.convert("RGBA" if alpha else "RGB")
-    frame.thumbnail((LONG_SIDE, LONG_SIDE))
+    frame.thumbnail((long_side, long_side))
     frame.info = {}
     return frame
 
 
-def reencode(upload) -> ContentFile:
+def reencode(upload, *, photo: int | None = None) -> ContentFile:
     """The picture in ``upload`` written afresh by Pillow, named ``<uuid>.<ext>``.
 
     Animated GIFs and WebPs keep their frames and timing (an exercise shown
-    moving is worth keeping); everything else is one upright frame. Raises
-    ``ValidationError`` with a message for the trainer when it is not an
-    image we take."""
+    moving is worth keeping); everything else is one upright frame. A
+    ``photo`` is a small still instead: its first frame, at most that many
+    pixels on its long side, as WebP (a face beside a name, a few KB).
+    Raises ``ValidationError`` with a message for the trainer when it is not
+    an image we take."""
     image = _open(_read(upload))
-    extension, _ = FORMATS[str(image.format)]  # one of FORMATS: _open refused the rest
     alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
     out = BytesIO()
+    if photo is not None:
+        try:
+            _still(image, alpha=alpha, long_side=photo).save(out, format="WEBP", quality=80)
+        except Image.DecompressionBombError:
+            raise ValidationError(TOO_BIG, code="too_big") from None
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise ValidationError(NOT_AN_IMAGE, code="invalid_image") from None
+        return ReencodedFile(out.getvalue(), name=f"{uuid.uuid4().hex}.webp")
+    extension, _ = FORMATS[str(image.format)]  # one of FORMATS: _open refused the rest
     try:
         if image.format in {"GIF", "WEBP"} and getattr(image, "n_frames", 1) > 1:
             durations = []
@@ -145,11 +156,15 @@ class ImageUploadField(forms.ImageField):
     default_validators: list = []  # the extension proves nothing; the content is checked
     default_error_messages = {"invalid_image": NOT_AN_IMAGE}
 
+    def __init__(self, *args, photo: int | None = None, **kwargs):
+        self.photo = photo
+        super().__init__(*args, **kwargs)
+
     def to_python(self, data):
         upload = forms.FileField.to_python(self, data)
         if upload is None:
             return None
-        return reencode(upload)
+        return reencode(upload, photo=self.photo)
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -160,17 +175,28 @@ class ImageUploadField(forms.ImageField):
 
 class ReencodedImageField(models.ImageField):
     """An image column whose new files are always ones Pillow wrote, under a
-    generated name, whichever way they arrive (a form, the shell, a script)."""
+    generated name, whichever way they arrive (a form, the shell, a script).
+    With ``photo``, each is a small still (see ``reencode``)."""
 
     default_validators = [validate_image_upload]
 
+    def __init__(self, *args, photo: int | None = None, **kwargs):
+        self.photo = photo
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.photo is not None:
+            kwargs["photo"] = self.photo
+        return name, path, args, kwargs
+
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": ImageUploadField, **kwargs})
+        return super().formfield(**{"form_class": ImageUploadField, "photo": self.photo, **kwargs})
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
         if file and not file._committed and not getattr(file.file, "reencoded", False):
-            content = reencode(file.file)
+            content = reencode(file.file, photo=self.photo)
             file.save(content.name, content, save=False)
             return file
         return super().pre_save(model_instance, add)

@@ -23,6 +23,8 @@ PAIN_NOTE_LENGTH = 1000
 WORKOUT_NOTE_LENGTH = 2000
 RESOLUTION_NOTE_LENGTH = 2000
 TRAINER_NOTE_LENGTH = 1000
+# A trainer's few words about themselves, on their members' Today.
+BIO_LENGTH = 300
 # A question, an answer, and each reply in its conversation.
 REPLY_LENGTH = 3000
 

@@ -21,10 +21,12 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _test_only_settings():
+def _test_only_settings(tmp_path_factory):
     """Plain static storage (the manifest exists only after collectstatic), a
-    fast password hasher (the machine has two cores) and tasks run in process."""
+    fast password hasher (the machine has two cores), tasks run in process, and
+    uploads (the demo's trainer photo among them) kept out of the work tree."""
     with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -36,6 +36,10 @@ class ProfileInline(admin.StackedInline):
         "trainer",
         "session_reminders",
         "weekly_digest",
+        "pain_alerts",
+        "question_emails",
+        "photo",
+        "bio",
     ]
 
 

@@ -15,26 +15,42 @@ from members.web.text import clock_text, one_line
 from routines.models import Routine
 
 
+class PhotoInput(forms.ClearableFileInput):
+    template_name = "forms/photo_input.html"
+
+
 class ProfileForm(forms.ModelForm):
-    """A member's settings; a trainer's, with the weekly digest instead of
-    session reminders."""
+    """A member's settings; a trainer's, with the emails a trainer gets
+    instead of session reminders, and the photo and few words their members
+    see on Today."""
+
+    TRAINERS_ONLY = ("weekly_digest", "pain_alerts", "question_emails", "photo", "bio")
 
     class Meta:
         model = Profile
-        fields = ["display_name", "weaker_side", "units", "session_reminders", "weekly_digest"]
+        fields = [
+            "display_name", "weaker_side", "units", "session_reminders", "weekly_digest",
+            "pain_alerts", "question_emails", "photo", "bio",
+        ]  # fmt: skip
         labels = {
             "session_reminders": "Email me on session mornings",
             "weekly_digest": "Email me a weekly digest",
+            "pain_alerts": "Email me at once when a member reports pain",
+            "question_emails": "Email me each new question and reply",
+            "photo": "Your photo",
+            "bio": "About you",
         }
         widgets = {
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "weaker_side": forms.RadioSelect,
             "units": forms.RadioSelect,
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "photo": PhotoInput,
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("session_reminders", "weekly_digest"):
+        for name in ("session_reminders", "weekly_digest", "pain_alerts", "question_emails"):
             self.fields[name].label_suffix = ""
         if self.instance.user.is_staff:
             del self.fields["session_reminders"]
@@ -43,12 +59,34 @@ class ProfileForm(forms.ModelForm):
                 f"{clock_text(settings.DIGEST_TIME)}: who needs you and the blocks ending that "
                 "week. Not sent when there is nothing to tell."
             )
+            self.fields[
+                "pain_alerts"
+            ].help_text = (
+                "Off: pain still shows first on your dashboard, and in the weekly digest."
+            )
+            self.fields[
+                "question_emails"
+            ].help_text = (
+                "Off: they still wait for you under Questions, counted on your dashboard."
+            )
+            self.fields[
+                "photo"
+            ].help_text = "A JPEG, PNG, WebP or GIF; your members see it small, beside your name."
+            self.fields[
+                "bio"
+            ].help_text = (
+                "A line or two your members read on Today: who you are, when you are at the club."
+            )
         else:
-            del self.fields["weekly_digest"]
+            for name in self.TRAINERS_ONLY:
+                del self.fields[name]
             self.fields["session_reminders"].help_text = (
                 f"At {clock_text(settings.REMINDER_TIME)} on each session day: what is due "
                 "and where you left off last time."
             )
+
+    def clean_bio(self):
+        return self.cleaned_data["bio"].strip()
 
     def clean_display_name(self):
         name = one_line(self.cleaned_data["display_name"])

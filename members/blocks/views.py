@@ -214,7 +214,7 @@ def block_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = Profile.objects.for_user(request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your settings are saved.")

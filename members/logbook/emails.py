@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from members.mail import outbox
-from members.mail.messages import link, render_email
+from members.mail.messages import link, render_email, wants
 from members.models import (
     EmailDelivery,
     PainFlag,
@@ -33,6 +33,11 @@ def pain_alert_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     flag = PainFlag.objects.select_related(
         "member__profile__trainer", "exercise", "workout__routine"
     ).get(pk=outbox.subject(delivery.pain_flag_id, "pain flag"))
+    if delivery.recipient is not None and not wants(delivery.recipient, "pain_alerts"):
+        raise outbox.NotNeeded(
+            "The trainer reads pain reports on the dashboard and in the digest, "
+            "not by email at once."
+        )
     return render_email(
         "members/email/pain_alert",
         {

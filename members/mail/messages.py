@@ -1,5 +1,6 @@
 """What every email shares: one message from three templates, sending a batch
-while someone waits, addresses and links back to the site."""
+while someone waits, addresses and links back to the site, and whether a
+person asked for a kind of email."""
 
 import logging
 import smtplib
@@ -61,3 +62,10 @@ def link(name: str, *args, anchor: str = "") -> str:
     """An address on this site for the page where the reader acts; the worker
     has no request, so the host comes from ``SITE_URL``."""
     return settings.SITE_URL + reverse(name, args=args) + (f"#{anchor}" if anchor else "")
+
+
+def wants(user, preference: str) -> bool:
+    """Whether ``user`` asked for the emails their profile's ``preference``
+    names; an account without a profile has the defaults: everything on."""
+    profile = getattr(user, "profile", None)
+    return profile is None or getattr(profile, preference)

@@ -7,6 +7,9 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from routines.images import ReencodedImageField
+from routines.limits import BIO_LENGTH
+
 
 class UserManager(BaseUserManager["User"]):
     """Accounts made by a command, the demo or the admin start with a verified email.
@@ -112,6 +115,10 @@ class ProfileManager(models.Manager["Profile"]):
         return profile
 
 
+# A trainer's photo is shown 64 px wide: twice that for sharp screens.
+PHOTO_SIDE = 128
+
+
 class Profile(models.Model):
     """A member's own preferences, edited on their Settings page."""
 
@@ -177,6 +184,27 @@ class Profile(models.Model):
         "weekly digest",
         default=True,
         help_text="For trainers: a weekly email of who needs you and which blocks end.",
+    )
+    pain_alerts = models.BooleanField(
+        "pain alerts",
+        default=True,
+        help_text="For trainers: an email as soon as a member reports pain.",
+    )
+    question_emails = models.BooleanField(
+        "question emails",
+        default=True,
+        help_text="For trainers: an email for each new question and each reply.",
+    )
+    photo = ReencodedImageField(
+        upload_to="trainers/",
+        blank=True,
+        photo=PHOTO_SIDE,
+        help_text="For trainers: shown to their members beside their name.",
+    )
+    bio = models.CharField(
+        max_length=BIO_LENGTH,
+        blank=True,
+        help_text="For trainers: a line or two about you, shown to your members on Today.",
     )
     forgotten_at = models.DateTimeField(
         "account deleted",

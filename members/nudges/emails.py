@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.coaching.attention import needing_attention, reviews_with_reasons
 from members.mail import outbox
-from members.mail.messages import address, link, render_email
+from members.mail.messages import address, link, render_email, wants
 from members.mail.outbox import NotNeeded
 from members.models import (
     Assignment,
@@ -22,12 +22,6 @@ from members.models import (
 from members.nudges.services import unsubscribe_token
 from members.outcomes.services import open_check_in
 from routines.personal import guide_steps, overrides_for
-
-
-def _wants(user, preference: str) -> bool:
-    # An account without a profile has the defaults: everything on.
-    profile = getattr(user, "profile", None)
-    return profile is None or getattr(profile, preference)
 
 
 def _last_time(member_id: int, before: dt.date) -> tuple[Workout | None, list[KnobSetting]]:
@@ -77,7 +71,7 @@ def session_reminder(delivery: EmailDelivery) -> EmailMultiAlternatives:
     # Replies go to who trains the member now: after a hand-over mid-block that
     # is no longer the trainer who assigned the block.
     trainer = member.profile.trainer or assignment.trainer
-    if not _wants(member, "session_reminders"):
+    if not wants(member, "session_reminders"):
         raise NotNeeded("The member turned reminders off.")
     last_workout, knobs = _last_time(member.pk, session.date)
     today = timezone.localdate()
@@ -123,7 +117,7 @@ def trainer_digest(delivery: EmailDelivery) -> EmailMultiAlternatives:
     trainer = delivery.recipient
     if trainer is None or not trainer.is_active:
         raise NotNeeded("The trainer's account is gone or inactive.")
-    if not _wants(trainer, "weekly_digest"):
+    if not wants(trainer, "weekly_digest"):
         raise NotNeeded("The trainer turned the digest off.")
     reviews = reviews_with_reasons(Assignment.objects.current().for_trainer(trainer))
     attention = needing_attention(reviews)

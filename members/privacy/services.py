@@ -271,6 +271,10 @@ def forget(user: models.User) -> None:
             "calendar_token": None,
             "session_reminders": False,
             "weekly_digest": False,
+            "pain_alerts": False,
+            "question_emails": False,
+            "bio": "",
+            "photo": "",
             "forgotten_at": now,
         },
     )

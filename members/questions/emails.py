@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from members.mail import outbox
-from members.mail.messages import address, link, render_email
-from members.models import EmailDelivery, Question, Reply
+from members.mail.messages import address, link, render_email, wants
+from members.models import EmailDelivery, Question, Reply, User
 from members.questions.services import sender_summary
 
 
@@ -16,10 +16,21 @@ def _question(delivery: EmailDelivery) -> Question:
     ).get(pk=outbox.subject(delivery.question_id, "question"))
 
 
+def _unless_turned_off(delivery: EmailDelivery) -> None:
+    """A trainer who turned question emails off reads them under Questions."""
+    trainer = (
+        User.objects.filter(email__iexact=delivery.to_email, is_staff=True)
+        .select_related("profile")
+        .first()
+    )
+    if trainer is not None and not wants(trainer, "question_emails"):
+        raise outbox.NotNeeded("The trainer reads questions in Ground Up, not by email.")
+
+
 def question_to_trainer(delivery: EmailDelivery) -> EmailMultiAlternatives:
     """The question, who asked it and how their block is going; Reply-To the
     sender, so answering is one click on Reply."""
-
+    _unless_turned_off(delivery)
     question = _question(delivery)
     return render_email(
         "members/email/question",
@@ -91,6 +102,7 @@ def reply_to_member(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 def reply_to_trainer(delivery: EmailDelivery) -> EmailMultiAlternatives:
     """The member's turn; Reply-To the member, as the question was."""
+    _unless_turned_off(delivery)
     reply = _reply(delivery)
     question = reply.question
     return render_email(

@@ -183,16 +183,23 @@ def test_signing_up(world, data, sent):
         units=st.sampled_from(["imperial", "metric", "furlongs"]),
         session_reminders=st.sampled_from(["on", "", "false"]),
         weekly_digest=st.sampled_from(["on", "", "false"]),
+        pain_alerts=st.sampled_from(["on", "", "false"]),
+        question_emails=st.sampled_from(["on", "", "false"]),
+        bio=prose("At the club Mondays and Thursdays."),
     ),
     sent=sent,
 )
 def test_changing_settings(world, who, data, sent):
     with world.attempt(who, sent) as attempt:
         attempt.post(world.url("members:settings"), data)
-        attempt.check(may_change={Profile}, statuses={200, 302, 400}, echo=["display_name"])
+        shown = ["display_name", "bio"] if who == "trainer" else ["display_name"]
+        attempt.check(may_change={Profile}, statuses={200, 302, 400}, echo=shown)
         for profile in attempt.written(Profile):
             assert profile.user == world.people[who]
             assert profile.display_name.split() == attempt.value("display_name").split()
+            # A member's form has no bio: what they post for one is ignored.
+            wanted = attempt.value("bio").strip() if who == "trainer" else ""
+            assert profile.bio == wanted
 
 
 @FUZZ

@@ -46,6 +46,7 @@ PAGES = [
             payloads.OVERRIDE_NOTE,
             payloads.LEVEL,
             payloads.TRAINER_NOTE,
+            payloads.TRAINER_BIO,
         ),
     ),
     Page(
@@ -87,6 +88,8 @@ PAGES = [
             payloads.SUBJECT,
             payloads.MESSAGE,
             payloads.ANSWER,
+            payloads.MEMBER_REPLY,
+            payloads.TRAINER_REPLY,
             payloads.TRAINER_NAME,
             payloads.EXERCISE,
         ),

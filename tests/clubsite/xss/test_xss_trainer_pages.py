@@ -95,11 +95,20 @@ PAGES = [
             payloads.TITLE,
         ),
     ),
+    Page("settings", "trainer", lambda w: reverse("members:settings"), (payloads.TRAINER_BIO,)),
     Page(
-        "question answered",
+        "question answered, and replied to",
         "trainer",
         lambda w: reverse("trainer:question", args=[w.answered.pk]),
-        (payloads.MEMBER_NAME, payloads.SUBJECT, payloads.MESSAGE, payloads.TRAINER_NAME),
+        (
+            payloads.MEMBER_NAME,
+            payloads.SUBJECT,
+            payloads.MESSAGE,
+            payloads.TRAINER_NAME,
+            payloads.ANSWER,
+            payloads.MEMBER_REPLY,
+            payloads.TRAINER_REPLY,
+        ),
     ),
     Page(
         "question from a visitor",

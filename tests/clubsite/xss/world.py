@@ -204,7 +204,9 @@ def build_world() -> World:
     with TestCase.captureOnCommitCallbacks(execute=True):
         with at(DAY - dt.timedelta(days=8), 12):
             Profile.objects.filter(user=member).update(display_name=payloads.MEMBER_NAME.text)
-            Profile.objects.filter(user=trainer).update(display_name=payloads.TRAINER_NAME.text)
+            Profile.objects.filter(user=trainer).update(
+                display_name=payloads.TRAINER_NAME.text, bio=payloads.TRAINER_BIO.text
+            )
             w.routine = poison_the_routine()
             w.exercise = w.routine.steps.order_by("order").first().exercise
             w.block = put_on_block(
