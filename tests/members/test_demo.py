@@ -43,8 +43,11 @@ def test_demo_run_twice_makes_a_trainer_and_members_on_the_routine_since_last_mo
         assert trainer.is_staff and not trainer.is_superuser
         assert trainer.groups.filter(name=TRAINERS_GROUP).exists()
         assert Group.objects.get(name=TRAINERS_GROUP).user_set.count() == 1
-        # Makana is the author the routine list shows.
+        # Makana is the author the routine list shows, and introduces
+        # themself to their members on Today.
         assert Routine.objects.get(slug=ROUTINE_SLUG).author == trainer
+        assert trainer.profile.bio.startswith("Physio-trained coach")
+        assert trainer.profile.photo.name.endswith(".webp")
         # Alex's question became a conversation; Makana wrote last, unread yet.
         alexs = Question.objects.get(member__email="alex@example.com")
         assert [turn.from_trainer for turn in alexs.messages] == [False, True, False, True]

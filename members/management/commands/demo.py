@@ -1,10 +1,13 @@
 import datetime as dt
+from io import BytesIO
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from members import models
 from members.blocks.services import assign_routine
@@ -105,6 +108,17 @@ FOLLOW_UPS = {
 }
 
 
+def monogram(letter: str) -> bytes:
+    """A round badge with ``letter`` on it, as a PNG: the demo trainer's photo."""
+    image = Image.new("RGB", (256, 256), "#e3f1ec")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 248, 248), fill="#0b5d4b")
+    draw.text((128, 132), letter, fill="#ffffff", anchor="mm", font_size=150)
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _sent(kind: str, key: str, to_email: str, when: dt.datetime, **about) -> None:
     """An email of the demo's past, as if the worker sent it at ``when``."""
     models.EmailDelivery.objects.create(
@@ -148,6 +162,7 @@ class Command(BaseCommand):
                 )
                 people[email] = user
             trainer = people["makana@example.com"]
+            self._introduce(trainer)
             # Makana wrote the routine; the seed, run by a migration, knows no one.
             Routine.objects.filter(slug=ROUTINE_SLUG, author=None).update(author=trainer)
             for email, _, is_trainer, _, story in DEMO_PEOPLE:
@@ -251,6 +266,21 @@ class Command(BaseCommand):
                     member_read_at=answered_at,
                 )
             self._follow_ups(question, trainer, member, asked_at)
+
+    def _introduce(self, trainer):
+        """Makana's few words and photo (drawn here: a monogram), as Today
+        shows them to Makana's members. Run again, both are left as they are."""
+        profile = trainer.profile
+        if profile.bio:
+            return
+        profile.bio = (
+            "Physio-trained coach, at the club Monday and Thursday mornings. "
+            "Ask me anything about the routine."
+        )
+        # Assigned, not saved to storage here: the field re-encodes it on save,
+        # as it does every upload.
+        profile.photo = ContentFile(monogram("M"), name="makana.png")
+        profile.save(update_fields=["bio", "photo"])
 
     def _follow_ups(self, question, trainer, member, asked_at):
         """The turns of FOLLOW_UPS, each as if emailed when written."""
