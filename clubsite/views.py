@@ -66,6 +66,9 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
     response["Content-Disposition"] = "inline"
     # Opened on its own, a picture needs nothing from the page around it.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A name is never given to other bytes (each upload gets a new one), so a
+    # phone keeps what it fetched.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
 

@@ -196,6 +196,7 @@ def test_a_stored_picture_is_never_sniffed_as_something_else(client, media):
     assert served["Content-Type"] == "image/gif"
     assert served["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in served["Content-Security-Policy"]
+    assert served["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 @pytest.mark.django_db
