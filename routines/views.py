@@ -46,5 +46,7 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
             "equipment": sorted(needed),
             "alternative_equipment": sorted(for_alternatives - needed),
             "profile": getattr(request.user, "profile", None),
+            # The admin's preview beside the routine's form: no site nav.
+            "preview": "preview" in request.GET and request.user.is_staff,
         },
     )

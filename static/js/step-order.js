@@ -27,11 +27,79 @@ document.addEventListener("DOMContentLoaded", function () {
       const input = orderInput(row);
       if (input && input.value !== String(index + 1)) input.value = String(index + 1);
     });
+    relabel();
   }
 
   function announce(row) {
     const position = rows().indexOf(row) + 1;
     status.textContent = title(row) + " is now row " + position + " of " + rows().length + ".";
+  }
+
+  function field(row, name) {
+    return row.querySelector("[name$='-" + name + "']");
+  }
+
+  // Head each row as members will read it once saved, as the server does
+  // (routines/numbering.py): pairs share a number ("2a", "2b"), an
+  // alternative takes its step's ("1 alt."). The names on the buttons follow.
+  function relabel() {
+    const steps = rows().map(function (row) {
+      const exercise = field(row, "exercise");
+      return {
+        row: row,
+        pk: (field(row, "id") || {}).value || "",
+        insteadOf: (field(row, "alternative_to") || {}).value || "",
+        pairedWith: (field(row, "paired_with") || {}).value || "",
+        name: exercise && exercise.selectedIndex > 0 ? exercise.options[exercise.selectedIndex].text : "",
+      };
+    });
+    const byPk = new Map();
+    steps.forEach(function (step) { if (step.pk) byPk.set(step.pk, step); });
+    function partners(a, b) {
+      return Boolean(a.pk && b.pk) && (a.pairedWith === b.pk || b.pairedWith === a.pk);
+    }
+    const labels = new Map();
+    let number = 0;
+    let previous = null;
+    steps.forEach(function (step) {
+      if (step.insteadOf) return;
+      if (previous && partners(previous, step)) {
+        labels.set(previous, number + "a");
+        labels.set(step, number + "b");
+      } else {
+        number += 1;
+        labels.set(step, String(number));
+      }
+      previous = step;
+    });
+    steps.forEach(function (step) {
+      if (!step.insteadOf) return;
+      const main = byPk.get(step.insteadOf);
+      labels.set(step, (main && labels.has(main) ? labels.get(main) + " " : "") + "alt.");
+    });
+    // The pair and alternative lists name the steps the same way.
+    editor.querySelectorAll("select[name$='-paired_with'], select[name$='-alternative_to']")
+      .forEach(function (select) {
+        Array.from(select.options).forEach(function (option) {
+          const step = byPk.get(option.value);
+          if (step && step.name) option.textContent = labels.get(step) + " " + step.name;
+        });
+      });
+    steps.forEach(function (step, index) {
+      if (!step.name) return;
+      const heading = labels.get(step) + " " + step.name;
+      step.row.querySelector(".inline_label").textContent = heading;
+      const pairing = step.row.querySelector(".step-pairing");
+      const before = steps[index - 1];
+      if (pairing) {
+        pairing.textContent = before && partners(before, step) && !before.insteadOf
+          ? "alternates set by set with " + labels.get(before) + " " + before.name : "";
+      }
+      step.row.querySelector(".step-grip").setAttribute("aria-label", "Drag to move " + heading);
+      step.row.querySelectorAll(".step-move").forEach(function (button) {
+        button.setAttribute("aria-label", "Move " + heading + " " + button.dataset.move);
+      });
+    });
   }
 
   function showControls(row) {
@@ -41,6 +109,9 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   rows().forEach(showControls);
+  // Rows are moved, not numbered, here: the order numbers follow the rows,
+  // out of sight (without this script they are typed).
+  editor.classList.add("js-ordering");
 
   // A page sent back with a mistake lists the rows as saved; show them in
   // the order just given (rows with one number keep their places).
@@ -54,6 +125,13 @@ document.addEventListener("DOMContentLoaded", function () {
       last.parentNode.insertBefore(row, after);
     });
   }
+  relabel();
+
+  // A step made an alternative or a pair, or given another exercise, is
+  // headed anew.
+  editor.addEventListener("change", function (event) {
+    if (/-(exercise|alternative_to|paired_with)$/.test(event.target.name || "")) relabel();
+  });
 
   // A new row goes last: it takes the number after the highest, and numbers
   // typed in the other rows stay as typed.
@@ -135,4 +213,10 @@ document.addEventListener("DOMContentLoaded", function () {
     renumber();
     announce(row);
   });
+
+  // A save sent back with a mistake in a step opens at that step.
+  const mistake = editor.querySelector(".step-row .errorlist");
+  if (mistake) {
+    mistake.closest(".step-row").scrollIntoView({ block: "center" });
+  }
 });

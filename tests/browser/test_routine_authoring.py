@@ -18,9 +18,9 @@ def viewport():
     return DESKTOP
 
 
-def fill_step(page, index, *, order, exercise, sets, reps, per_side=False, extra=0):
+def fill_step(page, index, *, exercise, sets, reps, per_side=False, extra=0):
+    """A new row, filled in; it goes after the others (the page numbers it)."""
     prefix = f"steps-{index}-"
-    page.locator(f"#id_{prefix}order").fill(str(order))
     page.locator(f"#id_{prefix}exercise").select_option(label=exercise)
     page.locator(f"#id_{prefix}sets").fill(str(sets))
     page.locator(f"#id_{prefix}reps").fill(str(reps))
@@ -43,22 +43,22 @@ def test_trainer_authors_duplicates_and_publishes_a_routine(page, site, trainer,
     expect(page.get_by_label("Slug:")).to_have_value("knee-care-basics")
     page.get_by_label("Introduction:").fill("Three gentle exercises for the knees.")
     page.get_by_label("Disclaimer:").fill("Start from zero pain. If it hurts, see a doctor.")
-    fill_step(page, 0, order=1, exercise="Tibialis raise", sets=2, reps=25)
+    fill_step(page, 0, exercise="Tibialis raise", sets=2, reps=25)
     add_step = page.get_by_text("Add another Step")
     add_step.click()
-    fill_step(page, 1, order=2, exercise="Calf raise", sets=2, reps=25)
+    fill_step(page, 1, exercise="Calf raise", sets=2, reps=25)
     add_step.click()
-    fill_step(page, 2, order=3, exercise="Patrick step", sets=2, reps=25, per_side=True, extra=1)
+    fill_step(page, 2, exercise="Patrick step", sets=2, reps=25, per_side=True, extra=1)
     add_step.click()
-    fill_step(
-        page, 3, order=4, exercise="Single-leg hamstring curl", sets=3, reps=15, per_side=True
-    )
+    fill_step(page, 3, exercise="Single-leg hamstring curl", sets=3, reps=15, per_side=True)
     page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
-    # Pair the raises, add the at-home alternative, and move the Patrick step first.
+    # Pair the raises, move the Patrick step first, and add the at-home
+    # alternative (its list names the steps as they are now headed).
     page.locator("#id_steps-0-paired_with").select_option(label="2 Calf raise")
-    page.locator("#id_steps-2-order").fill("0")
+    for row in (2, 1):  # the Patrick step, up twice
+        page.locator(".step-row").nth(row).locator(".step-move[data-move=up]").click()
     page.get_by_text("Add another Step").click()
     page.locator("#id_steps-4-exercise").select_option(
         label="Standing hamstring curl with ankle weight"
@@ -66,7 +66,7 @@ def test_trainer_authors_duplicates_and_publishes_a_routine(page, site, trainer,
     page.locator("#id_steps-4-sets").fill("3")
     page.locator("#id_steps-4-reps").fill("15")
     page.locator("#id_steps-4-per_side").check()
-    page.locator("#id_steps-4-alternative_to").select_option(label="4 Single-leg hamstring curl")
+    page.locator("#id_steps-4-alternative_to").select_option(label="3 Single-leg hamstring curl")
     page.locator("#id_steps-4-notes").fill("At home")
     page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")

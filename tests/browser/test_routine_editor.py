@@ -62,6 +62,9 @@ def test_a_trainer_reorders_and_retimes_the_routine(watched_page, site, trainer)
     expect(page.locator("#id_steps-0-duration_seconds")).to_have_value("10:00")
     preview = page.frame_locator("iframe[title^='The member']")
     expect(preview.get_by_role("heading", level=1)).to_have_text(routine.title)
+    # The guide alone, as a member reads it: no site nav, no link to the admin.
+    expect(preview.get_by_role("navigation", name="Main")).to_have_count(0)
+    expect(preview.get_by_role("link", name="Edit in the admin")).to_have_count(0)
     assert_accessible(page)
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / "editor.png"), full_page=True)
@@ -69,27 +72,52 @@ def test_a_trainer_reorders_and_retimes_the_routine(watched_page, site, trainer)
     # Patrick step dragged to the top; the Nordic moved down one with its arrow.
     patrick, first = row(page, "3 Patrick step"), row(page, "1 Backwards walking")
     drag(page, patrick.get_by_role("button", name="Drag to move 3 Patrick step"), above=first)
-    expect(page.locator(".step-row .inline_label").first).to_have_text("3 Patrick step")
+    # Each row is headed anew, as members will read it once saved.
+    expect(page.locator(".step-row .inline_label")).to_have_text(
+        [
+            "1 Patrick step",
+            "2 Backwards walking",
+            "2 alt. Deadmill",
+            "3a Tibialis raise",
+            "3b Calf raise",
+            "4 Regressed reverse Nordic",
+            "5 Single-leg hamstring curl",
+            "5 alt. Standing hamstring curl with ankle weight",
+            "New step",
+        ]
+    )
+    expect(row(page, "3b Calf raise").locator(".step-pairing")).to_have_text(
+        "alternates set by set with 3a Tibialis raise"
+    )
+    # The alternative's list names its step as it is now headed.
+    expect(
+        row(page, "2 alt. Deadmill").get_by_label("Instead of:").locator("option:checked")
+    ).to_have_text("2 Backwards walking")
+    # The order numbers follow the rows, out of sight: rows are moved here.
+    patrick = row(page, "1 Patrick step")
     expect(patrick.get_by_label("Order:")).to_have_value("1")
+    expect(patrick.get_by_label("Order:")).to_be_hidden()
     page.get_by_role("button", name="Move 4 Regressed reverse Nordic down").click()
     expect(page.get_by_role("status")).to_have_text(
-        "4 Regressed reverse Nordic is now row 7 of 8."
+        "5 Regressed reverse Nordic is now row 7 of 8."
     )
-    expect(page.get_by_role("button", name="Move 4 Regressed reverse Nordic down")).to_be_focused()
+    expect(page.get_by_role("button", name="Move 5 Regressed reverse Nordic down")).to_be_focused()
 
     # Durations in minutes and seconds; a slip is said at its field and kept.
-    walking = row(page, "1 Backwards walking")
-    deadmill = row(page, "1 alt. Deadmill")
+    walking = row(page, "2 Backwards walking")
+    deadmill = row(page, "2 alt. Deadmill")
     walking.get_by_label("Duration:").fill("12:00")
     deadmill.get_by_label("Duration:").fill("0:90")
     page.get_by_role("button", name="Save and continue editing").first.click()
-    deadmill = row(page, "1 alt. Deadmill")
+    deadmill = row(page, "2 alt. Deadmill")
     expect(
         deadmill.get_by_text("Seconds go up to 59: write 1:30 rather than 0:90.")
     ).to_be_visible()
     expect(deadmill.get_by_label("Duration:")).to_have_value("0:90")
-    # The rows stay in the order just given, not the order saved.
-    expect(page.locator(".step-row .inline_label").first).to_have_text("3 Patrick step")
+    # The rows stay in the order just given, not the order saved, and the
+    # page opens at the step with the mistake.
+    expect(page.locator(".step-row .inline_label").first).to_have_text("1 Patrick step")
+    expect(deadmill.get_by_label("Duration:")).to_be_in_viewport()
     assert_accessible(page)
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / "refused.png"), full_page=True)
@@ -113,7 +141,9 @@ def test_a_trainer_reorders_and_retimes_the_routine(watched_page, site, trainer)
 
     # A step added now comes last.
     page.get_by_text("Add another Step").click()
-    expect(row(page, "New step #9").get_by_label("Order:")).to_have_value("7")
+    expect(page.locator(".step-row .inline_label").nth(8)).to_have_text("New step")
+    new_step = page.locator(".step-row").nth(8)
+    expect(new_step.get_by_label("Order:")).to_have_value("7")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -58,3 +58,6 @@ def test_only_this_site_may_frame_the_guide(client, trainer):
     assert guide.headers["X-Frame-Options"] == "SAMEORIGIN"
     listing = client.get("/routines/", secure=True)
     assert_secure_headers(listing, "/routines/")
+    # Framed as the admin's preview it is the guide alone, without the site's nav.
+    framed = client.get("/routines/reversing-foot-ankle-and-knee-pain/?preview", secure=True)
+    assert 'aria-label="Main"' not in framed.text and 'aria-label="Main"' in guide.text
