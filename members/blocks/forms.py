@@ -54,6 +54,8 @@ class ProfileForm(forms.ModelForm):
             self.fields[name].label_suffix = ""
         if self.instance.user.is_staff:
             del self.fields["session_reminders"]
+            del self.fields["weaker_side"]  # no one-sided exercises of their own
+            self.fields["display_name"].help_text = "What your members and the app call you."
             self.fields["weekly_digest"].help_text = (
                 f"Every {settings.DIGEST_DAY.capitalize()} at "
                 f"{clock_text(settings.DIGEST_TIME)}: who needs you and the blocks ending that "

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from members.blocks.forms import ProfileForm
 from members.blocks.review import review_blocks
 from members.blocks.services import sessions_with_workouts
-from members.models import Assignment, PainFlag, Profile, TrainerNote
+from members.models import Assignment, PainFlag, Profile, Question, TrainerNote
 from members.models.access import is_trainer
 from members.models.weekdays import join_words
 from members.outcomes.change import block_change
@@ -97,6 +97,13 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("author__profile", "workout")
         .order_by("-created_at")[:3],
         "pain_replies": _pain_replies(request),
+        # Answers waiting to be read: the newest, and how many in all.
+        "unread_answers": list(
+            Question.objects.for_member(request.user)
+            .unread_by_member()
+            .select_related("trainer__profile")
+            .order_by("-trainer_wrote_at")
+        ),
         "active_nav": "today",
         "open_workout": open_workout,
         **_check_in(assignment, progress, today),
@@ -227,6 +234,7 @@ def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             "calendar": _calendar_links(request, profile),
             "active_nav": "settings",
         },
+        status=422 if form.errors else 200,
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -43,6 +44,31 @@ class QuestionQuerySet(models.QuerySet):
     def waiting(self):
         """Not answered and not closed: the sender wrote last."""
         return self.filter(status=Question.Status.NEW)
+
+    def unread_by_member(self):
+        """Conversations the trainer wrote in since the member last read them."""
+        return self.filter(
+            Q(trainer_wrote_at__isnull=False)
+            & (Q(member_read_at__isnull=True) | Q(trainer_wrote_at__gt=models.F("member_read_at")))
+        )
+
+    def latest_first(self):
+        """The conversation written in last first."""
+        return self.alias(
+            last_written=Greatest(
+                "member_wrote_at", Coalesce("trainer_wrote_at", "member_wrote_at")
+            )
+        ).order_by("-last_written", "-pk")
+
+    def with_latest_from_member(self):
+        """Each question with ``reply_count`` and ``latest_from_member``: what
+        the member wrote last (their newest reply, or the question), for a
+        list that shows one line of each."""
+        newest = Reply.objects.filter(question=models.OuterRef("pk"), from_trainer=False)
+        return self.annotate(
+            reply_count=models.Count("replies"),
+            latest_reply=models.Subquery(newest.order_by("-created_at", "-pk").values("text")[:1]),
+        )
 
     def with_messages(self):
         """Each question's replies loaded, in order, with their authors."""
@@ -154,6 +180,16 @@ class Question(models.Model):
         wrote = self.member_wrote_at or self.created_at
         waited = timezone.now() - wrote
         return "moments" if waited.total_seconds() < 60 else timesince(wrote)
+
+    @property
+    def latest_from_member(self) -> str:
+        """What the member wrote last (``with_latest_from_member``)."""
+        return getattr(self, "latest_reply", None) or self.message
+
+    @property
+    def message_count(self) -> int:
+        """The turns so far (``with_latest_from_member`` counts the replies)."""
+        return 1 + bool(self.answer) + getattr(self, "reply_count", 0)
 
     @property
     def unread_by_member(self) -> bool:

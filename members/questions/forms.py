@@ -182,16 +182,17 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, replying: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.replying = replying
         if replying:
             self.fields["text"].label = "Your reply"
-            self.fields["text"].error_messages["required"] = (
-                "Write a reply, or mark it answered if you replied by email."
-            )
+            self.fields["text"].error_messages["required"] = "Write your reply first."
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
         if not text:
-            raise forms.ValidationError("Write an answer.")
+            raise forms.ValidationError(
+                "Write your reply first." if self.replying else "Write an answer."
+            )
         return text
 
 

@@ -158,6 +158,7 @@ def _render_my_questions(
         .select_related("trainer__profile", "answered_by__profile", "exercise", "workout")
         .prefetch_related("deliveries")
         .with_messages()
+        .latest_first()
     )
     for question in asked:
         question.reply_form = (
@@ -182,11 +183,13 @@ def my_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The member writes back in one of their conversations; another
-    member's is a 404."""
+    member's is a 404. Opened as a page (the address a refused reply left in
+    the bar), it is that conversation."""
     question = get_object_or_404(Question.objects.for_member(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect(reverse("members:questions") + f"#question-{question.pk}")
     form = ReplyForm(request.POST, question=question)
     if not form.is_valid():
         response, _ = _render_my_questions(request, form=form, status=422)
@@ -249,7 +252,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     listed = (
         mine.select_related("member__profile", "trainer__profile", "exercise", "workout")
-        .annotate(reply_count=Count("replies"))
+        .with_latest_from_member()
         .prefetch_related(
             Prefetch("deliveries", queryset=EmailDelivery.objects.filter(kind="question"))
         )
@@ -316,7 +319,8 @@ def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{what}. It is on its way to {question.name} by email.")
     else:
         messages.info(request, "That was sent already; nothing more was sent.")
-    return _back_to(question)
+    # Where what was just sent shows, the newest turn of the conversation.
+    return redirect(reverse("trainer:question", args=[question.pk]) + "#latest-turn")
 
 
 def _change(request: AuthenticatedHttpRequest, pk: int, change, said: str) -> HttpResponse:

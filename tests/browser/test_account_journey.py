@@ -105,7 +105,12 @@ def test_member_updates_settings(page, site, member):
     page.get_by_label("Display name").fill("")
     page.get_by_role("radio", name="Right").check()
     page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_text("Tell us what to call you.")).to_be_visible()
+    # Said at the top, with a link to the field, and at the field.
+    summary = page.get_by_role("alert").filter(has_text="Please fix this")
+    expect(
+        summary.get_by_role("link", name="Display name: Tell us what to call you.")
+    ).to_be_visible()
+    expect(page.get_by_text("Tell us what to call you.", exact=True)).to_be_visible()
     # What the member chose survives the error.
     expect(page.get_by_role("radio", name="Right")).to_be_checked()
     assert_accessible(page)

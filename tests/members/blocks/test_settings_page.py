@@ -34,9 +34,11 @@ def test_bad_input_is_reported_at_the_field_and_nothing_is_lost(member_client, m
         "/me/settings/",
         {"display_name": "   ", "weaker_side": "middle", "units": "metric"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.text
     assert "Tell us what to call you." in html
+    # Said at the top too, each linked to its field.
+    assert 'href="#id_display_name">Display name: Tell us what to call you.</a>' in html
     assert "Select a valid choice. middle is not one of the available choices." in html
     # The valid choice the member made is still selected.
     assert 'value="metric" required id="id_units_1" checked>' in html

@@ -176,9 +176,10 @@ def test_today_and_program_query_counts_stay_flat(
     _history(member, trainer, earlier_blocks=earlier_blocks)
     # Session, user, the current block with routine and trainer, its sessions,
     # their workouts, its check-ins, the trainer's notes, the trainer's replies
-    # to pain, the member's overrides, the routine's steps and their knobs,
-    # the member's profile (their name).
-    with django_assert_num_queries(12):
+    # to pain, answers to their questions not yet read, the member's
+    # overrides, the routine's steps and their knobs, the member's profile
+    # (their name).
+    with django_assert_num_queries(13):
         member_client.get("/me/")
     # Session, user, block, sessions, workouts, the profile (for the calendar
     # link), the earlier blocks with their routines.

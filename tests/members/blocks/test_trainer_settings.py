@@ -20,7 +20,6 @@ pytestmark = pytest.mark.django_db
 
 SAVED = {
     "display_name": "Makana",
-    "weaker_side": "unsure",
     "units": "imperial",
     "weekly_digest": "on",
     "pain_alerts": "on",
@@ -104,9 +103,11 @@ def test_a_file_that_is_not_a_picture_is_refused_at_the_field(trainer, media, na
     response = _client(trainer).post(
         "/me/settings/", {**SAVED, "bio": bio, "photo": SimpleUploadedFile(name, content)}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.content.decode()
     assert "Upload a JPEG, PNG, WebP or GIF image." in html
+    (summary,) = elements(html, "div", class_="error-summary")  # at the top, too
+    assert summary["role"] == "alert"
     (box,) = elements(html, "textarea", name="bio")
     assert bio in html  # what was typed is kept
     assert box.get("aria-invalid") is None
@@ -117,7 +118,7 @@ def test_a_file_that_is_not_a_picture_is_refused_at_the_field(trainer, media, na
 
 def test_a_bio_over_its_length_is_said_at_the_field(trainer):
     response = _client(trainer).post("/me/settings/", {**SAVED, "bio": "x" * 301})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Ensure this value has at most 300 characters (it has 301)." in response.text
     assert Profile.objects.get(user=trainer).bio == ""
 

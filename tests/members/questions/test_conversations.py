@@ -123,15 +123,26 @@ def test_each_side_sees_what_is_new_to_them(member, trainer, block):
     with minutes_later(2):
         questions.answer(question=question, trainer=trainer, text="Move closer.")
     with minutes_later(3):
-        assert "New reply" in alex.get("/me/questions/").content.decode()
+        today = alex.get("/me/").content.decode()
+        assert elements(today, "a", href=f"/me/questions/#question-{question.pk}")
+        assert "Makana replied about “Wall”: read it" in today
+        page = alex.get("/me/questions/").content.decode()
+        assert "New reply" in page
+        assert page.count('<span class="badge badge-new">New</span>') == 1  # the answer
         assert "New reply" not in alex.get("/me/questions/").content.decode()  # read now
+        assert "replied about" not in alex.get("/me/").content.decode()
     with minutes_later(4):
         questions.member_reply(question=question, member=member, text="How close?")
     with minutes_later(5):
         inbox = makana.get("/trainer/questions/").content.decode()
         assert '<span class="badge badge-new">New reply</span>' in inbox
-        assert "1 reply" in inbox
-        makana.get(f"/trainer/questions/{question.pk}/")
+        # Three messages, the member's newest shown.
+        assert "3 messages" in inbox
+        assert inbox.split('class="question-snippet">')[1].startswith("How close?")
+        # In the conversation, the reply the trainer has not read is marked.
+        page = makana.get(f"/trainer/questions/{question.pk}/").content.decode()
+        assert page.count('<span class="badge badge-new">New</span>') == 1
+        assert page.index("badge-new") > page.index("How close?") - 400
         assert "New reply" not in makana.get("/trainer/questions/").content.decode()
 
 
@@ -156,6 +167,29 @@ def test_the_wait_a_trainer_is_shown_starts_when_the_member_last_wrote(member, t
         assert f"Question “Wall” unanswered since {asked:%a %b %-d}" in reasons()
         page = _client(trainer).get("/trainer/questions/").content.decode()
         assert "waiting 1\xa0day" in page
+
+
+@pytest.mark.django_db
+def test_the_conversation_written_in_last_comes_first(member, trainer, block):
+    start = timezone.now()
+    older = _asked(member)
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        newer = questions.ask(
+            member=member, name="Alex", email=member.email, subject="Band", message=MESSAGE
+        )
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        questions.answer(question=older, trainer=trainer, text="Move closer.")
+        page = _client(member).get("/me/questions/").content.decode()
+    ids = [item["id"] for item in elements(page, "li", class_="question-item")]
+    assert ids == [f"question-{older.pk}", f"question-{newer.pk}"]
+
+
+@pytest.mark.django_db
+def test_the_reply_address_opened_as_a_page_shows_the_conversation(member, block):
+    question = _asked(member)
+    response = _client(member).get(f"/me/questions/{question.pk}/reply/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/me/questions/#question-{question.pk}"
 
 
 @pytest.mark.django_db
@@ -190,7 +224,9 @@ def test_a_reply_that_cannot_go_is_said_at_its_field_and_kept(member, trainer, b
     assert said in html
     if typed.strip():
         assert typed in html
-    assert elements(html, "details", class_="reply-box", open="")  # opened where the error is
+    # The page opens at the reply box, open, where the mistake is said.
+    assert elements(html, "details", class_="reply-box", open="", id=f"reply-{question.pk}")
+    assert elements(html, "form", action=f"/me/questions/{question.pk}/reply/#reply-{question.pk}")
     assert not question.replies.exists()
     assert Question.objects.get(pk=question.pk).status == "new"
 
