@@ -14,6 +14,14 @@ from members.models.weekdays import WEEKDAY_CHOICES
 from members.web.text import clock_text, one_line
 from routines.models import Routine
 
+# What a trainer's own settings say under each field.
+TRAINER_HELP = {
+    "pain_alerts": "Off: pain still shows first on your dashboard, and in the weekly digest.",
+    "question_emails": "Off: they still wait for you under Questions, counted on your dashboard.",
+    "photo": "A JPEG, PNG, WebP or GIF; your members see it small, beside your name.",
+    "bio": "A line or two your members read on Today: who you are, when you are at the club.",
+}
+
 
 class PhotoInput(forms.ClearableFileInput):
     template_name = "forms/photo_input.html"
@@ -61,24 +69,8 @@ class ProfileForm(forms.ModelForm):
                 f"{clock_text(settings.DIGEST_TIME)}: who needs you and the blocks ending that "
                 "week. Not sent when there is nothing to tell."
             )
-            self.fields[
-                "pain_alerts"
-            ].help_text = (
-                "Off: pain still shows first on your dashboard, and in the weekly digest."
-            )
-            self.fields[
-                "question_emails"
-            ].help_text = (
-                "Off: they still wait for you under Questions, counted on your dashboard."
-            )
-            self.fields[
-                "photo"
-            ].help_text = "A JPEG, PNG, WebP or GIF; your members see it small, beside your name."
-            self.fields[
-                "bio"
-            ].help_text = (
-                "A line or two your members read on Today: who you are, when you are at the club."
-            )
+            for name, text in TRAINER_HELP.items():
+                self.fields[name].help_text = text
         else:
             for name in self.TRAINERS_ONLY:
                 del self.fields[name]

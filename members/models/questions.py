@@ -257,8 +257,9 @@ class Message:
 
 
 class Reply(models.Model):
-    """A turn in a question's conversation after the question and its first
-    answer: the member's, or a trainer's. Emailed to the other side."""
+    """A turn in a question's conversation other than the question itself and
+    the first answer written in the app (both on ``Question``): the member's,
+    or a trainer's. Emailed to the other side."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="replies")
     author = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")

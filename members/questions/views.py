@@ -175,7 +175,8 @@ def _render_my_questions(
 
 @login_required
 def my_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The member's conversations with their trainer, newest first."""
+    """The member's conversations with their trainer, the one written in
+    last first."""
     response, shown = _render_my_questions(request)
     # Shown with their "New reply" markers: from now on, read.
     questions.read_by_member(shown)
@@ -277,7 +278,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 def render_question(
     request: AuthenticatedHttpRequest, question: Question, *, form=None, status: int = 200
 ) -> HttpResponse:
-    replying = bool(question.answer or question.replies.exists())
+    replying = bool(question.answer or question.replies.all())
     return render(
         request,
         "members/trainer/question.html",
