@@ -15,7 +15,9 @@ from django.views.static import serve
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from clubsite.ranges import ranged_file
 from routines.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
+from routines.videos import CONTENT_TYPES as VIDEO_CONTENT_TYPES
 
 # Seconds a client is asked to wait when the database cannot be reached.
 RETRY_AFTER = 30
@@ -50,21 +52,25 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def media(request: HttpRequest, path: str) -> HttpResponseBase:
-    """Trainers' uploads (exercise images): a few small files, served by the app.
+    """Trainers' uploads (exercise pictures and videos, trainers' photos): a
+    few files, served by the app.
 
-    Only pictures, each with the type its extension names (uploads are stored
-    under a name we made from the format Pillow wrote), never sniffed, never
-    able to run script: anything else under /media/ is a 404, so a file that
-    came in some other way is never served inline from the club's origin."""
+    Only pictures and videos, each with the type its extension names (uploads
+    are stored under a name we made from what the content is), never
+    sniffed, never able to run script: anything else under /media/ is a 404,
+    so a file that came in some other way is never served inline from the
+    club's origin. Videos are served in ranges, so a phone can seek."""
     extension = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    content_type = IMAGE_CONTENT_TYPES.get(extension)
-    if content_type is None:
-        raise Http404("Not a picture.")
-    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
-    response["Content-Type"] = content_type
+    if extension in VIDEO_CONTENT_TYPES:
+        response = ranged_file(request, path, VIDEO_CONTENT_TYPES[extension])
+    elif extension in IMAGE_CONTENT_TYPES:
+        response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+        response["Content-Type"] = IMAGE_CONTENT_TYPES[extension]
+    else:
+        raise Http404("Not a picture or a video.")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
-    # Opened on its own, a picture needs nothing from the page around it.
+    # Opened on its own, a file needs nothing from the page around it.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     # A name is never given to other bytes (each upload gets a new one), so a
     # phone keeps what it fetched.

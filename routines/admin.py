@@ -69,7 +69,13 @@ class ExerciseAdmin(RaceSafeAdmin):
         (None, {"fields": ["name", "slug", "purpose"]}),
         ("How to do it", {"fields": ["setup", "execution", "cues"]}),
         ("What it needs and protects", {"fields": ["equipment", "body_areas"]}),
-        ("Media", {"fields": ["image", "image_alt", "video_url"], "classes": ["collapse"]}),
+        (
+            "Picture and video",
+            {
+                "fields": ["image", "image_alt", "video", "video_poster", "video_url"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     def get_queryset(self, request):

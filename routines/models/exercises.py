@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 
 from routines.images import ReencodedImageField
+from routines.videos import CONTENT_TYPES as VIDEO_CONTENT_TYPES
+from routines.videos import CheckedVideoField
 
 
 class Equipment(models.Model):
@@ -77,6 +79,19 @@ class Exercise(models.Model):
         help_text="What the image shows, for members who cannot see it. Required with an image.",
     )
     video_url = models.URLField("video link", blank=True, help_text="Optional link to a video.")
+    video = CheckedVideoField(
+        "demonstration video",
+        upload_to="exercises/videos/",
+        blank=True,
+        help_text="Optional: a short clip the club filmed, MP4 or WebM, under 50 MB. Members "
+        "play it, muted and looping, beside the written steps.",
+    )
+    video_poster = ReencodedImageField(
+        "video's first picture",
+        upload_to="exercises/",
+        blank=True,
+        help_text="Optional: the picture members see before they play the video.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -90,6 +105,11 @@ class Exercise(models.Model):
             raise ValidationError(
                 {"image_alt": "Describe the image for members who use a screen reader."}
             )
+
+    @property
+    def video_type(self) -> str:
+        """The type its stored name says (a name made from its content)."""
+        return VIDEO_CONTENT_TYPES.get((self.video.name or "").rsplit(".", 1)[-1], "video/mp4")
 
     @property
     def execution_steps(self) -> list[str]:
