@@ -245,6 +245,9 @@ def test_an_expired_sign_in_keeps_the_queue_until_the_member_signs_in_again(
     expect(badge(page)).to_have_text("1 waiting")  # kept, not dropped
     assert not SetLog.objects.exists()
     again.click()
+    # The sign-in page, loaded while the kept pages are refreshed behind it:
+    # on a busy machine that can take longer than the usual wait.
+    expect(page.get_by_label("Email")).to_be_visible(timeout=20_000)
     page.get_by_label("Email").fill(member.email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
