@@ -39,11 +39,12 @@ OFFLINE_PAGES = {
     "members:workout",
     "members:planned",
 }
-# The app shell: what every member page loads, kept when the worker installs,
-# so any kept page opens offline looking like the site. The site uses the
-# phone's own fonts: there are no font files to keep.
+# The app shell: what every member page loads, and the guide's own styles,
+# kept when the worker installs, so any kept page opens offline looking like
+# the site. The site uses the phone's own fonts: there are no font files to keep.
 SHELL = [
     "css/site.css",
+    "css/guide.css",
     "django_htmx/htmx-2.min.js",
     "js/pwa.js",
     "js/logger.js",

@@ -3,12 +3,15 @@
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from routines.models import Exercise
 from routines.seed import ROUTINE_SLUG
 from tests.browser.conftest import DESKTOP, assert_accessible, signed_in
 from tests.factories import TrainerFactory, put_on_block
+from tests.routines.test_videos import MP4
 
 CARDS = [
     ("1", "Backwards walking", "10 minutes"),
@@ -62,3 +65,32 @@ def test_the_printed_guide_fits_on_two_pages(page, site, member):
     pdf = page.pdf(format="Letter", prefer_css_page_size=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert 1 <= pages <= 2, f"the guide prints on {pages} pages"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_video_is_watched_on_the_screen_and_scanned_from_paper(
+    watched_page, site, member, settings, tmp_path
+):
+    """On a phone the video plays when asked, muted; printed, each video's
+    QR code is there for a phone to scan, and the guide still fits two pages."""
+    settings.MEDIA_ROOT = tmp_path
+    page = watched_page
+    open_guide(page, site, member)
+    exercise = Exercise.objects.get(slug="tibialis-raise")
+    exercise.video = ContentFile(MP4, name="clip.mp4")
+    exercise.save()
+    page.reload()
+    heading = page.get_by_role("heading", name="Tibialis raise")
+    card = page.locator("article.step-card", has=heading)
+    qr = card.get_by_role("img", name="QR code: scan it to watch Tibialis raise on a phone")
+    expect(qr).to_be_hidden()  # paper's, not the screen's
+    card.get_by_text("Watch Tibialis raise: a video without sound").click()
+    video = card.locator("video")
+    expect(video).to_be_visible()
+    assert video.evaluate("v => v.muted && v.loop && v.paused && !v.autoplay")
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    pdf = page.pdf(format="Letter", prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) <= 2
