@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from members.management.commands.demo import DEMO_PASSWORD
 from members.models import Assignment, CheckIn, Invitation, KnobSetting, Question, User
 from members.models.access import TRAINERS_GROUP
-from routines.models import Routine
+from routines.models import Exercise, Routine
 from routines.seed import ROUTINE_SLUG
 
 CLUB = zoneinfo.ZoneInfo(django_settings.TIME_ZONE)
@@ -48,6 +48,9 @@ def test_demo_run_twice_makes_a_trainer_and_members_on_the_routine_since_last_mo
         assert Routine.objects.get(slug=ROUTINE_SLUG).author == trainer
         assert trainer.profile.bio.startswith("Physio-trained coach")
         assert trainer.profile.photo.name.endswith(".webp")
+        # The guide shows a demonstration video the demo drew and encoded.
+        tibialis = Exercise.objects.get(slug="tibialis-raise")
+        assert tibialis.video.name.endswith(".webm") and tibialis.video_poster
         # Alex's question became a conversation; Makana wrote last, unread yet.
         alexs = Question.objects.get(member__email="alex@example.com")
         assert [turn.from_trainer for turn in alexs.messages] == [False, True, False, True]

@@ -19,6 +19,7 @@ from members.logbook.workouts import (
     record_pain_before,
     start_workout,
 )
+from members.management import demo_video
 from members.management.check_ins import check_in_as_the_story_goes
 from members.models.access import TRAINERS_GROUP
 from members.models.invitations import INVITATION_LIFETIME, new_token
@@ -163,6 +164,7 @@ class Command(BaseCommand):
                 people[email] = user
             trainer = people["makana@example.com"]
             self._introduce(trainer)
+            self._film_the_tibialis_raise()
             # Makana wrote the routine; the seed, run by a migration, knows no one.
             Routine.objects.filter(slug=ROUTINE_SLUG, author=None).update(author=trainer)
             for email, _, is_trainer, _, story in DEMO_PEOPLE:
@@ -266,6 +268,17 @@ class Command(BaseCommand):
                     member_read_at=answered_at,
                 )
             self._follow_ups(question, trainer, member, asked_at)
+
+    def _film_the_tibialis_raise(self):
+        """The club's demonstration video of one exercise (drawn and encoded
+        by bin/make_demo_video.py), so the guide shows what a video looks
+        like. Run again, a video already there is left as it is."""
+        exercise = Exercise.objects.get(slug="tibialis-raise")
+        if exercise.video:
+            return
+        exercise.video = ContentFile(demo_video.CLIP.read_bytes(), name="tibialis-raise.webm")
+        exercise.video_poster = ContentFile(demo_video.poster(), name="tibialis-raise.png")
+        exercise.save(update_fields=["video", "video_poster"])
 
     def _introduce(self, trainer):
         """Makana's few words and photo (drawn here: a monogram), as Today
