@@ -148,8 +148,11 @@ def test_the_guide_shows_it_muted_looping_and_loaded_only_when_played(
 
 
 @pytest.mark.django_db
-def test_the_loggers_first_load_has_no_video(trainer_client, member, trainer, media, tibialis):
-    """The logger's first load stays within its budget: nothing of a video is in it."""
+def test_the_logger_card_offers_the_video_without_loading_it(
+    trainer_client, member, trainer, media, tibialis
+):
+    """The logger's first load stays within its budget: the video is offered,
+    and nothing of it is fetched until the member plays it."""
     _, exercise = tibialis
     assert upload(trainer_client, exercise, "tib.mp4", MP4, image_alt="").status_code == 302
     exercise.refresh_from_db()
@@ -157,5 +160,9 @@ def test_the_loggers_first_load_has_no_video(trainer_client, member, trainer, me
     alex = Client()
     alex.force_login(member)
     html = alex.get(f"/me/sessions/{workout.pk}/").content.decode()
-    assert "Tibialis raise" in html
-    assert not elements(html, "video") and exercise.video.url not in html
+    # On the card, folded under "How to do it": played when asked, muted,
+    # looping, and nothing of it (not even a picture) fetched before.
+    (video,) = elements(html, "video")
+    assert {"muted", "loop", "playsinline", "controls"} <= set(video)
+    assert video["preload"] == "none" and "poster" not in video and "autoplay" not in video
+    assert video["aria-label"] == "Tibialis raise: a video without sound"
