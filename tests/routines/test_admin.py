@@ -14,6 +14,7 @@ from routines.models import Routine, Step
 from routines.personal import guide_steps
 from routines.seed import ROUTINE_SLUG
 from routines.services import duplicate_routine, renumber_steps
+from tests.factories import ground_up_routine
 from tests.html import elements
 from tests.routines.factories import ExerciseFactory, KnobFactory, RoutineFactory, StepFactory
 
@@ -32,7 +33,9 @@ SEEDED_HEADINGS = [
 
 @pytest.fixture
 def ground_up(db):
-    return Routine.objects.get(slug=ROUTINE_SLUG)
+    # Seeded by a migration; seeded again if a test that empties the
+    # database (transaction=True) ran before this one on the same worker.
+    return ground_up_routine()
 
 
 def step_form(prefix: str, index: int, **values) -> dict[str, str]:

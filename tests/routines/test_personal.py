@@ -3,16 +3,17 @@
 import pytest
 
 from members.models import StepOverride
-from routines.models import Routine
 from routines.personal import guide_steps, overrides_for
-from routines.seed import ROUTINE_SLUG
+from tests.factories import ground_up_routine
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def routine():
-    return Routine.objects.get(slug=ROUTINE_SLUG)
+def routine(db):
+    # Seeded by a migration; seeded again if a test that empties the
+    # database (transaction=True) ran before this one on the same worker.
+    return ground_up_routine()
 
 
 def _by_name(steps):
