@@ -73,8 +73,9 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
     # Opened on its own, a file needs nothing from the page around it.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     # A name is never given to other bytes (each upload gets a new one), so a
-    # phone keeps what it fetched.
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    # phone keeps what it fetched (not a refusal, such as a range past the end).
+    if response.status_code in {200, 206}:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
 

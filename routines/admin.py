@@ -203,8 +203,9 @@ class StepForm(forms.ModelForm):
 
 class StepInline(admin.StackedInline):
     """Steps as a compact list, two lines a step: what and how much, then how it
-    combines. Rows drag into order (static/js/step-order.js); the order numbers
-    stay, so typing them works without JavaScript."""
+    combines. Rows are dragged or moved into order (static/js/step-order.js),
+    which keeps the order numbers out of sight; without JavaScript they are
+    typed, and the server orders by them either way."""
 
     model = Step
     fk_name = "routine"

@@ -109,6 +109,7 @@ def test_a_range_past_the_end_is_416_and_one_not_understood_sends_it_all(client,
     past = client.get(stored, headers={"Range": f"bytes={len(MP4)}-"})
     assert past.status_code == 416
     assert past["Content-Range"] == f"bytes */{len(MP4)}"
+    assert "Cache-Control" not in past  # a refusal is not kept
     several = client.get(stored, headers={"Range": "bytes=0-1,5-9"})
     assert several.status_code == 200 and body(several) == MP4
 
