@@ -73,14 +73,13 @@ def unanswered_question(review: MemberReview) -> str | None:
     if not review.unanswered:
         return None
     question = review.unanswered[0]
-    asked = timezone.localtime(question.member_wrote_at or question.created_at)
+    asked = timezone.localtime(question.member_last_wrote)
     more = f" (and {len(review.unanswered) - 1} more)" if len(review.unanswered) > 1 else ""
     return f"Question “{question.subject}” unanswered since {asked:%a %b %-d}{more}"
 
 
 def unanswered_since(review: MemberReview) -> dt.datetime:
-    question = review.unanswered[0]
-    return question.member_wrote_at or question.created_at
+    return review.unanswered[0].member_last_wrote
 
 
 def daily_pain_up(review: MemberReview) -> str | None:

@@ -174,10 +174,15 @@ class Question(models.Model):
         return self.status == self.Status.NEW
 
     @property
+    def member_last_wrote(self) -> dt.datetime:
+        """When the member last wrote: their last reply, else the question."""
+        return self.member_wrote_at or self.created_at
+
+    @property
     def waiting_for(self) -> str:
         """How long since the sender last wrote: “3 hours”, or “moments” in
         the first minute."""
-        wrote = self.member_wrote_at or self.created_at
+        wrote = self.member_last_wrote
         waited = timezone.now() - wrote
         return "moments" if waited.total_seconds() < 60 else timesince(wrote)
 
@@ -200,7 +205,7 @@ class Question(models.Model):
     @property
     def unread_by_trainer(self) -> bool:
         """The member wrote here since a trainer last read it."""
-        wrote, read = self.member_wrote_at or self.created_at, self.trainer_read_at
+        wrote, read = self.member_last_wrote, self.trainer_read_at
         return read is None or wrote > read
 
     @property
