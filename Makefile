@@ -26,7 +26,7 @@ help:
 	@echo "make typecheck  mypy (with django-stubs) on clubsite/, members/, routines/ and bench/"
 	@echo "make format rewrite the code in the house format"
 	@echo "make lock   re-pin requirements*.lock after editing pyproject.toml"
-	@echo "make bench  every key endpoint against a bare-Django ceiling (gunicorn, PostgreSQL, wrk)"
+	@echo "make bench  every key endpoint as a multiple of the signed-in layout (gunicorn, PostgreSQL, wrk)"
 	@echo "make audit  Lighthouse, mobile, on the pages members and trainers use (Chromium, npm)"
 	@echo "make soak   50 members log sets for 60 s with phones' retries: every acknowledged set stored once"
 	@echo "make drills database restart, task worker stopped, gunicorn worker killed, mail server down"

@@ -44,22 +44,26 @@ class Endpoint:
 
 def build(args, site: Site) -> list[Endpoint]:
     head = Visitor(site, f"head@{DOMAIN}", PASSWORD)
+    trainer = Visitor(site, f"trainer1@{DOMAIN}", PASSWORD)
     loggers = [Visitor(site, f"member{n}@{DOMAIN}", PASSWORD) for n in range(1, args.loggers + 1)]
     member = loggers[0]
     workouts = [start_workout(visitor) for visitor in loggers]
     detail = User.objects.get(email=f"member{args.members}@{DOMAIN}")
+    trainees = Profile.objects.filter(trainer__email=f"trainer1@{DOMAIN}").count()
 
-    ceiling = Endpoint("ceiling (plain HttpResponse)", member, "/bench/ceiling/")
-    endpoints = [
-        ceiling,
+    return [
+        Endpoint("ceiling (plain HttpResponse)", member, "/bench/ceiling/"),
+        Endpoint("floor (the layout, signed in)", member, "/bench/floor/"),
         Endpoint("Today", member, "/me/"),
         Endpoint("logger page", member, f"/me/sessions/{workouts[0]}/"),
         LogASet(args, loggers, workouts),  # sized once the ceiling's rate is known
         Endpoint("routine guide", member, f"/routines/{ROUTINE_SLUG}/"),
-        Endpoint(f"trainer dashboard ({args.members} members)", head, "/trainer/"),
-        Endpoint("member detail", head, f"/trainer/members/{detail.pk}/"),
+        Endpoint("Program", member, "/me/program/"),
+        Endpoint("History", member, "/me/history/"),
+        Endpoint(f"trainer dashboard ({trainees} members)", trainer, "/trainer/"),
+        Endpoint(f"head trainer dashboard ({args.members} members)", head, "/trainer/"),
+        Endpoint("member page (trainer)", head, f"/trainer/members/{detail.pk}/"),
     ]
-    return endpoints
 
 
 def start_workout(visitor: Visitor) -> int:
@@ -80,13 +84,12 @@ class LogASet(Endpoint):
     def __init__(self, args, loggers, workouts):
         self.args, self.loggers, self.workouts = args, loggers, workouts
         self.name, self.visitor, self.method = "log a set (htmx POST)", loggers[0], "POST"
+        self.path = f"/me/sessions/{workouts[0]}/sets/"
         self.warmup = self.measured = None
 
-    def size(self, *, ceiling_rate: float) -> None:
-        # Never faster than the ceiling: that many posts, and a quarter more.
-        needed = int(ceiling_rate * (self.args.seconds + self.args.warmup) * 1.25) + 100
-        # Two more for counting queries, outside wrk.
-        posts = set_posts(self.loggers, self.workouts, needed + 2)
+    def size(self, *, requests: int) -> None:
+        """Make ``requests`` posts, warm-up first, and two more for counting queries."""
+        posts = set_posts(self.loggers, self.workouts, requests + 2)
         self.counted = [posts.pop(), posts.pop()]
         raws = [
             visitor.raw("POST", path, form, **{"HX-Request": "true"})

@@ -1,9 +1,14 @@
-"""The benchmark's own parts: the ceiling it measures against, and the posts
-that log a new set each time."""
+"""The benchmark's own parts: the floor and the ceiling it measures against,
+the in-process profile, and the posts that log a new set each time."""
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from django.urls import Resolver404, resolve
 
 from bench.endpoints import set_posts
+from bench.profile import Profiler
 from bench.run import _lua_string
 from members.logbook.plan import build_plan
 from members.models import SetLog, Workout
@@ -25,6 +30,52 @@ def test_the_ceiling_goes_through_the_same_middleware_and_reads_nothing(
     assert response["X-Frame-Options"] == "DENY"
     # The site itself is all there beside it.
     assert member_client.get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_floor_is_the_layout_for_a_signed_in_member(
+    settings, member_client, django_assert_num_queries
+):
+    settings.ROOT_URLCONF = "bench.urls"
+    # The session and the user: what every signed-in page reads before its own.
+    with django_assert_num_queries(2):
+        response = member_client.get("/bench/floor/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="site-header"' in page and "Sign out" in page
+    assert "nonce=" in page or "script-src" in response["Content-Security-Policy"]
+    # Signed out, it is the sign-in page, as for any member page.
+    assert Client().get("/bench/floor/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/bench/floor/", "/bench/ceiling/"])
+def test_the_yardsticks_exist_only_in_the_bench_settings(path):
+    with pytest.raises(Resolver404):
+        resolve(path, urlconf="clubsite.urls")
+    assert resolve(path, urlconf="bench.urls").route == path.lstrip("/")
+
+
+@pytest.mark.django_db
+def test_the_profile_splits_a_page_into_sql_templates_and_the_rest(settings, member_client):
+    settings.ROOT_URLCONF = "bench.urls"
+    cookies = "; ".join(f"{key}={morsel.value}" for key, morsel in member_client.cookies.items())
+    raw = f"GET /bench/floor/ HTTP/1.1\r\nHost: testserver\r\nCookie: {cookies}\r\n\r\n"
+    # As the test client does: the handler would otherwise close the test's
+    # database connection at the end of each request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        row = Profiler().measure([raw], count=3, warmup=1)
+        signed_out = "GET /bench/floor/ HTTP/1.1\r\nHost: testserver\r\n\r\n"
+        refused = Profiler().measure([signed_out], count=2, warmup=0)
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+    assert row["non_2xx"] == 0
+    assert row["queries"] == 2
+    assert row["sql_ms"] > 0 and row["templates_ms"] > 0
+    assert row["sql_ms"] + row["templates_ms"] + row["python_ms"] == pytest.approx(row["ms"])
+    assert refused["non_2xx"] == 2
 
 
 @pytest.mark.django_db
