@@ -13,8 +13,10 @@ class MembersConfig(AppConfig):
         # module registers its kinds of email with the outbox.
         from members.accounts import roles
         from members.coaching import emails as coaching_emails  # noqa: F401
+        from members.coaching import standings
         from members.logbook import emails as logbook_emails  # noqa: F401
         from members.nudges import emails as nudges_emails  # noqa: F401
         from members.questions import emails as questions_emails  # noqa: F401
 
         post_migrate.connect(roles.apply_trainer_permissions_after_migrate, sender=self)
+        standings.connect()

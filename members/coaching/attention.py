@@ -129,7 +129,9 @@ def attention_order(review: MemberReview):
     """Open pain first, the highest level first and the oldest of a level
     first; then whoever has waited longest for any other reason; then by name.
     A name never outranks a wait: a trainer with many members needing them
-    sees the top of this list only (the dashboard's twelve)."""
+    sees the top of this list only (the dashboard's twelve). The dashboard
+    sorts its kept standings the same way in the database
+    (``members.coaching.standings.by_attention``)."""
     name = review.member.display_name.lower()
     if pain := review.worst_pain:
         return (0, -pain.level, pain.created_at, name)

@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from members.accounts.roles import members_of
-from members.coaching import pain
-from members.coaching.attention import attention_order, needing_attention, reviews_with_reasons
+from members.coaching import pain, standings
 from members.coaching.forms import PainResolutionForm
 from members.coaching.member_page import member_for_trainer, render_member_detail
 from members.models import (
@@ -40,6 +40,13 @@ SORTS = {
 }
 
 
+ORDERS = {
+    "attention": standings.by_attention,
+    "name": standings.by_name,
+    "adherence": standings.by_adherence,
+    "end": standings.by_end,
+}
+
 # A page of cards a phone can scroll; the whole club is a few pages away.
 PAGE_SIZE = 50
 # "Needs you" shows the most pressing; the rest are one link away (show=attention).
@@ -67,20 +74,23 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         blocks = blocks.filter(member__profile__trainer_id=trainer_id)
     if routine_id:
         blocks = blocks.filter(routine_id=routine_id)
-    reviews = reviews_with_reasons(blocks)
-
-    attention = needing_attention(reviews)
-    rows = reviews
+    # Each block's standing, kept between loads and sorted in the database:
+    # the same reviews and reasons the member's page and the digest work out,
+    # without a thousand blocks' history read on every load.
+    found = standings.kept(blocks)
+    needing = standings.by_attention(found.filter(needs_you=True))
+    attention = list(needing[:ATTENTION_SHOWN])
+    rows = found
     if show == "attention":
-        rows = [r for r in rows if r.reasons]
+        rows = rows.filter(needs_you=True)
     elif show == "ending":
-        rows = [r for r in rows if r.ends_this_week]
-    rows = sorted(rows, key=_sort_key(sort))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        rows = rows.filter(end_date__range=(today, today + dt.timedelta(days=6)))
+    page = Paginator(ORDERS[sort](rows), PAGE_SIZE).get_page(request.GET.get("page"))
 
     context = {
-        "attention": attention[:ATTENTION_SHOWN],
-        "attention_count": len(attention),
+        "attention": attention,
+        "attention_count": needing.count(),
         "rows": page.object_list,
         "page": page,
         "show": show,
@@ -108,16 +118,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             + render_to_string(f"{template}#attention", {**context, "oob": True}, request)
         )
     return render(request, "members/trainer/dashboard.html", context)
-
-
-def _sort_key(sort: str):
-    if sort == "name":
-        return lambda r: r.member.display_name.lower()
-    if sort == "adherence":
-        return lambda r: (r.adherence if r.adherence is not None else 101, r.member.display_name)
-    if sort == "end":
-        return lambda r: (r.end_date or dt.date.max, r.member.display_name)
-    return attention_order
 
 
 @trainer_required

@@ -259,6 +259,8 @@ def forget(user: models.User) -> None:
     models.Assignment.objects.filter(member=user).update(notes="")
     # The activities were named in the member's words; their scores stay, unnamed.
     models.Activity.objects.filter(assignment__member=user).update(name="")
+    # The dashboard's kept standings quote a question's subject and the activities.
+    models.BlockStanding.objects.filter(assignment__member=user).delete()
     # A block still running ends today.
     models.Assignment.objects.current().filter(member=user).update(
         status=models.Assignment.Status.ENDED_EARLY, ended_on=timezone.localdate(), updated_at=now

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from members.blocks.review import MemberReview
 from members.coaching.attention import reviews_with_reasons
+from members.coaching.standings import mark_stale
 from members.mail import outbox
 from members.models import (
     Assignment,
@@ -212,32 +213,43 @@ def read_by_trainer(question: Question) -> None:
 
 def mark_answered(*, question: Question, trainer: User) -> bool:
     """The trainer answered by replying to the email. False if it was not waiting."""
-    return bool(
+    return _changed(
+        question,
         Question.objects.filter(pk=question.pk, status=Question.Status.NEW).update(
             status=Question.Status.ANSWERED, answered_by=trainer, answered_at=timezone.now()
-        )
+        ),
     )
 
 
 def close(*, question: Question) -> bool:
-    return bool(
+    return _changed(
+        question,
         Question.objects.filter(pk=question.pk)
         .exclude(status=Question.Status.CLOSED)
-        .update(status=Question.Status.CLOSED, closed_at=timezone.now())
+        .update(status=Question.Status.CLOSED, closed_at=timezone.now()),
     )
 
 
 def reopen(*, question: Question) -> bool:
     """Back to where it was before it was closed: answered if it had been."""
-    return bool(
+    return _changed(
+        question,
         Question.objects.filter(pk=question.pk, status=Question.Status.CLOSED).update(
             status=Case(
                 When(answered_at__isnull=False, then=Value(Question.Status.ANSWERED)),
                 default=Value(Question.Status.NEW),
             ),
             closed_at=None,
-        )
+        ),
     )
+
+
+def _changed(question: Question, updated: int) -> bool:
+    """Whether the update changed the question; if so, whether it waits is
+    news for the dashboard's standings (an update sends no signal)."""
+    if updated:
+        mark_stale([question.member_id])
+    return bool(updated)
 
 
 @dataclass

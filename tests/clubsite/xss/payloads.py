@@ -116,6 +116,12 @@ NOT_TYPED = {
     "ActionKey.headers": "headers the logger answered with, given back to the same member",
     "ActionKey.body": "an answer the logger rendered (escaped), given back to the same member",
     "ActionKey.nonce": "made by the app",
+    # The dashboard's kept standings: sentences the app makes from the fields
+    # above (a question's subject, exercise, knob and activity names), shown
+    # on the dashboard that test_xss_trainer_pages fills with every payload.
+    "BlockStanding.reasons": "the app's sentences from the fields above",
+    "BlockStanding.change": "the app's sentence from Activity.name and BODY_AREA",
+    "BlockStanding.knobs": "the app's lines from EXERCISE, KNOB and LEVEL",
 }
 FIELDS = [value for value in list(globals().values()) if isinstance(value, Field)]
 

@@ -15,6 +15,7 @@ from members.logbook.sets import log_set, report_pain
 from members.logbook.workouts import finish_workout
 from members.models import (
     Assignment,
+    BlockStanding,
     CheckIn,
     EmailDelivery,
     PainFlag,
@@ -183,6 +184,8 @@ def test_deleting_asks_for_the_password_then_to_confirm_then_forgets_the_person(
     finish_workout(workout=trained)
     totals_before = trainer_client.get("/trainer/members/").text
     assert "Sessions done with you so far: 1 by 1 member," in totals_before
+    assert trainer_client.get("/trainer/").status_code == 200  # the dashboard keeps a standing
+    assert BlockStanding.objects.filter(assignment__member=member).exists()
     other_device = Client()
     other_device.force_login(member)
 
@@ -207,7 +210,7 @@ def test_deleting_asks_for_the_password_then_to_confirm_then_forgets_the_person(
     assert not EmailAddress.objects.filter(user=gone).exists()
     # Every word by or to them is gone; what they did stays, unnamed.
     assert not Question.objects.exists() and not TrainerNote.objects.exists()
-    assert not Reply.objects.exists()
+    assert not Reply.objects.exists() and not BlockStanding.objects.exists()
     assert not EmailDelivery.objects.filter(recipient=gone).exists()
     assert PainFlag.objects.get().note == "" and PainFlag.objects.get().level == 3
     assert SetLog.objects.filter(workout__member=gone).count() == 2
