@@ -139,21 +139,39 @@ def plan_history(workout: Workout) -> PlanHistory:
     return PlanHistory(last_logs, last_settings, exercises, returning)
 
 
+@dataclass
+class Logged:
+    """What a workout holds so far: its sets, knob settings and pain flags
+    (oldest first). A write that read them under the workout's lock knows
+    them after it too, and the answer is built from that, not read again."""
+
+    logs: list[SetLog]
+    settings: list[KnobSetting]
+    pains: list[PainFlag]
+
+
+def logged_in(workout: Workout) -> Logged:
+    """The workout's sets, settings and flags: prefetched by the caller, or
+    three queries."""
+    if workout._state.adding:  # a session not started yet has nothing logged
+        return Logged([], [], [])
+    pains = sorted(workout.pain_flags.all(), key=lambda flag: flag.created_at)
+    return Logged(list(workout.set_logs.all()), list(workout.knob_settings.all()), pains)
+
+
 def build_plan(
-    workout: Workout, *, profile: Profile, history: PlanHistory | None = None
+    workout: Workout,
+    *,
+    profile: Profile,
+    history: PlanHistory | None = None,
+    logged: Logged | None = None,
 ) -> WorkoutPlan:
     """Everything the logger page shows, in a fixed number of queries."""
     steps = workout.prescription.get("steps", [])
-    logs: dict[tuple, SetLog] = {}
-    settings: dict[int, KnobSetting] = {}
-    pains: dict[int, PainFlag] = {}
-    if not workout._state.adding:  # a session not started yet has nothing logged
-        logs = {
-            (log.step_id, log.set_number, log.side): log
-            for log in workout.set_logs.all()  # prefetched by the caller, or one query
-        }
-        settings = {setting.knob_id: setting for setting in workout.knob_settings.all()}
-        pains = {flag.step_id: flag for flag in workout.pain_flags.all() if flag.step_id}
+    logged = logged or logged_in(workout)
+    logs = {(log.step_id, log.set_number, log.side): log for log in logged.logs}
+    settings = {setting.knob_id: setting for setting in logged.settings}
+    pains = {flag.step_id: flag for flag in logged.pains if flag.step_id}
     history = history or plan_history(workout)
     last_logs, last_settings, exercises = (
         history.last_logs,

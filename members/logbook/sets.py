@@ -1,6 +1,7 @@
 """Writes of the session logger: start, pain checks, sets, knobs, alternatives
 and finish. Every write is idempotent where a phone may retry it."""
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from members.logbook import emails as notices
 from members.logbook.cards import SetSlot
-from members.logbook.plan import PlanHistory, build_plan
+from members.logbook.plan import Logged, PlanHistory, build_plan, logged_in
 from members.logbook.refusals import Conflict
 from members.logbook.workouts import lock_for_logging
 from members.models import (
@@ -38,9 +39,14 @@ def _slot_or_error(
     set_number: int,
     side: str,
     history: PlanHistory | None = None,
+    logged: Logged | None = None,
+    profile: Profile | None = None,
 ):
     plan = build_plan(
-        workout, profile=Profile.objects.for_user(workout.member_id), history=history
+        workout,
+        profile=profile or Profile.objects.for_user(workout.member_id),
+        history=history,
+        logged=logged,
     )
     card = plan.card(step_id)
     if card is None:
@@ -64,11 +70,12 @@ def _knobs_in_effect(card) -> dict[str, str]:
     return {state.knob.label: state.display for state in card.knobs if state.has_value}
 
 
-def _keep_knob_settings(workout: Workout, card) -> None:
+def _keep_knob_settings(workout: Workout, card) -> list[KnobSetting]:
     """Store where each knob of the exercise was for this workout, even when
     the member did not touch it, so the trend has a point for every workout.
-    One insert; a setting made earlier in the workout wins."""
-    KnobSetting.objects.bulk_create(
+    One insert; a setting made earlier in the workout wins. The settings it
+    made (under the workout's lock, nothing else made them meanwhile)."""
+    return KnobSetting.objects.bulk_create(
         [
             KnobSetting(
                 workout=workout,
@@ -85,8 +92,23 @@ def _keep_knob_settings(workout: Workout, card) -> None:
     )
 
 
+@dataclass
+class LoggedSet:
+    """A set just logged, the workout as its lock read it, and everything the
+    workout holds now: what the answer shows, without reading it again."""
+
+    log: SetLog
+    workout: Workout
+    logged: Logged
+
+
+def log_set(**arguments) -> SetLog:
+    """``logged_set``, for callers that need only the set."""
+    return logged_set(**arguments).log
+
+
 @transaction.atomic
-def log_set(
+def logged_set(
     *,
     workout: Workout,
     step_id: int,
@@ -95,13 +117,22 @@ def log_set(
     reps: int | None = None,
     seconds: int | None = None,
     history: PlanHistory | None = None,
-) -> SetLog:
+    profile: Profile | None = None,
+) -> LoggedSet:
     """Log (or correct) one set: an upsert on (workout, step, set number, side),
     so a retried post returns the same row with the latest count. ``history``
-    is the plan's reading of earlier workouts, when the caller has it."""
+    is the plan's reading of earlier workouts, and ``profile`` the member's,
+    when the caller has them."""
     workout = lock_for_logging(workout)
+    before = logged_in(workout)
     _plan, card, slot = _slot_or_error(
-        workout, step_id=step_id, set_number=set_number, side=side, history=history
+        workout,
+        step_id=step_id,
+        set_number=set_number,
+        side=side,
+        history=history,
+        logged=before,
+        profile=profile,
     )
     if slot.is_timed:
         if seconds is None:
@@ -128,8 +159,11 @@ def log_set(
             )
         ]
     )
-    _keep_knob_settings(workout, card)
-    return log
+    made = _keep_knob_settings(workout, card)
+    row = (log.step_id, log.set_number, log.side)
+    others = [kept for kept in before.logs if (kept.step_id, kept.set_number, kept.side) != row]
+    after = Logged([*others, log], [*before.settings, *made], before.pains)
+    return LoggedSet(log, workout, after)
 
 
 def _set_log(

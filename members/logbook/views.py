@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from members.logbook import forms, sets, workouts
 from members.logbook.idempotency import logger_post
-from members.logbook.plan import PlanHistory, build_plan, plan_history
+from members.logbook.plan import Logged, PlanHistory, build_plan, plan_history
 from members.logbook.refusals import reason_of, refused
 from members.models import PainFlag, PlannedSession, Profile, Workout
 from members.web.requests import AuthenticatedHttpRequest
@@ -59,10 +59,18 @@ def _routes(workout: Workout) -> tuple[dict[str, str], int]:
     return _ROUTES, workout.pk
 
 
-def _context(request, workout: Workout, *, history: PlanHistory | None = None, **extra) -> dict:
-    profile = Profile.objects.for_user(request.user)
+def _context(
+    request,
+    workout: Workout,
+    *,
+    history: PlanHistory | None = None,
+    logged: Logged | None = None,
+    profile: Profile | None = None,
+    **extra,
+) -> dict:
+    profile = profile or Profile.objects.for_user(request.user)
     routes, address = _routes(workout)
-    plan = build_plan(workout, profile=profile, history=history)
+    plan = build_plan(workout, profile=profile, history=history, logged=logged)
     plan.annotate(errors=extra.get("errors", {}), guidance=extra.get("guidance", {}))
     session = workout.planned_session
     return {
@@ -155,10 +163,20 @@ def pain_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _row_response(
-    request, workout: Workout, key: str, *, errors=None, status=200, history=None, **extra
+    request,
+    workout: Workout,
+    key: str,
+    *,
+    errors=None,
+    status=200,
+    history=None,
+    logged: Logged | None = None,
+    **extra,
 ):
     """The changed set row (and the session's progress, out of band) for htmx;
-    the whole page, at the row, without it."""
+    the whole page, at the row, without it. Given what the workout holds
+    (``logged``, as the write that changed it left it, with the workout it
+    locked), it is not read again."""
     if not request.htmx:
         if errors:
             return logger_page(
@@ -168,9 +186,15 @@ def _row_response(
                 errors={key: errors},
             )
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#set-{key}")
-    workout = get_workout_for_member(request, workout.pk)
+    if logged is None:
+        workout = get_workout_for_member(request, workout.pk)
     context = _context(
-        request, workout, history=history, errors={key: errors} if errors else {}, **extra
+        request,
+        workout,
+        history=history,
+        logged=logged,
+        errors={key: errors} if errors else {},
+        **extra,
     )
     slot = next((s for s in context["plan"].slots if s.key == key), None)
     if slot is None:
@@ -187,18 +211,28 @@ def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _error_response(request, workout, form, form.problems())
     data = form.cleaned_data
-    history = plan_history(workout)  # read once, for the check and for the answer
+    # Read once, for the check and for the answer.
+    history, profile = plan_history(workout), Profile.objects.for_user(request.user)
     try:
-        sets.log_set(
+        done = sets.logged_set(
             workout=workout,
             **form.row(),
             reps=data["reps"],
             seconds=data["minutes"],
             history=history,
+            profile=profile,
         )
     except ValidationError as error:
         return _error_response(request, workout, form, error)
-    return _row_response(request, workout, form.key(), history=history, edited=data["edit"])
+    return _row_response(
+        request,
+        done.workout,
+        form.key(),
+        history=history,
+        logged=done.logged,
+        profile=profile,
+        edited=data["edit"],
+    )
 
 
 def _error_response(
