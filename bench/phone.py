@@ -11,7 +11,7 @@ import time
 import uuid
 
 from bench.support import DOMAIN, PASSWORD, Site, Visitor
-from bench.tally import SetPost, Tally
+from bench.tally import SetPost, Tally, tap_of
 
 # What a phone's network does to some set posts.
 RESEND = 0.08  # the same post again once it was answered (a double tap, a slow answer)
@@ -83,9 +83,19 @@ class Member:
     """One member on their phone: signs in, then logs sessions until told to stop."""
 
     def __init__(
-        self, site: Site, number: int, *, seed: int, patience: float = 60, offline: float = 0
+        self,
+        site: Site,
+        number: int,
+        *,
+        seed: int,
+        patience: float = 60,
+        offline: float = 0,
+        pause: float = 0,
     ):
         self.site, self.number = site, number
+        # Seconds before each tap, on average (half to one and a half of it): 0
+        # taps again as soon as the answer is in.
+        self.pause = pause
         # The share of sessions logged with no signal, then sent from the queue.
         self.offline = offline
         self.rng = random.Random(seed * 1000 + number)
@@ -148,7 +158,10 @@ class Member:
         return self.visitor
 
     def call(self, method: str, path: str, form: dict | None = None, **headers):
-        """One request; None when the connection failed."""
+        """One request; None when the connection failed. A member's tap comes
+        after their pause; the outbox sends its queue (keyed posts) at once."""
+        if self.pause and KEY not in headers:
+            time.sleep(self.pause * self.rng.uniform(0.5, 1.5))
         started = time.monotonic()
         try:
             if method == "GET":
@@ -163,6 +176,7 @@ class Member:
         answered = time.monotonic()
         self.tally.requests += 1
         self.tally.latencies.append(answered - started)
+        self.tally.taps[tap_of(method, path)].append(answered - started)
         self.tally.statuses[answer.status] += 1
         self.tally.timeline.append((started, answered, answer.status))
         if answer.status >= 500:
@@ -310,11 +324,18 @@ class Member:
 
 
 def sign_in_all(
-    site: Site, count: int, *, seed: int, patience: float = 60, offline: float = 0
+    site: Site,
+    count: int,
+    *,
+    seed: int,
+    patience: float = 60,
+    offline: float = 0,
+    pause: float = 0,
 ) -> list[Member]:
     """Every member signed in, a few at a time (hashing passwords is the slow part)."""
     members = [
-        Member(site, n, seed=seed, patience=patience, offline=offline) for n in range(1, count + 1)
+        Member(site, n, seed=seed, patience=patience, offline=offline, pause=pause)
+        for n in range(1, count + 1)
     ]
     failures = []
 

@@ -2,8 +2,9 @@
 with the retries of flaky phone networks; then every set the server
 acknowledged is looked for in the database.
 
-    make soak                           # 50 members for 60 s
+    make soak                           # 50 members for 60 s, tapping as fast as they can
     make soak SOAK_ARGS=--short         # 8 members for 5 s (CI)
+    make soak SOAK_ARGS="--members 200 --pause 5"   # 200 members, a tap every 5 s or so
     python -m bench.soak --short        # the same, from the repository's root
 
 Makes a PostgreSQL database for the run (``groundup_soak`` on the server that
@@ -28,7 +29,12 @@ answer was 2xx and showed the row logged with the count sent.
 Afterwards it counts, from the database: acknowledged sets missing (or stored
 with another count than the last one acknowledged), sets stored twice, and
 server errors (5xx answers and connections refused or cut by the server).
-Prints requests, requests/s, p50 and p95, writes them as JSON under
+With --pause, each member waits about that long (half to one and a half of
+it) before each tap, as a member reading the screen does; without it they tap
+again as soon as an answer is in, the most a club could ask of the server.
+
+Prints requests, requests/s, p50 and p95, and p95 for each kind of tap
+(start, open the logger, pain check, log a set, ...), writes them as JSON under
 bench/results/, and exits 1 if any of those counts is not zero.
 """
 
@@ -51,6 +57,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pause", type=float, default=0, help="seconds between a member's taps, on average"
+    )
     parser.add_argument("--short", action="store_true", help="8 members for 5 s (CI)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
@@ -77,7 +86,11 @@ def main() -> int:
             print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}", flush=True)
             started = time.monotonic()
             members = sign_in_all(
-                support.Site(port), args.members, seed=args.seed, offline=args.offline
+                support.Site(port),
+                args.members,
+                seed=args.seed,
+                offline=args.offline,
+                pause=args.pause,
             )
             print(
                 f"{args.members} members signed in ({time.monotonic() - started:.1f} s); "
@@ -95,10 +108,15 @@ def report(args, tally: Tally, comparison: Comparison) -> int:
     rows = [
         ("members", args.members),
         ("seconds", f"{args.seconds:g}"),
+        ("pause between taps, s", f"{args.pause:g}"),
         ("requests", tally.requests),
         ("requests/s", f"{rate:.0f}"),
         ("p50 ms", f"{1000 * percentile(tally.latencies, 0.50):.0f}"),
         ("p95 ms", f"{1000 * percentile(tally.latencies, 0.95):.0f}"),
+        *(
+            (f"  p95 ms, {tap}", f"{1000 * percentile(seconds, 0.95):.0f}")
+            for tap, seconds in sorted(tally.taps.items())
+        ),
         ("sets acknowledged", comparison.acknowledged),
         ("sets stored", comparison.stored),
         ("retries sent", tally.retries),
@@ -115,11 +133,19 @@ def report(args, tally: Tally, comparison: Comparison) -> int:
     support.save_results(
         f"soak-{args.members}",
         {
-            "run": {"members": args.members, "seconds": args.seconds, "workers": args.workers},
+            "run": {
+                "members": args.members,
+                "seconds": args.seconds,
+                "workers": args.workers,
+                "pause": args.pause,
+            },
             "requests": tally.requests,
             "rate": rate,
             "p50_ms": 1000 * percentile(tally.latencies, 0.50),
             "p95_ms": 1000 * percentile(tally.latencies, 0.95),
+            "p95_ms_by_tap": {
+                tap: 1000 * percentile(seconds, 0.95) for tap, seconds in tally.taps.items()
+            },
             "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
             "retries": tally.retries,
             "offline": {

@@ -4,6 +4,7 @@ the count last acknowledged."""
 
 import collections
 import dataclasses
+import re
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +79,22 @@ def compare(posts, stored) -> Comparison:
     )
 
 
+# A request's path, as the tap a member made: the first that matches.
+TAPS = [
+    (re.compile(r"POST /me/sessions/start/$"), "start a session"),
+    (re.compile(r"GET /me/sessions/\d+/$"), "open the logger"),
+    (re.compile(r"POST /me/sessions/\d+/pain-check/$"), "pain check"),
+    (re.compile(r"POST /me/sessions/\d+/sets/$"), "log a set"),
+    (re.compile(r"POST /me/sessions/\d+/steps/\d+/pain/$"), "pain during an exercise"),
+    (re.compile(r"POST /me/sessions/\d+/finish/$"), "finish"),
+]
+
+
+def tap_of(method: str, path: str) -> str:
+    request = f"{method} {path}"
+    return next((name for pattern, name in TAPS if pattern.match(request)), "other")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
@@ -91,6 +108,10 @@ class Tally:
 
     requests: int = 0
     latencies: list = dataclasses.field(default_factory=list)
+    # The same seconds by kind of tap (``tap_of``): what each one feels like.
+    taps: collections.defaultdict = dataclasses.field(
+        default_factory=lambda: collections.defaultdict(list)
+    )
     statuses: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     socket_errors: int = 0
     internals: int = 0  # 5xx answers that show a traceback, SQL or module names
@@ -127,6 +148,8 @@ class Tally:
     def merge(self, other: "Tally") -> None:
         self.requests += other.requests
         self.latencies += other.latencies
+        for tap, seconds in other.taps.items():
+            self.taps[tap] += seconds
         self.statuses.update(other.statuses)
         for name in (
             "socket_errors",

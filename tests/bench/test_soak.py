@@ -4,7 +4,7 @@ doubled, read from the logger's real pages."""
 import pytest
 
 from bench.phone import set_rows, shows_logged
-from bench.tally import SetPost, compare, percentile
+from bench.tally import SetPost, compare, percentile, tap_of
 from members.logbook.plan import build_plan
 from members.models import Profile, SetLog
 from tests.members.logger_helpers import started_workout
@@ -90,3 +90,19 @@ def test_the_logger_page_and_its_answers_read_as_the_soak_reads_them(member, tra
     assert not shows_logged(answer, counted, counted.prefill)
     assert not shows_logged(answer, timed, timed.prefill)
     assert SetLog.objects.filter(workout=workout).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "tap"),
+    [
+        ("POST", "/me/sessions/start/", "start a session"),
+        ("GET", "/me/sessions/12/", "open the logger"),
+        ("POST", "/me/sessions/12/sets/", "log a set"),
+        ("POST", "/me/sessions/12/steps/3/pain/", "pain during an exercise"),
+        ("POST", "/me/sessions/12/finish/", "finish"),
+        ("GET", "/me/sessions/12/sets/", "other"),
+        ("POST", "/me/sessions/12/sets/undo/", "other"),
+    ],
+)
+def test_each_request_is_counted_as_the_tap_a_member_made(method, path, tap):
+    assert tap_of(method, path) == tap
