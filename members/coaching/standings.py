@@ -74,6 +74,26 @@ def kept(blocks, *, now: dt.datetime | None = None) -> QuerySet[BlockStanding]:
     members and routines, those missing or out of date worked out first. The
     dashboard filters, sorts (``by_attention``, ``by_name``...) and pages them
     in the database."""
+    refresh(blocks, now=now)
+    return (
+        BlockStanding.objects.filter(assignment__in=blocks.order_by().values("pk"))
+        .select_related("assignment__member__profile", "assignment__routine")
+        # What the cards show: a sort carries every column read, and a
+        # routine's or a profile's texts are long.
+        .only(
+            *(f.name for f in BlockStanding._meta.concrete_fields),
+            *(f"assignment__{name}" for name in CARD_BLOCK),
+            "assignment__member__email",
+            "assignment__member__profile__display_name",
+            "assignment__routine__title",
+        )
+    )
+
+
+def refresh(blocks, *, now: dt.datetime | None = None) -> int:
+    """Work out the standings of ``blocks`` that are missing or out of date
+    (the scheduler does it every few minutes, so the first dashboard after
+    midnight does not); how many."""
     now = now or timezone.now()
     out_of_date = list(
         blocks.filter(
@@ -93,19 +113,7 @@ def kept(blocks, *, now: dt.datetime | None = None) -> QuerySet[BlockStanding]:
             [BlockStanding(assignment_id=pk, version=version or 0) for pk, version in out_of_date],
             now,
         )
-    return (
-        BlockStanding.objects.filter(assignment__in=blocks.order_by().values("pk"))
-        .select_related("assignment__member__profile", "assignment__routine")
-        # What the cards show: a sort carries every column read, and a
-        # routine's or a profile's texts are long.
-        .only(
-            *(f.name for f in BlockStanding._meta.concrete_fields),
-            *(f"assignment__{name}" for name in CARD_BLOCK),
-            "assignment__member__email",
-            "assignment__member__profile__display_name",
-            "assignment__routine__title",
-        )
-    )
+    return len(out_of_date)
 
 
 def _name():

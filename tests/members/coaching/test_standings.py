@@ -3,15 +3,17 @@ generated club, after each kind of write about a member, when a write lands
 while they are worked out, and when the day or a question's wait turns."""
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from members.blocks.steering import extend_block
 from members.coaching import pain, standings
 from members.coaching.attention import needing_attention, reviews_with_reasons
-from members.coaching.standings import _work_out, by_attention, kept
+from members.coaching.standings import _work_out, by_attention, kept, refresh
 from members.logbook.sets import report_pain
 from members.logbook.workouts import record_pain_before, start_workout
 from members.management.commands.generate_club import generate
@@ -239,3 +241,23 @@ def test_two_first_loads_at_once_keep_one_standing_a_block(member, second_member
     assert [answer.status_code for answer in answers] == [200, 200, 200]
     assert BlockStanding.objects.count() == 2
     assert not BlockStanding.objects.filter(fresh_until__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_scheduler_works_out_lapsed_standings_before_any_trainer_asks(
+    late_thursday, member, trainer
+):
+    block, _ = _member_with_history(member, trainer)
+    out = io.StringIO()
+    call_command("send_nudges", stdout=out)
+    assert "Worked out 1 block standing(s)." in out.getvalue()
+    assert BlockStanding.objects.get(pk=block.pk).fresh_until is not None
+    # After midnight the scheduler's next run works it out again, and the
+    # trainer's first dashboard of the day then reads it as kept.
+    with time_machine.travel(dt.datetime(2026, 11, 27, 0, 5, tzinfo=CLUB), tick=False):
+        out = io.StringIO()
+        call_command("send_nudges", stdout=out)
+        assert "Worked out 1 block standing(s)." in out.getvalue()
+        blocks = Assignment.objects.filter(pk=block.pk)
+        assert refresh(blocks) == 0  # nothing left for the dashboard to do
+        assert_same_as_the_plain_review(blocks)
