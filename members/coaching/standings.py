@@ -4,9 +4,10 @@ or the day ends.
 
 Any write about a member (a workout started, finished or reopened, a pain
 flag raised or resolved, a question asked, answered or closed, a check-in, a
-block paused, extended or ended) moves their standings' version on in the same
-transaction (``mark_stale``, called by the receivers below and by the services
-that write with ``update()``). A dashboard works out again only the stale
+block paused, extended or ended) moves their standings' version on once it is
+written, inside the write's transaction when it has one (``mark_stale``,
+called by the receivers below and by the services that write with
+``update()``). A dashboard works out again only the stale
 standings, then stores each one whose version has not moved while it did: a
 write that lands meanwhile leaves it stale for the next load. Names and
 routine titles are read live; an exercise or knob renamed in the admin shows
@@ -174,6 +175,8 @@ def _work_out(stale: list[BlockStanding], now: dt.datetime) -> None:
     )
     lapse = _lapses(reviews, now)
     by_block = {review.assignment.pk: review for review in reviews}
+    # A block deleted since it was read has nothing to keep.
+    stale = [standing for standing in stale if standing.assignment_id in by_block]
     for standing in stale:
         review = by_block[standing.assignment_id]
         _fill(standing, review, lapse.get(review.assignment.member_id, _midnight_after(today)))

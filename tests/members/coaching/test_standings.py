@@ -261,3 +261,15 @@ def test_the_scheduler_works_out_lapsed_standings_before_any_trainer_asks(
         blocks = Assignment.objects.filter(pk=block.pk)
         assert refresh(blocks) == 0  # nothing left for the dashboard to do
         assert_same_as_the_plain_review(blocks)
+
+
+@pytest.mark.django_db
+def test_a_block_deleted_while_its_standing_is_worked_out_is_skipped(
+    late_thursday, member, trainer
+):
+    block, _ = _member_with_history(member, trainer)
+    list(kept(Assignment.objects.filter(pk=block.pk)))
+    (read,) = BlockStanding.objects.filter(pk=block.pk)
+    gone = BlockStanding(assignment_id=block.pk + 1000, version=0)
+    _work_out([read, gone], timezone.now())
+    assert BlockStanding.objects.filter(pk=block.pk).exists()
