@@ -8,10 +8,18 @@ from PIL import Image
 from routines.models import Exercise, Routine
 from routines.seed import ROUTINE_SLUG
 from tests.clubsite.test_pages import assert_csp_clean
+from tests.factories import ground_up_routine
 from tests.routines.factories import KnobFactory, RoutineFactory, StepFactory
 from tests.routines.test_uploads import exercise_form
 
 GUIDE = f"/routines/{ROUTINE_SLUG}/"
+
+
+@pytest.fixture(autouse=True)
+def _seeded(db):
+    # Seeded by a migration; seeded again if a test that empties the
+    # database (transaction=True) ran before this one on the same worker.
+    ground_up_routine()
 
 
 @pytest.mark.django_db
