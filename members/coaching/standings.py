@@ -187,7 +187,16 @@ def _work_out(stale: list[BlockStanding], now: dt.datetime) -> None:
             .values_list("pk", "version")
         )
         unchanged = [s for s in stale if versions.get(s.pk) == s.version]
-        BlockStanding.objects.bulk_update(unchanged, FILLED, batch_size=500)
+        # An upsert of rows that exist: the same rows, updated in place (a
+        # writer waiting on their lock then moves the version on as usual),
+        # and one statement, where bulk_update's CASE took seconds for 1,000.
+        BlockStanding.objects.bulk_create(
+            unchanged,
+            update_conflicts=True,
+            unique_fields=["assignment"],
+            update_fields=FILLED,
+            batch_size=500,
+        )
 
 
 def _fill(standing: BlockStanding, review: MemberReview, fresh_until: dt.datetime) -> None:
