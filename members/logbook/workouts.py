@@ -127,15 +127,20 @@ def accept_zero_pain_rule(*, member: User) -> None:
     )
 
 
-def lock_open(workout: Workout) -> Workout:
-    """The workout, locked for this transaction, if it can still be changed."""
-    # With its planned session and block, which the answers show: locking
-    # the workout row alone.
-    workout = (
+def _locked(workout: Workout) -> Workout:
+    """The workout read again and locked for this transaction, with its planned
+    session and block, which the answers show (the workout's row alone is
+    locked)."""
+    return (
         Workout.objects.select_for_update(of=("self",))
         .select_related("planned_session__assignment")
         .get(pk=workout.pk)
     )
+
+
+def lock_open(workout: Workout) -> Workout:
+    """The workout, locked for this transaction, if it can still be changed."""
+    workout = _locked(workout)
     if workout.finished_at is not None:
         raise WorkoutClosed("This session is finished. Reopen it to change it.")
     return workout
@@ -154,13 +159,7 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     """“Any pain right now?” Zero goes on to the session. Above zero ends it
     before it starts: no workout today, a flag for the trainer and an email.
     The planned session stays open for a day without pain."""
-    # With its planned session and block, which the answers show: locking
-    # the workout row alone.
-    workout = (
-        Workout.objects.select_for_update(of=("self",))
-        .select_related("planned_session__assignment")
-        .get(pk=workout.pk)
-    )
+    workout = _locked(workout)
     if workout.pain_before is not None:
         # Already answered: a retried post, or one sent at the same moment,
         # changes nothing, even when the first answer ended the session.
@@ -203,13 +202,7 @@ def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Wo
 @transaction.atomic
 def reopen_workout(*, workout: Workout, today: dt.date | None = None) -> Workout:
     """Members may reopen a session the same day to fix a mistake."""
-    # With its planned session and block, which the answers show: locking
-    # the workout row alone.
-    workout = (
-        Workout.objects.select_for_update(of=("self",))
-        .select_related("planned_session__assignment")
-        .get(pk=workout.pk)
-    )
+    workout = _locked(workout)
     if workout.date != (today or timezone.localdate()):
         raise Conflict("Only today's session can be reopened.")
     if workout.stopped_for_pain:
