@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from members.accounts.roles import trained_elsewhere_message
-from members.models import Assignment, PlannedSession, Profile, User, Workout
+from members.models import Assignment, BlockStanding, PlannedSession, Profile, User, Workout
 from members.models.blocks import block_problems
 from members.models.invitations import REPEAT_WINDOW
 from members.models.weekdays import plan_dates, weekdays_to_mask
@@ -116,7 +116,14 @@ def start_block(*, assignment: Assignment) -> Assignment:
 
 
 def _plan_sessions(assignments: list[Assignment]) -> None:
-    """Date every session of blocks that share (or not) a start and days: one insert."""
+    """Date every session of blocks that share (or not) a start and days: one
+    insert; and give each block the dashboard's standing, to be worked out
+    (``members.coaching.standings``): a write about the member from then on
+    always finds a row to mark."""
+    BlockStanding.objects.bulk_create(
+        [BlockStanding(assignment=assignment) for assignment in assignments],
+        ignore_conflicts=True,
+    )
     PlannedSession.objects.bulk_create(
         PlannedSession(assignment=assignment, number=number, week=week, date=day)
         for assignment in assignments

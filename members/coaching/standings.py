@@ -9,14 +9,16 @@ written, inside the write's transaction when it has one (``mark_stale``,
 called by the receivers below and by the services that write with
 ``update()``). A dashboard works out again only the stale
 standings, then stores each one whose version has not moved while it did: a
-write that lands meanwhile leaves it stale for the next load. Names and
-routine titles are read live; an exercise or knob renamed in the admin shows
-on the cards from the next day.
+write that lands meanwhile leaves it stale for the next load. Every block
+made by the club's pages gets its standing row in the transaction that makes
+it, so a write always finds a row to mark. Names and routine titles are read
+live; an exercise or knob edited in the admin makes every standing stale.
 """
 
+import contextlib
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, DateTimeField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import Case, When
 from django.db.models.functions import Coalesce, Collate, Lower, NullIf
@@ -34,6 +36,7 @@ from members.models import (
     Reply,
     Workout,
 )
+from routines.models import Exercise, Knob
 
 # The standing's columns a review fills (all but the key and the version).
 FILLED = [
@@ -106,10 +109,15 @@ def refresh(blocks, *, now: dt.datetime | None = None) -> int:
         .values_list("pk", "standing__version")
     )
     if out_of_date:
-        BlockStanding.objects.bulk_create(
-            [BlockStanding(assignment_id=pk) for pk, version in out_of_date if version is None],
-            ignore_conflicts=True,
-        )
+        # Blocks made before standings were kept, or in bulk (the demo, a
+        # generated club); a block made by the club's pages has one already.
+        missing = [pk for pk, version in out_of_date if version is None]
+        # A block deleted since it was read fails its key: ``_work_out`` skips it.
+        if missing:
+            with contextlib.suppress(IntegrityError), transaction.atomic():
+                BlockStanding.objects.bulk_create(
+                    [BlockStanding(assignment_id=pk) for pk in missing], ignore_conflicts=True
+                )
         _work_out(
             [BlockStanding(assignment_id=pk, version=version or 0) for pk, version in out_of_date],
             now,
@@ -181,9 +189,12 @@ def _work_out(stale: list[BlockStanding], now: dt.datetime) -> None:
         review = by_block[standing.assignment_id]
         _fill(standing, review, lapse.get(review.assignment.member_id, _midnight_after(today)))
     with transaction.atomic():
+        # In the key's order, as every load and the scheduler lock them: two
+        # at once wait for each other, never deadlock.
         versions = dict(
             BlockStanding.objects.select_for_update()
             .filter(pk__in=[s.pk for s in stale])
+            .order_by("pk")
             .values_list("pk", "version")
         )
         unchanged = [s for s in stale if versions.get(s.pk) == s.version]
@@ -259,8 +270,22 @@ def _check_in_written(sender, instance, **kwargs) -> None:
     _stale(BlockStanding.objects.filter(assignment_id=instance.assignment_id))
 
 
+def _routine_structure_written(sender, instance, **kwargs) -> None:
+    """An exercise or knob edited in the admin (a name, which way is harder, a
+    knob's levels) changes the cards and the "made easier" reason of anyone
+    whose knobs it moved: rare, so every standing is worked out again."""
+    _stale(BlockStanding.objects.all())
+
+
 def connect() -> None:
     """Called once the app is ready (``members.apps``)."""
+    for name, signal in (("saved", post_save), ("deleted", post_delete)):
+        for structure in (Exercise, Knob):
+            signal.connect(
+                _routine_structure_written,
+                sender=structure,
+                dispatch_uid=f"standing-{name}-{structure}",
+            )
     for name, signal in (("saved", post_save), ("deleted", post_delete)):
         for model in (Assignment, Workout, PainFlag, Question):
             signal.connect(_member_written, sender=model, dispatch_uid=f"standing-{name}-{model}")

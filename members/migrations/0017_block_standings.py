@@ -4,6 +4,18 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def give_every_block_a_standing(apps, schema_editor):
+    """Every block has its standing row, to be worked out, before any write
+    about its member can look for one to mark."""
+    Assignment = apps.get_model("members", "Assignment")
+    BlockStanding = apps.get_model("members", "BlockStanding")
+    BlockStanding.objects.bulk_create(
+        [BlockStanding(assignment_id=pk) for pk in Assignment.objects.values_list("pk", flat=True)],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,4 +47,5 @@ class Migration(migrations.Migration):
                 ('knobs', models.JSONField(default=list)),
             ],
         ),
+        migrations.RunPython(give_every_block_a_standing, migrations.RunPython.noop),
     ]

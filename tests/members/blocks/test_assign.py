@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from members.blocks.forms import coming_monday
 from members.blocks.services import assign_routine
-from members.models import Assignment, PlannedSession
+from members.models import Assignment, BlockStanding, PlannedSession
 from tests.factories import UserFactory, ground_up_routine, put_on_block
 
 MON, THU = 0, 3
@@ -91,9 +91,10 @@ def test_assigning_thirty_takes_the_same_queries_as_three(trainer):
         counts.append(len(queries))
     # Savepoint, whose trainer they are now, the busy check, a savepoint
     # around one insert of blocks (a post sent twice at once meets the other's
-    # blocks there) and its release, one insert of sessions, the profiles'
-    # trainer, release.
-    assert counts == [9, 9]
+    # blocks there) and its release, one insert of the dashboard's standings,
+    # one of sessions, the profiles' trainer, release.
+    assert counts == [10, 10]
+    assert BlockStanding.objects.count() == 33
     assert PlannedSession.objects.count() == 33 * 8
 
 

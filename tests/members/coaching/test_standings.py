@@ -20,6 +20,7 @@ from members.management.commands.generate_club import generate
 from members.models import Assignment, BlockStanding, CheckIn, PainFlag, Question
 from members.outcomes.services import record_check_in
 from members.questions import services as questions
+from routines.models import Knob
 from tests.concurrency import at_once, needs_postgresql, signed_in_client
 from tests.factories import put_on_block
 from tests.members.logger_helpers import CLUB, LATE_THURSDAY, MONDAY, finished_workout, step
@@ -273,3 +274,31 @@ def test_a_block_deleted_while_its_standing_is_worked_out_is_skipped(
     gone = BlockStanding(assignment_id=block.pk + 1000, version=0)
     _work_out([read, gone], timezone.now())
     assert BlockStanding.objects.filter(pk=block.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_block_has_its_standing_from_the_start_so_a_first_write_is_never_missed(
+    late_thursday, member, trainer
+):
+    block = put_on_block(member, trainer=trainer, start_date=MONDAY)
+    # Made with the block, to be worked out: a write before any dashboard
+    # has loaded still moves its version on.
+    made = BlockStanding.objects.get(pk=block.pk)
+    assert (made.version, made.fresh_until) == (0, None)
+    session = block.planned_sessions.order_by("number").first()
+    finished_workout(member, session)
+    assert BlockStanding.objects.get(pk=block.pk).version > 0
+    (standing,) = assert_same_as_the_plain_review(Assignment.objects.filter(pk=block.pk))
+    assert standing.done == 1
+
+
+@pytest.mark.django_db
+def test_a_knob_edited_in_the_admin_makes_every_standing_stale(late_thursday, member, trainer):
+    block, _ = _member_with_history(member, trainer)
+    list(kept(Assignment.objects.filter(pk=block.pk)))
+    assert BlockStanding.objects.get(pk=block.pk).fresh_until is not None
+    knob = Knob.objects.filter(label="Feet distance from wall").first()
+    knob.harder = Knob.Harder.LOWER if knob.harder == Knob.Harder.HIGHER else Knob.Harder.HIGHER
+    knob.save()
+    assert BlockStanding.objects.get(pk=block.pk).fresh_until is None
+    assert_same_as_the_plain_review(Assignment.objects.filter(pk=block.pk))
