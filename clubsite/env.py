@@ -117,6 +117,7 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
     - each connection is checked before it is handed out, and when one is
       dead every idle one is checked at once (``clubsite.db``), so those the
       restart cut are replaced instead of failing the requests that drew them;
+    - a process keeps 4 connections and opens up to 8;
     - a request waits at most 2 s for a connection: a longer wait means the
       database cannot be reached, and the member gets the "try again" page in
       seconds, not after gunicorn's 30 s worker timeout;
@@ -156,6 +157,9 @@ def database(name: str, *, default_sqlite_path: str) -> dict:
                     "check": check_pooled_connection,
                     "timeout": 2,
                     "reconnect_timeout": 5,
+                    # psycopg's default is min_size (4): threads that share
+                    # a process (the tests' posts at once) may open a few more.
+                    "max_size": 8,
                 },
                 **options,
             },

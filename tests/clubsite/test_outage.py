@@ -90,6 +90,8 @@ def test_the_postgres_pool_rides_out_a_restart(monkeypatch):
     assert pool["timeout"] <= 5
     # Reconnecting goes back to trying on demand soon after the database returns.
     assert pool["reconnect_timeout"] <= 10
+    # Threads sharing a process are not held to psycopg's default of four.
+    assert pool["max_size"] > 4
 
 
 @pytest.mark.parametrize("query", ["?sslmode=require", ""])
