@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "clubsite.pwa.OfflineAppMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Once a write ends, the pages it changed are rendered again (clubsite/kept_pages.py).
+    "clubsite.kept_pages.KeptPagesMiddleware",
 ]
 
 ROOT_URLCONF = "clubsite.urls"
@@ -116,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "clubsite.context_processors.club",
                 "clubsite.context_processors.offline",
+                "clubsite.kept_pages.csrf_mark",
             ],
         },
     },
@@ -159,7 +162,16 @@ CACHES = {
             # addresses would let password guessing go on. Expired rows go first.
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
-    )
+    ),
+    # Pages as last rendered (clubsite/kept_pages.py), in each process's own
+    # memory: whether one still holds is read from the database (PageStamp),
+    # the same for every process. A page is 5 to 40 KB.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept-pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

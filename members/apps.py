@@ -11,6 +11,7 @@ class MembersConfig(AppConfig):
         # Django loads only after every app's config (the one cycle with Django
         # itself that forces an import inside a function). Each ``emails``
         # module registers its kinds of email with the outbox.
+        from clubsite import kept_pages
         from members.accounts import roles
         from members.coaching import emails as coaching_emails  # noqa: F401
         from members.coaching import standings
@@ -20,3 +21,4 @@ class MembersConfig(AppConfig):
 
         post_migrate.connect(roles.apply_trainer_permissions_after_migrate, sender=self)
         standings.connect()
+        kept_pages.connect()

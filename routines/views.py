@@ -8,6 +8,7 @@ from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
+from clubsite.kept_pages import kept_page
 from routines.models import Routine
 from routines.personal import guide_steps, overrides_for
 
@@ -25,6 +26,7 @@ def routine_list(request: HttpRequest) -> HttpResponse:
 # site may frame it.
 @xframe_options_sameorigin
 @csp_override({**cast(dict[str, list[str]], settings.SECURE_CSP), "frame-ancestors": [CSP.SELF]})
+@kept_page
 def guide(request: HttpRequest, slug: str) -> HttpResponse:
     """How to do each exercise of a routine; drafts are a 404 for members."""
     routine = get_object_or_404(Routine.objects.visible_to(request.user), slug=slug)

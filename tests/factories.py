@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from clubsite import kept_pages
 from members.models import User
 from members.models.access import TRAINERS_GROUP
 
@@ -46,6 +47,12 @@ def ground_up_routine():
 
     seed_ground_up_routine()
     return Routine.objects.get(slug=ROUTINE_SLUG)
+
+
+def stamped(user) -> None:
+    """The member's and the club's page stamps made, as after the first kept
+    page (``clubsite.kept_pages``): a page's queries then count one read of them."""
+    kept_pages.stamps([kept_pages.member_key(user.pk), kept_pages.CLUB, kept_pages.ANY_MEMBER])
 
 
 def put_on_block(member, *, trainer, start_date, weekdays=(0, 3), weeks=4, routine=None):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clubsite.kept_pages import kept_page
 from members.blocks.forms import ProfileForm
 from members.blocks.review import review_blocks
 from members.blocks.services import sessions_with_workouts
@@ -26,8 +27,14 @@ PAIN_REPLY_DAYS = 14
 
 
 def _pain_replies(request: AuthenticatedHttpRequest):
-    """The member's own flags their trainer resolved with a note lately, newest first."""
-    since = timezone.now() - dt.timedelta(days=PAIN_REPLY_DAYS)
+    """The member's own flags their trainer resolved with a note lately, newest
+    first: since the start of the day PAIN_REPLY_DAYS ago, so Today is the same
+    all day (it is kept for the day, clubsite/kept_pages.py)."""
+    since = dt.datetime.combine(
+        timezone.localdate() - dt.timedelta(days=PAIN_REPLY_DAYS),
+        dt.time(),
+        tzinfo=timezone.get_current_timezone(),
+    )
     return (
         PainFlag.objects.filter(
             member=request.user, status=PainFlag.Status.RESOLVED, resolved_at__gte=since
@@ -62,6 +69,7 @@ def _calendar_links(request: AuthenticatedHttpRequest, profile: Profile) -> dict
 
 
 @login_required
+@kept_page
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Today: the next session and what it asks, where the block stands, the
     trainer's latest notes, and a big start button; a summary once a block is over."""
@@ -158,6 +166,7 @@ def _summary(assignment: Assignment, today) -> dict:
 
 
 @login_required
+@kept_page
 def program(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Every session of a block, week by week: the current block, or an earlier
     one of the member's own (anyone else's is a 404)."""

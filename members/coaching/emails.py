@@ -3,6 +3,7 @@ Each kind is registered with the outbox, which sends it."""
 
 from django.core.mail import EmailMultiAlternatives
 
+from clubsite import kept_pages
 from members.mail import outbox
 from members.mail.messages import address, link, render_email
 from members.models import EmailDelivery, PainFlag, TrainerNote, User
@@ -99,12 +100,17 @@ def trainer_note_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 def _resolution_sent(delivery: EmailDelivery) -> None:
     if (pk := delivery.pain_flag_id) is not None:
-        PainFlag.objects.filter(pk=pk).update(resolution_sent_at=delivery.sent_at)
+        flag = PainFlag.objects.filter(pk=pk)
+        flag.update(resolution_sent_at=delivery.sent_at)
+        kept_pages.member_changed(flag.values_list("member_id", flat=True))
 
 
 def _note_sent(delivery: EmailDelivery) -> None:
+    """The member's page says "emailed" from now on."""
     if (pk := delivery.trainer_note_id) is not None:
-        TrainerNote.objects.filter(pk=pk).update(sent_at=delivery.sent_at)
+        note = TrainerNote.objects.filter(pk=pk)
+        note.update(sent_at=delivery.sent_at)
+        kept_pages.member_changed(note.values_list("assignment__member_id", flat=True))
 
 
 outbox.register(

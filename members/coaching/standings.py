@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, Collate, Lower, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from clubsite import kept_pages
 from members.blocks.review import ANSWER_WITHIN, MemberReview
 from members.coaching.attention import reviews_with_reasons
 from members.models import (
@@ -65,8 +66,10 @@ CARD_BLOCK = ["member", "routine", "weeks", "status", "paused_on"]
 
 
 def mark_stale(member_ids) -> None:
-    """The standings of these members' blocks are to be worked out again."""
+    """The standings of these members' blocks are to be worked out again, and
+    their own pages rendered again."""
     _stale(BlockStanding.objects.filter(assignment__member_id__in=member_ids))
+    kept_pages.member_changed(member_ids)
 
 
 def _stale(found) -> None:
@@ -268,6 +271,7 @@ def _question_written(sender, instance, **kwargs) -> None:
 
 def _check_in_written(sender, instance, **kwargs) -> None:
     _stale(BlockStanding.objects.filter(assignment_id=instance.assignment_id))
+    kept_pages.block_changed(instance.assignment_id)
 
 
 def _routine_structure_written(sender, instance, **kwargs) -> None:

@@ -4,12 +4,15 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Min
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clubsite import kept_pages
+from clubsite.kept_pages import kept_page_about, kept_page_over_members
 from members.accounts.roles import members_of
 from members.coaching import pain, standings
 from members.coaching.forms import PainResolutionForm
@@ -59,6 +62,7 @@ def _choice(request: AuthenticatedHttpRequest, name: str, options, default: str)
 
 
 @trainer_required
+@kept_page_over_members
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who needs the trainer today and why, then everyone on a block. The
     filters are a GET form: bookmarkable, and htmx swaps only the list."""
@@ -78,6 +82,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     # the same reviews and reasons the member's page and the digest work out,
     # without a thousand blocks' history read on every load.
     found = standings.kept(blocks)
+    if kept_pages.keeping(request):
+        # Kept until any member's or staff write, or until the first of these
+        # standings lapses: a question waiting a day, say.
+        kept_pages.keep_until(request, found.aggregate(until=Min("fresh_until"))["until"])
     needing = standings.by_attention(found.filter(needs_you=True))
     attention = list(needing[:ATTENTION_SHOWN])
     rows = found
@@ -121,6 +129,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @trainer_required
+@kept_page_about
 def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render_member_detail(request, member_for_trainer(request, pk))
 

@@ -5,6 +5,7 @@ while the mail server is down."""
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from clubsite import kept_pages
 from members.mail import outbox
 from members.mail.messages import link, render_email, wants
 from members.models import (
@@ -54,7 +55,9 @@ def pain_alert_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
 def _alert_sent(delivery: EmailDelivery) -> None:
     """The pages say "emailed" from this time, kept beside the flag."""
     if (pk := delivery.pain_flag_id) is not None:
-        PainFlag.objects.filter(pk=pk).update(alert_sent_at=delivery.sent_at)
+        flag = PainFlag.objects.filter(pk=pk)
+        flag.update(alert_sent_at=delivery.sent_at)
+        kept_pages.member_changed(flag.values_list("member_id", flat=True))
 
 
 outbox.register(EmailDelivery.Kind.PAIN_ALERT, build=pain_alert_message, sent=_alert_sent)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from clubsite.kept_pages import kept_page
 from members.logbook import forms, sets, workouts
 from members.logbook.idempotency import logger_post
 from members.logbook.plan import Logged, PlanHistory, build_plan, plan_history
@@ -126,6 +127,7 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@kept_page
 def workout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return logger_page(request, get_workout_for_member(request, pk))
 

@@ -7,6 +7,7 @@ from members.models.outbox import EmailDelivery
 from members.models.outcomes import Activity, ActivityScore, AreaPain, CheckIn
 from members.models.questions import Question, Reply
 from members.models.ratelimit import RateCount
+from members.models.stamps import PageStamp
 from members.models.standings import BlockStanding
 from members.models.workouts import KnobSetting, PainFlag, SetLog, Workout
 
@@ -21,6 +22,7 @@ __all__ = [
     "EmailDelivery",
     "Invitation",
     "KnobSetting",
+    "PageStamp",
     "PainFlag",
     "PlannedSession",
     "Profile",

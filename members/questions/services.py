@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
+from clubsite import kept_pages
 from members.blocks.review import MemberReview
 from members.coaching.attention import reviews_with_reasons
 from members.coaching.standings import mark_stale
@@ -201,9 +202,13 @@ def member_reply(*, question: Question, member: User, text: str) -> bool:
 
 def read_by_member(questions) -> None:
     """The member has seen these conversations as they are now."""
-    Question.objects.filter(pk__in=[q.pk for q in questions if q.unread_by_member]).update(
-        member_read_at=timezone.now()
-    )
+    unread = [q for q in questions if q.unread_by_member]
+    if unread:
+        Question.objects.filter(pk__in=[q.pk for q in unread]).update(
+            member_read_at=timezone.now()
+        )
+        # Read on a page (a GET): Today's "new answer" goes.
+        kept_pages.member_changed({q.member_id for q in unread if q.member_id})
 
 
 def read_by_trainer(question: Question) -> None:

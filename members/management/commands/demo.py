@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from clubsite import kept_pages
 from members import models
 from members.blocks.services import assign_routine
 from members.blocks.steering import pause_block
@@ -144,6 +145,9 @@ class Command(BaseCommand):
                 "DEBUG=true (development)."
             )
         with transaction.atomic():
+            # Written partly with update(), past the signals: a running
+            # site's kept pages go.
+            kept_pages.club_changed()
             seed_ground_up_routine()
             trainers = Group.objects.get(name=TRAINERS_GROUP)
             people = {}

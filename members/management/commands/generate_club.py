@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clubsite import kept_pages
 from members import models
 from members.logbook.plan import snapshot
 from members.models.access import TRAINERS_GROUP
@@ -55,6 +56,8 @@ class Command(BaseCommand):
         started = timezone.now()
         with transaction.atomic():
             counts = generate(members=members, trainers=trainers, seed=seed)
+            # Written in bulk, past the signals: a running site's kept pages go.
+            kept_pages.club_changed()
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
             f"{counts['members']} members, {counts['trainers']} trainers, "

@@ -122,6 +122,8 @@ NOT_TYPED = {
     "BlockStanding.reasons": "the app's sentences from the fields above",
     "BlockStanding.change": "the app's sentence from Activity.name and BODY_AREA",
     "BlockStanding.knobs": "the app's lines from EXERCISE, KNOB and LEVEL",
+    "PageStamp.key": "made by the app: club or member:<id>, never shown",
+    "PageStamp.token": "made by the app, never shown",
 }
 FIELDS = [value for value in list(globals().values()) if isinstance(value, Field)]
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from pytest_django.asserts import assertContains, assertInHTML
 
 from members.models import Assignment, Workout
-from tests.factories import put_on_block
-from tests.html import elements
+from tests.factories import put_on_block, stamped
+from tests.html import elements, without_tokens
 
 CLUB = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 # Tuesday, November 24, 2026, 23:30 at the club (Wednesday in UTC).
@@ -174,15 +174,22 @@ def test_today_and_program_query_counts_stay_flat(
     late_tuesday, member_client, member, trainer, earlier_blocks, django_assert_num_queries
 ):
     _history(member, trainer, earlier_blocks=earlier_blocks)
-    # Session, user, the current block with routine and trainer, its sessions,
-    # their workouts, its check-ins, the trainer's notes, the trainer's replies
-    # to pain, answers to their questions not yet read, the member's
-    # overrides, the routine's steps and their knobs, the member's profile
-    # (their name).
-    with django_assert_num_queries(13):
-        member_client.get("/me/")
-    # Session, user, block, sessions, workouts, the profile (for the calendar
-    # link), the earlier blocks with their routines.
-    with django_assert_num_queries(7):
+    stamped(member)
+    # Session, user, the page stamps, the current block with routine and
+    # trainer, its sessions, their workouts, its check-ins, the trainer's
+    # notes, the trainer's replies to pain, answers to their questions not yet
+    # read, the member's overrides, the routine's steps and their knobs, the
+    # member's profile (their name).
+    with django_assert_num_queries(14):
+        today = member_client.get("/me/").text
+    # Session, user, the page stamps, block, sessions, workouts, the profile
+    # (for the calendar link), the earlier blocks with their routines.
+    with django_assert_num_queries(8):
         response = member_client.get("/me/program/")
     assert len(re.findall(r'href="/me/program/\d+/"', response.text)) == earlier_blocks
+    # Opened again with nothing written: the pages as kept.
+    with django_assert_num_queries(3):
+        assert without_tokens(member_client.get("/me/").text) == without_tokens(today)
+    with django_assert_num_queries(3):
+        again = member_client.get("/me/program/").text
+    assert without_tokens(again) == without_tokens(response.text)

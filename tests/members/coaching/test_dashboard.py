@@ -23,8 +23,8 @@ from members.models import (
     Workout,
 )
 from routines.models import Knob
-from tests.factories import UserFactory, ground_up_routine, put_on_block
-from tests.html import elements
+from tests.factories import UserFactory, ground_up_routine, put_on_block, stamped
+from tests.html import elements, without_tokens
 from tests.members.logger_helpers import (
     CLUB,
     MONDAY,
@@ -151,22 +151,29 @@ def test_the_dashboard_query_count_stays_flat(
     django_assert_max_num_queries,
 ):
     _club(trainer, count)
+    stamped(trainer)
     # The first load works out every block's standing: session, user, the
-    # Trainers group check, the blocks whose standing is missing or out of
-    # date, the standings made, then the review (the blocks, their sessions,
-    # the members' workouts, open pain flags, questions waiting over a day,
-    # knob settings, their knobs, the check-ins with their areas and scores),
-    # the questions still short of a day, the standings locked and stored (a
-    # batch of them a query, in a savepoint of the test's transaction)...
-    with django_assert_max_num_queries(28):
+    # Trainers group check, the page stamps, the blocks whose standing is
+    # missing or out of date, the standings made, then the review (the
+    # blocks, their sessions, the members' workouts, open pain flags,
+    # questions waiting over a day, knob settings, their knobs, the check-ins
+    # with their areas and scores), the questions still short of a day, the
+    # standings locked and stored (a batch of them a query, in a savepoint of
+    # the test's transaction)...
+    with django_assert_max_num_queries(30):
         response = trainer_client.get("/trainer/")
     assert len(elements(response.text, class_="card review-card")) == min(count, 50)
-    # ...then the list, as every later load: session, user, group, none out of
-    # date, "Needs you" and how many, the page of blocks and how many, the
+    # ...then the list, as every later load after a write: session, user,
+    # group, the page stamps, none out of date, when the first standing
+    # lapses, "Needs you" and how many, the page of blocks and how many, the
     # routines for the filter and the count of questions waiting.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         last = trainer_client.get("/trainer/?page=last")
     assert len(elements(last.text, class_="card review-card")) == (count % 50 or 50)
+    # Opened again with nothing written: session, user, group, the stamps.
+    with django_assert_num_queries(4):
+        again = trainer_client.get("/trainer/?page=last")
+    assert without_tokens(again.text) == without_tokens(last.text)
 
 
 @pytest.mark.django_db
@@ -280,13 +287,19 @@ def test_member_detail_query_count_stays_flat(
         workout = finished_workout(member, session, wall=12)
         TrainerNote.objects.create(assignment=block, workout=workout, author=trainer, text="Good")
     baseline(block)
-    # Session, user, group check, the member, their blocks, the block's review
-    # (seven, and three for its check-ins), its workouts with sets, knob
-    # settings and pain flags (four), the member's overrides, the routine's
-    # steps and knobs for the override form, the notes, the pain history, the
-    # member's questions, the trends (three), and the trainers to hand over to.
-    with django_assert_num_queries(29):
+    stamped(member)
+    # Session, user, group check, the page stamps, the member, their blocks,
+    # the block's review (seven, and three for its check-ins), its workouts
+    # with sets, knob settings and pain flags (four), the member's overrides,
+    # the routine's steps and knobs for the override form, the notes, the
+    # pain history, the member's questions, the trends (three), and the
+    # trainers to hand over to.
+    with django_assert_num_queries(30):
         page = trainer_client.get(f"/trainer/members/{member.pk}/")
     assert page.text.count('class="card timeline-item') == 8
     assert page.text.count("<strong>Calf raise</strong>: 25 reps, 25 reps") == sessions
     assert "<svg" in page.text
+    # Opened again with nothing written: session, user, group check, stamps.
+    with django_assert_num_queries(4):
+        again = trainer_client.get(f"/trainer/members/{member.pk}/")
+    assert without_tokens(again.text) == without_tokens(page.text)

@@ -18,6 +18,8 @@ from members.logbook.workouts import (
 )
 from members.models import KnobSetting, Profile, SetLog, Workout
 from routines.models import Knob
+from tests.factories import stamped
+from tests.html import without_tokens
 from tests.members.logger_helpers import (
     HTMX,
     session_url,
@@ -40,18 +42,24 @@ def test_the_logger_query_count_stays_flat(
     if logged:
         _log_everything(workout)
         SetLog.objects.filter(set_number=1, side__in=["both", "left"]).delete()
-    # Session, user, the workout with its sets, knob settings and pain flags (4),
-    # the profile, the previous workout with its sets (2), earlier knob
-    # settings, the exercises with their knobs (2), the block's session count.
-    with django_assert_num_queries(12):
-        member_client.get(session_url(workout))
+    stamped(workout.member)
+    # Session, user, the page stamps, the workout with its sets, knob settings
+    # and pain flags (4), the profile, the previous workout with its sets (2),
+    # earlier knob settings, the exercises with their knobs (2), the block's
+    # session count.
+    with django_assert_num_queries(13):
+        page = member_client.get(session_url(workout)).text
+    # Opened again with nothing written: the page as kept.
+    with django_assert_num_queries(3):
+        assert without_tokens(member_client.get(session_url(workout)).text) == without_tokens(page)
     data = set_post(workout, "Calf raise", reps="20")
     # Session, user, the workout, the earlier workouts' reads once (the
     # previous workout, knob settings, the exercises with their knobs), the
     # profile, then in a savepoint: the lock (with its planned session), this
     # workout's pain flags, sets and knob settings for the check, and the
-    # upsert. The answer is built from what the write read and wrote.
-    with django_assert_num_queries(15):
+    # upsert. The answer is built from what the write read and wrote. Then a
+    # new token for the member's kept pages.
+    with django_assert_num_queries(16):
         response = member_client.post(session_url(workout, "sets/"), data, **HTMX)
     assert response.status_code == 200
 

@@ -10,7 +10,7 @@ import time_machine
 from members.models import Assignment, CheckIn
 from members.outcomes.change import Change
 from members.outcomes.services import change_in_block, record_check_in
-from tests.factories import put_on_block, signed_in
+from tests.factories import put_on_block, signed_in, stamped
 from tests.html import elements
 from tests.members.logger_helpers import CLUB, MONDAY
 from tests.members.outcomes.test_check_in_page import text_of
@@ -114,10 +114,11 @@ def test_history_reads_every_blocks_change_in_the_same_queries(
         if number < blocks - 1:
             Assignment.objects.filter(pk=block.pk).update(status=Assignment.Status.COMPLETED)
     client = signed_in(member)
-    # Session, user, the trainer's notes, the workouts and the trends' (none
-    # here), the check-ins with their blocks and routines, their areas, their
-    # scores with their activities.
-    with django_assert_num_queries(8):
+    stamped(member)
+    # Session, user, the page stamps, the trainer's notes, the workouts and the
+    # trends' (none here), the check-ins with their blocks and routines, their
+    # areas, their scores with their activities.
+    with django_assert_num_queries(9):
         response = client.get("/me/history/")
     # Feet's worst and usual pain, and the stairs: three clear changes a block.
     assert len(elements(response.content.decode(), "li", class_="change-clear")) == 3 * blocks

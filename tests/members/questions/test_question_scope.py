@@ -119,8 +119,9 @@ def test_member_questions_page_queries_do_not_grow(
         questions.member_reply(question=question, member=member, text="Both sides?")
         questions.answer(question=question, trainer=trainer, text="Both, yes.")
     # Session, user; the questions with their people, exercise and workout;
-    # their emails; their replies with their authors; marking them read.
-    with django_assert_num_queries(6):
+    # their emails; their replies with their authors; marking them read, and
+    # a new token for the member's kept pages (Today says "new answer").
+    with django_assert_num_queries(7):
         response = member_client.get("/me/questions/")
     html = response.content.decode()
     assert html.count('class="card question-item"') == size
