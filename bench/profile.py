@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 from django.template.backends.django import Template
@@ -120,14 +121,20 @@ class Profiler:
             response.close()
         return status[0], time.perf_counter() - started
 
-    def measure(self, requests: list[str], *, count: int, warmup: int) -> dict:
+    def measure(
+        self, requests: list[str], *, count: int, warmup: int, rendered: bool = False
+    ) -> dict:
         """Medians over ``count`` requests after ``warmup`` unmeasured ones;
-        requests are taken in turn (a post's are each new)."""
+        requests are taken in turn (a post's are each new). ``rendered``: each
+        request renders its page, as the first after a write does, not the
+        copy kept since (``clubsite.kept_pages``)."""
         queue = iter(_cycle(requests))
         for _ in range(warmup):
             self.request(next(queue))
         walls, sqls, templates, queries, bad = [], [], [], [], 0
         for _ in range(count):
+            if rendered:
+                caches["pages"].clear()
             clock = Clock()
             status, wall = self.request(next(queue), clock)
             bad += not 200 <= status < 300
