@@ -266,6 +266,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# With Redis, a signed-in request reads its session from it, not the
+# database; it is written to both, so a Redis restart signs no one out.
+if _redis_url:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
