@@ -25,6 +25,10 @@ With --profile, the same requests go through Django's WSGI handler in this
 process instead (bench/profile.py), and each endpoint's median time is split
 into SQL, templates and the rest.
 
+With --redis URL, the site runs as it does where REDIS_URL is set: the cache
+in Redis, and sessions read from it (a database of its own, emptied first:
+redis://127.0.0.1:6379/14, say). Run with and without to compare.
+
 Exits non-zero when any endpoint answered anything but 2xx; speed is
 reported, never asserted.
 """
@@ -74,6 +78,9 @@ def main() -> int:
         "--profile", action="store_true", help="in-process: time in SQL, templates and Python"
     )
     parser.add_argument("--count", type=int, default=200, help="--profile: requests measured")
+    parser.add_argument(
+        "--redis", metavar="URL", default="", help="REDIS_URL for the site (emptied first)"
+    )
     args = parser.parse_args()
     if args.tiny:
         args.members, args.seconds, args.warmup, args.loggers = 20, 2, 1, 5
@@ -90,6 +97,9 @@ def main() -> int:
         support.work_folder("ground-up-bench-") as work,  # gunicorn's log, kept when the run broke
     ):
         support.site_environment(url, port, settings="bench.settings", proxies=0)
+        if args.redis:
+            os.environ["REDIS_URL"] = args.redis
+            support.empty_redis(args.redis)
         print(f"Preparing {BENCH_DB}: migrate, static files, a club of {args.members}", flush=True)
         generated = support.prepare(args.members, analyze=True)
         print(f"  {generated}", flush=True)
@@ -232,7 +242,8 @@ def _report(args, generated: str, results: dict) -> int:
     print()
     print(
         f"{args.members} members; gunicorn {args.workers} workers, wrk {args.connections} "
-        f"connections, {args.seconds:g} s per endpoint after {args.warmup:g} s of warm-up"
+        f"connections, {args.seconds:g} s per endpoint after {args.warmup:g} s of warm-up; "
+        + (f"cache and sessions in Redis ({args.redis})" if args.redis else "no Redis")
     )
     print("x floor: the floor's rate over the endpoint's (its time in floors); p95 likewise")
     header = (
@@ -261,9 +272,10 @@ def _report(args, generated: str, results: dict) -> int:
             failures.append(f"{name}: ran out of new sets ({row['repeated_posts']} passes)")
     run = {
         key: getattr(args, key)
-        for key in ("members", "seconds", "warmup", "workers", "threads", "connections")
+        for key in ("members", "seconds", "warmup", "workers", "threads", "connections", "redis")
     }
-    return _saved(f"bench-{args.members}", run, generated, results, failures)
+    name = f"bench-{args.members}" + ("-redis" if args.redis else "")
+    return _saved(name, run, generated, results, failures)
 
 
 def _report_profile(args, generated: str, results: dict) -> int:
@@ -300,8 +312,9 @@ def _report_profile(args, generated: str, results: dict) -> int:
         )
         if row["non_2xx"]:
             failures.append(f"{name}: {row['non_2xx']} answers not 2xx")
-    run = {"members": args.members, "count": args.count}
-    return _saved(f"profile-{args.members}", run, generated, results, failures)
+    run = {"members": args.members, "count": args.count, "redis": args.redis}
+    name = f"profile-{args.members}" + ("-redis" if args.redis else "")
+    return _saved(name, run, generated, results, failures)
 
 
 def _saved(name: str, run: dict, generated: str, results: dict, failures: list[str]) -> int:

@@ -96,6 +96,13 @@ def site_environment(
     )
 
 
+def empty_redis(url: str) -> None:
+    """Empty the Redis database at ``url`` (one of its own, for a run)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
 def manage(*command: str, env: dict | None = None) -> str:
     """``manage.py`` in a process of its own (in ``env``, or this process's
     environment); what it printed."""
