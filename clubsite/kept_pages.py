@@ -127,17 +127,34 @@ def _block_row_written(sender, instance, **kwargs) -> None:
     block_changed(instance.assignment_id)
 
 
+def _user_written(sender, instance, update_fields=None, **kwargs) -> None:
+    """An account changed outside a request (a shell, a script): staff may
+    have lost their rights, a member their account."""
+    if update_fields and set(update_fields) <= {"last_login"}:
+        return
+    if instance.is_staff or instance.is_superuser:
+        club_changed()
+    else:
+        member_changed([instance.pk])
+
+
 def connect() -> None:
-    """Rows the members' pages show that the standings' marks do not cover
-    (``members.coaching.standings.mark_stale`` calls ``member_changed``), and
-    every routine's content. Called once the apps are ready."""
+    """Rows the kept pages show that the standings' marks do not cover
+    (``members.coaching.standings.mark_stale`` calls ``member_changed``),
+    accounts, and every routine's content, its many-to-many links included.
+    Called once the apps are ready."""
     from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from members.models import Profile, StepOverride, TrainerNote
+    from members.models import Profile, StepOverride, TrainerNote, User
 
-    routines = apps.get_app_config("routines").get_models()
+    routines = list(apps.get_app_config("routines").get_models())
+    for routine_row in routines:
+        for field in routine_row._meta.many_to_many:  # an exercise's equipment, say
+            through = field.remote_field.through
+            m2m_changed.connect(club_changed, sender=through, dispatch_uid="kept-pages")
     for signal in (post_save, post_delete):
+        signal.connect(_user_written, sender=User, dispatch_uid="kept-pages")
         for member_row in (Profile, StepOverride):
             signal.connect(_member_row_written, sender=member_row, dispatch_uid="kept-pages")
         signal.connect(_block_row_written, sender=TrainerNote, dispatch_uid="kept-pages")

@@ -1,10 +1,13 @@
 """The trainer's page of one member: their blocks, review, steering forms and notes."""
 
+import datetime as dt
+
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from clubsite import kept_pages
 from members import models
 from members.accounts.roles import members_of
 from members.blocks.forms import ExtendForm, RenewForm, ResumeForm
@@ -25,6 +28,12 @@ def member_for_trainer(request: AuthenticatedHttpRequest, pk: int) -> models.Use
     )
 
 
+def _next_minute(since: dt.datetime) -> dt.datetime:
+    """The next whole minute after ``since`` that is still to come."""
+    minutes = (timezone.now() - since) // dt.timedelta(minutes=1) + 1
+    return since + dt.timedelta(minutes=minutes)
+
+
 def render_member_detail(
     request: AuthenticatedHttpRequest,
     member: models.User,
@@ -40,6 +49,17 @@ def render_member_detail(
     typed is lost. It shows whoever it is given: ``member`` must come through
     a scoped getter (the member's, or a block's or flag's ``for_trainer``)."""
     today = timezone.localdate()
+    questions = list(
+        models.Question.objects.for_trainer(request.user)
+        .filter(member=member)
+        .select_related("exercise", "workout")
+    )
+    if kept_pages.keeping(request):
+        # A waiting question says how long it has waited ("2 hours, 5
+        # minutes"), and one a day old joins the reasons: kept to the minute.
+        waits = [question.member_last_wrote for question in questions if question.is_waiting]
+        if waits:
+            kept_pages.keep_until(request, min(_next_minute(wrote) for wrote in waits))
     blocks = models.Assignment.objects.filter(member=member).order_by("-start_date", "-pk")
     current = blocks.current().first() or blocks.first()
     review = (
@@ -72,9 +92,7 @@ def render_member_detail(
         .select_related("exercise", "resolved_by__profile")
         .order_by("-created_at"),
         "trends": trends(member),
-        "questions": models.Question.objects.for_trainer(request.user)
-        .filter(member=member)
-        .select_related("exercise", "workout"),
+        "questions": questions,
         "active_nav": "dashboard",
         "resolving": resolving or {},
         "hand_over_form": HandOverForm(member=member),

@@ -214,6 +214,8 @@ def read_by_member(questions) -> None:
 def read_by_trainer(question: Question) -> None:
     if question.unread_by_trainer:
         Question.objects.filter(pk=question.pk).update(trainer_read_at=timezone.now())
+        # Read on a page (a GET): the member's page loses its "New".
+        kept_pages.member_changed([question.member_id])
 
 
 def mark_answered(*, question: Question, trainer: User) -> bool:

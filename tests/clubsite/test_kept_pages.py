@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from members.models import TrainerNote
 from members.questions import services as questions
-from routines.models import Step
+from routines.models import Equipment, Step
 from tests.factories import PASSWORD, put_on_block, signed_in
 from tests.html import elements, without_tokens
 from tests.members.logger_helpers import HTMX, session_url, set_post, started_workout
@@ -279,3 +279,57 @@ def test_the_kept_dashboard_lapses_when_a_question_turns_a_day_old(
         assert "unanswered since" not in _kept_dashboard(client, django_assert_num_queries)
     with time_machine.travel(dt.datetime.combine(next_day, dt.time(16), zone), tick=False):
         assert "Question “Wall distance” unanswered since" in client.get("/trainer/").text
+
+
+# What a trainer's page about a member shows that moves with time or with a
+# read: how long a question has waited, a question turning a day old, "New".
+
+
+def test_opening_a_question_clears_new_on_the_kept_member_page(
+    member, trainer, block, django_assert_num_queries
+):
+    question = asks(member, "Wall distance")
+    client, path = _kept_for_trainer(trainer, member, django_assert_num_queries)
+    assert "badge-new" in client.get(path).text
+    # Read on its own page, a GET.
+    assert client.get(f"/trainer/questions/{question.pk}/").status_code == 200
+    assert "badge-new" not in client.get(path).text
+
+
+def test_the_member_page_says_how_long_a_question_has_waited_and_when_it_turns_a_day_old(
+    member, trainer, block
+):
+    today, zone = timezone.localdate(), timezone.get_current_timezone()
+    asked = dt.datetime.combine(today, dt.time(15), zone)
+    with time_machine.travel(asked, tick=False):
+        asks(member, "Wall distance")
+    client, path = signed_in(trainer), f"/trainer/members/{member.pk}/"
+    with time_machine.travel(asked + dt.timedelta(minutes=5), tick=False):
+        assert "waiting 5\xa0minutes" in client.get(path).text
+        assert "waiting 5\xa0minutes" in client.get(path).text
+    with time_machine.travel(asked + dt.timedelta(minutes=6, seconds=1), tick=False):
+        assert "waiting 6\xa0minutes" in client.get(path).text
+    with time_machine.travel(asked + dt.timedelta(hours=19), tick=False):
+        assert "unanswered since" not in client.get(path).text
+    with time_machine.travel(asked + dt.timedelta(hours=25), tick=False):
+        assert "Question “Wall distance” unanswered since" in client.get(path).text
+
+
+def test_equipment_added_to_an_exercise_outside_a_request_shows_in_the_guide(
+    member, block, member_client, django_assert_num_queries
+):
+    step = Step.objects.filter(routine=block.routine).order_by("order").first()
+    path = block.routine.get_absolute_url()
+    board = Equipment.objects.create(name="Slant board")
+    assert "Slant board" not in _kept(member_client, path, django_assert_num_queries)
+    step.exercise.equipment.add(board)  # a link only: no row of a routine's is saved
+    assert "Slant board" in member_client.get(path).text
+
+
+def test_an_account_closed_outside_a_request_is_a_404_on_the_kept_member_page(
+    member, trainer, block, django_assert_num_queries
+):
+    client, path = _kept_for_trainer(trainer, member, django_assert_num_queries)
+    member.is_active = False
+    member.save()
+    assert client.get(path).status_code == 404
