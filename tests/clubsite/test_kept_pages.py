@@ -1,6 +1,8 @@
-"""A member's pages are kept between writes (clubsite/kept_pages.py): each write,
-whoever makes it and however, shows on the next page; a kept page carries this
-request's CSRF token and CSP nonce."""
+"""Pages are kept between writes (clubsite/kept_pages.py): a member's own, a
+trainer's page about a member and the dashboard. Each write, whoever makes it
+and however, shows on the next page; so does the passing of time where a page
+shows it; who may open a page is decided afresh after every change of access;
+and a kept page carries this request's CSRF token and CSP nonce."""
 
 import datetime as dt
 import re
