@@ -283,8 +283,8 @@ def csrf_mark(request: HttpRequest) -> dict:
 
 
 class KeptPagesMiddleware:
-    """Drops the stamp of whoever wrote, once their write has ended: a
-    member's own, or the club's for staff."""
+    """Gives new tokens to the stamps of whoever wrote, once their write has
+    ended: a member's own and ``ANY_MEMBER``, or the club's for staff."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
         self.get_response = get_response
