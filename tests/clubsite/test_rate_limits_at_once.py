@@ -8,9 +8,7 @@ database cache's ``incr`` is a read, then a write). Races need real
 concurrency, so the bursts run on PostgreSQL; the sequential two-process test
 runs on SQLite too.
 
-Redis is the one at 127.0.0.1:6379 (database 15, a key prefix of the test's
-own). Outside CI a test that needs it is skipped when it does not answer; CI
-starts one (.ci/run)."""
+Redis is the one in tests/redis_cache.py."""
 
 import datetime as dt
 import json
@@ -19,16 +17,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import redis
 import time_machine
 from django.core import mail
 from django.db import connection
-from django.test import override_settings
 
 from members.accounts.limits import INVITATIONS_PER_HOUR
 from members.models import Invitation, Question, RateCount, User
@@ -37,13 +32,13 @@ from members.web import ratelimit
 from members.web.ratelimit import Limit
 from tests.clubsite.rate_limited import at_once, make
 from tests.factories import PASSWORD
+from tests.redis_cache import redis_cache
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
 
 FAILED_SIGN_INS = 5  # allauth: login_failed, 5 per 5 minutes per address
 RESETS = 5  # allauth: reset_password, 5 a minute per address
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -65,25 +60,8 @@ def shared_cache(request):
     if request.param == "database":
         yield None  # the settings' own: the database cache
         return
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis does not answer at {REDIS_URL}: start redis-server to test it")
-    prefix = f"groundup-test-{uuid.uuid4().hex}"
-    caches = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    with override_settings(CACHES=caches):
+    with redis_cache() as (caches, _, _):
         yield caches
-    for key in server.scan_iter(match=f"{prefix}:*"):
-        server.delete(key)
 
 
 def _addresses(count: int, start: int = 0) -> list[str]:

@@ -2,47 +2,24 @@
 database too (``cached_db``): a signed-in page saves the session's query, and
 a Redis that restarts empty signs no one out.
 
-Redis is the one at 127.0.0.1:6379 (database 15, a key prefix of the test's
-own), as in test_rate_limits_at_once."""
-
-import os
-import uuid
+Redis is the one in tests/redis_cache.py."""
 
 import pytest
 import redis
-from django.conf import settings
-from django.test import Client, override_settings
+from django.test import Client
 
-from tests.clubsite.test_rate_limits_at_once import REDIS_URL
 from tests.factories import PASSWORD, put_on_block
+from tests.redis_cache import REDIS_URL, redis_cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def sessions_in_redis():
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis does not answer at {REDIS_URL}: start redis-server to test it")
-    prefix = f"groundup-test-{uuid.uuid4().hex}"
-    caches = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        },
-    }
-    with override_settings(
-        CACHES=caches, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"
-    ):
+    """The keys the test's sessions have in Redis, as a function."""
+    engine = "django.contrib.sessions.backends.cached_db"
+    with redis_cache(SESSION_ENGINE=engine) as (_, server, prefix):
         yield lambda: list(server.scan_iter(match=f"{prefix}:*"))
-    for key in server.scan_iter(match=f"{prefix}:*"):
-        server.delete(key)
 
 
 def test_the_settings_read_sessions_from_redis_where_it_is_set():
