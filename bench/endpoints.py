@@ -125,7 +125,9 @@ def set_posts(loggers, workouts, needed: int) -> list[tuple]:
     for visitor, pk in zip(loggers, workouts, strict=True):
         workout = Workout.objects.get(pk=pk)
         profile = Profile.objects.get(user_id=workout.member_id)
-        slots = [s for s in build_plan(workout, profile=profile).slots if not s.is_extra]
+        slots = [
+            s for s in build_plan(workout, weaker_side=profile.weaker_side).slots if not s.is_extra
+        ]
         per_member[pk] = (visitor, workout, slots)
     # Members differ (a weaker side adds sets): size by the shortest session.
     per_workout = min(len(slots) for _, _, slots in per_member.values())
@@ -138,6 +140,7 @@ def set_posts(loggers, workouts, needed: int) -> list[tuple]:
             date=timezone.localdate(),
             started_at=timezone.now() - dt.timedelta(minutes=1),
             prescription=workout.prescription,
+            earlier=workout.earlier,
             pain_before=0,
         )
         for _ in range(rounds - 1)

@@ -46,9 +46,9 @@ ROUNDS = [
 def knob_to_record(workout_id: int, step_id: int):
     """A knob whose setting the post will insert after its set, or None."""
     workout = Workout.objects.get(pk=workout_id)
-    card = build_plan(workout, profile=Profile.objects.get(user_id=workout.member_id)).card(
-        step_id
-    )
+    card = build_plan(
+        workout, weaker_side=Profile.objects.get(user_id=workout.member_id).weaker_side
+    ).card(step_id)
     assert card is not None, f"step {step_id} is not in workout {workout_id}"
     return next(
         (state.knob for state in card.knobs if state.has_value and not state.setting),
@@ -105,7 +105,7 @@ class Rounds:
     def knob_inserted(self, row):
         knob = knob_to_record(self.workout, row.step)
         workout_row = Workout.objects.get(pk=self.workout)
-        card = build_plan(workout_row, profile=self.profile).card(row.step)
+        card = build_plan(workout_row, weaker_side=self.profile.weaker_side).card(row.step)
         assert card is not None, f"step {row.step} is not in workout {self.workout}"
         state = next(s for s in card.knobs if s.knob == knob)
 

@@ -36,7 +36,9 @@ def half_written(workouts) -> dict[str, int]:
     finished = Workout.objects.filter(pk__in=list(workouts), finished_at__isnull=False)
     disagreeing = sum(
         workout.is_complete
-        != build_plan(workout, profile=Profile.objects.get(user_id=workout.member_id)).is_complete
+        != build_plan(
+            workout, weaker_side=Profile.objects.get(user_id=workout.member_id).weaker_side
+        ).is_complete
         for workout in finished.filter(pain_before=0)
     )
     pain_without_flag = (

@@ -3,13 +3,23 @@ set rows, with what is logged, what to prefill and what pain has stopped.
 
 Nothing here writes; ``members.logbook.sets`` does."""
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
+from django.db.models import QuerySet
+
+from clubsite import kept_pages
+from clubsite.json_rows import RelatedRows, rows_from
 from members.logbook.cards import WEAKER, KnobState, SetSlot, StepCard, StepGroup, WorkoutPlan
-from members.models import KnobSetting, PainFlag, Profile, SetLog, StepOverride, Workout
+from members.models import KnobSetting, PainFlag, SetLog, StepOverride, Workout
 from routines.models import Exercise, Routine
 from routines.personal import PersonalStep, guide_steps
+
+if TYPE_CHECKING:  # django-stubs' helper is a development dependency only
+    from django_stubs_ext import WithAnnotations
 
 SIDES_IN_ORDER = [SetLog.Side.LEFT, SetLog.Side.RIGHT]
 
@@ -107,36 +117,112 @@ class PlanHistory:
     returning: bool = False
 
 
-def plan_history(workout: Workout) -> PlanHistory:
+def _exercise_ids(workout: Workout) -> set[int]:
     steps = workout.prescription.get("steps", [])
-    previous = last_workout_before(workout)
-    last_logs: dict[tuple, SetLog] = {}
-    last_settings: dict[int, KnobSetting] = {}
-    if previous is not None:
-        last_logs = {
-            (log.step_id, log.set_number, log.side, log.exercise_id): log
-            for log in previous.set_logs.all()
-        }
-    exercise_ids = {s["exercise_id"] for s in steps} | {
+    return {s["exercise_id"] for s in steps} | {
         o["exercise_id"] for s in steps for o in s["options"]
     }
+
+
+def earlier_than(workout: Workout) -> dict:
+    """What the logger shows of the member's earlier workouts, as plain data
+    (``Workout.earlier``): the previous finished workout's sets, where each
+    knob of the session's exercises was left, and whether that workout was of
+    this routine. ``start_workout`` copies it onto the workout: logging sets
+    reads it there, not from every earlier workout again."""
+    previous = last_workout_before(workout)
     # The latest earlier setting of each knob: where the member left it.
+    settings: dict[int, KnobSetting] = {}
     for setting in (
         KnobSetting.objects.filter(
             workout__member=workout.member_id,
             workout__started_at__lt=workout.started_at,
-            exercise__in=exercise_ids,
+            exercise__in=_exercise_ids(workout),
         )
         .select_related("workout")
         .order_by("knob_id", "-workout__started_at")
     ):
-        last_settings.setdefault(setting.knob_id, setting)
-    exercises = {
-        exercise.pk: exercise
-        for exercise in Exercise.objects.filter(pk__in=exercise_ids).prefetch_related("knobs")
+        settings.setdefault(setting.knob_id, setting)
+    return {
+        "returning": previous is not None and previous.routine_id == workout.routine_id,
+        "sets": [
+            {
+                "step": log.step_id,
+                "exercise": log.exercise_id,
+                "set": log.set_number,
+                "side": log.side,
+                "reps": log.reps,
+                "seconds": log.seconds,
+                "target_reps": log.target_reps,
+                "target_seconds": log.target_seconds,
+            }
+            for log in (previous.set_logs.all() if previous else [])
+        ],
+        "knobs": [
+            {
+                "knob": setting.knob_id,
+                "value": None if setting.value is None else str(setting.value),
+                "level": setting.level,
+                "unit": setting.unit,
+                "started_at": setting.workout.started_at.isoformat(),
+            }
+            for setting in settings.values()
+        ],
     }
-    returning = previous is not None and previous.routine_id == workout.routine_id
-    return PlanHistory(last_logs, last_settings, exercises, returning)
+
+
+def plan_history(workout: Workout) -> PlanHistory:
+    """The history ``build_plan`` shows: the workout's copy of its earlier
+    sets where it has one, and the exercises as of the version of the club's
+    routines its lock read (``club_version``), or as of now."""
+    earlier = workout.earlier if workout.earlier is not None else earlier_than(workout)
+    last_logs = {
+        (row["step"], row["set"], row["side"], row["exercise"]): SetLog(
+            step_id=row["step"],
+            exercise_id=row["exercise"],
+            set_number=row["set"],
+            side=row["side"],
+            reps=row["reps"],
+            seconds=row["seconds"],
+            target_reps=row["target_reps"],
+            target_seconds=row["target_seconds"],
+        )
+        for row in earlier["sets"]
+    }
+    last_settings = {
+        row["knob"]: KnobSetting(
+            knob_id=row["knob"],
+            value=None if row["value"] is None else Decimal(row["value"]),
+            level=row["level"],
+            unit=row["unit"],
+            workout=Workout(started_at=dt.datetime.fromisoformat(row["started_at"])),
+        )
+        for row in earlier["knobs"]
+    }
+    version = getattr(workout, "club_version", None)
+    exercises = exercises_with_knobs(_exercise_ids(workout), version=version)
+    return PlanHistory(last_logs, last_settings, exercises, earlier["returning"])
+
+
+# The exercises with their knobs, as of one version of the club's routines
+# (the token of its stamp, which any write to a routine's content renews):
+# read once per version by each process, not on every tap.
+_exercises: dict[str, dict[int, Exercise]] = {}
+
+
+def exercises_with_knobs(ids: set[int], *, version: str | None = None) -> dict[int, Exercise]:
+    """These exercises, their knobs prefetched, as of ``version`` (read when
+    not given). Shared by every request of the process: not to be changed."""
+    version = version or kept_pages.stamps([kept_pages.CLUB])[0]
+    kept = _exercises.get(version)
+    if kept is None:
+        _exercises.clear()
+        kept = _exercises[version] = {}
+    if missing := ids - kept.keys():
+        # Read after the version: never older than what it names.
+        found = Exercise.objects.filter(pk__in=missing).prefetch_related("knobs")
+        kept.update({exercise.pk: exercise for exercise in found})
+    return {pk: kept[pk] for pk in ids if pk in kept}
 
 
 @dataclass
@@ -150,23 +236,52 @@ class Logged:
     pains: list[PainFlag]
 
 
+class Holdings(TypedDict):
+    """What a workout holds, as ``with_logged`` reads it with the workout."""
+
+    logged_sets: str
+    logged_settings: str
+    logged_pains: str
+
+
+type WithLogged = "WithAnnotations[Workout, Holdings]"
+
+
+def with_logged(workouts: QuerySet[Workout]) -> QuerySet[Workout]:
+    """``workouts``, each read with what it holds (``logged_in``), in the
+    same query."""
+    return workouts.annotate(
+        logged_sets=RelatedRows(SetLog, key="workout"),
+        logged_settings=RelatedRows(KnobSetting, key="workout"),
+        logged_pains=RelatedRows(PainFlag, key="workout"),
+    )
+
+
 def logged_in(workout: Workout) -> Logged:
-    """The workout's sets, settings and flags: prefetched by the caller, or
-    three queries."""
+    """The workout's sets, settings and flags: read with it (``with_logged``),
+    or three queries."""
     if workout._state.adding:  # a session not started yet has nothing logged
         return Logged([], [], [])
-    pains = sorted(workout.pain_flags.all(), key=lambda flag: flag.created_at)
-    return Logged(list(workout.set_logs.all()), list(workout.knob_settings.all()), pains)
+    if hasattr(workout, "logged_sets"):
+        read = cast("WithLogged", workout)
+        logs = rows_from(SetLog, read.logged_sets)
+        settings = rows_from(KnobSetting, read.logged_settings)
+        pains = rows_from(PainFlag, read.logged_pains)
+    else:
+        logs, settings = list(workout.set_logs.all()), list(workout.knob_settings.all())
+        pains = list(workout.pain_flags.all())
+    return Logged(logs, settings, sorted(pains, key=lambda flag: flag.created_at))
 
 
 def build_plan(
     workout: Workout,
     *,
-    profile: Profile,
+    weaker_side: str,
     history: PlanHistory | None = None,
     logged: Logged | None = None,
 ) -> WorkoutPlan:
-    """Everything the logger page shows, in a fixed number of queries."""
+    """Everything the logger page shows, in a fixed number of queries, for a
+    member whose weaker side (``Profile.weaker_side``) is ``weaker_side``."""
     steps = workout.prescription.get("steps", [])
     logged = logged or logged_in(workout)
     logs = {(log.step_id, log.set_number, log.side): log for log in logged.logs}
@@ -183,7 +298,7 @@ def build_plan(
     for main in steps:
         chosen_id = workout.choices.get(str(main["id"]))
         chosen = next((o for o in main["options"] if o["id"] == chosen_id), main)
-        slots, needs_side = _slots_for(chosen, main_id=main["id"], weaker_side=profile.weaker_side)
+        slots, needs_side = _slots_for(chosen, main_id=main["id"], weaker_side=weaker_side)
         pain = pains.get(main["id"])
         for slot in slots:
             slot.log = logs.get((slot.step_id, slot.set_number, slot.side))

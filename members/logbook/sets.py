@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from members.logbook import emails as notices
 from members.logbook.cards import SetSlot
-from members.logbook.plan import Logged, PlanHistory, build_plan, logged_in
+from members.logbook.plan import Logged, PlanHistory, build_plan, logged_in, plan_history
 from members.logbook.refusals import Conflict
-from members.logbook.workouts import lock_for_logging
+from members.logbook.workouts import LockedWorkout, lock_for_logging
 from members.models import (
     KnobSetting,
     PainFlag,
@@ -33,21 +33,17 @@ LARGEST_SETTING = Decimal("99999.9")
 
 
 def _slot_or_error(
-    workout: Workout,
+    workout: LockedWorkout,
     *,
     step_id: int,
     set_number: int,
     side: str,
     history: PlanHistory | None = None,
     logged: Logged | None = None,
-    profile: Profile | None = None,
 ):
-    plan = build_plan(
-        workout,
-        profile=profile or Profile.objects.for_user(workout.member_id),
-        history=history,
-        logged=logged,
-    )
+    """The plan of a locked workout (``lock_for_logging``), the card of
+    ``step_id`` and its row; or why that row cannot be logged."""
+    plan = build_plan(workout, weaker_side=workout.weaker_side, history=history, logged=logged)
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -94,12 +90,14 @@ def _keep_knob_settings(workout: Workout, card) -> list[KnobSetting]:
 
 @dataclass
 class LoggedSet:
-    """A set just logged, the workout as its lock read it, and everything the
-    workout holds now: what the answer shows, without reading it again."""
+    """A set just logged, the workout as its lock read it, everything the
+    workout holds now and its history: what the answer shows, without
+    reading it again."""
 
     log: SetLog
     workout: Workout
     logged: Logged
+    history: PlanHistory
 
 
 def log_set(**arguments) -> SetLog:
@@ -116,15 +114,13 @@ def logged_set(
     side: str,
     reps: int | None = None,
     seconds: int | None = None,
-    history: PlanHistory | None = None,
-    profile: Profile | None = None,
 ) -> LoggedSet:
     """Log (or correct) one set: an upsert on (workout, step, set number, side),
-    so a retried post returns the same row with the latest count. ``history``
-    is the plan's reading of earlier workouts, and ``profile`` the member's,
-    when the caller has them."""
+    so a retried post returns the same row with the latest count. The workout
+    may name one by its id and member alone (``lock_for_logging``)."""
     workout = lock_for_logging(workout)
     before = logged_in(workout)
+    history = plan_history(workout)
     _plan, card, slot = _slot_or_error(
         workout,
         step_id=step_id,
@@ -132,7 +128,6 @@ def logged_set(
         side=side,
         history=history,
         logged=before,
-        profile=profile,
     )
     if slot.is_timed:
         if seconds is None:
@@ -163,7 +158,7 @@ def logged_set(
     row = (log.step_id, log.set_number, log.side)
     others = [kept for kept in before.logs if (kept.step_id, kept.set_number, kept.side) != row]
     after = Logged([*others, log], [*before.settings, *made], before.pains)
-    return LoggedSet(log, workout, after)
+    return LoggedSet(log, workout, after, history)
 
 
 def _set_log(
@@ -208,7 +203,7 @@ def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> N
 def log_all_as_prescribed(*, workout: Workout, step_id: int) -> int:
     """Every open set of one exercise at its target, in one write."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
+    plan = build_plan(workout, weaker_side=workout.weaker_side)
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})
@@ -290,7 +285,7 @@ def set_knob(
     """Record where a knob is for this workout: a typed value, or one step
     easier or harder than where it is now. One row per knob per workout."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
+    plan = build_plan(workout, weaker_side=workout.weaker_side)
     card = plan.card(step_id)
     state = next((s for s in card.knobs if s.knob.pk == knob_id), None) if card else None
     if state is None:
@@ -344,7 +339,7 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
     workout = lock_for_logging(workout)
     if level not in PAIN_LEVELS:
         raise ValidationError({"level": "Choose None, or a pain level from 1 to 10."})
-    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
+    plan = build_plan(workout, weaker_side=workout.weaker_side)
     card = plan.card(step_id)
     if card is None:
         raise ValidationError({"step": "That exercise is not part of this session."})

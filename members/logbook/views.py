@@ -6,31 +6,27 @@ refusal names its reason (``refusals``)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from clubsite.kept_pages import kept_page
 from members.logbook import forms, sets, workouts
 from members.logbook.idempotency import logger_post
-from members.logbook.plan import Logged, PlanHistory, build_plan, plan_history
+from members.logbook.plan import Logged, PlanHistory, build_plan, with_logged
 from members.logbook.refusals import reason_of, refused
-from members.models import PainFlag, PlannedSession, Profile, Workout
+from members.models import PlannedSession, Profile, Workout
 from members.web.requests import AuthenticatedHttpRequest
 from routines.limits import PAIN_LEVELS
 
 
 def get_workout_for_member(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     return get_object_or_404(
-        Workout.objects.filter(member=request.user)
-        .select_related("routine", "planned_session__assignment")
-        .prefetch_related(
-            "set_logs",
-            "knob_settings",
-            Prefetch("pain_flags", queryset=PainFlag.objects.order_by("created_at")),
+        with_logged(Workout.objects.filter(member=request.user)).select_related(
+            "routine", "planned_session__assignment"
         ),
         pk=pk,
     )
@@ -66,22 +62,29 @@ def _context(
     *,
     history: PlanHistory | None = None,
     logged: Logged | None = None,
-    profile: Profile | None = None,
     **extra,
 ) -> dict:
-    profile = profile or Profile.objects.for_user(request.user)
-    routes, address = _routes(workout)
-    plan = build_plan(workout, profile=profile, history=history, logged=logged)
+    """The logger's context. A locked workout (``logged_set``) brings the
+    member's weaker side: an answer with a row alone then reads neither the
+    profile nor the session, which only the whole page shows."""
+    profile = SimpleLazyObject(lambda: Profile.objects.for_user(request.user))
+    weaker_side = getattr(workout, "weaker_side", None)
+    plan = build_plan(
+        workout,
+        weaker_side=profile.weaker_side if weaker_side is None else weaker_side,
+        history=history,
+        logged=logged,
+    )
     plan.annotate(errors=extra.get("errors", {}), guidance=extra.get("guidance", {}))
-    session = workout.planned_session
+    routes, address = _routes(workout)
     return {
         "workout": workout,
         "plan": plan,
         "profile": profile,
-        "session": session,
+        "session": SimpleLazyObject(lambda: workout.planned_session),
         # The block's own sessions (an ended block has fewer than weeks x days),
         # counted only where the page shows it: the template calls it.
-        "total_sessions": session.assignment.planned_sessions.count if session else None,
+        "total_sessions": lambda: workout.planned_session.assignment.planned_sessions.count(),
         "pain_levels": PAIN_LEVELS,
         "feelings": Workout.Feeling.choices,
         "is_today": workout.date == timezone.localdate(),
@@ -208,31 +211,27 @@ def _row_response(
 
 @logger_post
 def log_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    workout = _get_own_workout(request, pk)
     form = forms.LogSetForm(request.POST)
     if not form.is_valid():
-        return _error_response(request, workout, form, form.problems())
+        return _error_response(request, _get_own_workout(request, pk), form, form.problems())
     data = form.cleaned_data
-    # Read once, for the check and for the answer.
-    history, profile = plan_history(workout), Profile.objects.for_user(request.user)
+    # The member's workout by its id: the lock reads it, with all the answer
+    # needs besides, once.
+    workout = Workout(pk=pk, member=request.user)
     try:
         done = sets.logged_set(
-            workout=workout,
-            **form.row(),
-            reps=data["reps"],
-            seconds=data["minutes"],
-            history=history,
-            profile=profile,
+            workout=workout, **form.row(), reps=data["reps"], seconds=data["minutes"]
         )
+    except Workout.DoesNotExist:
+        raise Http404("No such session.") from None
     except ValidationError as error:
         return _error_response(request, workout, form, error)
     return _row_response(
         request,
         done.workout,
         form.key(),
-        history=history,
+        history=done.history,
         logged=done.logged,
-        profile=profile,
         edited=data["edit"],
     )
 

@@ -1,15 +1,19 @@
 """The workout itself: start it, the pain check before, finish and reopen it."""
 
 import datetime as dt
+from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from clubsite import kept_pages
 from members.logbook import emails as notices
-from members.logbook.plan import build_plan, snapshot
+from members.logbook.plan import Holdings, build_plan, earlier_than, snapshot, with_logged
 from members.logbook.refusals import Conflict
 from members.models import (
     Assignment,
+    PageStamp,
     PainFlag,
     PlannedSession,
     Profile,
@@ -17,6 +21,9 @@ from members.models import (
     Workout,
 )
 from routines.personal import overrides_for
+
+if TYPE_CHECKING:  # django-stubs' helper is a development dependency only
+    from django_stubs_ext import WithAnnotations
 
 
 class WorkoutClosed(Conflict):
@@ -82,13 +89,15 @@ def unstarted_workout(
 ) -> Workout:
     """The workout as starting it would make it, not saved: what the session's
     page shows before it starts (the page a phone keeps to start offline)."""
-    return Workout(
+    workout = Workout(
         member=member,
         planned_session=planned_session,
         routine=routine,
         date=today,
         prescription=snapshot(routine, overrides_for(member, routine)),
     )
+    workout.earlier = earlier_than(workout)
+    return workout
 
 
 def start_refusal(
@@ -127,18 +136,51 @@ def accept_zero_pain_rule(*, member: User) -> None:
     )
 
 
-def _locked(workout: Workout) -> Workout:
-    """The workout read again and locked for this transaction, with its planned
-    session and block, which the answers show (the workout's row alone is
-    locked)."""
-    return (
-        Workout.objects.select_for_update(of=("self",))
-        .select_related("planned_session__assignment")
-        .get(pk=workout.pk)
+class _Locked(Holdings):
+    weaker_side: str
+    club_version: str | None
+
+
+# A workout as its lock read it (``_locked``).
+type LockedWorkout = "WithAnnotations[Workout, _Locked]"
+
+
+def _locked(workout: Workout) -> LockedWorkout:
+    """The workout locked for this transaction (its row alone), then read
+    again in one query with all a change checks it against and answers with:
+    what it holds (``with_logged``), the member's weaker side
+    (``weaker_side``, for ``build_plan``) and the version of the club's
+    routines (``club_version``, for ``plan_history``).
+
+    Locked first and read after: a query that waits for a row's lock reads
+    every other table as it was before it waited, so a flag or a set another
+    request committed meanwhile would be missed.
+
+    Only the workout's own member's: ``Workout(pk=…, member=…)`` names a
+    workout a member asked for by its id, which this reads, or raises
+    ``Workout.DoesNotExist`` when it is not theirs."""
+    rows = Workout.objects.filter(pk=workout.pk, member=workout.member_id)
+    if not list(rows.select_for_update().values_list("pk", flat=True)):
+        raise Workout.DoesNotExist("No such workout of this member.")
+    read = (
+        with_logged(rows)
+        .annotate(
+            weaker_side=Subquery(
+                Profile.objects.filter(user=OuterRef("member")).values("weaker_side")[:1]
+            ),
+            club_version=Subquery(
+                PageStamp.objects.filter(key=kept_pages.CLUB).values("token")[:1]
+            ),
+        )
+        .get()
     )
+    # with_logged's annotations, which its QuerySet[Workout] does not carry.
+    locked = cast(LockedWorkout, read)
+    locked.weaker_side = locked.weaker_side or ""  # no profile yet: not said
+    return locked
 
 
-def lock_open(workout: Workout) -> Workout:
+def lock_open(workout: Workout) -> LockedWorkout:
     """The workout, locked for this transaction, if it can still be changed."""
     workout = _locked(workout)
     if workout.finished_at is not None:
@@ -146,7 +188,7 @@ def lock_open(workout: Workout) -> Workout:
     return workout
 
 
-def lock_for_logging(workout: Workout) -> Workout:
+def lock_for_logging(workout: Workout) -> LockedWorkout:
     """The workout, locked, once the pain check said zero: nothing is logged before."""
     workout = lock_open(workout)
     if workout.pain_before is None:
@@ -188,7 +230,7 @@ def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Wo
     exercise with sets done needs its pain answer first: a member never
     finishes past the question without answering it."""
     workout = lock_for_logging(workout)
-    plan = build_plan(workout, profile=Profile.objects.for_user(workout.member_id))
+    plan = build_plan(workout, weaker_side=workout.weaker_side)
     if unanswered := plan.unanswered_pain:
         raise PainUnanswered(unanswered)
     workout.feeling = feeling

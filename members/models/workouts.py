@@ -34,9 +34,10 @@ class WorkoutQuerySet(models.QuerySet):
         return self.filter(finished_at__isnull=False)
 
     def summaries(self):
-        """Without the copied prescription and choices: what lists, counts and
-        statuses need, not the JSON a page of hundreds would decode for nothing."""
-        return self.defer("prescription", "choices")
+        """Without the copied prescription, choices and earlier sets: what lists,
+        counts and statuses need, not the JSON a page of hundreds would decode
+        for nothing."""
+        return self.defer("prescription", "choices", "earlier")
 
 
 class Workout(models.Model):
@@ -72,6 +73,15 @@ class Workout(models.Model):
         default=dict,
         blank=True,
         help_text="Alternatives chosen: the main step's id to the alternative step's id.",
+    )
+    earlier = models.JSONField(
+        "before this workout",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What the logger shows of the member's earlier workouts, as it stood when "
+        "this one started: last time's sets and where each knob was left. Empty for a "
+        "workout made otherwise, which reads them as it is shown.",
     )
     pain_before = models.PositiveSmallIntegerField(
         "pain before starting",

@@ -85,7 +85,9 @@ def test_every_post_logs_a_set_not_logged_before(
     # A weaker side adds sets: the two sessions are not the same length.
     first = started_workout(member, trainer)
     second = started_workout(second_member, trainer, weaker_side="unsure")
-    sets_today = sum(len(build_plan(w, profile=w.member.profile).slots) for w in (first, second))
+    sets_today = sum(
+        len(build_plan(w, weaker_side=w.member.profile.weaker_side).slots) for w in (first, second)
+    )
     needed = 2 * sets_today + 5  # more than today's sessions hold: further ones are made
     posts = set_posts(["alex", "jordan"], [first.pk, second.pk], needed)
     assert len(posts) == needed

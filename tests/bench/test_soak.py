@@ -69,7 +69,7 @@ def test_the_logger_page_and_its_answers_read_as_the_soak_reads_them(member, tra
     client.force_login(member)
     page = client.get(f"/me/sessions/{workout.pk}/").content.decode()
     rows = set_rows(page)
-    slots = build_plan(workout, profile=Profile.objects.get(user=member)).slots
+    slots = build_plan(workout, weaker_side=Profile.objects.get(user=member).weaker_side).slots
     assert sorted(row.key for row in rows) == sorted(slot.key for slot in slots)
     assert not any(row.logged for row in rows)
     timed = next(row for row in rows if row.field == "minutes")

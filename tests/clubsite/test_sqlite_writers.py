@@ -62,7 +62,7 @@ elif mode == "poster":
     trainer = TrainerFactory(email="makana@example.com", display_name="Makana")
     member = UserFactory(email="alex@example.com", display_name="Alex Rivera")
     workout = started_workout(member, trainer)
-    slots = build_plan(workout, profile=Profile.objects.get(user=member)).slots
+    slots = build_plan(workout, weaker_side=Profile.objects.get(user=member).weaker_side).slots
     print(json.dumps({"slots": len(slots)}), flush=True)
     sys.stdin.readline()
 

@@ -108,6 +108,7 @@ NOT_TYPED = {
     "Routine.slug": "a SlugField: letters, digits and hyphens",
     "Workout.prescription": "a copy of the routine's fields above, made when a workout starts",
     "Workout.choices": "step ids",
+    "Workout.earlier": "numbers and ids copied from earlier sets and knob settings",
     "Workout.pain_after": "step ids to 0",
     "SetLog.knobs": "Knob.label to a value or level: KNOB and LEVEL",
     "ActionKey.key": "the phone's key: only letters, digits, - and _ are taken, never shown",

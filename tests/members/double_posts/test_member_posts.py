@@ -6,6 +6,7 @@ test_double_post_guard lists which views these are, and fails on a new view
 that takes a post and is in neither of its lists."""
 
 import datetime as dt
+import re
 import uuid
 
 from django.core import mail
@@ -26,6 +27,7 @@ from members.models import (
 )
 from members.questions import services as questions
 from routines.models import Knob
+from tests import concurrency
 from tests.concurrency import needs_postgresql, post_at_once, signed_in_client
 from tests.factories import put_on_block
 from tests.members.double_posts.at_once import (
@@ -256,3 +258,31 @@ def test_a_members_reply_sent_at_once_is_one_reply(member, trainer, block):
         (False, "How much closer?")
     ]
     assert [message.to for message in mail.outbox] == [[trainer.email]]
+
+
+@needs_postgresql
+@at_once
+def test_different_sets_logged_at_once_each_count_the_sets_committed_before(member, workout):
+    """Each post locks the workout, then reads what it holds: the answer of
+    the last to commit counts every set, none read from before its wait."""
+    rows = [
+        (s["id"], number)
+        for s in workout.prescription["steps"]
+        if s["reps"] and not s["per_side"]
+        for number in range(1, s["sets"] + 1)
+    ]
+    url = reverse("members:log_set", args=[workout.pk])
+    clients = [signed_in_client(member) for _ in rows]
+    responses = concurrency.at_once(
+        lambda client=client, step=step, number=number: client.post(
+            url,
+            {"step": step, "set_number": number, "side": "both", "reps": 9},
+            HTTP_HX_REQUEST="true",
+        )
+        for client, (step, number) in zip(clients, rows, strict=True)
+    )
+
+    only_normal_answers(responses, 200)
+    assert SetLog.objects.count() == len(rows)
+    done = sorted(int(re.search(r"(\d+) of \d+ sets done", r.text).group(1)) for r in responses)
+    assert done == list(range(1, len(rows) + 1))

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from members.logbook import sets, workouts
-from members.logbook.plan import build_plan
+from members.logbook.plan import build_plan, plan_history
 from members.models import KnobSetting, PainFlag, PlannedSession, Profile, SetLog, Workout
 from routines.models import Knob, Step
 from tests.members.logger_helpers import no_pain, started_workout, step
@@ -16,7 +16,7 @@ from tests.members.logger_helpers import no_pain, started_workout, step
 
 def _plan(workout):
     workout = Workout.objects.get(pk=workout.pk)
-    return build_plan(workout, profile=Profile.objects.get(user=workout.member))
+    return build_plan(workout, weaker_side=Profile.objects.get(user=workout.member).weaker_side)
 
 
 @pytest.mark.django_db
@@ -290,6 +290,55 @@ def test_last_sessions_values_prefill_the_next(member, trainer):
     assert card.knobs[0].setting is None  # where it was left, not yet touched
     assert card.slots[0].prefill == 20 and card.slots[0].last_time_differs
     assert card.slots[1].prefill == 25
+
+
+def _history(workout):
+    """What the plan shows of earlier workouts, as plain values."""
+    history = plan_history(Workout.objects.get(pk=workout.pk))
+    sets_before = sorted(
+        (key, log.reps, log.seconds, log.target_reps, log.target_seconds)
+        for key, log in history.last_logs.items()
+    )
+    knobs_before = sorted(
+        (knob, str(s.value), s.level, s.unit, s.workout.started_at)
+        for knob, s in history.last_settings.items()
+    )
+    return history.returning, sets_before, knobs_before
+
+
+@pytest.mark.django_db
+def test_a_started_workout_keeps_a_copy_of_last_times_sets_and_knobs(member, trainer):
+    workout = started_workout(member, trainer)
+    tibialis = step(workout, "Tibialis raise")["id"]
+    wall = Knob.objects.get(exercise__name="Tibialis raise")
+    sets.set_knob(workout=workout, step_id=tibialis, knob_id=wall.pk, raw_value="14")
+    sets.log_all_as_prescribed(workout=workout, step_id=tibialis)
+    walking = step(workout, "Backwards walking")["id"]
+    sets.log_set(workout=workout, step_id=walking, set_number=1, side="both", seconds=462)
+    no_pain(workout)
+    workout = workouts.finish_workout(workout=workout)
+    last_time = sorted(
+        (
+            (log.step_id, log.set_number, log.side, log.exercise_id),
+            log.reps,
+            log.seconds,
+            log.target_reps,
+            log.target_seconds,
+        )
+        for log in SetLog.objects.filter(workout=workout)
+    )
+    left_at = sorted(
+        (setting.knob_id, str(setting.value), setting.level, setting.unit, workout.started_at)
+        for setting in KnobSetting.objects.filter(workout=workout)
+    )
+    assert len(last_time) == 3 and len(left_at) >= 1
+
+    later = workouts.start_workout(member=member, today=workout.date + dt.timedelta(days=3))
+    assert later.earlier is not None
+    assert _history(later) == (True, last_time, left_at)
+    # A workout made without the copy reads the workouts before it instead.
+    Workout.objects.filter(pk=later.pk).update(earlier=None)
+    assert _history(later) == (True, last_time, left_at)
 
 
 @pytest.mark.django_db
