@@ -4,6 +4,7 @@ member can get, on the same server, in the same run.
     make bench                          # 1,000 members, 15 s per endpoint
     make bench BENCH_ARGS=--tiny        # 20 members, 2 s per endpoint (CI)
     make bench BENCH_ARGS=--profile     # in-process: where each endpoint's time goes
+    make bench BENCH_ARGS="--only log"  # one endpoint (by its name's start) and the floor
     python -m bench.run --tiny          # the same, from the repository's root
 
 Makes a PostgreSQL database for the run (``groundup_bench`` on the server that
@@ -81,6 +82,12 @@ def main() -> int:
     parser.add_argument(
         "--redis", metavar="URL", default="", help="REDIS_URL for the site (emptied first)"
     )
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        default="",
+        help="only the endpoints whose name starts with NAME, beside the ceiling and the floor",
+    )
     args = parser.parse_args()
     if args.tiny:
         args.members, args.seconds, args.warmup, args.loggers = 20, 2, 1, 5
@@ -116,6 +123,9 @@ def main() -> int:
 
                 profiler, warmup = Profiler(), max(5, args.count // 10)
             for endpoint in endpoints.build(args, base):
+                # The ceiling and the floor always: the others are measured against them.
+                if not endpoint.name.startswith(("ceiling", FLOOR, args.only)):
+                    continue
                 if isinstance(endpoint, endpoints.LogASet):
                     if args.profile:
                         endpoint.size(requests=args.count + warmup)
