@@ -33,16 +33,17 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 class RelatedRows(Func):
     """The rows of ``model`` whose ``key`` (a foreign key) points at this
-    row, as JSON text: an array of objects keyed by column, in no order."""
+    row, or at the row this row's ``to`` points at, as JSON text: an array of
+    objects keyed by column, in no order."""
 
     output_field = TextField()
 
-    def __init__(self, model: type[Model], *, key: str):
+    def __init__(self, model: type[Model], *, key: str, to: str = ""):
         field = model._meta.get_field(key)
         if not isinstance(field, ForeignKey):
             raise TypeError(f"{model.__name__}.{key} is not a foreign key.")
         self.model, self.column = model, field.column
-        super().__init__(F(field.target_field.name))
+        super().__init__(F(to or field.target_field.name))
 
     def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         raise NotSupportedError(f"RelatedRows has no SQL for {connection.vendor}.")

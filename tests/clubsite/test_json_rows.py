@@ -7,7 +7,7 @@ import pytest
 
 from clubsite.json_rows import RelatedRows, rows_from
 from members.logbook.sets import log_set, report_pain, set_knob
-from members.models import KnobSetting, PainFlag, SetLog, Workout
+from members.models import KnobSetting, PainFlag, Profile, SetLog, Workout
 from routines.models import Knob
 from tests.members.logger_helpers import started_workout, step
 
@@ -33,6 +33,8 @@ def _with_rows(workout):
         logged_sets=RelatedRows(SetLog, key="workout"),
         logged_settings=RelatedRows(KnobSetting, key="workout"),
         logged_pains=RelatedRows(PainFlag, key="workout"),
+        # Rows that point where the workout points: its member's profile.
+        member_profile=RelatedRows(Profile, key="user", to="member"),
     ).get(pk=workout.pk)
 
 
@@ -51,12 +53,12 @@ def test_a_workouts_sets_knob_settings_and_pain_flags_read_with_it_equal_the_orm
 
     read = _with_rows(workout)
 
-    for model, text in (
-        (SetLog, read.logged_sets),
-        (KnobSetting, read.logged_settings),
-        (PainFlag, read.logged_pains),
+    for model, text, stored in (
+        (SetLog, read.logged_sets, SetLog.objects.filter(workout=workout)),
+        (KnobSetting, read.logged_settings, KnobSetting.objects.filter(workout=workout)),
+        (PainFlag, read.logged_pains, PainFlag.objects.filter(workout=workout)),
+        (Profile, read.member_profile, Profile.objects.filter(user=member)),
     ):
-        stored = model.objects.filter(workout=workout)
         assert stored.exists(), model
         assert _fields(rows_from(model, text)) == _fields(stored), model
     # The values the logger reads: a decimal setting, a JSON field, moments.
