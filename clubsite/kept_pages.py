@@ -47,6 +47,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.cache import caches
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -96,7 +97,16 @@ def _drop(keys: Iterable[str]) -> None:
     if CLUB in dropping:
         return  # a staff request: the club's new token, at its end, covers all
     if keys := sorted(set(keys) - dropping):
-        PageStamp.objects.filter(key__in=keys).update(token=_token())
+        # Written out: every post ends here, and building the ORM's UPDATE
+        # cost as much as running it.
+        quote = connection.ops.quote_name
+        table, token, key = quote(PageStamp._meta.db_table), quote("token"), quote("key")
+        marks = ", ".join(["%s"] * len(keys))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {token} = %s WHERE {key} IN ({marks})",  # noqa: S608 - our names
+                [_token(), *keys],
+            )
 
 
 def member_changed(user_ids: Iterable[int | None]) -> None:

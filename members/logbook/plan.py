@@ -175,7 +175,27 @@ def plan_history(workout: Workout) -> PlanHistory:
     """The history ``build_plan`` shows: the workout's copy of its earlier
     sets where it has one, and the exercises as of the version of the club's
     routines its lock read (``club_version``), or as of now."""
-    earlier = workout.earlier if workout.earlier is not None else earlier_than(workout)
+    version = getattr(workout, "club_version", None) or kept_pages.stamps([kept_pages.CLUB])[0]
+    if workout.earlier is None:
+        return _history(workout, earlier_than(workout), version)
+    if workout._state.adding:  # a session not started yet: its page only
+        return _history(workout, workout.earlier, version)
+    # A started workout's copy never changes: rebuilt once per version. Its
+    # start names it with its id, which SQLite may give again after a delete.
+    key = (workout.pk, workout.started_at, version)
+    if (history := _copied.get(key)) is None:
+        if len(_copied) >= 1000:
+            _copied.clear()
+        history = _copied[key] = _history(workout, workout.earlier, version)
+    return history
+
+
+# Histories rebuilt from started workouts' copies (``Workout.earlier``), by
+# workout and version of the club's routines: shared, not to be changed.
+_copied: dict[tuple[int, dt.datetime, str], PlanHistory] = {}
+
+
+def _history(workout: Workout, earlier: dict, version: str) -> PlanHistory:
     last_logs = {
         (row["step"], row["set"], row["side"], row["exercise"]): SetLog(
             step_id=row["step"],
@@ -199,7 +219,6 @@ def plan_history(workout: Workout) -> PlanHistory:
         )
         for row in earlier["knobs"]
     }
-    version = getattr(workout, "club_version", None)
     exercises = exercises_with_knobs(_exercise_ids(workout), version=version)
     return PlanHistory(last_logs, last_settings, exercises, earlier["returning"])
 

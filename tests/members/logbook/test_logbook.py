@@ -342,6 +342,22 @@ def test_a_started_workout_keeps_a_copy_of_last_times_sets_and_knobs(member, tra
 
 
 @pytest.mark.django_db
+def test_sessions_not_started_yet_each_show_their_own_last_time(member, trainer):
+    workout = started_workout(member, trainer)
+    tibialis = step(workout, "Tibialis raise")
+    row = {"step": tibialis["id"], "exercise": tibialis["exercise_id"], "set": 1, "side": "both"}
+    row |= {"seconds": None, "target_reps": 25, "target_seconds": None}
+    pages = [
+        Workout(member=member, prescription=workout.prescription, earlier=earlier)
+        for earlier in (
+            {"returning": True, "sets": [{**row, "reps": reps}], "knobs": []} for reps in (20, 22)
+        )
+    ]
+    key = (tibialis["id"], 1, "both", tibialis["exercise_id"])
+    assert [plan_history(page).last_logs[key].reps for page in pages] == [20, 22]
+
+
+@pytest.mark.django_db
 def test_the_zero_pain_rule_comes_before_the_first_session(member, trainer):
     workout = started_workout(member, trainer)
     Workout.objects.filter(pk=workout.pk).update(pain_before=None)
