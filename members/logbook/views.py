@@ -48,6 +48,15 @@ def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
 
+def _read_again(workout: Workout) -> Workout:
+    """The member's workout as it is now, with what an answer with one row or
+    one card shows (``workouts.read_again``): after a write, or a refusal."""
+    try:
+        return workouts.read_again(workout)
+    except Workout.DoesNotExist:
+        raise Http404("No such session.") from None
+
+
 def _routes(workout: Workout) -> tuple[dict[str, str], int]:
     """The URL names the page's forms post to, and the id they take."""
     session = workout.planned_session_id
@@ -192,7 +201,7 @@ def _row_response(
             )
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#set-{key}")
     if logged is None:
-        workout = get_workout_for_member(request, workout.pk)
+        workout = _read_again(workout)
     context = _context(
         request,
         workout,
@@ -264,12 +273,15 @@ def _error_answer(request, workout, form: forms.SetForm, problems: str) -> HttpR
 
 @logger_post
 def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    workout = get_workout_for_member(request, pk)
+    # The member's workout by its id: the lock reads it (``log_set``).
+    workout = Workout(pk=pk, member=request.user)
     form = forms.SetForm(request.POST)
     if not form.is_valid():
         return _error_response(request, workout, form, form.problems())
     try:
         sets.undo_set(workout=workout, **form.row())
+    except Workout.DoesNotExist:
+        raise Http404("No such session.") from None
     except ValidationError as error:
         return _error_response(request, workout, form, error)
     return _row_response(request, workout, form.key(), undone=True)
@@ -278,12 +290,12 @@ def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _group_response(request, workout: Workout, step_id: int, *, status=200, **extra):
     """The changed exercise card (and progress, out of band) for htmx; the
     whole page, at the card, without it."""
-    workout = get_workout_for_member(request, workout.pk)
     if not request.htmx:
         if status != 200:
-            return logger_page(request, workout, status=status, **extra)
+            page = get_workout_for_member(request, workout.pk)
+            return logger_page(request, page, status=status, **extra)
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#step-{step_id}")
-    context = _context(request, workout, **extra)
+    context = _context(request, _read_again(workout), **extra)
     group = context["plan"].group_of(step_id)
     context.update(group=group)
     return render(request, "members/logger.html#group-response", context, status=status)
@@ -296,7 +308,7 @@ def _card_action(form_class: type[forms.LoggerForm]):
     def decorate(action):
         @logger_post
         def view(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> HttpResponse:
-            workout = get_workout_for_member(request, pk)
+            workout = _get_own_workout(request, pk)
             # A step that is not this session's is a 404 that changes nothing;
             # answered as a refusal, htmx would swap an empty card into the page.
             if not any(main["id"] == step_id for main in workout.prescription["steps"]):

@@ -164,8 +164,18 @@ def _locked(workout: Workout) -> LockedWorkout:
     ``Workout.DoesNotExist`` when it is not theirs."""
     if not _lock(workout):
         raise Workout.DoesNotExist("No such workout of this member.")
+    return read_again(workout)
+
+
+def read_again(workout: Workout) -> LockedWorkout:
+    """The workout ``workout`` names, read as ``_locked`` reads it, without
+    a lock: for the answer to a write once it has committed. Raises
+    ``Workout.DoesNotExist`` when it is not its member's."""
     sql, params = _read_sql(connection.vendor)
-    read = next(iter(Workout.objects.raw(sql, [workout.pk if p == _THIS else p for p in params])))
+    rows = Workout.objects.raw(sql, [workout.pk if p == _THIS else p for p in params])
+    read = next(iter(rows), None)
+    if read is None or read.member_id != workout.member_id:
+        raise Workout.DoesNotExist("No such workout of this member.")
     # The annotations below, which a raw query's Workout does not carry.
     locked = cast(LockedWorkout, read)
     profiles = rows_from(Profile, locked.member_profile)
