@@ -73,9 +73,10 @@ def _context(
     logged: Logged | None = None,
     **extra,
 ) -> dict:
-    """The logger's context. A locked workout (``logged_set``) brings the
-    member's weaker side: an answer with a row alone then reads neither the
-    profile nor the session, which only the whole page shows."""
+    """The logger's context. A workout read as its lock reads it
+    (``workouts.read_again``) brings the member's weaker side: an answer with
+    one row or one card then reads neither the profile nor the session, which
+    only the whole page shows."""
     profile = SimpleLazyObject(lambda: Profile.objects.for_user(request.user))
     weaker_side = getattr(workout, "weaker_side", None)
     plan = build_plan(

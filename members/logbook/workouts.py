@@ -144,7 +144,7 @@ class _Locked(Holdings):
     club_version: str | None
 
 
-# A workout as its lock read it (``_locked``).
+# A workout as its lock read it (``_locked``, ``read_again``).
 type LockedWorkout = "WithAnnotations[Workout, _Locked]"
 
 
