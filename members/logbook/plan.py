@@ -229,10 +229,9 @@ def _history(workout: Workout, earlier: dict, version: str) -> PlanHistory:
 _exercises: dict[str, dict[int, Exercise]] = {}
 
 
-def exercises_with_knobs(ids: set[int], *, version: str | None = None) -> dict[int, Exercise]:
-    """These exercises, their knobs prefetched, as of ``version`` (read when
-    not given). Shared by every request of the process: not to be changed."""
-    version = version or kept_pages.stamps([kept_pages.CLUB])[0]
+def exercises_with_knobs(ids: set[int], *, version: str) -> dict[int, Exercise]:
+    """These exercises, their knobs prefetched, as of ``version``. Shared by
+    every request of the process: not to be changed."""
     kept = _exercises.get(version)
     if kept is None:
         _exercises.clear()

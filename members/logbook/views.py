@@ -44,7 +44,8 @@ def to_session_page(request: AuthenticatedHttpRequest, workout: Workout) -> Http
 
 
 def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
-    """The workout alone, for an action that reads what it needs after writing."""
+    """The workout alone, without what it holds: for a refusal, or a card's
+    check of its step; the write reads the rest under its lock."""
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
 
