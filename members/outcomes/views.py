@@ -22,7 +22,10 @@ def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     blocks = (
         Assignment.objects.filter(member=request.user)
         .select_related("routine", "trainer__profile")
-        .prefetch_related("planned_sessions__workouts", "check_ins", "activities")
+        # Check-ins after activities: a check-in and the activities it adds
+        # commit together, so a post that sees the activities of one sent
+        # at the same moment sees it done, not a form missing their scores.
+        .prefetch_related("planned_sessions__workouts", "activities", "check_ins")
     )
     assignment = (
         blocks.current().first() or blocks.exclude(status__in=Assignment.CURRENT_STATUSES).first()
