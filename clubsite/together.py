@@ -1,0 +1,81 @@
+"""Writes sent as one statement: one round trip instead of several.
+
+PostgreSQL runs INSERT, UPDATE and DELETE statements given as WITH clauses of
+another statement along with it, in its transaction (``data-modifying
+statements in WITH``). A tap of the logger writes a set, records where the
+exercise's knobs were and drops the member's kept pages: three writes, sent
+together as one statement.
+
+- ``inserted_ignoring_conflicts(objs)`` is the INSERT of a ``bulk_create``
+  that ignores conflicts, as the ORM writes it, not sent;
+- ``sent_with_next_write(statements)`` puts statements in front of the
+  first INSERT, UPDATE or DELETE run inside it, as WITH clauses; what that
+  statement returns is its own.
+
+Each clause reads the database as the statement found it: a clause cannot
+see another's rows. So only writes that do not depend on one another go
+together. SQLite has no data-modifying WITH: there each write runs as its own
+statement, where it stands.
+"""
+
+import contextlib
+from collections.abc import Iterator, Sequence
+
+from django.db import connection
+from django.db.models import AutoField, Model
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
+
+type Statement = tuple[str, list]
+
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def together_here() -> bool:
+    """Whether this database sends writes together (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def inserted_ignoring_conflicts(objs: Sequence[Model]) -> list[Statement]:
+    """The INSERT that ``bulk_create(objs, ignore_conflicts=True)`` would
+    send, written by the ORM but not sent: for ``sent_with_next_write``.
+    The rows' ids are not read back, as ``bulk_create`` does not read them
+    when it ignores conflicts."""
+    if not objs:
+        return []
+    meta = objs[0]._meta
+    # As bulk_create sends rows without their ids: all but a generated id.
+    fields = [
+        field
+        for field in meta.concrete_fields
+        if not field.generated and not isinstance(field, AutoField)
+    ]
+    query = InsertQuery(type(objs[0]), on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, list(objs))
+    compiler = query.get_compiler(connection=connection)
+    return [(sql, list(params)) for sql, params in compiler.as_sql()]
+
+
+@contextlib.contextmanager
+def sent_with_next_write(statements: list[Statement]) -> Iterator[None]:
+    """``statements`` sent as WITH clauses of the first write run inside the
+    block; on their own, after the block, where that cannot be (SQLite, or a
+    block that wrote nothing)."""
+    waiting = list(statements)
+
+    def joined(execute, sql, params, many, context):
+        if not waiting or many or not sql.startswith(_WRITES) or not together_here():
+            return execute(sql, params, many, context)
+        clauses = ", ".join(
+            f"written_{n} AS ({held_sql})" for n, (held_sql, _) in enumerate(waiting)
+        )
+        held_params = [param for _, held_params in waiting for param in held_params]
+        waiting.clear()
+        return execute(f"WITH {clauses} {sql}", [*held_params, *(params or ())], many, context)
+
+    with connection.execute_wrapper(joined):
+        yield
+    if waiting:  # no write came: send them now
+        with connection.cursor() as cursor:
+            for sql, params in waiting:
+                cursor.execute(sql, params)

@@ -1,0 +1,46 @@
+"""Writes sent as one statement (clubsite/together.py): on PostgreSQL the
+held inserts go as WITH clauses of the next write, and every row lands; on
+SQLite each goes on its own, with the same rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clubsite import together
+from members.models import PageStamp
+
+pytestmark = pytest.mark.django_db
+
+
+def _stamps() -> dict[str, str]:
+    return dict(PageStamp.objects.values_list("key", "token"))
+
+
+def test_held_inserts_go_with_the_next_write_and_conflicts_are_ignored():
+    PageStamp.objects.create(key="kept", token="old")
+    inserts = together.inserted_ignoring_conflicts(
+        [PageStamp(key="new", token="n1"), PageStamp(key="kept", token="ignored")]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        with together.sent_with_next_write(inserts):
+            PageStamp.objects.filter(key="kept").update(token="updated")
+            PageStamp.objects.filter(key="kept").update(token="updated again")
+    sent = [q["sql"] for q in queries]
+    if connection.vendor == "postgresql":
+        assert len(sent) == 2
+        assert sent[0].startswith('WITH written_0 AS (INSERT INTO "members_pagestamp"')
+        assert not sent[1].startswith("WITH")
+    else:
+        assert len(sent) == 3 and sent[-1].startswith("INSERT")
+    assert _stamps() == {"kept": "updated again", "new": "n1"}
+
+
+def test_held_inserts_are_sent_at_the_end_of_a_block_that_wrote_nothing():
+    inserts = together.inserted_ignoring_conflicts([PageStamp(key="alone", token="a")])
+    with together.sent_with_next_write(inserts):
+        assert not PageStamp.objects.exists()
+    assert _stamps() == {"alone": "a"}
+
+
+def test_nothing_to_insert_is_no_statement():
+    assert together.inserted_ignoring_conflicts([]) == []
