@@ -37,20 +37,25 @@ in for each request. An htmx request, a page with messages waiting and any
 answer but a 200 are not kept.
 """
 
+import contextlib
 import contextvars
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import wraps
 from typing import cast
 
 from django.contrib import messages
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.utils import timezone
+
+from clubsite import together
+from clubsite.together import Statement
 
 CLUB = "club"
 ANY_MEMBER = "any-member"
@@ -58,11 +63,27 @@ ANY_MEMBER = "any-member"
 CSRF_MARK = "keptPageCsrfTokenMark"
 NONCE_MARK = "keptPageCspNonceMark"
 
-# The stamps the request in progress will drop when it ends (its member's and
-# ANY_MEMBER, or the club's for staff): a write inside it need not drop them.
-_dropping: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
-    "kept_pages_dropping", default=frozenset()
+
+@dataclass
+class _Dropping:
+    """The stamps the request in progress will drop when it ends (its
+    member's and ANY_MEMBER, or the club's for staff): a write inside it need
+    not drop them. ``done`` once its last write dropped them as it committed
+    (``dropped_with_last_write``)."""
+
+    keys: frozenset[str]
+    done: bool = False
+
+
+_dropping: contextvars.ContextVar[_Dropping | None] = contextvars.ContextVar(
+    "kept_pages_dropping", default=None
 )
+
+
+def _dropped_at_end() -> frozenset[str]:
+    """The stamps the request in progress drops when it ends, if any."""
+    dropping = _dropping.get()
+    return dropping.keys if dropping is not None else frozenset()
 
 
 def member_key(user_id: int) -> str:
@@ -91,22 +112,49 @@ def _token() -> str:
 def _drop(keys: Iterable[str]) -> None:
     """New tokens for these stamps, in the write's own transaction when it has
     one: a page rendered under the old ones is not served again."""
-    from members.models import PageStamp
-
-    dropping = _dropping.get()
+    dropping = _dropped_at_end()
     if CLUB in dropping:
         return  # a staff request: the club's new token, at its end, covers all
     if keys := sorted(set(keys) - dropping):
-        # Written out: every post ends here, and building the ORM's UPDATE
-        # cost as much as running it.
-        quote = connection.ops.quote_name
-        table, token, key = quote(PageStamp._meta.db_table), quote("token"), quote("key")
-        marks = ", ".join(["%s"] * len(keys))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {token} = %s WHERE {key} IN ({marks})",  # noqa: S608 - our names
-                [_token(), *keys],
-            )
+            cursor.execute(*_drop_sql(keys))
+
+
+def _drop_sql(keys: list[str]) -> tuple[str, list]:
+    """The UPDATE that gives these stamps a new token. Written out: every post
+    ends with it, and building the ORM's UPDATE cost as much as running it."""
+    from members.models import PageStamp
+
+    quote = connection.ops.quote_name
+    table, token, key = quote(PageStamp._meta.db_table), quote("token"), quote("key")
+    marks = ", ".join(["%s"] * len(keys))
+    sql = f"UPDATE {table} SET {token} = %s WHERE {key} IN ({marks})"  # noqa: S608 - our names
+    return sql, [_token(), *keys]
+
+
+@contextlib.contextmanager
+def dropped_with_last_write(held: Iterable[Statement] = ()) -> Iterator[None]:
+    """The stamps the request drops when it ends (``KeptPagesMiddleware``),
+    dropped instead with the first write run in this block, as part of its
+    statement (``clubsite.together``), with the writes ``held`` before it:
+    one statement less, and one commit less.
+
+    For the last write of a request, in its outermost transaction, with
+    nothing written after the transaction commits (a set logged, then its
+    row rendered). The stamps' rows stay locked until the commit, as they do
+    while the middleware's UPDATE commits; a write with more to do before it
+    commits (a savepoint inside an idempotent post's transaction) leaves the
+    stamps to the middleware. So does SQLite, which has no data-modifying
+    WITH, and a write outside a request."""
+    statements = list(held)
+    dropping = _dropping.get()
+    outermost = connection.in_atomic_block and not connection.savepoint_ids
+    if dropping is not None and outermost and together.together_here():
+        statements.append(_drop_sql(sorted(dropping.keys)))
+        # Sent with the write, or at the end of the block: done once it commits.
+        transaction.on_commit(lambda: setattr(dropping, "done", True))
+    with together.sent_with_next_write(statements):
+        yield
 
 
 def member_changed(user_ids: Iterable[int | None]) -> None:
@@ -117,7 +165,7 @@ def member_changed(user_ids: Iterable[int | None]) -> None:
 
 def block_changed(assignment_id: int) -> None:
     """Something the pages of this block's member show was written."""
-    if CLUB in _dropping.get():
+    if CLUB in _dropped_at_end():
         return
     from members.models import Assignment
 
@@ -306,10 +354,12 @@ class KeptPagesMiddleware:
         if user is None or not user.is_authenticated:
             return self.get_response(request)
         keys = {CLUB} if user.is_staff else {member_key(user.pk), ANY_MEMBER}
-        token = _dropping.set(frozenset(keys))
+        dropping = _Dropping(frozenset(keys))
+        token = _dropping.set(dropping)
         try:
             return self.get_response(request)
         finally:
             _dropping.reset(token)
             # Every write of the request has committed or rolled back by now.
-            _drop(keys)
+            if not dropping.done:
+                _drop(keys)
