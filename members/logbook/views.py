@@ -281,52 +281,72 @@ def undo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _error_response(request, workout, form, form.problems())
     try:
-        sets.undo_set(workout=workout, **form.row())
+        done = sets.undo_set(workout=workout, **form.row())
     except Workout.DoesNotExist:
         raise Http404("No such session.") from None
     except ValidationError as error:
         return _error_response(request, workout, form, error)
-    return _row_response(request, workout, form.key(), undone=True)
+    return _row_response(
+        request, done.workout, form.key(), history=done.history, logged=done.logged, undone=True
+    )
 
 
-def _group_response(request, workout: Workout, step_id: int, *, status=200, **extra):
+def _group_response(
+    request,
+    workout: Workout,
+    step_id: int,
+    *,
+    status=200,
+    written: sets.Written | None = None,
+    **extra,
+):
     """The changed exercise card (and progress, out of band) for htmx; the
-    whole page, at the card, without it."""
+    whole page, at the card, without it. Given the workout as the write left
+    it (``written``), it is not read again."""
     if not request.htmx:
         if status != 200:
             page = get_workout_for_member(request, workout.pk)
             return logger_page(request, page, status=status, **extra)
         return redirect(reverse("members:workout", kwargs={"pk": workout.pk}) + f"#step-{step_id}")
-    context = _context(request, _read_again(workout), **extra)
+    if written is None:
+        context = _context(request, _read_again(workout), **extra)
+    else:
+        context = _context(
+            request, written.workout, history=written.history, logged=written.logged, **extra
+        )
     group = context["plan"].group_of(step_id)
     context.update(group=group)
     return render(request, "members/logger.html#group-response", context, status=status)
 
 
 def _card_action(form_class: type[forms.LoggerForm]):
-    """Card actions share their shape: find the workout, read the post through
-    ``form_class``, act with its clean values, answer with the card."""
+    """Card actions share their shape: read the post through ``form_class``,
+    act with its clean values on the member's workout (which the action's
+    lock reads), answer with the card as the action left it (``Written``,
+    or None to read it again) and any more the card shows."""
 
     def decorate(action):
         @logger_post
         def view(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> HttpResponse:
-            workout = _get_own_workout(request, pk)
-            # A step that is not this session's is a 404 that changes nothing;
-            # answered as a refusal, htmx would swap an empty card into the page.
-            if not any(main["id"] == step_id for main in workout.prescription["steps"]):
-                raise Http404("No such step in this session.")
+            # The member's workout by its id: the action's lock reads it.
+            workout = Workout(pk=pk, member=request.user)
             form = form_class(request.POST)
             try:
                 if not form.is_valid():
                     raise ValidationError(form.problems())
-                extra = action(request, workout, step_id, **form.cleaned_data) or {}
+                written, extra = action(request, workout, step_id, **form.cleaned_data)
+            except (Workout.DoesNotExist, workouts.NoSuchStep):
+                # Not the member's session, or a step that is not this
+                # session's: a 404 that changes nothing. Answered as a
+                # refusal, htmx would swap an empty card into the page.
+                raise Http404("No such step in this session.") from None
             except ValidationError as error:
                 problems = " ".join(error.messages)
                 response = _group_response(
                     request, workout, step_id, status=422, errors={f"step-{step_id}": problems}
                 )
                 return refused(response, error)
-            return _group_response(request, workout, step_id, **extra)
+            return _group_response(request, workout, step_id, written=written, **extra)
 
         view.__name__ = action.__name__
         view.__doc__ = action.__doc__
@@ -338,35 +358,40 @@ def _card_action(form_class: type[forms.LoggerForm]):
 @_card_action(forms.LoggerForm)
 def log_all(request, workout, step_id):
     """Every open set of the exercise, at its target: one tap."""
-    sets.log_all_as_prescribed(workout=workout, step_id=step_id)
+    return sets.log_all_as_prescribed(workout=workout, step_id=step_id), {}
 
 
 @_card_action(forms.KnobForm)
 def knob(request, workout, step_id, *, knob, direction, value):
     """Easier, harder, or a typed value; shows the trainer's guidance for the way it went."""
-    sets.set_knob(
+    done = sets.set_knob(
         workout=workout, step_id=step_id, knob_id=knob, direction=direction, raw_value=value
     )
-    return {"guidance": {knob: direction}} if direction else None
+    return done, ({"guidance": {knob: direction}} if direction else {})
 
 
 @_card_action(forms.OptionForm)
 def option(request, workout, step_id, *, option):
     """Switch to the step's alternative, or back."""
-    sets.choose_option(workout=workout, step_id=step_id, option_id=option)
+    return sets.choose_option(workout=workout, step_id=step_id, option_id=option), {}
 
 
 @_card_action(forms.PainForm)
 def pain(request, workout, step_id, *, level, note):
     """“Any pain during it?” None is the exercise's answer; a level stops it,
     flags it and emails the trainer."""
-    sets.report_pain(workout=workout, step_id=step_id, level=level, note=note)
+    return sets.report_pain(workout=workout, step_id=step_id, level=level, note=note), {}
 
 
 @_card_action(forms.WeakerSideForm)
 def weaker_side(request, workout, step_id, *, side):
-    """Chosen on the spot when the profile does not say; saved to the profile."""
+    """Chosen on the spot when the profile does not say; saved to the profile.
+    The card is read again, with the side now known."""
+    shown = workouts.read_again(workout)
+    if not any(main["id"] == step_id for main in shown.prescription["steps"]):
+        raise workouts.NoSuchStep(f"No step {step_id} in this session.")
     sets.set_weaker_side(member=request.user, side=side)
+    return None, {}
 
 
 @logger_post

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Subquery
+from django.db.models.query import RawQuerySet
+from django.db.models.sql.query import RawQuery
 from django.utils import timezone
 
 from clubsite import kept_pages
@@ -30,6 +32,12 @@ if TYPE_CHECKING:  # django-stubs' helper is a development dependency only
 
 class WorkoutClosed(Conflict):
     """The workout is finished (or stopped for pain): reopen it to change it."""
+
+
+class NoSuchStep(LookupError):
+    """A card's action named a step that is not one of the session's: for a
+    page, a 404 (the post changes nothing), not a refusal htmx would swap
+    into a card."""
 
 
 class PainUnanswered(Conflict):
@@ -150,38 +158,51 @@ type LockedWorkout = "WithAnnotations[Workout, _Locked]"
 
 def _locked(workout: Workout) -> LockedWorkout:
     """The workout locked for this transaction (its row alone), then read
-    again in one query with all a change checks it against and answers with:
-    what it holds (``with_logged``), the member's weaker side
-    (``weaker_side``, for ``build_plan``) and the version of the club's
-    routines (``club_version``, for ``plan_history``).
+    again with all a change checks it against and answers with: what it
+    holds (``with_logged``), the member's weaker side (``weaker_side``, for
+    ``build_plan``) and the version of the club's routines
+    (``club_version``, for ``plan_history``).
 
-    Locked first and read after: a query that waits for a row's lock reads
-    every other table as it was before it waited, so a flag or a set another
-    request committed meanwhile would be missed.
+    Locked first and read after, in two statements: a statement that waits
+    for a row's lock reads every other table as it was before it waited, so
+    a flag or a set another request committed meanwhile would be missed. On
+    PostgreSQL both go in one round trip (``_LockThenRead``); SQLite takes
+    the database's write lock when the transaction begins, and reads alone.
 
     Only the workout's own member's: ``Workout(pk=…, member=…)`` names a
     workout a member asked for by its id, which this reads, or raises
     ``Workout.DoesNotExist`` when it is not theirs."""
-    if not _lock(workout):
-        raise Workout.DoesNotExist("No such workout of this member.")
-    return read_again(workout)
+    return _read(workout, locked=True)
 
 
 def read_again(workout: Workout) -> LockedWorkout:
     """The workout ``workout`` names, read as ``_locked`` reads it, without
     a lock: for the answer to a write once it has committed. Raises
     ``Workout.DoesNotExist`` when it is not its member's."""
+    return _read(workout, locked=False)
+
+
+def _read(workout: Workout, *, locked: bool) -> LockedWorkout:
     sql, params = _read_sql(connection.vendor)
-    rows = Workout.objects.raw(sql, [workout.pk if p == _THIS else p for p in params])
+    params = tuple(workout.pk if p == _THIS else p for p in params)
+    query = None
+    if locked and connection.features.has_select_for_update:
+        lock = _lock_sql()
+        query = _LockThenRead(
+            f"{lock}; {sql}", connection.alias, (workout.pk, workout.member_id, *params)
+        )
+    # django-stubs type RawQuerySet's query as a Query, which a raw query is not.
+    rows = RawQuerySet(sql, model=Workout, query=query, params=params, using=connection.alias)  # type: ignore[arg-type]
     read = next(iter(rows), None)
+    # The lock takes only the member's own workout; the read, by its id, any.
     if read is None or read.member_id != workout.member_id:
         raise Workout.DoesNotExist("No such workout of this member.")
     # The annotations below, which a raw query's Workout does not carry.
-    locked = cast(LockedWorkout, read)
-    profiles = rows_from(Profile, locked.member_profile)
+    locked_workout = cast(LockedWorkout, read)
+    profiles = rows_from(Profile, locked_workout.member_profile)
     # No profile yet: not said.
-    locked.weaker_side = profiles[0].weaker_side if profiles else Profile.WeakerSide.UNSURE
-    return locked
+    locked_workout.weaker_side = profiles[0].weaker_side if profiles else Profile.WeakerSide.UNSURE
+    return locked_workout
 
 
 # Stands for the workout's id in the read's SQL, compiled once.
@@ -205,31 +226,52 @@ def _read_sql(vendor: str) -> tuple[str, tuple]:
     )
 
 
-def _lock(workout: Workout) -> bool:
-    """Lock the row of the workout ``workout`` names, if it is its member's.
-
-    The plain statement, not the ORM's: it runs on every tap of the logger,
-    and building the query costs as much as sending it."""
+@functools.cache
+def _lock_sql() -> str:
+    """Lock the row of a workout (its id), if it is its member's (the member's
+    id): written out, as building the ORM's query costs as much as sending it.
+    No row is found for another member's workout; the read after says so."""
     quote = connection.ops.quote_name
     table, pk, member = quote(Workout._meta.db_table), quote("id"), quote("member_id")
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = f"SELECT 1 FROM {table} WHERE {pk} = %s AND {member} = %s{lock}"  # noqa: S608 - our names
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [workout.pk, workout.member_id])
-        return cursor.fetchone() is not None
+    return f"SELECT 1 FROM {table} WHERE {pk} = %s AND {member} = %s FOR UPDATE"  # noqa: S608 - our names
 
 
-def lock_open(workout: Workout) -> LockedWorkout:
-    """The workout, locked for this transaction, if it can still be changed."""
+class _LockThenRead(RawQuery):
+    """The lock and the read sent as one query string: one round trip, two
+    statements, and the rows are the read's. Each statement of the string
+    takes its own snapshot, after the one before has ended: the read sees
+    every write committed before the lock was granted. (Django's psycopg
+    cursors bind parameters on the client, which lets a string hold more
+    than one statement.)"""
+
+    def clone(self, using):
+        return _LockThenRead(self.sql, using, params=self.params)
+
+    # Django's own hook for running a raw query, which django-stubs leave out.
+    def _execute_query(self):
+        super()._execute_query()  # type: ignore[misc]
+        # Past the lock's result (its row, or none for another member's).
+        self.cursor.nextset()  # type: ignore[union-attr]
+
+
+def lock_open(workout: Workout, *, step_id: int | None = None) -> LockedWorkout:
+    """The workout, locked for this transaction, if it can still be changed;
+    and if ``step_id`` is one of its exercises (``NoSuchStep``), which says
+    nothing about the workout's state."""
     workout = _locked(workout)
+    if step_id is not None and not any(
+        main["id"] == step_id for main in workout.prescription["steps"]
+    ):
+        raise NoSuchStep(f"No step {step_id} in this session.")
     if workout.finished_at is not None:
         raise WorkoutClosed("This session is finished. Reopen it to change it.")
     return workout
 
 
-def lock_for_logging(workout: Workout) -> LockedWorkout:
-    """The workout, locked, once the pain check said zero: nothing is logged before."""
-    workout = lock_open(workout)
+def lock_for_logging(workout: Workout, *, step_id: int | None = None) -> LockedWorkout:
+    """The workout, locked, once the pain check said zero: nothing is logged
+    before (``lock_open``)."""
+    workout = lock_open(workout, step_id=step_id)
     if workout.pain_before is None:
         raise Conflict("Answer “any pain right now?” before logging.")
     return workout

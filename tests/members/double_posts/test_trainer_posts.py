@@ -66,7 +66,7 @@ def test_ten_invitations_of_one_person_at_once_make_one_account_one_email(traine
 @needs_postgresql
 @at_once
 def test_a_pain_flag_resolved_at_once_emails_the_member_once(trainer, member, workout):
-    flag = report_pain(workout=workout, step_id=step_with_knob(workout)["id"], level=2)
+    flag = report_pain(workout=workout, step_id=step_with_knob(workout)["id"], level=2).flag
     mail.outbox.clear()
 
     responses = post_at_once(

@@ -126,16 +126,19 @@ def test_all_as_prescribed_logs_the_open_sets_at_their_targets(member, trainer):
     workout = started_workout(member, trainer)
     curl = step(workout, "Single-leg hamstring curl")["id"]
     sets.log_set(workout=workout, step_id=curl, set_number=1, side="left", reps=12)
-    assert sets.log_all_as_prescribed(workout=workout, step_id=curl) == 5
+    done = sets.log_all_as_prescribed(workout=workout, step_id=curl)
     logs = SetLog.objects.filter(step_id=curl)
     assert logs.count() == 6
+    # The answer shows the workout as stored: the set by hand and the five.
+    assert {log.pk for log in done.logged.logs} == set(logs.values_list("pk", flat=True))
     # The set logged by hand keeps its count.
     assert logs.get(set_number=1, side="left").reps == 12
     assert {log.reps for log in logs.exclude(set_number=1, side="left")} == {15}
     assert logs.first().knobs == {"Load": "15 lb"}
     # A second tap adds nothing.
-    assert sets.log_all_as_prescribed(workout=workout, step_id=curl) == 0
+    again = sets.log_all_as_prescribed(workout=workout, step_id=curl)
     assert SetLog.objects.filter(step_id=curl).count() == 6
+    assert {log.pk for log in again.logged.logs} == {log.pk for log in done.logged.logs}
 
 
 @pytest.mark.django_db
@@ -165,9 +168,13 @@ def test_knobs_step_easier_and_harder_within_their_range(member, trainer):
     nordic = step(workout, "Regressed reverse Nordic")["id"]
     band = Knob.objects.get(label="Band assistance")
     # More band is easier: from "none", easier is "light".
-    setting = sets.set_knob(workout=workout, step_id=nordic, knob_id=band.pk, direction="easier")
+    setting = sets.set_knob(
+        workout=workout, step_id=nordic, knob_id=band.pk, direction="easier"
+    ).setting
     assert setting.level == "light"
-    setting = sets.set_knob(workout=workout, step_id=nordic, knob_id=band.pk, direction="harder")
+    setting = sets.set_knob(
+        workout=workout, step_id=nordic, knob_id=band.pk, direction="harder"
+    ).setting
     assert setting.level == "none"
     assert KnobSetting.objects.filter(knob=band).count() == 1
 
@@ -175,10 +182,11 @@ def test_knobs_step_easier_and_harder_within_their_range(member, trainer):
     wall = Knob.objects.get(exercise__name="Tibialis raise")
     assert sets.set_knob(
         workout=workout, step_id=tibialis, knob_id=wall.pk, direction="harder"
-    ).value == Decimal(13)
-    assert sets.set_knob(
-        workout=workout, step_id=tibialis, knob_id=wall.pk, raw_value="36"
-    ).value == Decimal(36)
+    ).setting.value == Decimal(13)
+    moved = sets.set_knob(workout=workout, step_id=tibialis, knob_id=wall.pk, raw_value="36")
+    assert moved.setting.value == Decimal(36)
+    # The answer shows the knob where it is now, and no other setting of it.
+    assert [s.value for s in moved.logged.settings if s.knob_id == wall.pk] == [Decimal(36)]
     for raw, message in [("37", "Enter a value from 2 in to 36 in."), ("far", "Enter a number")]:
         with pytest.raises(ValidationError, match=message):
             sets.set_knob(workout=workout, step_id=tibialis, knob_id=wall.pk, raw_value=raw)
