@@ -51,13 +51,14 @@ from functools import wraps
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from clubsite import kept_pages, together
 from members.logbook.refusals import REASON_HEADER, Conflict, refusal_of, refused
 from members.models import ActionKey
 from members.web.requests import AuthenticatedHttpRequest
@@ -92,15 +93,9 @@ def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
             return view(request, *args, **kwargs)
         if not _KEY.fullmatch(key):
             return refused(_text(BAD_KEY, status=400), BAD_KEY)
-        if (kept := _kept_answer(request, key)) is not None:
-            return kept
-        claimed = False
-        try:
-            with transaction.atomic():
-                row = ActionKey.objects.create(
-                    user=request.user, key=key, method=request.method or "", path=request.path
-                )
-                claimed = True
+        with transaction.atomic():
+            row = _claimed(request, key)
+            if row is not None:
                 response = view(request, *args, **kwargs)
                 if queued:
                     response = _keyed_answer(request, response)
@@ -110,14 +105,12 @@ def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
                     return response
                 _keep(row, request, response)
                 return response
-        except IntegrityError:
-            if claimed:
-                raise  # the action's own, not the key's
-            # A twin sent at the same moment took the key; it has answered by now.
-            kept = _kept_answer(request, key)
-            if kept is None:
-                raise
-            return kept
+        # Taken before, or by a twin sent at the same moment, which has
+        # answered by now: its answer.
+        kept = _kept_answer(request, key)
+        if kept is None:
+            raise IntegrityError(f"Action key {key!r} neither claimed nor kept.")
+        return kept
 
     # wraps() hands on the view's own signature, which mypy cannot follow.
     return cast(V, wrapper)
@@ -139,7 +132,29 @@ def _keyed_answer(request, response: HttpResponse) -> HttpResponse:
     return refused(retarget(reswap(answer, "innerHTML"), "#logger-messages"), Conflict(reason))
 
 
+def _claimed(request, key: str) -> ActionKey | None:
+    """The member's key, claimed for this action: its row, inserted in the
+    action's transaction; None when the key was taken. A twin's insert waits
+    on the unique (member, key) index until the first commits (on SQLite,
+    ``BEGIN IMMEDIATE`` queues the twin's whole transaction), then finds it
+    taken. One statement: a new key, which nearly every post carries, is not
+    looked up first."""
+    row = ActionKey(user=request.user, key=key, method=request.method or "", path=request.path)
+    ((sql, params),) = together.inserted_ignoring_conflicts([row])
+    with connection.cursor() as cursor:
+        returning = connection.ops.quote_name("id")  # ActionKey's own id
+        cursor.execute(f"{sql} RETURNING {returning}", params)
+        taken = cursor.fetchone()
+    if taken is None:
+        return None
+    (row.pk,) = taken
+    row._state.adding, row._state.db = False, connection.alias
+    return row
+
+
 def _keep(row: ActionKey, request, response: HttpResponse) -> None:
+    """The answer, kept with its key: the last write of the request, which
+    also drops the member's kept pages (``kept_pages.dropped_with_last_write``)."""
     nonce = get_nonce(request)
     row.status = response.status_code
     row.headers = {
@@ -149,7 +164,8 @@ def _keep(row: ActionKey, request, response: HttpResponse) -> None:
     }
     row.body = response.content.decode(response.charset)
     row.nonce = str(nonce) if nonce else ""
-    row.save(update_fields=["status", "headers", "body", "nonce"])
+    with kept_pages.dropped_with_last_write():
+        row.save(update_fields=["status", "headers", "body", "nonce"])
 
 
 def _kept_answer(request, key: str) -> HttpResponse | None:
