@@ -187,10 +187,12 @@ def _read(workout: Workout, *, locked: bool) -> LockedWorkout:
     params = tuple(workout.pk if p == _THIS else p for p in params)
     query = None
     if locked and connection.features.has_select_for_update:
-        lock = _lock_sql()
-        query = _LockThenRead(
-            f"{lock}; {sql}", connection.alias, (workout.pk, workout.member_id, *params)
-        )
+        lock, lock_params = _lock_sql(), (workout.pk, workout.member_id)
+        if connection.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+            query = _LockThenRead(f"{lock}; {sql}", connection.alias, (*lock_params, *params))
+        else:  # a server-side bound statement is one statement alone
+            with connection.cursor() as cursor:
+                cursor.execute(lock, lock_params)
     # django-stubs type RawQuerySet's query as a Query, which a raw query is not.
     rows = RawQuerySet(sql, model=Workout, query=query, params=params, using=connection.alias)  # type: ignore[arg-type]
     read = next(iter(rows), None)

@@ -69,7 +69,7 @@ def test_a_set_drops_the_kept_pages_with_its_upsert(member, trainer):
         # Session, user, BEGIN, the lock and the read, the upsert, COMMIT.
         assert len(statements) == 6, statements
         (upsert,) = [sql for sql in statements if "INSERT" in sql]
-        assert upsert.startswith("WITH written_0 AS (INSERT INTO \"members_knobsetting\"")
+        assert upsert.startswith('WITH written_0 AS (INSERT INTO "members_knobsetting"')
         assert _stamp_writes(queries) == [upsert]
     else:
         # SQLite has no UPDATE inside WITH: the stamps' own statement, at the end.
@@ -101,7 +101,10 @@ def test_a_set_sent_with_a_key_drops_the_kept_pages_with_its_kept_answer(member,
     data = set_post(workout, "Calf raise", reps="20")
     with CaptureQueriesContext(connection) as queries:
         answer = member_client.post(
-            session_url(workout, "sets/"), data, HTTP_IDEMPOTENCY_KEY="a-set-from-the-phone", **HTMX
+            session_url(workout, "sets/"),
+            data,
+            HTTP_IDEMPOTENCY_KEY="a-set-from-the-phone",
+            **HTMX,
         )
     assert answer.status_code == 200
     statements = [q["sql"] for q in queries]
@@ -110,7 +113,10 @@ def test_a_set_sent_with_a_key_drops_the_kept_pages_with_its_kept_answer(member,
         # Session, user, BEGIN, the key claimed, SAVEPOINT, the lock and the
         # read, the upsert, RELEASE, the answer kept with the stamps, COMMIT.
         assert len(statements) == 10, statements
-        assert re.match(r'WITH written_0 AS \(UPDATE "members_pagestamp".*\) UPDATE "members_actionkey"', stamps)
+        kept_with_stamps = (
+            r'WITH written_0 AS \(UPDATE "members_pagestamp".*\) UPDATE "members_actionkey"'
+        )
+        assert re.match(kept_with_stamps, stamps)
     else:
         assert stamps == statements[-1]
     assert _rendered_again(pages) == [path for _client, path in pages]

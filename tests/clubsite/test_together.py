@@ -21,10 +21,9 @@ def test_held_inserts_go_with_the_next_write_and_conflicts_are_ignored():
     inserts = together.inserted_ignoring_conflicts(
         [PageStamp(key="new", token="n1"), PageStamp(key="kept", token="ignored")]
     )
-    with CaptureQueriesContext(connection) as queries:
-        with together.sent_with_next_write(inserts):
-            PageStamp.objects.filter(key="kept").update(token="updated")
-            PageStamp.objects.filter(key="kept").update(token="updated again")
+    with CaptureQueriesContext(connection) as queries, together.sent_with_next_write(inserts):
+        PageStamp.objects.filter(key="kept").update(token="updated")
+        PageStamp.objects.filter(key="kept").update(token="updated again")
     sent = [q["sql"] for q in queries]
     if connection.vendor == "postgresql":
         assert len(sent) == 2

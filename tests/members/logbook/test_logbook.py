@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from members.logbook import sets, workouts
@@ -389,3 +391,26 @@ def test_the_zero_pain_rule_comes_before_the_first_session(member, trainer):
     # Accepting again keeps the first time.
     workouts.accept_zero_pain_rule(member=member)
     assert Profile.objects.get(user=member).zero_pain_accepted_at == accepted
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "server_side_binding", [False, True], ids=["client-bound", "server-bound"]
+)
+def test_the_lock_reads_the_members_own_workout_however_parameters_are_bound(
+    member, second_member, trainer, server_side_binding, monkeypatch
+):
+    """Bound on the client (Django's default), the lock and the read go as one
+    query string; bound on the server, where a string is one statement, apart."""
+    workout = started_workout(member, trainer)
+    options = connection.settings_dict["OPTIONS"]
+    monkeypatch.setitem(options, "server_side_binding", server_side_binding)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        locked = workouts.lock_for_logging(Workout(pk=workout.pk, member=member))
+    assert (locked.pk, locked.weaker_side) == (workout.pk, Profile.WeakerSide.LEFT)
+    if connection.vendor == "postgresql":
+        locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+        assert len(locks) == 1
+        assert ("; SELECT" in locks[0]) is not server_side_binding
+    with pytest.raises(Workout.DoesNotExist), transaction.atomic():
+        workouts.lock_for_logging(Workout(pk=workout.pk, member=second_member))
