@@ -44,8 +44,8 @@ def to_session_page(request: AuthenticatedHttpRequest, workout: Workout) -> Http
 
 
 def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
-    """The workout alone, without what it holds: for a refusal, or a card's
-    check of its step; the write reads the rest under its lock."""
+    """The workout alone, without what it holds: for a set refused before
+    its write, which reads the rest under its lock."""
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
 
