@@ -319,6 +319,18 @@ def _group_response(
     return render(request, "members/logger.html#group-response", context, status=status)
 
 
+def _check_step(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> None:
+    """A 404 unless ``step_id`` is one of the member's session's steps: a card
+    of a step that is not the session's is not answered, not even with a
+    refusal, which htmx would swap in as an empty card."""
+    prescription = get_object_or_404(
+        Workout.objects.filter(member=request.user).values_list("prescription", flat=True),
+        pk=pk,
+    )
+    if not any(main["id"] == step_id for main in prescription["steps"]):
+        raise Http404("No such step in this session.")
+
+
 def _card_action(form_class: type[forms.LoggerForm]):
     """Card actions share their shape: read the post through ``form_class``,
     act with its clean values on the member's workout (which the action's
@@ -341,6 +353,8 @@ def _card_action(form_class: type[forms.LoggerForm]):
                 # refusal, htmx would swap an empty card into the page.
                 raise Http404("No such step in this session.") from None
             except ValidationError as error:
+                # Refused before the action's lock checked the step: checked here.
+                _check_step(request, pk, step_id)
                 problems = " ".join(error.messages)
                 response = _group_response(
                     request, workout, step_id, status=422, errors={f"step-{step_id}": problems}
@@ -387,9 +401,7 @@ def pain(request, workout, step_id, *, level, note):
 def weaker_side(request, workout, step_id, *, side):
     """Chosen on the spot when the profile does not say; saved to the profile.
     The card is read again, with the side now known."""
-    shown = workouts.read_again(workout)
-    if not any(main["id"] == step_id for main in shown.prescription["steps"]):
-        raise workouts.NoSuchStep(f"No step {step_id} in this session.")
+    _check_step(request, workout.pk, step_id)
     sets.set_weaker_side(member=request.user, side=side)
     return None, {}
 

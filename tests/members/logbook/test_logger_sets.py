@@ -67,14 +67,18 @@ def test_bad_sets_get_a_message_and_save_nothing(member_client, workout, fields,
 @pytest.mark.django_db
 @pytest.mark.parametrize("action", ["knob", "option", "all", "pain", "weaker-side"])
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+@pytest.mark.parametrize("sent", ["valid", "invalid"])
 def test_a_step_not_in_the_session_is_a_404_that_changes_nothing(
-    member_client, member, trainer, action, htmx
+    member_client, member, trainer, action, htmx, sent
 ):
     """Answered as a refusal, htmx swapped an empty card (no id, "of 0 sets")
-    over the member's; the weaker side was even saved."""
+    over the member's; the weaker side was even saved. A form the action
+    would refuse is no different: the step is checked first."""
     workout = helpers.started_workout(member, trainer, weaker_side=Profile.WeakerSide.UNSURE)
     wall = Knob.objects.get(exercise__name="Tibialis raise")
     data = {"knob": wall.pk, "direction": "harder", "level": "2", "side": "left"}
+    if sent == "invalid":
+        data = {"knob": "x", "option": "x", "level": "99", "side": "up"}
     response = member_client.post(
         helpers.session_url(workout, f"steps/999999/{action}/"),
         data,
