@@ -335,7 +335,8 @@ def parse_knob_value(knob: Knob, raw: str) -> tuple[Decimal | None, str]:
                 f"to {knob.format_value(LARGEST_SETTING)}."
             }
         )
-    return value.quantize(Decimal("0.1")), ""
+    # Plus zero: "-0" is stored as 0, and shown so in the answer built from it.
+    return value.quantize(Decimal("0.1")) + 0, ""
 
 
 def stepped(knob: Knob, *, value: Decimal | None, level: str, direction: str):

@@ -414,3 +414,13 @@ def test_the_lock_reads_the_members_own_workout_however_parameters_are_bound(
         assert ("; SELECT" in locks[0]) is not server_side_binding
     with pytest.raises(Workout.DoesNotExist), transaction.atomic():
         workouts.lock_for_logging(Workout(pk=workout.pk, member=second_member))
+
+
+@pytest.mark.parametrize("typed", ["-0", "-0.04", "0"])
+def test_a_knob_typed_as_minus_zero_is_zero(typed):
+    """Stored, -0.0 is 0; the answer, built from the value as typed, said "-0"."""
+    knob = Knob(label="Lean", unit="in", minimum=Decimal(-10), maximum=Decimal(10))
+    value, level = sets.parse_knob_value(knob, typed)
+    assert (value, level) == (Decimal("0.0"), "")
+    assert value is not None and not value.is_signed()
+    assert knob.format_value(value) == "0 in"
