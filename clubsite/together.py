@@ -14,8 +14,8 @@ together as one statement.
 
 Each clause reads the database as the statement found it: a clause cannot
 see another's rows. So only writes that do not depend on one another go
-together. SQLite has no data-modifying WITH: there each write runs as its own
-statement, where it stands.
+together. SQLite has no data-modifying WITH: there the statements given run
+on their own, after the block's write.
 """
 
 import contextlib

@@ -44,8 +44,8 @@ def to_session_page(request: AuthenticatedHttpRequest, workout: Workout) -> Http
 
 
 def _get_own_workout(request: AuthenticatedHttpRequest, pk: int) -> Workout:
-    """The workout alone, without what it holds: for a set refused before
-    its write, which reads the rest under its lock."""
+    """The workout alone, without what it holds: for a refusal before the
+    write, which reads the rest under its lock."""
     return get_object_or_404(Workout.objects.filter(member=request.user), pk=pk)
 
 
@@ -323,11 +323,8 @@ def _check_step(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> Non
     """A 404 unless ``step_id`` is one of the member's session's steps: a card
     of a step that is not the session's is not answered, not even with a
     refusal, which htmx would swap in as an empty card."""
-    prescription = get_object_or_404(
-        Workout.objects.filter(member=request.user).values_list("prescription", flat=True),
-        pk=pk,
-    )
-    if not any(main["id"] == step_id for main in prescription["steps"]):
+    workout = _get_own_workout(request, pk)
+    if not any(main["id"] == step_id for main in workout.prescription["steps"]):
         raise Http404("No such step in this session.")
 
 
