@@ -10,7 +10,10 @@ together as one statement.
   that ignores conflicts, as the ORM writes it, not sent;
 - ``sent_with_next_write(statements)`` puts statements in front of the
   first INSERT, UPDATE or DELETE run inside it, as WITH clauses; what that
-  statement returns is its own.
+  statement returns is its own;
+- ``held(statements)``, inside ``held_for_last_write()``, holds writes back
+  for a write the block's owner runs once what is inside has returned (a
+  keyed post's answer, kept: ``members.logbook.idempotency``).
 
 Each clause reads the database as the statement found it: a clause cannot
 see another's rows. So only writes that do not depend on one another go
@@ -19,6 +22,7 @@ on their own, after the block's write.
 """
 
 import contextlib
+import contextvars
 from collections.abc import Iterator, Sequence
 
 from django.db import connection
@@ -29,6 +33,11 @@ from django.db.models.sql import InsertQuery
 type Statement = tuple[str, list]
 
 _WRITES = ("INSERT", "UPDATE", "DELETE")
+
+# The writes held back for a last write (``held_for_last_write``), if any.
+_held: contextvars.ContextVar[list[Statement] | None] = contextvars.ContextVar(
+    "together_held", default=None
+)
 
 
 def together_here() -> bool:
@@ -79,3 +88,34 @@ def sent_with_next_write(statements: list[Statement]) -> Iterator[None]:
         with connection.cursor() as cursor:
             for sql, params in waiting:
                 cursor.execute(sql, params)
+
+
+@contextlib.contextmanager
+def held_for_last_write() -> Iterator[list[Statement]]:
+    """Inside, ``held`` gathers writes in the list this yields, for the
+    block's owner to send with a write of its own, run last
+    (``sent_with_next_write``). Only writes whose results nothing inside
+    reads: each is sent later, in the same transaction. On SQLite nothing is
+    held back."""
+    waiting: list[Statement] = []
+    token = _held.set(waiting if together_here() else None)
+    try:
+        yield waiting
+    finally:
+        _held.reset(token)
+
+
+def held(statements: list[Statement]) -> bool:
+    """Whether ``statements`` are held back for the last write of the block
+    around (``held_for_last_write``); if not, the caller sends them."""
+    waiting = _held.get()
+    if waiting is None:
+        return False
+    waiting.extend(statements)
+    return True
+
+
+def held_so_far() -> int:
+    """How many writes are held back in the block around, if any."""
+    waiting = _held.get()
+    return len(waiting) if waiting is not None else 0

@@ -43,3 +43,18 @@ def test_held_inserts_are_sent_at_the_end_of_a_block_that_wrote_nothing():
 
 def test_nothing_to_insert_is_no_statement():
     assert together.inserted_ignoring_conflicts([]) == []
+
+
+def test_writes_are_held_for_the_last_write_only_inside_its_block_and_only_on_postgresql():
+    inserts = together.inserted_ignoring_conflicts([PageStamp(key="later", token="l")])
+    assert not together.held(inserts)  # no block: the caller sends them
+    with together.held_for_last_write() as waiting:
+        postgresql = together.held(inserts)
+        assert postgresql is (connection.vendor == "postgresql")
+        assert together.held_so_far() == len(waiting) == (1 if postgresql else 0)
+    assert together.held_so_far() == 0
+    if postgresql:
+        assert not PageStamp.objects.exists()  # held: not sent
+        with together.sent_with_next_write(waiting):
+            PageStamp.objects.filter(key="none").update(token="x")
+        assert _stamps() == {"later": "l"}
