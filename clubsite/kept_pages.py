@@ -142,10 +142,11 @@ def dropped_with_last_write(held: Iterable[Statement] = ()) -> Iterator[None]:
     For the last write of a request, in its outermost transaction, with
     nothing written after the transaction commits (a set logged, then its
     row rendered). The stamps' rows stay locked until the commit, as they do
-    while the middleware's UPDATE commits; a write with more to do before it
-    commits (a savepoint inside an idempotent post's transaction) leaves the
-    stamps to the middleware. So does SQLite, which has no data-modifying
-    WITH, and a write outside a request."""
+    while the middleware's UPDATE commits. A write with more to do before it
+    commits leaves the stamps to a later one: an action inside a keyed post's
+    transaction, to its answer, kept after it. SQLite, which has no
+    data-modifying WITH, and a write outside a request leave them to the
+    middleware."""
     statements = list(held)
     dropping = _dropping.get()
     outermost = connection.in_atomic_block and not connection.savepoint_ids

@@ -40,18 +40,25 @@ The protocol (for the phone's outbox, and any client):
   that index until the first commits, then reads and gives the kept answer
   (on SQLite, ``BEGIN IMMEDIATE`` queues the twin's whole transaction). One
   action, one answer for all, no server error.
+- On PostgreSQL the key's insert goes with the action's first statement,
+  in one round trip; the action takes no savepoint of its own (``action``:
+  it refuses before it writes, so a refusal leaves the transaction as it
+  found it); and the set it logs goes with its answer, kept, as one
+  statement (``clubsite.together``).
 - Keys are kept 14 days (``members.models.actionkeys.KEPT_FOR``):
   ``manage.py send_nudges``, which the scheduler runs every five minutes,
   deletes older ones. A member's are deleted with their account.
 """
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
@@ -93,17 +100,23 @@ def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
             return view(request, *args, **kwargs)
         if not _KEY.fullmatch(key):
             return refused(_text(BAD_KEY, status=400), BAD_KEY)
+        claim = _Claim(request, key)
         with transaction.atomic():
-            row = _claimed(request, key)
-            if row is not None:
-                response = view(request, *args, **kwargs)
+            try:
+                with claim.riding(), together.held_for_last_write() as held:
+                    response = view(request, *args, **kwargs)
+                    claim.make()
+            except KeyTaken:
+                # Nothing the view did stays: the first post's answer instead.
+                transaction.set_rollback(True)
+            else:
                 if queued:
                     response = _keyed_answer(request, response)
                 if response.status_code >= 500:
                     # Nothing done, nothing kept: the phone sends it again later.
                     transaction.set_rollback(True)
                     return response
-                _keep(row, request, response)
+                _keep(claim.row, request, response, held)
                 return response
         # Taken before, or by a twin sent at the same moment, which has
         # answered by now: its answer.
@@ -114,6 +127,118 @@ def once_per_key[V: Callable[..., HttpResponse]](view: V) -> V:
 
     # wraps() hands on the view's own signature, which mypy cannot follow.
     return cast(V, wrapper)
+
+
+class KeyTaken(Exception):
+    """The post's key was claimed before, or by a twin that has committed
+    since: the action is not done (its transaction rolls back)."""
+
+
+class _Claim:
+    """The member's key, claimed for this action: its row, inserted in the
+    action's transaction, by a statement of its own or, on PostgreSQL, with
+    the action's first statement, in one round trip (``riding``). A twin's
+    insert waits on the unique (member, key) index until the first commits,
+    then finds the key taken (``KeyTaken``); on SQLite, ``BEGIN IMMEDIATE``
+    queues the twin's whole transaction. One statement: a new key, which
+    nearly every post carries, is not looked up first.
+
+    Counts the writes sent while the action runs, for ``action``."""
+
+    def __init__(self, request, key: str):
+        self.row = ActionKey(
+            user=request.user, key=key, method=request.method or "", path=request.path
+        )
+        ((sql, self.params),) = together.inserted_ignoring_conflicts([self.row])
+        self.sql = f"{sql} RETURNING {connection.ops.quote_name('id')}"  # ActionKey's own id
+        self.pending, self.writes = True, 0
+
+    @contextlib.contextmanager
+    def riding(self) -> Iterator[None]:
+        """Inside: the claim goes with the first statement sent, and the
+        action's writes are counted."""
+        token = _claims.set(self)
+        try:
+            with connection.execute_wrapper(self._sent):
+                yield
+        finally:
+            _claims.reset(token)
+
+    def make(self) -> None:
+        """The claim, sent now, if no statement took it along (``riding``)."""
+        if self.pending:
+            self.pending = False
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, self.params)
+                self._read_from(cursor)
+
+    def _sent(self, execute, sql, params, many, context):
+        if sql != self.sql and sql.lstrip().startswith(_WRITES):
+            self.writes += 1
+        if not self.pending:
+            return execute(sql, params, many, context)
+        rides = (
+            together.together_here()
+            and not many
+            # A string of statements is bound on the client, with parameters.
+            and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
+            and (params is not None or "%" not in sql)
+        )
+        if not rides:
+            self.make()
+            return execute(sql, params, many, context)
+        # One query string, two statements or more: the claim's result first.
+        self.pending = False
+        result = execute(f"{self.sql}; {sql}", [*self.params, *(params or ())], many, context)
+        cursor = context["cursor"]
+        self._read_from(cursor)
+        cursor.nextset()
+        return result
+
+    def _read_from(self, cursor) -> None:
+        taken = cursor.fetchone()
+        if taken is None:
+            raise KeyTaken(self.row.key)
+        (self.row.pk,) = taken
+        self.row._state.adding, self.row._state.db = False, connection.alias
+
+
+# The claim of the keyed post in progress, if any.
+_claims: contextvars.ContextVar[_Claim | None] = contextvars.ContextVar(
+    "action_key_claim", default=None
+)
+# Statements that write, as the ORM and ``clubsite.together`` begin them.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
+
+
+def action[F: Callable](func: F) -> F:
+    """``transaction.atomic`` for a logger action: a transaction of its own,
+    or, inside a keyed post's (``once_per_key``), that one, without a
+    savepoint: two statements less. A logger action refuses before it
+    writes, so a refusal there leaves the transaction as the action found it,
+    and the view goes on to answer it. Should one come after a write, the
+    transaction rolls back whole, as it must: nothing of the action, and
+    nothing kept, stays."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        claim = _claims.get()
+        if claim is None:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        writes, held = claim.writes, together.held_so_far()
+        try:
+            with transaction.atomic(savepoint=False):
+                return func(*args, **kwargs)
+        except DatabaseError:
+            raise
+        except Exception:
+            if (claim.writes, together.held_so_far()) == (writes, held):
+                # Nothing written: the transaction is as the action found it.
+                transaction.set_rollback(False)
+            raise
+
+    return cast(F, wrapper)
 
 
 def _text(message: str, *, status: int) -> HttpResponse:
@@ -132,29 +257,10 @@ def _keyed_answer(request, response: HttpResponse) -> HttpResponse:
     return refused(retarget(reswap(answer, "innerHTML"), "#logger-messages"), Conflict(reason))
 
 
-def _claimed(request, key: str) -> ActionKey | None:
-    """The member's key, claimed for this action: its row, inserted in the
-    action's transaction; None when the key was taken. A twin's insert waits
-    on the unique (member, key) index until the first commits (on SQLite,
-    ``BEGIN IMMEDIATE`` queues the twin's whole transaction), then finds it
-    taken. One statement: a new key, which nearly every post carries, is not
-    looked up first."""
-    row = ActionKey(user=request.user, key=key, method=request.method or "", path=request.path)
-    ((sql, params),) = together.inserted_ignoring_conflicts([row])
-    with connection.cursor() as cursor:
-        returning = connection.ops.quote_name("id")  # ActionKey's own id
-        cursor.execute(f"{sql} RETURNING {returning}", params)
-        taken = cursor.fetchone()
-    if taken is None:
-        return None
-    (row.pk,) = taken
-    row._state.adding, row._state.db = False, connection.alias
-    return row
-
-
-def _keep(row: ActionKey, request, response: HttpResponse) -> None:
+def _keep(row: ActionKey, request, response: HttpResponse, held: list[together.Statement]) -> None:
     """The answer, kept with its key: the last write of the request, which
-    also drops the member's kept pages (``kept_pages.dropped_with_last_write``)."""
+    also sends the action's writes ``held`` for it and drops the member's
+    kept pages (``kept_pages.dropped_with_last_write``)."""
     nonce = get_nonce(request)
     row.status = response.status_code
     row.headers = {
@@ -164,7 +270,7 @@ def _keep(row: ActionKey, request, response: HttpResponse) -> None:
     }
     row.body = response.content.decode(response.charset)
     row.nonce = str(nonce) if nonce else ""
-    with kept_pages.dropped_with_last_write():
+    with kept_pages.dropped_with_last_write(held):
         row.save(update_fields=["status", "headers", "body", "nonce"])
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -15,6 +15,7 @@ from django.utils import timezone
 from clubsite import kept_pages, together
 from members.logbook import emails as notices
 from members.logbook.cards import SetSlot
+from members.logbook.idempotency import action
 from members.logbook.plan import Logged, PlanHistory, build_plan, logged_in, plan_history
 from members.logbook.refusals import Conflict
 from members.logbook.workouts import LockedWorkout, lock_for_logging
@@ -141,7 +142,7 @@ def log_set(**arguments) -> SetLog:
     return logged_set(**arguments).log
 
 
-@transaction.atomic
+@action
 def logged_set(
     *,
     workout: Workout,
@@ -195,10 +196,14 @@ def _stored(
 ) -> tuple[list[SetLog], Logged]:
     """Store the sets ``logs`` of one card, and where its knobs were, in one
     statement that also drops the member's kept pages (``clubsite.together``):
-    the sets stored, and what the workout holds after."""
+    the sets stored, and what the workout holds after. Inside a keyed post,
+    a set goes with its answer, kept (``together.held``): it has no id then."""
     made = _knob_settings_kept(workout, card)
-    with kept_pages.dropped_with_last_write(together.inserted_ignoring_conflicts(made)):
-        # A tap logs one set: its upsert is compiled once.
+    settings = together.inserted_ignoring_conflicts(made)
+    # A tap logs one set: its upsert is compiled once.
+    if len(logs) == 1 and together.held([_upsert_statement(logs[0]), *settings]):
+        return logs, _with_sets(before, logs, made)
+    with kept_pages.dropped_with_last_write(settings):
         stored = [_upsert_set(logs[0])] if len(logs) == 1 else _upsert_sets(logs)
     return stored, _with_sets(before, stored, made)
 
@@ -236,13 +241,17 @@ def _upsert_sets(rows: list[SetLog]) -> list[SetLog]:
     )
 
 
-def _upsert_set(log: SetLog) -> SetLog:
-    """``_upsert_sets`` for one set, its SQL compiled once (``_upsert_sql``):
-    a tap of the logger runs it."""
+def _upsert_statement(log: SetLog) -> together.Statement:
+    """``_upsert_sets`` for one set, not sent, its SQL compiled once
+    (``_upsert_sql``): a tap of the logger runs it."""
     sql, fields = _upsert_sql(connection.vendor)
-    params = [field.get_db_prep_save(field.pre_save(log, True), connection) for field in fields]
+    return sql, [field.get_db_prep_save(field.pre_save(log, True), connection) for field in fields]
+
+
+def _upsert_set(log: SetLog) -> SetLog:
+    """``_upsert_statement``, sent: the set with its id."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*_upsert_statement(log))
         (log.pk,) = cursor.fetchone()
     log._state.adding, log._state.db = False, connection.alias
     return log
@@ -269,7 +278,7 @@ def _upsert_sql(vendor: str) -> tuple[str, tuple[Field, ...]]:
     return sql, fields
 
 
-@transaction.atomic
+@action
 def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> Written:
     """Take back one set logged; the workout may name one by its id and member
     alone (``lock_for_logging``)."""
@@ -285,7 +294,7 @@ def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> W
     return Written(workout, Logged(kept, before.settings, before.pains), plan_history(workout))
 
 
-@transaction.atomic
+@action
 def log_all_as_prescribed(*, workout: Workout, step_id: int) -> Written:
     """Every open set of one exercise at its target, in one write."""
     workout = lock_for_logging(workout, step_id=step_id)
@@ -359,7 +368,7 @@ def stepped(knob: Knob, *, value: Decimal | None, level: str, direction: str):
     return max(-LARGEST_SETTING, min(LARGEST_SETTING, value)), ""
 
 
-@transaction.atomic
+@action
 def set_knob(
     *,
     workout: Workout,
@@ -403,7 +412,7 @@ def set_knob(
     return KnobSet(workout, after, history, setting)
 
 
-@transaction.atomic
+@action
 def choose_option(*, workout: Workout, step_id: int, option_id: int | None) -> Written:
     """Do a step's alternative (or go back to the main exercise); later sets
     follow the alternative's own prescription."""
@@ -420,7 +429,7 @@ def choose_option(*, workout: Workout, step_id: int, option_id: int | None) -> W
     return Written(workout, logged_in(workout), plan_history(workout))
 
 
-@transaction.atomic
+@action
 def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -> PainAnswered:
     """“Any pain during it?” Zero is stored as the exercise's answer. Pain
     above zero stops it (its open sets close), raises one flag for the

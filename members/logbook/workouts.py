@@ -13,6 +13,7 @@ from django.utils import timezone
 from clubsite import kept_pages
 from clubsite.json_rows import RelatedRows, rows_from
 from members.logbook import emails as notices
+from members.logbook.idempotency import action
 from members.logbook.plan import Holdings, build_plan, earlier_than, snapshot, with_logged
 from members.logbook.refusals import Conflict
 from members.models import (
@@ -49,7 +50,7 @@ class PainUnanswered(Conflict):
         super().__init__(f"Answer “any pain during it?” for: {names}.")
 
 
-@transaction.atomic
+@action
 def start_workout(
     *, member: User, planned_session: PlannedSession | None = None, today: dt.date | None = None
 ) -> Workout:
@@ -279,7 +280,7 @@ def lock_for_logging(workout: Workout, *, step_id: int | None = None) -> LockedW
     return workout
 
 
-@transaction.atomic
+@action
 def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Workout:
     """“Any pain right now?” Zero goes on to the session. Above zero ends it
     before it starts: no workout today, a flag for the trainer and an email.
@@ -307,7 +308,7 @@ def record_pain_before(*, workout: Workout, level: int, note: str = "") -> Worko
     return workout
 
 
-@transaction.atomic
+@action
 def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Workout:
     """Finish, complete or partly: the planned session's status follows. Every
     exercise with sets done needs its pain answer first: a member never
@@ -324,7 +325,7 @@ def finish_workout(*, workout: Workout, feeling: str = "", note: str = "") -> Wo
     return workout
 
 
-@transaction.atomic
+@action
 def reopen_workout(*, workout: Workout, today: dt.date | None = None) -> Workout:
     """Members may reopen a session the same day to fix a mistake."""
     workout = _locked(workout)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from members.models import KnobSetting, SetLog
+from members.models import ActionKey, KnobSetting, SetLog
 from tests.factories import signed_in
 from tests.html import elements
 from tests.members.logger_helpers import HTMX, session_url, set_post, started_workout
@@ -93,9 +93,8 @@ def test_a_refused_set_leaves_the_kept_pages_to_the_end_of_the_request(member, t
 
 
 def test_a_set_sent_with_a_key_drops_the_kept_pages_with_its_kept_answer(member, trainer):
-    """The phone's post: the set's write is a savepoint in the transaction
-    that keeps its answer; the answer's row, the last write, drops the
-    stamps."""
+    """The phone's post: the set goes with its answer, kept, the last write,
+    which drops the stamps."""
     workout = started_workout(member, trainer)
     member_client, pages = _kept_pages(member, trainer, workout)
     data = set_post(workout, "Calf raise", reps="20")
@@ -110,13 +109,16 @@ def test_a_set_sent_with_a_key_drops_the_kept_pages_with_its_kept_answer(member,
     statements = [q["sql"] for q in queries]
     (stamps,) = _stamp_writes(queries)
     if connection.vendor == "postgresql":
-        # Session, user, BEGIN, the key claimed, SAVEPOINT, the lock and the
-        # read, the upsert, RELEASE, the answer kept with the stamps, COMMIT.
-        assert len(statements) == 10, statements
-        kept_with_stamps = (
-            r'WITH written_0 AS \(UPDATE "members_pagestamp".*\) UPDATE "members_actionkey"'
+        # Session, user, BEGIN, the key claimed with the lock and the read,
+        # the answer kept with the set, the card's knobs and the stamps, COMMIT.
+        assert len(statements) == 6, statements
+        kept_with_all = (
+            r'WITH written_0 AS \(INSERT INTO "members_setlog".*'
+            r'written_\d AS \(UPDATE "members_pagestamp".*\) UPDATE "members_actionkey"'
         )
-        assert re.match(kept_with_stamps, stamps)
+        assert re.match(kept_with_all, stamps)
     else:
         assert stamps == statements[-1]
+    assert SetLog.objects.get().reps == 20
+    assert ActionKey.objects.get(key="a-set-from-the-phone").status == 200
     assert _rendered_again(pages) == [path for _client, path in pages]
