@@ -24,11 +24,12 @@ on their own, after the block's write.
 import contextlib
 import contextvars
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 from django.db import connection
-from django.db.models import AutoField, Model
+from django.db.models import AutoField, Model, QuerySet
 from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import DeleteQuery, InsertQuery, UpdateQuery
 
 type Statement = tuple[str, list]
 
@@ -50,6 +51,29 @@ def inserted_ignoring_conflicts(objs: Sequence[Model]) -> list[Statement]:
     send, written by the ORM but not sent: for ``sent_with_next_write``.
     The rows' ids are not read back, as ``bulk_create`` does not read them
     when it ignores conflicts."""
+    return _inserted(objs, on_conflict=OnConflict.IGNORE)
+
+
+def upserted(
+    objs: Sequence[Model], *, unique_fields: Sequence[str], update_fields: Sequence[str]
+) -> list[Statement]:
+    """The INSERT that ``bulk_create(objs, update_conflicts=True, ...)``
+    would send, not sent; the rows' ids are not read back."""
+    return _inserted(
+        objs,
+        on_conflict=OnConflict.UPDATE,
+        unique_fields=unique_fields,
+        update_fields=update_fields,
+    )
+
+
+def _inserted(
+    objs: Sequence[Model],
+    *,
+    on_conflict: OnConflict,
+    unique_fields: Sequence[str] = (),
+    update_fields: Sequence[str] = (),
+) -> list[Statement]:
     if not objs:
         return []
     meta = objs[0]._meta
@@ -59,10 +83,33 @@ def inserted_ignoring_conflicts(objs: Sequence[Model]) -> list[Statement]:
         for field in meta.concrete_fields
         if not field.generated and not isinstance(field, AutoField)
     ]
-    query = InsertQuery(type(objs[0]), on_conflict=OnConflict.IGNORE)
+    query = InsertQuery(
+        type(objs[0]),
+        on_conflict=on_conflict,
+        update_fields=[meta.get_field(name) for name in update_fields],
+        unique_fields=[meta.get_field(name) for name in unique_fields],
+    )
     query.insert_values(fields, list(objs))
     compiler = query.get_compiler(connection=connection)
     return [(sql, list(params)) for sql, params in compiler.as_sql()]
+
+
+def updated(queryset: QuerySet, **values) -> Statement:
+    """The UPDATE that ``queryset.update(**values)`` would send, not sent.
+    Like ``update()``, it sends no signals."""
+    query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))
+    query.add_update_values(values)
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def deleted(queryset: QuerySet) -> Statement:
+    """The DELETE of ``queryset``'s rows, not sent: for rows that nothing
+    refers to and no signal watches, which ``delete()`` would delete with
+    this one statement."""
+    query = queryset.query.chain(DeleteQuery)
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
 
 
 @contextlib.contextmanager

@@ -201,11 +201,34 @@ def _stored(
     made = _knob_settings_kept(workout, card)
     settings = together.inserted_ignoring_conflicts(made)
     # A tap logs one set: its upsert is compiled once.
-    if len(logs) == 1 and together.held([_upsert_statement(logs[0]), *settings]):
+    upserts = (
+        [_upsert_statement(logs[0])]
+        if len(logs) == 1
+        else together.upserted(logs, unique_fields=_SET_ROW, update_fields=_SET_CHANGES)
+    )
+    if together.held([*upserts, *settings]):
         return logs, _with_sets(before, logs, made)
     with kept_pages.dropped_with_last_write(settings):
         stored = [_upsert_set(logs[0])] if len(logs) == 1 else _upsert_sets(logs)
     return stored, _with_sets(before, stored, made)
+
+
+def _written_last(statement: together.Statement) -> None:
+    """An action's one write, its last: held for a keyed post's answer, kept
+    (``together.held``), or sent now, dropping the member's kept pages."""
+    if together.held([statement]):
+        return
+    with kept_pages.dropped_with_last_write(), connection.cursor() as cursor:
+        cursor.execute(*statement)
+
+
+def _workout_updated(workout: Workout, field: str) -> together.Statement:
+    """``workout.save(update_fields=[field])``, not sent, and without its
+    signals: for a field no review reads, which the standings' signal
+    passes over (``members.coaching.standings``)."""
+    return together.updated(
+        Workout.objects.filter(pk=workout.pk), **{field: getattr(workout, field)}
+    )
 
 
 def _set_log(
@@ -285,10 +308,13 @@ def undo_set(*, workout: Workout, step_id: int, set_number: int, side: str) -> W
     workout = lock_for_logging(workout)
     before = logged_in(workout)
     # The member's kept pages are dropped with the set.
-    with kept_pages.dropped_with_last_write():
-        SetLog.objects.filter(
-            workout=workout, step_id=step_id, set_number=set_number, side=side
-        ).delete()
+    _written_last(
+        together.deleted(
+            SetLog.objects.filter(
+                workout=workout, step_id=step_id, set_number=set_number, side=side
+            )
+        )
+    )
     row = (step_id, set_number, side)
     kept = [log for log in before.logs if _same_row(log) != row]
     return Written(workout, Logged(kept, before.settings, before.pains), plan_history(workout))
@@ -400,13 +426,12 @@ def set_knob(
         unit=knob.unit,
         changed_at=timezone.now(),
     )
-    with kept_pages.dropped_with_last_write():
-        KnobSetting.objects.bulk_create(
-            [setting],
-            update_conflicts=True,
-            unique_fields=["workout", "knob"],
-            update_fields=["value", "level", "unit", "changed_at"],
-        )
+    (upsert,) = together.upserted(
+        [setting],
+        unique_fields=["workout", "knob"],
+        update_fields=["value", "level", "unit", "changed_at"],
+    )
+    _written_last(upsert)
     settings = [kept for kept in before.settings if kept.knob_id != knob.pk]
     after = Logged(before.logs, [*settings, setting], before.pains)
     return KnobSet(workout, after, history, setting)
@@ -424,8 +449,7 @@ def choose_option(*, workout: Workout, step_id: int, option_id: int | None) -> W
         workout.choices[str(step_id)] = option_id
     else:
         raise ValidationError({"option": "That is not an alternative for this exercise."})
-    with kept_pages.dropped_with_last_write():
-        workout.save(update_fields=["choices"])
+    _written_last(_workout_updated(workout, "choices"))
     return Written(workout, logged_in(workout), plan_history(workout))
 
 
@@ -447,8 +471,7 @@ def report_pain(*, workout: Workout, step_id: int, level: int, note: str = "") -
     if level == 0:
         # Locked above, so two answers at once cannot lose one another.
         workout.pain_after[str(step_id)] = 0
-        with kept_pages.dropped_with_last_write():
-            workout.save(update_fields=["pain_after"])
+        _written_last(_workout_updated(workout, "pain_after"))
         return PainAnswered(workout, before, history, None)
     flag = PainFlag.objects.create(
         member_id=workout.member_id,

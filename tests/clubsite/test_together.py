@@ -58,3 +58,22 @@ def test_writes_are_held_for_the_last_write_only_inside_its_block_and_only_on_po
         with together.sent_with_next_write(waiting):
             PageStamp.objects.filter(key="none").update(token="x")
         assert _stamps() == {"later": "l"}
+
+
+def test_an_update_an_upsert_and_a_delete_written_by_the_orm_do_what_the_orm_would():
+    PageStamp.objects.create(key="kept", token="old")
+    PageStamp.objects.create(key="gone", token="g")
+    statements = [
+        together.updated(PageStamp.objects.filter(key="kept"), token="updated"),
+        *together.upserted(
+            [PageStamp(key="kept", token="upserted"), PageStamp(key="new", token="n")],
+            unique_fields=["key"],
+            update_fields=["token"],
+        ),
+        together.deleted(PageStamp.objects.filter(key="gone")),
+    ]
+    assert _stamps() == {"kept": "old", "gone": "g"}  # written, not sent
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(*statement)
+    assert _stamps() == {"kept": "upserted", "new": "n"}
