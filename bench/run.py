@@ -16,7 +16,9 @@ plain HttpResponse, both through the same middleware. Members and trainers
 sign in through the real sign-in form. wrk (bench/wrk.lua) then drives each
 endpoint for a fixed time after a warm-up; each log-a-set post is a new set,
 with its CSRF token, once as a bare htmx post and once, by other members,
-with the Idempotency-Key the phone's page puts on every logger post.
+with the Idempotency-Key the phone's page puts on every logger post. A
+CHECKPOINT before each endpoint keeps PostgreSQL's own, every five minutes,
+from falling into one endpoint's run at random (``support.checkpoint``).
 
 Prints requests/s, p50 and p95 latency, each endpoint's time (the floor's rate
 over its own) and p95 as multiples of the floor's, its target, the rate's
@@ -136,6 +138,8 @@ def main() -> int:
                         endpoint.size(
                             requests=int(ceiling * (args.seconds + args.warmup) * 1.25) + 100
                         )
+                if not support.checkpoint() and not results:
+                    print("  (no CHECKPOINT between endpoints: the database's user may not)")
                 if args.profile:
                     row = {"method": endpoint.method, "path": endpoint.path}
                     requests = endpoint.warmup + endpoint.measured
