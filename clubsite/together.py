@@ -35,8 +35,9 @@ type Statement = tuple[str, list]
 
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 
-# The writes held back for a last write (``held_for_last_write``), if any.
-_held: contextvars.ContextVar[list[Statement] | None] = contextvars.ContextVar(
+# The writes held back for a last write (``held_for_last_write``), if any, and
+# how many savepoints were open when the block began.
+_held: contextvars.ContextVar[tuple[list[Statement], int] | None] = contextvars.ContextVar(
     "together_held", default=None
 )
 
@@ -145,7 +146,7 @@ def held_for_last_write() -> Iterator[list[Statement]]:
     reads: each is sent later, in the same transaction. On SQLite nothing is
     held back."""
     waiting: list[Statement] = []
-    token = _held.set(waiting if together_here() else None)
+    token = _held.set((waiting, len(connection.savepoint_ids)) if together_here() else None)
     try:
         yield waiting
     finally:
@@ -154,9 +155,14 @@ def held_for_last_write() -> Iterator[list[Statement]]:
 
 def held(statements: list[Statement]) -> bool:
     """Whether ``statements`` are held back for the last write of the block
-    around (``held_for_last_write``); if not, the caller sends them."""
-    waiting = _held.get()
-    if waiting is None:
+    around (``held_for_last_write``); if not, the caller sends them. Not
+    inside a savepoint opened in the block: rolled back, it takes its writes
+    with it, which a write held outside it would outlive."""
+    found = _held.get()
+    if found is None:
+        return False
+    waiting, savepoints = found
+    if any(sid is not None for sid in connection.savepoint_ids[savepoints:]):
         return False
     waiting.extend(statements)
     return True
@@ -164,5 +170,5 @@ def held(statements: list[Statement]) -> bool:
 
 def held_so_far() -> int:
     """How many writes are held back in the block around, if any."""
-    waiting = _held.get()
-    return len(waiting) if waiting is not None else 0
+    found = _held.get()
+    return len(found[0]) if found is not None else 0

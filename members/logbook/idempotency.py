@@ -183,6 +183,8 @@ class _Claim:
             # A string of statements is bound on the client, with parameters.
             and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
             and (params is not None or "%" not in sql)
+            # Not a named cursor's query (``iterator()``), which goes as DECLARE … FOR it.
+            and not getattr(context["cursor"].cursor, "name", None)
         )
         if not rides:
             self.make()

@@ -2,14 +2,17 @@
 statement, the action without a savepoint of its own, and what it does when
 an action refuses before it writes, or after."""
 
+import contextlib
+
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from clubsite import together
 from members.logbook.idempotency import KEY_HEADER, action, once_per_key
 from members.models import ActionKey, PageStamp, SetLog, Workout
 from tests.members.logbook.action_keys import KEY, a_set, keyed, url
@@ -107,3 +110,65 @@ def test_an_action_refused_after_it_wrote_rolls_back_whole_and_keeps_nothing(mem
 
     assert not PageStamp.objects.filter(key="written-before-the-refusal").exists()
     assert not ActionKey.objects.exists()
+
+
+def test_a_query_read_in_chunks_first_goes_without_the_key(member):
+    """A named cursor's query (``iterator()``) is sent as DECLARE … FOR it,
+    which cannot hold the key's insert in front: the key goes alone."""
+    PageStamp.objects.create(key="chunked", token="t")
+
+    def view(request):
+        return HttpResponse(",".join(stamp.key for stamp in PageStamp.objects.iterator()))
+
+    answer = once_per_key(view)(_keyed_request(member))
+
+    assert answer.content == b"chunked"
+    assert ActionKey.objects.get(key=KEY).status == 200
+
+
+def test_a_write_held_inside_a_savepoint_rolled_back_is_not_sent(member):
+    """Inside a savepoint, a write is sent at once, so that rolling the
+    savepoint back takes it back; held, it would go with the kept answer."""
+
+    def view(request):
+        with contextlib.suppress(ValueError), transaction.atomic():
+            statements = together.inserted_ignoring_conflicts([PageStamp(key="held", token="h")])
+            if not together.held(statements):
+                with connection.cursor() as cursor:
+                    for statement in statements:
+                        cursor.execute(*statement)
+            raise ValueError("rolled back")
+        return HttpResponse("Done.")
+
+    answer = once_per_key(view)(_keyed_request(member))
+
+    assert answer.status_code == 200
+    assert not PageStamp.objects.filter(key="held").exists()
+    assert ActionKey.objects.get(key=KEY).status == 200
+
+
+@pytest.mark.parametrize(
+    ("sql", "read"), [("SELECT 1", "1"), ("SELECT '100%'", "100%"), ("SELECT '100%%'", "100%%")]
+)
+def test_the_statement_the_key_rides_with_reads_its_own_rows(member, sql, read):
+    """Sent without parameters, a statement with a "%" goes after the key,
+    not with it: bound together, the "%" would be read as a placeholder."""
+
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            (value,) = cursor.fetchone()
+        return HttpResponse(str(value))
+
+    assert once_per_key(view)(_keyed_request(member)).content.decode() == read
+    assert ActionKey.objects.get(key=KEY).status == 200
+
+
+def test_an_update_the_key_rides_with_counts_its_own_rows(member):
+    PageStamp.objects.create(key="counted", token="old")
+
+    def view(request):
+        return HttpResponse(str(PageStamp.objects.filter(key="counted").update(token="new")))
+
+    assert once_per_key(view)(_keyed_request(member)).content == b"1"
+    assert PageStamp.objects.get(key="counted").token == "new"
