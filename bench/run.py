@@ -138,7 +138,7 @@ def main() -> int:
                         endpoint.size(
                             requests=int(ceiling * (args.seconds + args.warmup) * 1.25) + 100
                         )
-                if not support.checkpoint() and not results:
+                if not support.checkpoint() and not results:  # said once, at the first
                     print("  (no CHECKPOINT between endpoints: the database's user may not)")
                 if args.profile:
                     row = {"method": endpoint.method, "path": endpoint.path}

@@ -43,8 +43,8 @@ The protocol (for the phone's outbox, and any client):
 - On PostgreSQL the key's insert goes with the action's first statement,
   in one round trip; the action takes no savepoint of its own (``action``:
   it refuses before it writes, so a refusal leaves the transaction as it
-  found it); and the set it logs goes with its answer, kept, as one
-  statement (``clubsite.together``).
+  found it); and its write goes with its answer, kept, as one statement
+  (``clubsite.together``).
 - Keys are kept 14 days (``members.models.actionkeys.KEPT_FOR``):
   ``manage.py send_nudges``, which the scheduler runs every five minutes,
   deletes older ones. A member's are deleted with their account.
