@@ -47,6 +47,17 @@ def together_here() -> bool:
     return connection.vendor == "postgresql"
 
 
+def several_statements_in_one_string() -> bool:
+    """Whether one query string may hold several statements, sent in one
+    round trip: on PostgreSQL, with parameters bound on the client (Django's
+    default); a statement bound on the server (``server_side_binding``) goes
+    alone."""
+    return (
+        together_here()
+        and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
+    )
+
+
 def inserted_ignoring_conflicts(objs: Sequence[Model]) -> list[Statement]:
     """The INSERT that ``bulk_create(objs, ignore_conflicts=True)`` would
     send, written by the ORM but not sent: for ``sent_with_next_write``.

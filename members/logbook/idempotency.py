@@ -178,10 +178,9 @@ class _Claim:
         if not self.pending:
             return execute(sql, params, many, context)
         rides = (
-            together.together_here()
+            together.several_statements_in_one_string()
             and not many
-            # A string of statements is bound on the client, with parameters.
-            and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
+            # A string of statements is bound with parameters.
             and (params is not None or "%" not in sql)
             # Not a named cursor's query (``iterator()``), which goes as DECLARE … FOR it.
             and not getattr(context["cursor"].cursor, "name", None)

@@ -323,8 +323,7 @@ def _check_step(request: AuthenticatedHttpRequest, pk: int, step_id: int) -> Non
     """A 404 unless ``step_id`` is one of the member's session's steps: a card
     of a step that is not the session's is not answered, not even with a
     refusal, which htmx would swap in as an empty card."""
-    workout = _get_own_workout(request, pk)
-    if not any(main["id"] == step_id for main in workout.prescription["steps"]):
+    if not _get_own_workout(request, pk).has_step(step_id):
         raise Http404("No such step in this session.")
 
 

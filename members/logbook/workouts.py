@@ -10,7 +10,7 @@ from django.db.models.query import RawQuerySet
 from django.db.models.sql.query import RawQuery
 from django.utils import timezone
 
-from clubsite import kept_pages
+from clubsite import kept_pages, together
 from clubsite.json_rows import RelatedRows, rows_from
 from members.logbook import emails as notices
 from members.logbook.idempotency import action
@@ -189,7 +189,7 @@ def _read(workout: Workout, *, locked: bool) -> LockedWorkout:
     query = None
     if locked and connection.features.has_select_for_update:
         lock, lock_params = _lock_sql(), (workout.pk, workout.member_id)
-        if connection.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+        if together.several_statements_in_one_string():
             query = _LockThenRead(f"{lock}; {sql}", connection.alias, (*lock_params, *params))
         else:  # a server-side bound statement is one statement alone
             with connection.cursor() as cursor:
@@ -262,9 +262,7 @@ def lock_open(workout: Workout, *, step_id: int | None = None) -> LockedWorkout:
     and if ``step_id`` is one of its exercises (``NoSuchStep``), which says
     nothing about the workout's state."""
     workout = _locked(workout)
-    if step_id is not None and not any(
-        main["id"] == step_id for main in workout.prescription["steps"]
-    ):
+    if step_id is not None and not workout.has_step(step_id):
         raise NoSuchStep(f"No step {step_id} in this session.")
     if workout.finished_at is not None:
         raise WorkoutClosed("This session is finished. Reopen it to change it.")

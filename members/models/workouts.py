@@ -128,6 +128,10 @@ class Workout(models.Model):
     def stopped_for_pain(self) -> bool:
         return bool(self.pain_before)
 
+    def has_step(self, step_id: int) -> bool:
+        """Whether ``step_id`` is one of the steps this session was prescribed."""
+        return any(main["id"] == step_id for main in self.prescription["steps"])
+
 
 class SetLog(models.Model):
     """One set the member logged. Logging is an upsert on (workout, step, set
