@@ -29,6 +29,12 @@ from tests.factories import PASSWORD, put_on_block
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
+# As long as a page's actions wait (below): Playwright's own 5 s for what a
+# page should come to show is short on a loaded 2-core CI machine, where the
+# page kept for a phone with no signal took longer than that to fill in.
+WAIT_MS = 8_000
+expect.set_options(timeout=WAIT_MS)
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
@@ -66,7 +72,7 @@ def browser_context_args(browser_context_args, viewport):
 @pytest.fixture
 def page(page):
     """Fail in seconds, not Playwright's default thirty, when something is missing."""
-    page.set_default_timeout(8_000)
+    page.set_default_timeout(WAIT_MS)
     return page
 
 
@@ -255,7 +261,7 @@ def watched_page_in(context):
     """A watched page in a browser context the test made itself (its own
     profile, no service worker...), checked like ``watched_page``, then closed."""
     page = context.pages[0] if context.pages else context.new_page()
-    page.set_default_timeout(8_000)
+    page.set_default_timeout(WAIT_MS)
     page.watch = PageWatch(page)
     try:
         yield page
