@@ -47,12 +47,13 @@ def admin_connection(url: str) -> psycopg.Connection:
     return psycopg.connect(maintenance, autocommit=True)
 
 
-def create_database(url: str, name: str) -> str:
-    """A new, empty database ``name`` on the server of ``url`` (one left by an
-    earlier run is dropped first); its own URL."""
+def create_database(url: str, name: str, *, template: str = "") -> str:
+    """A new database ``name`` on the server of ``url``, empty or a copy of
+    ``template`` (one left by an earlier run is dropped first); its own URL."""
     with admin_connection(url) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {name}")
+        copied = f" TEMPLATE {template}" if template else ""
+        connection.execute(f"CREATE DATABASE {name}{copied}")
     return urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()
 
 

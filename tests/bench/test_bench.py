@@ -1,17 +1,23 @@
 """The benchmark's own parts: the floor and the ceiling it measures against,
 the in-process profile, and the posts that log a new set each time."""
 
+import datetime as dt
+
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
+from bench import instructions
 from bench.endpoints import set_posts
 from bench.profile import Profiler
 from bench.run import _lua_string
 from members.logbook.plan import build_plan
+from members.logbook.workouts import accept_zero_pain_rule
 from members.models import SetLog, Workout
+from tests.factories import put_on_block
 from tests.members.logger_helpers import started_workout
 
 HTMX = {"HX-Request": "true"}
@@ -103,6 +109,24 @@ def test_every_post_logs_a_set_not_logged_before(
         client.force_login(clients[visitor])
         assert client.post(path, form, headers=HTMX).status_code == 200
     assert SetLog.objects.count() == needed
+
+
+@pytest.mark.django_db
+def test_the_instruction_counts_make_the_floor_and_log_new_sets(settings, member, trainer):
+    settings.ROOT_URLCONF = "bench.urls"
+    today = timezone.localdate()
+    put_on_block(member, trainer=trainer, start_date=today - dt.timedelta(days=today.weekday()))
+    accept_zero_pain_rule(member=member)
+
+    floors = instructions.requests("floor", 2, email=member.email)
+    assert [floor().status_code for floor in floors] == [200, 200]
+    assert b'class="site-header' in floors[0]().content
+
+    posts = instructions.requests("log a set", 5, email=member.email)
+    assert [post().status_code for post in posts] == [200] * 5
+    (workout,) = Workout.objects.filter(member=member)
+    assert workout.pain_before == 0
+    assert len({(log.step_id, log.set_number, log.side) for log in workout.set_logs.all()}) == 5
 
 
 def test_requests_survive_the_trip_into_lua_byte_for_byte():
